@@ -1,0 +1,317 @@
+// core/v1 kinds Bosun supports: Namespace, Node, Pod, Binding, Event.
+// Fields follow k8s.io/api/core/v1 exactly (names, nesting, JSON types); a field
+// that is not here is not supported and is refused by the apiserver, by path.
+import { Type, type Static } from "@sinclair/typebox";
+import { kindSchema, ObjectMeta, StringMap, Time, strict } from "./meta.js";
+
+/** A Kubernetes quantity: "500m", "1", 2, "64Mi". Parsed by quantity.ts. */
+export const Quantity = Type.Union([Type.String(), Type.Number()]);
+export type Quantity = Static<typeof Quantity>;
+export const ResourceList = Type.Record(Type.String(), Quantity);
+export type ResourceList = Static<typeof ResourceList>;
+
+// ---- Namespace ----
+
+export const NamespaceSpec = Type.Object({ finalizers: Type.Optional(Type.Array(Type.String())) }, strict);
+export const NamespaceStatus = Type.Object(
+  { phase: Type.Optional(Type.Union([Type.Literal("Active"), Type.Literal("Terminating")])) },
+  strict,
+);
+export const Namespace = kindSchema("v1", "Namespace", {
+  spec: Type.Optional(NamespaceSpec),
+  status: Type.Optional(NamespaceStatus),
+});
+export type Namespace = Static<typeof Namespace>;
+
+// ---- Node ----
+
+export const Taint = Type.Object(
+  {
+    key: Type.String(),
+    value: Type.Optional(Type.String()),
+    effect: Type.Union([Type.Literal("NoSchedule"), Type.Literal("PreferNoSchedule"), Type.Literal("NoExecute")]),
+    timeAdded: Type.Optional(Time),
+  },
+  strict,
+);
+export type Taint = Static<typeof Taint>;
+
+export const NodeSpec = Type.Object(
+  {
+    podCIDR: Type.Optional(Type.String()),
+    podCIDRs: Type.Optional(Type.Array(Type.String())),
+    providerID: Type.Optional(Type.String()),
+    unschedulable: Type.Optional(Type.Boolean()),
+    taints: Type.Optional(Type.Array(Taint)),
+  },
+  strict,
+);
+export type NodeSpec = Static<typeof NodeSpec>;
+
+export const ConditionStatus = Type.Union([Type.Literal("True"), Type.Literal("False"), Type.Literal("Unknown")]);
+export type ConditionStatus = Static<typeof ConditionStatus>;
+
+export const NodeCondition = Type.Object(
+  {
+    type: Type.String(),
+    status: ConditionStatus,
+    lastHeartbeatTime: Type.Optional(Time),
+    lastTransitionTime: Type.Optional(Time),
+    reason: Type.Optional(Type.String()),
+    message: Type.Optional(Type.String()),
+  },
+  strict,
+);
+export type NodeCondition = Static<typeof NodeCondition>;
+
+export const NodeAddress = Type.Object({ type: Type.String(), address: Type.String() }, strict);
+export type NodeAddress = Static<typeof NodeAddress>;
+
+export const NodeSystemInfo = Type.Object(
+  {
+    machineID: Type.Optional(Type.String()),
+    systemUUID: Type.Optional(Type.String()),
+    bootID: Type.Optional(Type.String()),
+    kernelVersion: Type.Optional(Type.String()),
+    osImage: Type.Optional(Type.String()),
+    containerRuntimeVersion: Type.Optional(Type.String()),
+    kubeletVersion: Type.Optional(Type.String()),
+    kubeProxyVersion: Type.Optional(Type.String()),
+    operatingSystem: Type.Optional(Type.String()),
+    architecture: Type.Optional(Type.String()),
+  },
+  strict,
+);
+
+export const NodeStatus = Type.Object(
+  {
+    capacity: Type.Optional(ResourceList),
+    allocatable: Type.Optional(ResourceList),
+    phase: Type.Optional(Type.String()),
+    conditions: Type.Optional(Type.Array(NodeCondition)),
+    addresses: Type.Optional(Type.Array(NodeAddress)),
+    daemonEndpoints: Type.Optional(
+      Type.Object(
+        { kubeletEndpoint: Type.Optional(Type.Object({ Port: Type.Integer() }, strict)) },
+        strict,
+      ),
+    ),
+    nodeInfo: Type.Optional(NodeSystemInfo),
+  },
+  strict,
+);
+export type NodeStatus = Static<typeof NodeStatus>;
+
+export const Node = kindSchema("v1", "Node", {
+  spec: Type.Optional(NodeSpec),
+  status: Type.Optional(NodeStatus),
+});
+export type Node = Static<typeof Node>;
+
+// ---- Pod ----
+
+export const ContainerPort = Type.Object(
+  {
+    name: Type.Optional(Type.String()),
+    containerPort: Type.Integer(),
+    hostPort: Type.Optional(Type.Integer()),
+    hostIP: Type.Optional(Type.String()),
+    protocol: Type.Optional(Type.Union([Type.Literal("TCP"), Type.Literal("UDP"), Type.Literal("SCTP")])),
+  },
+  strict,
+);
+export type ContainerPort = Static<typeof ContainerPort>;
+
+export const EnvVar = Type.Object(
+  {
+    name: Type.String(),
+    value: Type.Optional(Type.String()),
+  },
+  strict,
+);
+export type EnvVar = Static<typeof EnvVar>;
+
+export const ResourceRequirements = Type.Object(
+  {
+    requests: Type.Optional(ResourceList),
+    limits: Type.Optional(ResourceList),
+  },
+  strict,
+);
+export type ResourceRequirements = Static<typeof ResourceRequirements>;
+
+export const PullPolicy = Type.Union([Type.Literal("Always"), Type.Literal("IfNotPresent"), Type.Literal("Never")]);
+export type PullPolicy = Static<typeof PullPolicy>;
+
+export const Container = Type.Object(
+  {
+    name: Type.String(),
+    image: Type.String(),
+    command: Type.Optional(Type.Array(Type.String())),
+    args: Type.Optional(Type.Array(Type.String())),
+    workingDir: Type.Optional(Type.String()),
+    ports: Type.Optional(Type.Array(ContainerPort)),
+    env: Type.Optional(Type.Array(EnvVar)),
+    resources: Type.Optional(ResourceRequirements),
+    imagePullPolicy: Type.Optional(PullPolicy),
+    terminationMessagePath: Type.Optional(Type.String()),
+    terminationMessagePolicy: Type.Optional(Type.String()),
+  },
+  strict,
+);
+export type Container = Static<typeof Container>;
+
+export const RestartPolicy = Type.Union([Type.Literal("Always"), Type.Literal("OnFailure"), Type.Literal("Never")]);
+export type RestartPolicy = Static<typeof RestartPolicy>;
+
+export const PodSpec = Type.Object(
+  {
+    containers: Type.Array(Container),
+    restartPolicy: Type.Optional(RestartPolicy),
+    nodeSelector: Type.Optional(StringMap),
+    nodeName: Type.Optional(Type.String()),
+    terminationGracePeriodSeconds: Type.Optional(Type.Integer()),
+    schedulerName: Type.Optional(Type.String()),
+    dnsPolicy: Type.Optional(Type.String()),
+  },
+  strict,
+);
+export type PodSpec = Static<typeof PodSpec>;
+
+export const PodCondition = Type.Object(
+  {
+    type: Type.String(),
+    status: ConditionStatus,
+    lastProbeTime: Type.Optional(Type.Union([Time, Type.Null()])),
+    lastTransitionTime: Type.Optional(Time),
+    reason: Type.Optional(Type.String()),
+    message: Type.Optional(Type.String()),
+  },
+  strict,
+);
+export type PodCondition = Static<typeof PodCondition>;
+
+export const ContainerState = Type.Object(
+  {
+    waiting: Type.Optional(
+      Type.Object({ reason: Type.Optional(Type.String()), message: Type.Optional(Type.String()) }, strict),
+    ),
+    running: Type.Optional(Type.Object({ startedAt: Type.Optional(Time) }, strict)),
+    terminated: Type.Optional(
+      Type.Object(
+        {
+          exitCode: Type.Integer(),
+          signal: Type.Optional(Type.Integer()),
+          reason: Type.Optional(Type.String()),
+          message: Type.Optional(Type.String()),
+          startedAt: Type.Optional(Time),
+          finishedAt: Type.Optional(Time),
+          containerID: Type.Optional(Type.String()),
+        },
+        strict,
+      ),
+    ),
+  },
+  strict,
+);
+export type ContainerState = Static<typeof ContainerState>;
+
+export const ContainerStatus = Type.Object(
+  {
+    name: Type.String(),
+    state: Type.Optional(ContainerState),
+    lastState: Type.Optional(ContainerState),
+    ready: Type.Boolean(),
+    restartCount: Type.Integer(),
+    image: Type.String(),
+    imageID: Type.Optional(Type.String()),
+    containerID: Type.Optional(Type.String()),
+    started: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
+export type ContainerStatus = Static<typeof ContainerStatus>;
+
+export const PodPhase = Type.Union([
+  Type.Literal("Pending"),
+  Type.Literal("Running"),
+  Type.Literal("Succeeded"),
+  Type.Literal("Failed"),
+  Type.Literal("Unknown"),
+]);
+export type PodPhase = Static<typeof PodPhase>;
+
+export const PodIP = Type.Object({ ip: Type.String() }, strict);
+
+export const PodStatus = Type.Object(
+  {
+    phase: Type.Optional(PodPhase),
+    conditions: Type.Optional(Type.Array(PodCondition)),
+    message: Type.Optional(Type.String()),
+    reason: Type.Optional(Type.String()),
+    hostIP: Type.Optional(Type.String()),
+    hostIPs: Type.Optional(Type.Array(PodIP)),
+    podIP: Type.Optional(Type.String()),
+    podIPs: Type.Optional(Type.Array(PodIP)),
+    startTime: Type.Optional(Time),
+    containerStatuses: Type.Optional(Type.Array(ContainerStatus)),
+    qosClass: Type.Optional(Type.String()),
+  },
+  strict,
+);
+export type PodStatus = Static<typeof PodStatus>;
+
+export const Pod = kindSchema("v1", "Pod", {
+  spec: PodSpec,
+  status: Type.Optional(PodStatus),
+});
+export type Pod = Static<typeof Pod>;
+
+// ---- Binding (pods/{name}/binding) ----
+
+export const ObjectReference = Type.Object(
+  {
+    apiVersion: Type.Optional(Type.String()),
+    kind: Type.Optional(Type.String()),
+    namespace: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String()),
+    uid: Type.Optional(Type.String()),
+    resourceVersion: Type.Optional(Type.String()),
+    fieldPath: Type.Optional(Type.String()),
+  },
+  strict,
+);
+export type ObjectReference = Static<typeof ObjectReference>;
+
+export const Binding = kindSchema("v1", "Binding", { target: ObjectReference });
+export type Binding = Static<typeof Binding>;
+
+// ---- Event (minimal core/v1 Event) ----
+
+export const EventSource = Type.Object(
+  { component: Type.Optional(Type.String()), host: Type.Optional(Type.String()) },
+  strict,
+);
+
+export const Event = Type.Object(
+  {
+    apiVersion: Type.Literal("v1"),
+    kind: Type.Literal("Event"),
+    metadata: ObjectMeta,
+    involvedObject: ObjectReference,
+    reason: Type.Optional(Type.String()),
+    message: Type.Optional(Type.String()),
+    source: Type.Optional(EventSource),
+    firstTimestamp: Type.Optional(Type.Union([Time, Type.Null()])),
+    lastTimestamp: Type.Optional(Type.Union([Time, Type.Null()])),
+    count: Type.Optional(Type.Integer()),
+    type: Type.Optional(Type.Union([Type.Literal("Normal"), Type.Literal("Warning")])),
+    eventTime: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    reportingComponent: Type.Optional(Type.String()),
+    reportingInstance: Type.Optional(Type.String()),
+  },
+  strict,
+);
+export type Event = Static<typeof Event>;
+
+export { ObjectMeta };
