@@ -1,2 +1,5 @@
 export * from "./logger.js";
 export * from "./backoff.js";
+export * from "./rest.js";
+export * from "./informer.js";
+export * from "./workqueue.js";

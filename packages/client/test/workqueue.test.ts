@@ -1,0 +1,53 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { WorkQueue } from "../src/workqueue.js";
+
+test("a key added twice before processing is handed out once", async () => {
+  const q = new WorkQueue<string>();
+  q.add("a");
+  q.add("a");
+  q.add("b");
+  assert.equal(q.len, 2);
+  assert.equal(await q.get(), "a");
+  assert.equal(await q.get(), "b");
+});
+
+test("a key added while processing is handed out again only after done", async () => {
+  const q = new WorkQueue<string>();
+  q.add("a");
+  const first = await q.get();
+  q.add("a");
+  assert.equal(q.len, 0, "must not queue a key that a worker holds");
+  q.done(first!);
+  assert.equal(q.len, 1);
+  assert.equal(await q.get(), "a");
+});
+
+test("get waits for an add and shutDown releases waiters", async () => {
+  const q = new WorkQueue<string>();
+  const waiting = q.get();
+  q.add("x");
+  assert.equal(await waiting, "x");
+  const released = q.get();
+  q.shutDown();
+  assert.equal(await released, undefined);
+});
+
+test("addRateLimited doubles the delay per failure and forget resets it", async () => {
+  const q = new WorkQueue<string>({ baseDelayMs: 20, maxDelayMs: 1000 });
+  const start = Date.now();
+  q.addRateLimited("k"); // 20 ms
+  assert.equal(await q.get(), "k");
+  q.done("k");
+  q.addRateLimited("k"); // 40 ms
+  assert.equal(await q.get(), "k");
+  const elapsed = Date.now() - start;
+  assert.ok(elapsed >= 55, `two failures should wait about 60 ms in all, waited ${elapsed}`);
+  q.done("k");
+  q.forget("k");
+  const again = Date.now();
+  q.addRateLimited("k");
+  assert.equal(await q.get(), "k");
+  assert.ok(Date.now() - again < 40, "forget must reset the backoff");
+  q.shutDown();
+});
