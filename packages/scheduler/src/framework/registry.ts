@@ -1,0 +1,49 @@
+// Plugins are found by name, as in kube-scheduler's registry: configuration lists
+// names and weights, the registry turns them into instances. Adding a plugin is one
+// file and one registry line; enabling it is configuration.
+import type { Plugin } from "./interface.js";
+import { isFilterPlugin, isScorePlugin } from "./interface.js";
+import type { Profile } from "./schedule-one.js";
+
+export type PluginFactory = () => Plugin;
+export type Registry = Readonly<Record<string, PluginFactory>>;
+
+export interface ProfileConfig {
+  /** Filter plugin names, in the order they run. */
+  filters: readonly string[];
+  /** Score plugin names with the weight of each in the total. */
+  scores: readonly { name: string; weight: number }[];
+}
+
+/** Instantiates each named plugin once, even when it both filters and scores. */
+export function buildProfile(config: ProfileConfig, registry: Registry): Profile {
+  const instances = new Map<string, Plugin>();
+  const instance = (name: string): Plugin => {
+    let p = instances.get(name);
+    if (!p) {
+      const factory = registry[name];
+      if (!factory) {
+        throw new Error(
+          `scheduler configuration names plugin "${name}", which does not exist; known plugins: ${Object.keys(registry).sort().join(", ")}`,
+        );
+      }
+      p = factory();
+      instances.set(name, p);
+    }
+    return p;
+  };
+  const filters = config.filters.map((name) => {
+    const p = instance(name);
+    if (!isFilterPlugin(p)) throw new Error(`plugin "${name}" is configured as a filter but does not filter; remove it from filters`);
+    return p;
+  });
+  const scores = config.scores.map(({ name, weight }) => {
+    const p = instance(name);
+    if (!isScorePlugin(p)) throw new Error(`plugin "${name}" is configured as a score plugin but does not score; remove it from scores`);
+    if (!(Number.isInteger(weight) && weight > 0)) {
+      throw new Error(`score plugin "${name}" has weight ${weight}; weights are positive integers`);
+    }
+    return { plugin: p, weight };
+  });
+  return { filters, scores };
+}

@@ -1,0 +1,103 @@
+// One scheduling decision: filter the nodes, score the survivors, pick the best. A
+// pure function of the pod, the node snapshot and the plugins; the loop in
+// scheduler.ts feeds it and acts on the answer.
+import type { Pod } from "@bosun/api";
+import { fitErrorMessage, type FitError } from "./fit-error.js";
+import { maxNodeScore, type FilterPlugin, type ScorePlugin, type Status } from "./interface.js";
+import type { NodeInfo } from "./node-info.js";
+
+export interface WeightedScorePlugin {
+  plugin: ScorePlugin;
+  weight: number;
+}
+
+/** The plugins of one scheduler profile, in the order they run. */
+export interface Profile {
+  filters: readonly FilterPlugin[];
+  scores: readonly WeightedScorePlugin[];
+}
+
+export type ScheduleResult = { node: string; score: number } | { fitError: FitError };
+
+export interface ScheduleOptions {
+  /** Picks among equally good nodes; injectable so tests are deterministic. */
+  random?: () => number;
+}
+
+export function scheduleOne(
+  pod: Pod,
+  nodeInfos: readonly NodeInfo[],
+  profile: Profile,
+  opts: ScheduleOptions = {},
+): ScheduleResult {
+  const feasible: NodeInfo[] = [];
+  const nodeStatuses = new Map<string, Status>();
+  for (const info of nodeInfos) {
+    const status = runFilters(profile.filters, pod, info);
+    if (status.code === "Success") feasible.push(info);
+    else nodeStatuses.set(info.name, status);
+  }
+  if (feasible.length === 0) {
+    return {
+      fitError: {
+        numAllNodes: nodeInfos.length,
+        nodeStatuses,
+        message: fitErrorMessage(nodeInfos.length, nodeStatuses.values()),
+      },
+    };
+  }
+  // As kube-scheduler does: with one candidate there is nothing to rank.
+  if (feasible.length === 1) return { node: feasible[0]!.name, score: 0 };
+  const totals = scoreNodes(profile.scores, pod, feasible);
+  return selectHost(totals, opts.random ?? Math.random);
+}
+
+/** The first failing filter decides, so each node reports the reasons of one plugin. */
+export function runFilters(filters: readonly FilterPlugin[], pod: Pod, info: NodeInfo): Status {
+  for (const f of filters) {
+    const status = f.filter(pod, info);
+    if (status.code !== "Success") return status;
+  }
+  return { code: "Success" };
+}
+
+/** Weighted sum of every score plugin's (normalized) score, per node name. */
+export function scoreNodes(
+  scores: readonly WeightedScorePlugin[],
+  pod: Pod,
+  feasible: readonly NodeInfo[],
+): Map<string, number> {
+  const totals = new Map<string, number>(feasible.map((n) => [n.name, 0]));
+  for (const { plugin, weight } of scores) {
+    const raw = new Map<string, number>(feasible.map((n) => [n.name, plugin.score(pod, n)]));
+    plugin.normalize?.(pod, raw);
+    for (const [node, s] of raw) {
+      if (!(s >= 0 && s <= maxNodeScore)) {
+        throw new Error(
+          `score plugin ${plugin.name} gave node ${node} the score ${s}, outside 0..${maxNodeScore}; the plugin is broken`,
+        );
+      }
+      totals.set(node, totals.get(node)! + s * weight);
+    }
+  }
+  return totals;
+}
+
+/** The highest total wins; among equals each is equally likely (reservoir sampling). */
+export function selectHost(totals: Map<string, number>, random: () => number): { node: string; score: number } {
+  let best: string | undefined;
+  let bestScore = -Infinity;
+  let ties = 0;
+  for (const [node, s] of totals) {
+    if (s > bestScore) {
+      best = node;
+      bestScore = s;
+      ties = 1;
+    } else if (s === bestScore) {
+      ties++;
+      if (random() * ties < 1) best = node;
+    }
+  }
+  if (best === undefined) throw new Error("selectHost needs at least one scored node");
+  return { node: best, score: bestScore };
+}

@@ -1,0 +1,312 @@
+// The scheduling loop. It sees the cluster only through the public API: informers
+// on pods and nodes, a work queue of pods to place, and the pods/binding
+// subresource to place them. One pod is decided at a time, against a snapshot that
+// includes pods this scheduler bound but the informer has not shown yet ("assumed"),
+// so two quick pods never both take the last slot on a node.
+import { hostname } from "node:os";
+import {
+  isPodTerminal,
+  resourceByKind,
+  setPodCondition,
+  type Event,
+  type Node,
+  type Pod,
+  type PodStatus,
+  type ResourceInfo,
+} from "@bosun/api";
+import { Informer, WorkQueue, createLogger, isConflict, isNotFound, objectKey, type ApiClient } from "@bosun/client";
+import { resolveConfig, type SchedulerConfig } from "./config.js";
+import type { FitError } from "./framework/fit-error.js";
+import { buildNodeInfos } from "./framework/node-info.js";
+import { buildProfile, type Registry } from "./framework/registry.js";
+import { scheduleOne, type Profile } from "./framework/schedule-one.js";
+import { inTreeRegistry } from "./plugins/registry.js";
+
+const log = createLogger("scheduler");
+
+export interface SchedulerOptions {
+  client: ApiClient;
+  config?: Partial<SchedulerConfig>;
+  /** Plugins by name; the built-in ones unless a caller brings its own. */
+  registry?: Registry;
+  /** Breaks ties between equally good nodes; injectable for deterministic tests. */
+  random?: () => number;
+}
+
+export interface RunningScheduler {
+  stop(): Promise<void>;
+}
+
+/** Starts informers and the scheduling worker; resolves once the caches are synced. */
+export async function startScheduler(opts: SchedulerOptions): Promise<RunningScheduler> {
+  const scheduler = new Scheduler(opts);
+  await scheduler.start();
+  return { stop: () => scheduler.stop() };
+}
+
+function requireResource(kind: string): ResourceInfo {
+  const info = resourceByKind("v1", kind);
+  if (!info) throw new Error(`the API table has no v1 ${kind}; @bosun/api and the scheduler are out of step`);
+  return info;
+}
+
+/** RFC 3339 with second precision, as Kubernetes serialises metav1.Time. */
+function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function readyStatus(node: Node): string | undefined {
+  return node.status?.conditions?.find((c) => c.type === "Ready")?.status;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Whether a node change could make a parked pod fit (heartbeats alone cannot). */
+function nodeSchedulingChanged(old: Node, node: Node): boolean {
+  return (
+    readyStatus(old) !== readyStatus(node) ||
+    !!old.spec?.unschedulable !== !!node.spec?.unschedulable ||
+    !same(old.spec?.taints, node.spec?.taints) ||
+    !same(old.metadata.labels, node.metadata.labels) ||
+    !same(old.status?.allocatable ?? old.status?.capacity, node.status?.allocatable ?? node.status?.capacity)
+  );
+}
+
+class Scheduler {
+  private readonly client: ApiClient;
+  private readonly config: SchedulerConfig;
+  private readonly profile: Profile;
+  private readonly random: () => number;
+  private readonly podsRes = requireResource("Pod");
+  private readonly eventsRes = requireResource("Event");
+  private readonly pods: Informer<Pod>;
+  private readonly nodes: Informer<Node>;
+  // Kubernetes' pod backoff: 1s doubling to 10s.
+  private readonly queue = new WorkQueue<string>({ baseDelayMs: 1000, maxDelayMs: 10_000 });
+  /** Pods that fit nowhere, waiting for a node or pod change to try again. */
+  private readonly unschedulable = new Set<string>();
+  /** Pods bound by us that the pod informer still shows unbound, with nodeName set. */
+  private readonly assumed = new Map<string, Pod>();
+  /** The last FailedScheduling message recorded per pod, so retries do not spam events. */
+  private readonly reportedFailure = new Map<string, string>();
+  private readonly instance = `${hostname()}-${process.pid}`;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private worker: Promise<void> | undefined;
+
+  constructor(opts: SchedulerOptions) {
+    this.client = opts.client;
+    this.config = resolveConfig(opts.config);
+    this.profile = buildProfile(this.config, opts.registry ?? inTreeRegistry);
+    this.random = opts.random ?? Math.random;
+    this.pods = new Informer<Pod>(this.client, this.podsRes);
+    this.nodes = new Informer<Node>(this.client, requireResource("Node"));
+  }
+
+  async start(): Promise<void> {
+    this.pods.onAdd((pod) => this.podAdded(pod));
+    this.pods.onUpdate((old, pod) => this.podUpdated(old, pod));
+    this.pods.onDelete((pod) => this.podDeleted(pod));
+    this.nodes.onAdd(() => this.retryUnschedulable("node added"));
+    this.nodes.onUpdate((old, node) => {
+      if (nodeSchedulingChanged(old, node)) this.retryUnschedulable("node changed");
+    });
+    await Promise.all([this.nodes.start(), this.pods.start()]);
+    this.retryTimer = setInterval(() => this.retryUnschedulable("periodic retry"), this.config.unschedulableRetryMs);
+    this.retryTimer.unref();
+    this.worker = this.run();
+    log.info({ schedulerName: this.config.schedulerName }, "scheduler started");
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.retryTimer);
+    this.queue.shutDown();
+    await Promise.all([this.pods.stop(), this.nodes.stop()]);
+    await this.worker;
+    log.info("scheduler stopped");
+  }
+
+  private isOurs(pod: Pod): boolean {
+    const name = pod.spec.schedulerName;
+    return !name || name === this.config.schedulerName;
+  }
+
+  private needsScheduling(pod: Pod): boolean {
+    return !pod.spec.nodeName && !pod.metadata.deletionTimestamp && !isPodTerminal(pod) && this.isOurs(pod);
+  }
+
+  private podAdded(pod: Pod): void {
+    if (this.needsScheduling(pod)) this.queue.add(objectKey(pod));
+  }
+
+  private podUpdated(old: Pod, pod: Pod): void {
+    const key = objectKey(pod);
+    if (pod.spec.nodeName) {
+      this.forgetPod(key);
+      // A pod that finished frees its node's resources.
+      if (!isPodTerminal(old) && isPodTerminal(pod)) this.retryUnschedulable("pod finished");
+      return;
+    }
+    if (!this.needsScheduling(pod)) {
+      this.forgetPod(key);
+      return;
+    }
+    // Our own status patch updates a parked pod; only a change to what it asks for
+    // is worth another attempt before the cluster changes.
+    if (this.unschedulable.has(key)) {
+      if (same(old.spec, pod.spec)) return;
+      this.unschedulable.delete(key);
+    }
+    this.queue.add(key);
+  }
+
+  private podDeleted(pod: Pod): void {
+    const key = objectKey(pod);
+    const held = !!pod.spec.nodeName || this.assumed.has(key);
+    this.forgetPod(key);
+    if (held && !isPodTerminal(pod)) this.retryUnschedulable("pod deleted");
+  }
+
+  private forgetPod(key: string): void {
+    this.assumed.delete(key);
+    this.unschedulable.delete(key);
+    this.reportedFailure.delete(key);
+    this.queue.forget(key);
+  }
+
+  private retryUnschedulable(why: string): void {
+    if (this.unschedulable.size === 0) return;
+    log.debug({ pods: this.unschedulable.size, why }, "retrying unschedulable pods");
+    for (const key of this.unschedulable) this.queue.add(key);
+    this.unschedulable.clear();
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      try {
+        await this.scheduleKey(key);
+      } catch (err) {
+        log.warn({ pod: key, err: String(err) }, "scheduling attempt failed; retrying with backoff");
+        this.queue.addRateLimited(key);
+      } finally {
+        this.queue.done(key);
+      }
+    }
+  }
+
+  private async scheduleKey(key: string): Promise<void> {
+    const pod = this.pods.get(key);
+    if (!pod || !this.needsScheduling(pod)) {
+      this.forgetPod(key);
+      return;
+    }
+    const assumed = this.assumed.get(key);
+    if (assumed?.metadata.uid === pod.metadata.uid) return; // bound already; the informer will catch up
+    const result = scheduleOne(pod, buildNodeInfos(this.nodes.list(), this.snapshotPods()), this.profile, {
+      random: this.random,
+    });
+    if ("fitError" in result) await this.handleFitError(key, pod, result.fitError);
+    else await this.bind(key, pod, result.node);
+  }
+
+  /** The informer's pods, with assumed bindings laid over the copies that lag behind. */
+  private snapshotPods(): Pod[] {
+    for (const [key, pod] of this.assumed) {
+      const current = this.pods.get(key);
+      if (!current || current.metadata.uid !== pod.metadata.uid || current.spec.nodeName) this.assumed.delete(key);
+    }
+    return this.pods.list().map((p) => this.assumed.get(objectKey(p)) ?? p);
+  }
+
+  private async bind(key: string, pod: Pod, node: string): Promise<void> {
+    const namespace = pod.metadata.namespace ?? "default";
+    const name = pod.metadata.name ?? "";
+    try {
+      await this.client.bind(namespace, name, node);
+    } catch (err) {
+      // Bound meanwhile, changed, or gone: the informer will tell us what it is now.
+      if (isConflict(err) || isNotFound(err)) {
+        log.info({ pod: key, node, err: String(err) }, "binding refused; dropping the attempt");
+        this.queue.forget(key);
+        return;
+      }
+      throw err;
+    }
+    this.assumed.set(key, { ...pod, spec: { ...pod.spec, nodeName: node } });
+    this.unschedulable.delete(key);
+    this.reportedFailure.delete(key);
+    this.queue.forget(key);
+    log.info({ pod: key, node }, "bound pod");
+    await this.recordEvent(pod, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${node}`);
+  }
+
+  private async handleFitError(key: string, pod: Pod, fitError: FitError): Promise<void> {
+    // Parked before the status write, so the informer's echo of that write finds it parked.
+    this.unschedulable.add(key);
+    log.info({ pod: key, reason: fitError.message }, "pod is unschedulable");
+    try {
+      await this.setUnschedulableCondition(pod, fitError.message);
+    } catch (err) {
+      if (isNotFound(err)) return this.forgetPod(key);
+      this.unschedulable.delete(key);
+      throw err;
+    }
+    if (this.reportedFailure.get(key) !== fitError.message) {
+      if (await this.recordEvent(pod, "Warning", "FailedScheduling", fitError.message)) {
+        this.reportedFailure.set(key, fitError.message);
+      }
+    }
+    this.queue.forget(key);
+  }
+
+  private async setUnschedulableCondition(pod: Pod, message: string): Promise<void> {
+    // A merge patch replaces arrays whole, so the pod's other conditions are carried along.
+    const status: PodStatus = { conditions: [...(pod.status?.conditions ?? [])] };
+    const changed = setPodCondition(status, { type: "PodScheduled", status: "False", reason: "Unschedulable", message });
+    if (!changed) return;
+    await this.client.patch<Pod>(this.podsRes, pod.metadata.name ?? "", { status }, {
+      namespace: pod.metadata.namespace ?? "default",
+      type: "merge",
+      subresource: "status",
+    });
+  }
+
+  /** Events are best effort, as in Kubernetes: a lost one is logged, never retried. */
+  private async recordEvent(pod: Pod, type: "Normal" | "Warning", reason: string, message: string): Promise<boolean> {
+    const namespace = pod.metadata.namespace ?? "default";
+    const now = rfc3339(new Date());
+    const suffix = `${Date.now().toString(16)}${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, "0")}`;
+    const event: Event = {
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: `${pod.metadata.name}.${suffix}`, namespace },
+      involvedObject: {
+        apiVersion: "v1",
+        kind: "Pod",
+        namespace,
+        name: pod.metadata.name,
+        uid: pod.metadata.uid,
+        resourceVersion: pod.metadata.resourceVersion,
+      },
+      reason,
+      message,
+      type,
+      source: { component: this.config.schedulerName },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      reportingComponent: this.config.schedulerName,
+      reportingInstance: `${this.config.schedulerName}-${this.instance}`,
+    };
+    try {
+      await this.client.create(this.eventsRes, event, namespace);
+      return true;
+    } catch (err) {
+      log.warn({ pod: objectKey(pod), reason, err: String(err) }, "could not record event; continuing without it");
+      return false;
+    }
+  }
+}

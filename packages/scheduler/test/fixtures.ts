@@ -1,0 +1,56 @@
+// Builders for the nodes and pods the scheduler tests feed to plugins and the loop.
+import type { Node, Pod, Quantity } from "@bosun/api";
+
+export interface NodeSpecOpts {
+  cpu?: Quantity;
+  memory?: Quantity;
+  pods?: Quantity;
+  labels?: Record<string, string>;
+  ready?: "True" | "False" | "Unknown" | "absent";
+  unschedulable?: boolean;
+}
+
+export function makeNode(name: string, opts: NodeSpecOpts = {}): Node {
+  const allocatable: Record<string, Quantity> = { cpu: opts.cpu ?? "4", memory: opts.memory ?? "8Gi" };
+  if (opts.pods !== undefined) allocatable.pods = opts.pods;
+  const ready = opts.ready ?? "True";
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: { name, uid: `uid-${name}`, labels: opts.labels ?? {} },
+    spec: opts.unschedulable ? { unschedulable: true } : {},
+    status: {
+      capacity: allocatable,
+      allocatable,
+      conditions: ready === "absent" ? [] : [{ type: "Ready", status: ready }],
+    },
+  };
+}
+
+export interface PodSpecOpts {
+  namespace?: string;
+  cpu?: Quantity;
+  memory?: Quantity;
+  nodeName?: string;
+  nodeSelector?: Record<string, string>;
+  labels?: Record<string, string>;
+  schedulerName?: string;
+  phase?: "Pending" | "Running" | "Succeeded" | "Failed";
+}
+
+export function makePod(name: string, opts: PodSpecOpts = {}): Pod {
+  const requests: Record<string, Quantity> = {};
+  if (opts.cpu !== undefined) requests.cpu = opts.cpu;
+  if (opts.memory !== undefined) requests.memory = opts.memory;
+  const pod: Pod = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: opts.namespace ?? "default", uid: `uid-${name}`, labels: opts.labels ?? {} },
+    spec: { containers: [{ name: "main", image: "bosun.local/busybox:1", resources: { requests } }] },
+    status: { phase: opts.phase ?? "Pending" },
+  };
+  if (opts.nodeName) pod.spec.nodeName = opts.nodeName;
+  if (opts.nodeSelector) pod.spec.nodeSelector = opts.nodeSelector;
+  if (opts.schedulerName) pod.spec.schedulerName = opts.schedulerName;
+  return pod;
+}

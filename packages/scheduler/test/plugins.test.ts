@@ -1,0 +1,130 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { newNodeInfo, podNonZeroRequests } from "../src/framework/node-info.js";
+import { LeastAllocated } from "../src/plugins/least-allocated.js";
+import { NodeReady } from "../src/plugins/node-ready.js";
+import { NodeSelector } from "../src/plugins/node-selector.js";
+import { NodeUnschedulable } from "../src/plugins/node-unschedulable.js";
+import { ResourceFit } from "../src/plugins/resource-fit.js";
+import { Spread } from "../src/plugins/spread.js";
+import { makeNode, makePod } from "./fixtures.js";
+
+const pod = makePod("p");
+
+test("NodeReady passes only nodes whose Ready condition is True", () => {
+  const plugin = new NodeReady();
+  assert.deepEqual(plugin.filter(pod, newNodeInfo(makeNode("a"), [])), { code: "Success" });
+  for (const ready of ["False", "Unknown", "absent"] as const) {
+    assert.deepEqual(plugin.filter(pod, newNodeInfo(makeNode("a", { ready }), [])), {
+      code: "Unschedulable",
+      reasons: ["node(s) were not ready"],
+    });
+  }
+});
+
+test("NodeUnschedulable refuses cordoned nodes", () => {
+  const plugin = new NodeUnschedulable();
+  assert.equal(plugin.filter(pod, newNodeInfo(makeNode("a"), [])).code, "Success");
+  assert.deepEqual(plugin.filter(pod, newNodeInfo(makeNode("a", { unschedulable: true }), [])), {
+    code: "Unschedulable",
+    reasons: ["node(s) were unschedulable"],
+  });
+});
+
+test("NodeSelector requires every selector label with the same value", () => {
+  const plugin = new NodeSelector();
+  const node = newNodeInfo(makeNode("a", { labels: { disk: "ssd", zone: "z1" } }), []);
+  assert.equal(plugin.filter(makePod("p"), node).code, "Success");
+  assert.equal(plugin.filter(makePod("p", { nodeSelector: { disk: "ssd" } }), node).code, "Success");
+  assert.equal(plugin.filter(makePod("p", { nodeSelector: { disk: "ssd", zone: "z1" } }), node).code, "Success");
+  const mismatches: Record<string, string>[] = [{ disk: "hdd" }, { gpu: "yes" }, { disk: "ssd", zone: "z2" }];
+  for (const nodeSelector of mismatches) {
+    assert.deepEqual(plugin.filter(makePod("p", { nodeSelector }), node), {
+      code: "Unschedulable",
+      reasons: ["node(s) didn't match Pod's node affinity/selector"],
+    });
+  }
+});
+
+test("for scoring, a container without requests counts 100m cpu and 200Mi memory", () => {
+  const p = makePod("p", { cpu: "250m", memory: "100Mi" });
+  p.spec.containers.push({ name: "bare", image: "x" });
+  assert.deepEqual(podNonZeroRequests(p), { cpuMillis: 350, memoryBytes: 300 * 1024 * 1024 });
+});
+
+test("allocatable falls back to capacity and reads quantities", () => {
+  const node = makeNode("a", { cpu: "1500m", memory: "2Gi", pods: "110" });
+  delete node.status!.allocatable;
+  assert.deepEqual(newNodeInfo(node, []).allocatable, { cpuMillis: 1500, memoryBytes: 2 * 1024 ** 3, pods: 110 });
+});
+
+test("ResourceFit subtracts what bound pods request from allocatable", () => {
+  const plugin = new ResourceFit();
+  const node = makeNode("a", { cpu: "2", memory: "1Gi" });
+  const bound = [makePod("b1", { cpu: "1", memory: "512Mi", nodeName: "a" })];
+  const info = newNodeInfo(node, bound);
+  assert.equal(plugin.filter(makePod("p", { cpu: "1", memory: "512Mi" }), info).code, "Success");
+  assert.deepEqual(plugin.filter(makePod("p", { cpu: "1001m" }), info), {
+    code: "Unschedulable",
+    reasons: ["Insufficient cpu"],
+  });
+  assert.deepEqual(plugin.filter(makePod("p", { memory: "513Mi" }), info), {
+    code: "Unschedulable",
+    reasons: ["Insufficient memory"],
+  });
+  assert.deepEqual(plugin.filter(makePod("p", { cpu: "2", memory: "1Gi" }), info), {
+    code: "Unschedulable",
+    reasons: ["Insufficient cpu", "Insufficient memory"],
+  });
+  // A pod that requests nothing fits a full node.
+  assert.equal(plugin.filter(makePod("p"), newNodeInfo(node, [makePod("big", { cpu: "2", memory: "1Gi" })])).code, "Success");
+});
+
+test("ResourceFit enforces the node's pod count when it publishes one", () => {
+  const plugin = new ResourceFit();
+  const full = newNodeInfo(makeNode("a", { pods: "2" }), [makePod("x"), makePod("y")]);
+  assert.deepEqual(plugin.filter(makePod("p", { cpu: "100m" }), full), {
+    code: "Unschedulable",
+    reasons: ["Too many pods"],
+  });
+  assert.equal(plugin.filter(makePod("p"), newNodeInfo(makeNode("a", { pods: "3" }), [makePod("x"), makePod("y")])).code, "Success");
+  assert.equal(plugin.filter(makePod("p"), newNodeInfo(makeNode("a"), [makePod("x"), makePod("y")])).code, "Success");
+});
+
+test("LeastAllocated scores the room left after placing the pod, cpu and memory averaged", () => {
+  const plugin = new LeastAllocated();
+  const node = makeNode("a", { cpu: "4", memory: "4Gi" });
+  const p = makePod("p", { cpu: "1", memory: "1Gi" });
+  // cpu (4-1)/4 = 75, memory (4-1)/4 = 75
+  assert.equal(plugin.score(p, newNodeInfo(node, [])), 75);
+  // cpu (4-3)/4 = 25, memory (4-2)/4 = 50 -> 37
+  assert.equal(plugin.score(p, newNodeInfo(node, [makePod("b", { cpu: "2", memory: "1Gi", nodeName: "a" })])), 37);
+  // A bound pod without a memory request still costs 200Mi: (4096-1024-200)/4096 -> 70, cpu 25 -> 47.
+  assert.equal(plugin.score(p, newNodeInfo(node, [makePod("b", { cpu: "2", nodeName: "a" })])), 47);
+  // Over capacity scores 0 for that resource rather than going negative.
+  assert.equal(plugin.score(makePod("p", { cpu: "8", memory: "1Gi" }), newNodeInfo(node, [])), 37);
+  // A request-less pod still costs the non-zero defaults: 100m of 4000m, 200Mi of 4Gi.
+  assert.equal(plugin.score(makePod("p"), newNodeInfo(node, [])), Math.floor((97 + 95) / 2));
+  assert.equal(plugin.score(p, newNodeInfo(makeNode("z", { cpu: "0", memory: "0" }), [])), 0);
+});
+
+test("Spread counts same-namespace same-label pods and normalizes fewer to higher", () => {
+  const plugin = new Spread();
+  const p = makePod("p", { labels: { app: "web" } });
+  const sibling = (n: string) => makePod(n, { labels: { app: "web" }, nodeName: "x" });
+  const a = newNodeInfo(makeNode("a"), [sibling("s1"), sibling("s2")]);
+  const b = newNodeInfo(makeNode("b"), [
+    sibling("s3"),
+    makePod("other-ns", { labels: { app: "web" }, namespace: "prod" }),
+    makePod("other-labels", { labels: { app: "web", tier: "x" } }),
+  ]);
+  const c = newNodeInfo(makeNode("c"), []);
+  const scores = new Map([a, b, c].map((n) => [n.name, plugin.score(p, n)]));
+  assert.deepEqual([...scores.values()], [2, 1, 0]);
+  plugin.normalize(p, scores);
+  assert.deepEqual(Object.fromEntries(scores), { a: 0, b: 50, c: 100 });
+
+  const empty = new Map([["a", 0], ["b", 0]]);
+  plugin.normalize(p, empty);
+  assert.deepEqual(Object.fromEntries(empty), { a: 100, b: 100 });
+});
