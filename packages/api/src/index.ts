@@ -1,3 +1,14 @@
 export * from "./types/meta.js";
 export * from "./types/core.js";
 export * from "./resources.js";
+export * from "./status.js";
+export * from "./quantity.js";
+export * from "./naming.js";
+export * as fieldErrors from "./field-errors.js";
+export * from "./formats.js";
+export * from "./schema-errors.js";
+export * from "./validation.js";
+export * from "./defaults.js";
+export * from "./labels.js";
+export * from "./fields.js";
+export * from "./pods.js";

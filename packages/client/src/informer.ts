@@ -3,7 +3,7 @@
 // the watch breaks it resumes from the last version seen; when that version is too
 // old (410 Expired) it lists again and reports the difference, so handlers never
 // depend on having seen every event.
-import type { KubeObject, ResourceInfo, Status, WatchEvent } from "@bosun/api";
+import { objectKey, type KubeObject, type ResourceInfo, type Status, type WatchEvent } from "@bosun/api";
 import { Backoff, sleep } from "./backoff.js";
 import { createLogger } from "./logger.js";
 import { ApiError, type ApiClient } from "./rest.js";
@@ -18,11 +18,8 @@ type AddHandler<T> = (obj: T) => void;
 type UpdateHandler<T> = (oldObj: T, newObj: T) => void;
 type DeleteHandler<T> = (obj: T) => void;
 
-/** "namespace/name", or "name" for cluster-scoped objects. */
-export function objectKey(obj: KubeObject): string {
-  const { namespace, name } = obj.metadata;
-  return namespace ? `${namespace}/${name}` : `${name}`;
-}
+// Re-exported so that controllers find the cache's key function next to the cache.
+export { objectKey };
 
 export class Informer<T extends KubeObject> {
   private readonly cache = new Map<string, T>();

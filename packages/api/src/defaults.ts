@@ -1,0 +1,103 @@
+// Defaults the apiserver fills in on create and update, as Kubernetes' defaulting
+// (pkg/apis/core/v1/defaults.go) and pod strategy do, so stored objects and what
+// clients read back look like Kubernetes'. Tolerates malformed input: validation,
+// not defaulting, reports problems.
+import type { ResourceInfo } from "./resources.js";
+import { isValidQuantity, compareQuantities, cpuToMillis, memoryToBytes } from "./quantity.js";
+import type { Container, Namespace, Pod, PodSpec, PullPolicy, ResourceList } from "./types/core.js";
+import type { KubeObject } from "./types/meta.js";
+
+export type QOSClass = "Guaranteed" | "Burstable" | "BestEffort";
+
+export function applyDefaults(info: ResourceInfo, obj: KubeObject): void {
+  if (info.kind === "Pod") defaultPod(obj as Pod);
+  else if (info.kind === "Namespace") defaultNamespace(obj as Namespace);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The image's tag, "latest" when it has neither tag nor digest (as docker reference parsing does). */
+export function imageTag(image: string): string {
+  if (image.includes("@")) return "";
+  const lastSlash = image.lastIndexOf("/");
+  const colon = image.indexOf(":", lastSlash + 1);
+  return colon === -1 ? "latest" : image.slice(colon + 1);
+}
+
+/** Always for ":latest" or untagged images, IfNotPresent otherwise. */
+export function defaultPullPolicy(image: string): PullPolicy {
+  return imageTag(image) === "latest" ? "Always" : "IfNotPresent";
+}
+
+function defaultContainer(c: Container): void {
+  if (!isRecord(c)) return;
+  if (c.imagePullPolicy === undefined && typeof c.image === "string") c.imagePullPolicy = defaultPullPolicy(c.image);
+  c.terminationMessagePath ??= "/dev/termination-log";
+  c.terminationMessagePolicy ??= "File";
+  if (Array.isArray(c.ports)) for (const p of c.ports) if (isRecord(p)) p.protocol ??= "TCP";
+  // Limits without requests mean requests equal to limits, resource by resource.
+  const res = c.resources;
+  if (isRecord(res) && isRecord(res.limits)) {
+    const requests: ResourceList = isRecord(res.requests) ? res.requests : {};
+    for (const [name, q] of Object.entries(res.limits)) if (!(name in requests)) requests[name] = q;
+    res.requests = requests;
+  }
+}
+
+function defaultPod(pod: Pod): void {
+  const spec = pod.spec as PodSpec | undefined;
+  if (!isRecord(spec)) return;
+  spec.restartPolicy ??= "Always";
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= "ClusterFirst";
+  spec.schedulerName ??= "default-scheduler";
+  if (Array.isArray(spec.containers)) spec.containers.forEach(defaultContainer);
+  const status = isRecord(pod.status) ? pod.status : (pod.status = {});
+  status.phase ??= "Pending";
+  status.qosClass ??= podQOSClass(spec);
+}
+
+function defaultNamespace(ns: Namespace): void {
+  const status = isRecord(ns.status) ? ns.status : (ns.status = {});
+  status.phase ??= "Active";
+}
+
+type Totals = Map<string, number>;
+
+function addPositive(totals: Totals, list: unknown, found?: Set<string>): void {
+  if (!isRecord(list)) return;
+  for (const name of ["cpu", "memory"]) {
+    const q = list[name];
+    if ((typeof q !== "string" && typeof q !== "number") || !isValidQuantity(q) || compareQuantities(q, 0) <= 0) continue;
+    // Whole millicores and bytes keep the sums exact.
+    const amount = name === "cpu" ? cpuToMillis(q) : memoryToBytes(q);
+    totals.set(name, (totals.get(name) ?? 0) + amount);
+    found?.add(name);
+  }
+}
+
+/** The pod's quality of service class, as Kubernetes' qos.GetPodQOS computes it from cpu and memory. */
+export function podQOSClass(spec: PodSpec): QOSClass {
+  const requests: Totals = new Map();
+  const limits: Totals = new Map();
+  let guaranteed = true;
+  for (const c of Array.isArray(spec.containers) ? spec.containers : []) {
+    const res = isRecord(c) && isRecord(c.resources) ? c.resources : {};
+    addPositive(requests, res.requests);
+    const found = new Set<string>();
+    addPositive(limits, res.limits, found);
+    if (!found.has("cpu") || !found.has("memory")) guaranteed = false;
+  }
+  if (requests.size === 0 && limits.size === 0) return "BestEffort";
+  if (guaranteed) {
+    for (const [name, req] of requests) {
+      if (limits.get(name) !== req) {
+        guaranteed = false;
+        break;
+      }
+    }
+  }
+  return guaranteed && requests.size === limits.size ? "Guaranteed" : "Burstable";
+}

@@ -1,0 +1,12 @@
+// String formats the schemas use. TypeBox refuses any value whose format is not
+// registered, so this runs when @bosun/api is first imported, before any check.
+import { FormatRegistry } from "@sinclair/typebox";
+
+const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** metav1.Time: an RFC 3339 timestamp such as "2024-05-01T12:00:00Z". */
+export function isRfc3339(value: string): boolean {
+  return rfc3339.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+if (!FormatRegistry.Has("date-time")) FormatRegistry.Set("date-time", isRfc3339);

@@ -1,0 +1,159 @@
+// The string rules of k8s.io/apimachinery/pkg/util/validation: DNS-1123 names,
+// qualified names (label and annotation keys), label values, port and env var
+// names. Each returns the list of problems with Kubernetes' exact wording; an
+// empty list means valid.
+
+export const dns1123LabelFmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+export const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
+const qualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+const labelValueFmt = `(${qualifiedNameFmt})?`;
+const envVarNameFmt = "[-._a-zA-Z][-._a-zA-Z0-9]*";
+
+const dns1123LabelRe = new RegExp(`^${dns1123LabelFmt}$`);
+const dns1123SubdomainRe = new RegExp(`^${dns1123SubdomainFmt}$`);
+const qualifiedNameRe = new RegExp(`^${qualifiedNameFmt}$`);
+const labelValueRe = new RegExp(`^${labelValueFmt}$`);
+const envVarNameRe = new RegExp(`^${envVarNameFmt}$`);
+
+export const DNS1123LabelMaxLength = 63;
+export const DNS1123SubdomainMaxLength = 253;
+export const LabelValueMaxLength = 63;
+const qualifiedNameMaxLength = 63;
+
+export function maxLenError(n: number): string {
+  return `must be no more than ${n} characters`;
+}
+
+export function regexError(msg: string, fmt: string, ...examples: string[]): string {
+  if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
+  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(" or ")}regex used for validation is '${fmt}')`;
+}
+
+export function isDNS1123Label(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > DNS1123LabelMaxLength) errs.push(maxLenError(DNS1123LabelMaxLength));
+  if (!dns1123LabelRe.test(value)) {
+    if (dns1123SubdomainRe.test(value)) errs.push("must not contain dots");
+    else
+      errs.push(
+        regexError(
+          "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+          dns1123LabelFmt,
+          "my-name",
+          "123-abc",
+        ),
+      );
+  }
+  return errs;
+}
+
+export function isDNS1123Subdomain(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > DNS1123SubdomainMaxLength) errs.push(maxLenError(DNS1123SubdomainMaxLength));
+  if (!dns1123SubdomainRe.test(value)) {
+    errs.push(
+      regexError(
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        dns1123SubdomainFmt,
+        "example.com",
+      ),
+    );
+  }
+  return errs;
+}
+
+const qualifiedNameErrMsg =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+
+/** Label and annotation keys: an optional DNS subdomain prefix and "/", then a name of at most 63 characters. */
+export function isQualifiedName(value: string): string[] {
+  const errs: string[] = [];
+  const parts = value.split("/");
+  let name: string;
+  if (parts.length === 1) {
+    name = parts[0]!;
+  } else if (parts.length === 2) {
+    const prefix = parts[0]!;
+    name = parts[1]!;
+    if (prefix.length === 0) errs.push("prefix part must be non-empty");
+    else errs.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));
+  } else {
+    return [
+      `a qualified name ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, "MyName", "my.name", "123-abc")} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+    ];
+  }
+  if (name.length === 0) errs.push("name part must be non-empty");
+  else if (name.length > qualifiedNameMaxLength) errs.push(`name part ${maxLenError(qualifiedNameMaxLength)}`);
+  if (!qualifiedNameRe.test(name)) {
+    errs.push(`name part ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, "MyName", "my.name", "123-abc")}`);
+  }
+  return errs;
+}
+
+export function isValidLabelValue(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > LabelValueMaxLength) errs.push(maxLenError(LabelValueMaxLength));
+  if (!labelValueRe.test(value)) {
+    errs.push(
+      regexError(
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        labelValueFmt,
+        "MyValue",
+        "my_value",
+        "12345",
+      ),
+    );
+  }
+  return errs;
+}
+
+export function isValidPortNum(port: number): string[] {
+  return Number.isInteger(port) && port >= 1 && port <= 65535 ? [] : ["must be between 1 and 65535, inclusive"];
+}
+
+export function isValidPortName(port: string): string[] {
+  const errs: string[] = [];
+  if (port.length > 15) errs.push(maxLenError(15));
+  if (!/^[-a-z0-9]+$/.test(port)) errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+  if (!/[a-z]/.test(port)) errs.push("must contain at least one letter (a-z)");
+  if (port.includes("--")) errs.push("must not contain consecutive hyphens");
+  if (port.startsWith("-") || port.endsWith("-")) errs.push("must not begin or end with a hyphen");
+  return errs;
+}
+
+export function isEnvVarName(value: string): string[] {
+  const errs: string[] = [];
+  if (!envVarNameRe.test(value)) {
+    errs.push(
+      regexError(
+        "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
+        envVarNameFmt,
+        "my.env-name",
+        "MY_ENV.NAME",
+        "MyEnvName1",
+      ),
+    );
+  }
+  if (value === ".") errs.push("must not be '.'");
+  else if (value === "..") errs.push("must not be '..'");
+  else if (value.startsWith("..")) errs.push("must not start with '..'");
+  return errs;
+}
+
+/**
+ * Name rules for a kind, as its Kubernetes validation uses them: namespaces are
+ * DNS-1123 labels, every other supported kind a DNS-1123 subdomain. With `prefix`,
+ * the value is a generateName, whose trailing dash is allowed.
+ */
+export function nameProblems(kind: string, name: string, prefix = false): string[] {
+  // As Kubernetes' maskTrailingDash: the random suffix will follow the dash.
+  const value = prefix && name.length > 1 && name.endsWith("-") ? `${name.slice(0, -1)}a` : name;
+  return kind === "Namespace" ? isDNS1123Label(value) : isDNS1123Subdomain(value);
+}
+
+/** The first problem with a name for this kind, or undefined when it is valid. */
+export function validateName(kind: string, name: string): string | undefined {
+  if (name === "") return "name must be non-empty";
+  const problems = nameProblems(kind, name);
+  return problems.length === 0 ? undefined : problems.join("; ");
+}

@@ -1,0 +1,344 @@
+// Validation of objects as the apiserver receives them, in two layers like the
+// Kubernetes apiserver: structure first (the TypeBox schema: types, required and
+// unknown fields; a failure stops here, as a decode error does in Kubernetes),
+// then the semantic rules of pkg/apis/core/validation for each kind. Causes carry
+// Kubernetes' reasons, messages and field paths.
+import type { ResourceInfo } from "./resources.js";
+import {
+  child,
+  duplicate,
+  forbidden,
+  index,
+  invalidValue,
+  key,
+  notSupported,
+  required,
+  tooLong,
+} from "./field-errors.js";
+import {
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isEnvVarName,
+  isQualifiedName,
+  isValidLabelValue,
+  isValidPortName,
+  isValidPortNum,
+  nameProblems,
+} from "./naming.js";
+import { compareQuantities, isValidQuantity, parseQuantity, quantityFormatMessage } from "./quantity.js";
+import { validateStructure } from "./schema-errors.js";
+import type { Container, Event, Node, Pod, PodSpec, ResourceList, ResourceRequirements } from "./types/core.js";
+import type { KubeObject, ObjectMeta, StatusCause } from "./types/meta.js";
+
+/** Kubernetes' limit on the summed size of all annotation keys and values. */
+export const totalAnnotationSizeLimitBytes = 256 * 1024;
+
+const standardFinalizers = new Set(["kubernetes", "orphan", "foregroundDeletion"]);
+const standardContainerResources = new Set(["cpu", "memory", "ephemeral-storage"]);
+const overcommittable = new Set(["cpu", "memory", "ephemeral-storage"]);
+
+/**
+ * All problems with `obj` as a `info.kind`, or [] when it may be stored. With
+ * `old`, also the rules of an update (immutable fields).
+ */
+export function validateObject(info: ResourceInfo, obj: unknown, old?: KubeObject): StatusCause[] {
+  const structural = validateStructure(info.schema, obj);
+  if (structural.length > 0) return structural;
+  const o = obj as KubeObject;
+  const causes = validateObjectMeta(info, o.metadata);
+  switch (info.kind) {
+    case "Pod":
+      causes.push(...validatePodSpec((o as Pod).spec, "spec"));
+      break;
+    case "Node":
+      causes.push(...validateNode(o as Node));
+      break;
+    case "Event":
+      causes.push(...validateEvent(o as Event));
+      break;
+  }
+  if (old !== undefined) {
+    causes.push(...validateObjectMetaUpdate(o.metadata, old.metadata));
+    if (info.kind === "Pod") causes.push(...validatePodSpecUpdate((o as Pod).spec, (old as Pod).spec));
+  }
+  return causes;
+}
+
+// ---- metadata ----
+
+export function validateLabels(labels: Record<string, string> | undefined, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    for (const msg of isQualifiedName(k)) causes.push(invalidValue(path, k, msg));
+    for (const msg of isValidLabelValue(v)) causes.push(invalidValue(path, v, msg));
+  }
+  return causes;
+}
+
+function validateAnnotations(annotations: Record<string, string> | undefined, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  let size = 0;
+  for (const [k, v] of Object.entries(annotations ?? {})) {
+    for (const msg of isQualifiedName(k.toLowerCase())) causes.push(invalidValue(path, k, msg));
+    size += Buffer.byteLength(k) + Buffer.byteLength(v);
+  }
+  if (size > totalAnnotationSizeLimitBytes) causes.push(tooLong(path, totalAnnotationSizeLimitBytes));
+  return causes;
+}
+
+function validateObjectMeta(info: ResourceInfo, meta: ObjectMeta): StatusCause[] {
+  const causes: StatusCause[] = [];
+  if (meta.generateName !== undefined && meta.generateName !== "") {
+    for (const msg of nameProblems(info.kind, meta.generateName, true)) {
+      causes.push(invalidValue("metadata.generateName", meta.generateName, msg));
+    }
+  }
+  if (meta.name === undefined || meta.name === "") {
+    if (meta.generateName === undefined || meta.generateName === "") {
+      causes.push(required("metadata.name", "name or generateName is required"));
+    }
+  } else {
+    for (const msg of nameProblems(info.kind, meta.name)) causes.push(invalidValue("metadata.name", meta.name, msg));
+  }
+  if (info.namespaced) {
+    if (meta.namespace === undefined || meta.namespace === "") causes.push(required("metadata.namespace"));
+    else for (const msg of isDNS1123Label(meta.namespace)) causes.push(invalidValue("metadata.namespace", meta.namespace, msg));
+  } else if (meta.namespace !== undefined && meta.namespace !== "") {
+    causes.push(forbidden("metadata.namespace", "not allowed on this type"));
+  }
+  if (meta.generation !== undefined && meta.generation < 0) {
+    causes.push(invalidValue("metadata.generation", meta.generation, "must be greater than or equal to 0"));
+  }
+  causes.push(...validateLabels(meta.labels, "metadata.labels"));
+  causes.push(...validateAnnotations(meta.annotations, "metadata.annotations"));
+
+  let controllers = 0;
+  (meta.ownerReferences ?? []).forEach((ref, i) => {
+    const p = index("metadata.ownerReferences", i);
+    const version = ref.apiVersion.includes("/") ? ref.apiVersion.split("/")[1] : ref.apiVersion;
+    if (!version) causes.push(invalidValue(child(p, "apiVersion"), ref.apiVersion, "version must not be empty"));
+    if (ref.kind === "") causes.push(invalidValue(child(p, "kind"), ref.kind, "kind must not be empty"));
+    if (ref.name === "") causes.push(invalidValue(child(p, "name"), ref.name, "name must not be empty"));
+    if (ref.uid === "") causes.push(invalidValue(child(p, "uid"), ref.uid, "uid must not be empty"));
+    if (ref.controller === true) controllers++;
+  });
+  if (controllers > 1) {
+    causes.push(
+      invalidValue("metadata.ownerReferences", meta.ownerReferences, "Only one reference can have Controller set to true"),
+    );
+  }
+
+  const seen = new Set<string>();
+  for (const f of meta.finalizers ?? []) {
+    if (!f.includes("/")) {
+      if (!standardFinalizers.has(f)) {
+        causes.push(invalidValue("metadata.finalizers", f, "name is neither a standard finalizer name nor is it fully qualified"));
+      }
+    } else {
+      for (const msg of isQualifiedName(f)) causes.push(invalidValue("metadata.finalizers", f, msg));
+    }
+    if (seen.has(f)) causes.push(duplicate("metadata.finalizers", f));
+    seen.add(f);
+  }
+  return causes;
+}
+
+function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const immutable = (field: "name" | "namespace", now: string | undefined, before: string | undefined) => {
+    if ((now ?? "") !== (before ?? "")) causes.push(invalidValue(`metadata.${field}`, now ?? "", "field is immutable"));
+  };
+  immutable("name", meta.name, old.name);
+  immutable("namespace", meta.namespace, old.namespace);
+  // An empty uid on update means "keep the stored one", as Kubernetes fills it in.
+  if (meta.uid !== undefined && meta.uid !== "" && meta.uid !== old.uid) {
+    causes.push(invalidValue("metadata.uid", meta.uid, "field is immutable"));
+  }
+  return causes;
+}
+
+// ---- Pod ----
+
+function validateQuantityValue(q: string | number, path: string): StatusCause[] {
+  if (!isValidQuantity(q)) return [invalidValue(path, q, quantityFormatMessage)];
+  if (parseQuantity(q) < 0) return [invalidValue(path, String(q), "must be greater than or equal to 0")];
+  return [];
+}
+
+function validateResourceName(name: string, path: string): StatusCause[] {
+  const problems = isQualifiedName(name);
+  if (problems.length > 0) return problems.map((msg) => invalidValue(path, name, msg));
+  if (!name.includes("/") && !standardContainerResources.has(name) && !name.startsWith("hugepages-")) {
+    return [invalidValue(path, name, "must be a standard resource for containers")];
+  }
+  return [];
+}
+
+export function validateResourceList(list: ResourceList | undefined, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  for (const [name, q] of Object.entries(list ?? {})) {
+    causes.push(...validateResourceName(name, key(path, name)));
+    causes.push(...validateQuantityValue(q, key(path, name)));
+  }
+  return causes;
+}
+
+function validateResources(res: ResourceRequirements | undefined, path: string): StatusCause[] {
+  if (res === undefined) return [];
+  const limPath = child(path, "limits");
+  const reqPath = child(path, "requests");
+  const causes = [...validateResourceList(res.limits, limPath), ...validateResourceList(res.requests, reqPath)];
+  if (causes.length > 0) return causes;
+  for (const [name, req] of Object.entries(res.requests ?? {})) {
+    const limit = res.limits?.[name];
+    if (limit === undefined) continue;
+    const cmp = compareQuantities(req, limit);
+    if (cmp !== 0 && !overcommittable.has(name)) {
+      causes.push(invalidValue(reqPath, String(req), `must be equal to ${name} limit of ${String(limit)}`));
+    } else if (cmp > 0) {
+      causes.push(invalidValue(reqPath, String(req), `must be less than or equal to ${name} limit of ${String(limit)}`));
+    }
+  }
+  return causes;
+}
+
+function validateContainer(c: Container, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  if (c.name === "") causes.push(required(child(path, "name")));
+  else for (const msg of isDNS1123Label(c.name)) causes.push(invalidValue(child(path, "name"), c.name, msg));
+
+  if (c.image === "") causes.push(required(child(path, "image")));
+  else if (c.image.trim() !== c.image) {
+    causes.push(invalidValue(child(path, "image"), c.image, "must not have leading or trailing whitespace"));
+  }
+
+  const portNames = new Set<string>();
+  (c.ports ?? []).forEach((port, i) => {
+    const p = index(child(path, "ports"), i);
+    if (port.name !== undefined && port.name !== "") {
+      const problems = isValidPortName(port.name);
+      for (const msg of problems) causes.push(invalidValue(child(p, "name"), port.name, msg));
+      if (problems.length === 0 && portNames.has(port.name)) causes.push(duplicate(child(p, "name"), port.name));
+      portNames.add(port.name);
+    }
+    if (port.containerPort === 0) causes.push(required(child(p, "containerPort")));
+    else for (const msg of isValidPortNum(port.containerPort)) causes.push(invalidValue(child(p, "containerPort"), port.containerPort, msg));
+    if (port.hostPort !== undefined && port.hostPort !== 0) {
+      for (const msg of isValidPortNum(port.hostPort)) causes.push(invalidValue(child(p, "hostPort"), port.hostPort, msg));
+    }
+  });
+
+  (c.env ?? []).forEach((ev, i) => {
+    const p = child(index(child(path, "env"), i), "name");
+    if (ev.name === "") causes.push(required(p));
+    else for (const msg of isEnvVarName(ev.name)) causes.push(invalidValue(p, ev.name, msg));
+  });
+
+  causes.push(...validateResources(c.resources, child(path, "resources")));
+
+  const tmp = c.terminationMessagePolicy;
+  if (tmp !== undefined && tmp !== "File" && tmp !== "FallbackToLogsOnError") {
+    causes.push(notSupported(child(path, "terminationMessagePolicy"), tmp, ["File", "FallbackToLogsOnError"]));
+  }
+  return causes;
+}
+
+const dnsPolicies = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
+
+export function validatePodSpec(spec: PodSpec, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const containersPath = child(path, "containers");
+  if (spec.containers.length === 0) causes.push(required(containersPath));
+  const names = new Set<string>();
+  spec.containers.forEach((c, i) => {
+    const p = index(containersPath, i);
+    causes.push(...validateContainer(c, p));
+    if (c.name !== "" && names.has(c.name)) causes.push(duplicate(child(p, "name"), c.name));
+    names.add(c.name);
+  });
+  if (spec.terminationGracePeriodSeconds !== undefined && spec.terminationGracePeriodSeconds < 0) {
+    causes.push(
+      invalidValue(child(path, "terminationGracePeriodSeconds"), spec.terminationGracePeriodSeconds, "must be greater than or equal to 0"),
+    );
+  }
+  if (spec.dnsPolicy !== undefined && !dnsPolicies.includes(spec.dnsPolicy)) {
+    causes.push(notSupported(child(path, "dnsPolicy"), spec.dnsPolicy, dnsPolicies));
+  }
+  causes.push(...validateLabels(spec.nodeSelector, child(path, "nodeSelector")));
+  if (spec.nodeName !== undefined && spec.nodeName !== "") {
+    for (const msg of isDNS1123Subdomain(spec.nodeName)) causes.push(invalidValue(child(path, "nodeName"), spec.nodeName, msg));
+  }
+  if (spec.schedulerName !== undefined && spec.schedulerName !== "") {
+    for (const msg of isDNS1123Subdomain(spec.schedulerName)) {
+      causes.push(invalidValue(child(path, "schedulerName"), spec.schedulerName, msg));
+    }
+  }
+  return causes;
+}
+
+/** Field paths, relative to `base`, where two JSON values differ. */
+function diffPaths(a: unknown, b: unknown, base: string, out: string[]): void {
+  if (a === b) return;
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+    a.forEach((v, i) => diffPaths(v, b[i], index(base, i), out));
+    return;
+  }
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) diffPaths(a[k], b[k], child(base, k), out);
+    return;
+  }
+  out.push(base);
+}
+
+const podUpdateMessage =
+  "pod updates may not change fields other than `spec.containers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
+
+function validatePodSpecUpdate(spec: PodSpec, old: PodSpec): StatusCause[] {
+  if (spec.containers.length !== old.containers.length) {
+    return [forbidden("spec.containers", "pod updates may not add or remove containers")];
+  }
+  // Images are the one mutable part of containers: compare with them taken from the old spec.
+  const munged: PodSpec = {
+    ...spec,
+    containers: spec.containers.map((c, i) => ({ ...c, image: old.containers[i]!.image })),
+  };
+  if (
+    old.terminationGracePeriodSeconds !== undefined &&
+    old.terminationGracePeriodSeconds < 0 &&
+    munged.terminationGracePeriodSeconds === 1
+  ) {
+    munged.terminationGracePeriodSeconds = old.terminationGracePeriodSeconds;
+  }
+  const changed: string[] = [];
+  diffPaths(old, munged, "spec", changed);
+  if (changed.length === 0) return [];
+  return [forbidden("spec", `${podUpdateMessage}\nchanged: ${changed.join(", ")}`)];
+}
+
+// ---- Node, Event ----
+
+function validateNode(node: Node): StatusCause[] {
+  const causes: StatusCause[] = [];
+  (node.spec?.taints ?? []).forEach((t, i) => {
+    const p = index("spec.taints", i);
+    for (const msg of isQualifiedName(t.key)) causes.push(invalidValue(child(p, "key"), t.key, msg));
+    if (t.value !== undefined) for (const msg of isValidLabelValue(t.value)) causes.push(invalidValue(child(p, "value"), t.value, msg));
+  });
+  causes.push(...validateResourceListValues(node.status?.capacity, "status.capacity"));
+  causes.push(...validateResourceListValues(node.status?.allocatable, "status.allocatable"));
+  return causes;
+}
+
+/** Quantities of a node's resource list; its names may be any the node reports. */
+function validateResourceListValues(list: ResourceList | undefined, path: string): StatusCause[] {
+  return Object.entries(list ?? {}).flatMap(([name, q]) => validateQuantityValue(q, key(path, name)));
+}
+
+function validateEvent(ev: Event): StatusCause[] {
+  const ns = ev.metadata.namespace ?? "";
+  const involved = ev.involvedObject.namespace ?? "";
+  // Events about cluster-scoped objects live in "default", as in Kubernetes.
+  const ok = involved === "" ? ns === "" || ns === "default" : ns === involved;
+  return ok ? [] : [invalidValue("involvedObject.namespace", involved, "does not match event.namespace")];
+}
