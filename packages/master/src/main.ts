@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// bosun-master: the apiserver over etcd, and, as its clients over the REST API, the
+// scheduler, the controllers and the dispatcher that agents connect to.
+import { Command } from "commander";
+import { createApiServer } from "@bosun/apiserver";
+import { ApiClient, createLogger, setLogLevel } from "@bosun/client";
+import { startNodeLifecycleController } from "@bosun/controllers";
+import { startScheduler } from "@bosun/scheduler";
+import type { Node } from "@bosun/api";
+import { AgentLogSource } from "./agent-logs.js";
+import { formatHostPort, parseMasterConfig, type MasterConfig, type MasterFlags } from "./config.js";
+import { startDispatcher } from "./dispatcher/index.js";
+import { nodeResource } from "./resources.js";
+
+const log = createLogger("master");
+
+async function run(config: MasterConfig): Promise<void> {
+  setLogLevel(config.logLevel);
+  const closers: Array<{ name: string; close: () => Promise<void> | void }> = [];
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      // A second signal means the operator will not wait for a clean stop.
+      log.warn({ signal }, "second signal while stopping; exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    // Last started, first stopped: clients of the apiserver before the apiserver.
+    for (const { name, close } of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        log.warn({ component: name, err: String(err) }, "error while stopping");
+      }
+    }
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  // The log source needs a client of the apiserver, which exists only once it listens.
+  let client: ApiClient | undefined;
+  const logSource = new AgentLogSource({
+    getNode: (name) => {
+      if (!client) throw new Error("the master is still starting; retry in a moment");
+      return client.get<Node>(nodeResource, name);
+    },
+  });
+  closers.push({ name: "agent log clients", close: () => logSource.close() });
+
+  const api = await createApiServer({ etcdEndpoints: config.etcdServers, prefix: config.etcdPrefix, logSource });
+  closers.push({ name: "apiserver", close: () => api.close() });
+  const { port: apiPort } = await api.listen(config.apiListen.host, config.apiListen.port);
+  const server = `http://${formatHostPort({ host: config.apiListen.host, port: apiPort })}`;
+  log.info({ url: server, etcd: config.etcdServers, prefix: config.etcdPrefix }, "API server listening");
+
+  client = new ApiClient({ server, userAgent: "bosun-master" });
+
+  const scheduler = await startScheduler({ client });
+  closers.push({ name: "scheduler", close: () => scheduler.stop() });
+  const lifecycle = startNodeLifecycleController({ client, gracePeriodMs: config.nodeMonitorGraceMs });
+  closers.push({ name: "node lifecycle controller", close: () => lifecycle.stop() });
+
+  const dispatcher = await startDispatcher({
+    client,
+    heartbeatPeriodMs: config.heartbeatPeriodMs,
+    host: config.grpcListen.host,
+    port: config.grpcListen.port,
+  });
+  closers.push({ name: "dispatcher", close: () => dispatcher.close() });
+  log.info(
+    { address: formatHostPort({ host: config.grpcListen.host, port: dispatcher.port }), heartbeatPeriodMs: config.heartbeatPeriodMs },
+    "dispatcher listening for agents",
+  );
+}
+
+const program = new Command()
+  .name("bosun-master")
+  .description("The Bosun master: Kubernetes API over etcd, scheduler, controllers and the agent dispatcher.")
+  .option("--etcd-servers <urls>", "comma-separated etcd client URLs", "http://127.0.0.1:2379")
+  .option("--etcd-prefix <prefix>", "key prefix of every object in etcd", "/registry")
+  .option("--api-listen <host:port>", "where the Kubernetes API (plain HTTP) listens", "127.0.0.1:6443")
+  .option("--grpc-listen <host:port>", "where the dispatcher's NodeService for agents listens", "127.0.0.1:6444")
+  .option("--heartbeat-period-ms <ms>", "how often agents heartbeat", "5000")
+  .option("--node-monitor-grace-ms <ms>", "silence after which a node becomes Ready=Unknown", "15000")
+  .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
+  .action(async (flags: MasterFlags) => {
+    let config: MasterConfig;
+    try {
+      config = parseMasterConfig(flags);
+    } catch (err) {
+      process.stderr.write(`bosun-master: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(2);
+    }
+    try {
+      await run(config);
+    } catch (err) {
+      log.fatal({ err: err instanceof Error ? err.message : String(err) }, "bosun-master failed to start");
+      process.exit(1);
+    }
+  });
+
+await program.parseAsync(process.argv);

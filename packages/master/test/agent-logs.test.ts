@@ -1,0 +1,100 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Server, ServerCredentials, type ServerWritableStream } from "@grpc/grpc-js";
+import type { Node, Pod } from "@bosun/api";
+import { StatusError } from "@bosun/apiserver";
+import { AgentServiceService, type LogChunk, type LogsRequest } from "@bosun/proto";
+import { AgentLogSource } from "../src/agent-logs.js";
+import { apiError, pod } from "./fakes.js";
+
+/** An AgentService that sends two chunks, then (with follow) waits until cancelled. */
+async function fakeAgent() {
+  const requests: LogsRequest[] = [];
+  let cancelled = 0;
+  const server = new Server();
+  server.addService(AgentServiceService, {
+    logs(call: ServerWritableStream<LogsRequest, LogChunk>) {
+      requests.push(call.request);
+      call.on("cancelled", () => cancelled++);
+      call.write({ data: Buffer.from("hello\n") });
+      call.write({ data: Buffer.from("world\n") });
+      if (!call.request.follow) call.end();
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return { port, requests, cancelled: () => cancelled, stop: () => server.forceShutdown() };
+}
+
+function nodeWith(annotations: Record<string, string>): Node {
+  return { apiVersion: "v1", kind: "Node", metadata: { name: "n1", annotations } };
+}
+
+const opts = { container: "c", follow: false };
+
+test("logs stream from the agent named by the node's annotation, with the request's options", async () => {
+  const agent = await fakeAgent();
+  const source = new AgentLogSource({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": `127.0.0.1:${agent.port}` }) });
+  try {
+    let text = "";
+    for await (const chunk of source.streamLogs(pod("a", "n1"), { ...opts, tailLines: 10 }, new AbortController().signal)) {
+      text += Buffer.from(chunk).toString();
+    }
+    assert.equal(text, "hello\nworld\n");
+    assert.equal(agent.requests[0]!.podUid, "uid-a");
+    assert.equal(agent.requests[0]!.container, "c");
+    assert.equal(agent.requests[0]!.tailLines, 10);
+  } finally {
+    source.close();
+    agent.stop();
+  }
+});
+
+test("aborting a followed stream cancels the gRPC call", async () => {
+  const agent = await fakeAgent();
+  const source = new AgentLogSource({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": `127.0.0.1:${agent.port}` }) });
+  const abort = new AbortController();
+  try {
+    const chunks: string[] = [];
+    for await (const chunk of source.streamLogs(pod("a", "n1"), { ...opts, follow: true }, abort.signal)) {
+      chunks.push(Buffer.from(chunk).toString());
+      if (chunks.length === 2) abort.abort();
+    }
+    assert.deepEqual(chunks, ["hello\n", "world\n"]);
+    for (let i = 0; i < 100 && agent.cancelled() === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(agent.cancelled(), 1);
+  } finally {
+    source.close();
+    agent.stop();
+  }
+});
+
+async function failure(source: AgentLogSource, p: Pod): Promise<StatusError> {
+  try {
+    for await (const _ of source.streamLogs(p, opts, new AbortController().signal)) break;
+  } catch (err) {
+    assert.ok(err instanceof StatusError, `expected a StatusError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail("expected the stream to fail");
+}
+
+test("clear errors when the node, its endpoint or its agent cannot be had", async () => {
+  const missing = await failure(new AgentLogSource({ getNode: async () => { throw apiError(404, "NotFound"); } }), pod("a", "n1"));
+  assert.equal(missing.code, 404);
+  assert.match(missing.message, /node "n1" of pod default\/a does not exist/);
+
+  const noEndpoint = await failure(new AgentLogSource({ getNode: async () => nodeWith({}) }), pod("a", "n1"));
+  assert.equal(noEndpoint.code, 503);
+  assert.match(noEndpoint.message, /no bosun.io\/agent-endpoint annotation/);
+
+  const unbound = await failure(new AgentLogSource({ getNode: async () => nodeWith({}) }), pod("a", undefined));
+  assert.equal(unbound.code, 400);
+
+  const down = new AgentLogSource({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": "127.0.0.1:1" }) });
+  const unreachable = await failure(down, pod("a", "n1"));
+  down.close();
+  assert.equal(unreachable.code, 503);
+  assert.match(unreachable.message, /cannot reach the agent of node "n1" at 127.0.0.1:1/);
+});
