@@ -1,0 +1,121 @@
+// AgentService, served by the agent for the apiserver: pods/{name}/log streams.
+import { Server, ServerCredentials, status as grpcStatus, type ServerWritableStream } from "@grpc/grpc-js";
+import { AgentServiceService, type LogChunk, type LogsRequest } from "@bosun/proto";
+import { createLogger } from "@bosun/client";
+import type { ContainerRuntime, ContainerSummary } from "./runtime/runtime.js";
+import {
+  INFRA_CONTAINER_NAME,
+  LABEL_CONTAINER_NAME,
+  LABEL_NODE_NAME,
+  LABEL_POD_NAME,
+  LABEL_POD_NAMESPACE,
+  LABEL_POD_UID,
+  restartCountOf,
+} from "./labels.js";
+
+const log = createLogger("agent/logs");
+
+class LogsError extends Error {
+  constructor(
+    readonly code: grpcStatus,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The container instance a logs request names: the newest, or with `previous` the one before it. */
+export function pickLogContainer(req: LogsRequest, containers: ContainerSummary[]): ContainerSummary {
+  const pod = `${req.namespace}/${req.podName}`;
+  const names = [...new Set(containers.map((c) => c.labels[LABEL_CONTAINER_NAME] ?? ""))]
+    .filter((n) => n && n !== INFRA_CONTAINER_NAME)
+    .sort();
+  let name = req.container;
+  if (!name) {
+    if (names.length !== 1) {
+      throw new LogsError(
+        grpcStatus.INVALID_ARGUMENT,
+        names.length === 0
+          ? `pod ${pod} has no containers on this node yet; retry once it is running`
+          : `a container name must be specified for pod ${pod}, choose one of: [${names.join(" ")}]`,
+      );
+    }
+    name = names[0] ?? "";
+  }
+  const instances = containers
+    .filter((c) => c.labels[LABEL_CONTAINER_NAME] === name)
+    .sort((a, b) => restartCountOf(b.labels) - restartCountOf(a.labels) || b.created - a.created);
+  if (instances.length === 0) {
+    throw new LogsError(grpcStatus.NOT_FOUND, `container "${name}" in pod ${pod} is not on this node (or not created yet)`);
+  }
+  if (!req.previous) return instances[0] as ContainerSummary;
+  const previous = instances[1];
+  if (!previous) {
+    throw new LogsError(grpcStatus.NOT_FOUND, `previous terminated container "${name}" in pod ${pod} not found`);
+  }
+  return previous;
+}
+
+export class AgentServer {
+  private readonly server = new Server();
+
+  constructor(
+    private readonly runtime: ContainerRuntime,
+    private readonly nodeName: string,
+  ) {
+    this.server.addService(AgentServiceService, {
+      logs: (call: ServerWritableStream<LogsRequest, LogChunk>) => void this.logs(call),
+    });
+  }
+
+  /** Listens on host:port; resolves with the bound port. */
+  listen(address: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => {
+        if (err) reject(new Error(`cannot listen on ${address} for AgentService: ${err.message}; pick another --listen`));
+        else resolve(port);
+      });
+    });
+  }
+
+  forceClose(): void {
+    this.server.forceShutdown();
+  }
+
+  private async logs(call: ServerWritableStream<LogsRequest, LogChunk>): Promise<void> {
+    const req = call.request;
+    const abort = new AbortController();
+    call.on("cancelled", () => abort.abort());
+    try {
+      const labels: Record<string, string> = { [LABEL_NODE_NAME]: this.nodeName };
+      if (req.podUid) labels[LABEL_POD_UID] = req.podUid;
+      else {
+        labels[LABEL_POD_NAMESPACE] = req.namespace;
+        labels[LABEL_POD_NAME] = req.podName;
+      }
+      const containers = await this.runtime.listContainers(labels);
+      const target = pickLogContainer(req, containers);
+      const stream = await this.runtime.logs(
+        target.id,
+        {
+          follow: req.follow,
+          tail: req.tailLines,
+          timestamps: req.timestamps,
+          since: req.sinceSeconds > 0 ? Math.floor(Date.now() / 1000) - req.sinceSeconds : 0,
+        },
+        abort.signal,
+      );
+      abort.signal.addEventListener("abort", () => stream.destroy(), { once: true });
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (abort.signal.aborted) break;
+        if (!call.write({ data: chunk })) await new Promise((r) => call.once("drain", r));
+      }
+      if (!abort.signal.aborted) call.end();
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      const code = err instanceof LogsError ? err.code : grpcStatus.INTERNAL;
+      log.warn({ pod: `${req.namespace}/${req.podName}`, err: (err as Error).message }, "serving logs failed");
+      call.emit("error", { code, details: (err as Error).message });
+    }
+  }
+}

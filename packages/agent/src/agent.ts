@@ -1,0 +1,99 @@
+// The agent: wires the runtime, the pod manager, the reporter, the session with the
+// masters and the AgentService server. main.ts parses flags into these options.
+import { createLogger } from "@bosun/client";
+import type { ContainerRuntime } from "./runtime/runtime.js";
+import { PodManager } from "./pod/manager.js";
+import { ContainerBackoff } from "./pod/backoff.js";
+import { StatusReporter } from "./reporter.js";
+import { Session } from "./session.js";
+import { AgentServer } from "./agent-service.js";
+import { internalIP, registration } from "./node-info.js";
+
+const log = createLogger("agent");
+
+export const AGENT_VERSION = "bosun-agent/0.1.0";
+
+export interface AgentOptions {
+  nodeName: string;
+  masters: string[];
+  /** host:port for AgentService; port 0 picks a free one. */
+  listen: string;
+  nodeLabels: Record<string, string>;
+  capacityCpu?: string;
+  capacityMemory?: string;
+  infraImage: string;
+  runtime: ContainerRuntime;
+  resyncIntervalMs?: number;
+  reportIntervalMs?: number;
+}
+
+export class Agent {
+  readonly reporter: StatusReporter;
+  readonly pods: PodManager;
+  private readonly server: AgentServer;
+  private session: Session | undefined;
+  private sessionDone: Promise<void> | undefined;
+  private boundPort = 0;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.reporter = new StatusReporter({ intervalMs: opts.reportIntervalMs });
+    const hostIP = internalIP();
+    this.pods = new PodManager({
+      runtime: opts.runtime,
+      nodeName: opts.nodeName,
+      infraImage: opts.infraImage,
+      hostIP: () => hostIP,
+      restartBackoff: new ContainerBackoff(),
+      pullBackoff: new ContainerBackoff(),
+      reportStatus: (pod, status, terminated) => this.reporter.reportStatus(pod, status, terminated),
+      reportEvent: (pod, ev) => this.reporter.reportEvent(pod, ev),
+      resyncIntervalMs: opts.resyncIntervalMs,
+      onPodGone: (uid) => this.reporter.forget(uid),
+    });
+    this.server = new AgentServer(opts.runtime, opts.nodeName);
+  }
+
+  /** The AgentService address actually bound (resolves port 0). */
+  get endpoint(): string {
+    const host = this.opts.listen.slice(0, this.opts.listen.lastIndexOf(":"));
+    return `${host}:${this.boundPort}`;
+  }
+
+  get connected(): boolean {
+    return this.session?.isConnected ?? false;
+  }
+
+  async start(): Promise<void> {
+    const runtimeVersion = await this.opts.runtime.version();
+    this.boundPort = await this.server.listen(this.opts.listen);
+    await this.pods.start();
+    this.session = new Session({
+      masters: this.opts.masters,
+      pods: this.pods,
+      reporter: this.reporter,
+      registration: async () =>
+        registration({
+          nodeName: this.opts.nodeName,
+          agentEndpoint: this.endpoint,
+          runtimeVersion,
+          agentVersion: AGENT_VERSION,
+          extraLabels: this.opts.nodeLabels,
+          capacityCpu: this.opts.capacityCpu,
+          capacityMemory: this.opts.capacityMemory,
+        }),
+    });
+    this.sessionDone = this.session.run();
+    log.info({ node: this.opts.nodeName, listen: this.endpoint, masters: this.opts.masters }, "agent started");
+  }
+
+  /** Stops talking to the masters and serving logs. Pods keep running, to be adopted at the next start. */
+  async stop(): Promise<void> {
+    this.session?.stop();
+    await this.sessionDone;
+    await this.pods.stop();
+    await this.reporter.flush();
+    this.reporter.stop();
+    this.server.forceClose();
+    log.info({ node: this.opts.nodeName }, "agent stopped; its pods keep running");
+  }
+}

@@ -1,0 +1,54 @@
+// The labels on every container the agent creates. The runtime is the agent's
+// database (DESIGN.md §1.4): these labels are all it needs to rebuild its state after
+// a restart, so they carry everything a sync decision depends on.
+export const LABEL_MANAGED = "bosun.io/managed";
+export const LABEL_NODE_NAME = "bosun.io/node-name";
+export const LABEL_POD_UID = "bosun.io/pod-uid";
+export const LABEL_POD_NAME = "bosun.io/pod-name";
+export const LABEL_POD_NAMESPACE = "bosun.io/pod-namespace";
+export const LABEL_CONTAINER_NAME = "bosun.io/container-name";
+export const LABEL_SPEC_HASH = "bosun.io/spec-hash";
+export const LABEL_RESTART_COUNT = "bosun.io/restart-count";
+
+/** The container-name label of a pod's infra container. */
+export const INFRA_CONTAINER_NAME = "POD";
+
+export interface PodIdentity {
+  uid: string;
+  name: string;
+  namespace: string;
+}
+
+export function containerLabels(
+  nodeName: string,
+  pod: PodIdentity,
+  containerName: string,
+  specHash: string,
+  restartCount: number,
+): Record<string, string> {
+  return {
+    [LABEL_MANAGED]: "true",
+    [LABEL_NODE_NAME]: nodeName,
+    [LABEL_POD_UID]: pod.uid,
+    [LABEL_POD_NAME]: pod.name,
+    [LABEL_POD_NAMESPACE]: pod.namespace,
+    [LABEL_CONTAINER_NAME]: containerName,
+    [LABEL_SPEC_HASH]: specHash,
+    [LABEL_RESTART_COUNT]: String(restartCount),
+  };
+}
+
+/** bosun_<node>_<ns>_<pod>_<container>_<uid8>_<restartCount>, as `docker ps` shows it. */
+export function dockerContainerName(
+  nodeName: string,
+  pod: PodIdentity,
+  containerName: string,
+  restartCount: number,
+): string {
+  return `bosun_${nodeName}_${pod.namespace}_${pod.name}_${containerName}_${pod.uid.slice(0, 8)}_${restartCount}`;
+}
+
+export function restartCountOf(labels: Record<string, string>): number {
+  const n = Number.parseInt(labels[LABEL_RESTART_COUNT] ?? "0", 10);
+  return Number.isFinite(n) && n >= 0 ? n : 0;
+}

@@ -1,0 +1,83 @@
+// What the agent tells the master about its host at registration.
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import type { RegisterRequest } from "@bosun/proto";
+
+export interface NodeInfoOptions {
+  nodeName: string;
+  agentEndpoint: string;
+  runtimeVersion: string;
+  agentVersion: string;
+  extraLabels: Record<string, string>;
+  capacityCpu?: string;
+  capacityMemory?: string;
+}
+
+/** Kubernetes' names for Node.js's architectures. */
+export function kubeArch(arch: string = process.arch): string {
+  const map: Record<string, string> = { x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386", ppc64: "ppc64le", s390x: "s390x" };
+  return map[arch] ?? arch;
+}
+
+/** The first non-internal IPv4 address that is not a container bridge, else loopback. */
+export function internalIP(interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces()): string {
+  for (const [name, addrs] of Object.entries(interfaces)) {
+    if (/^(docker|br-|veth|virbr|cni|flannel)/.test(name)) continue;
+    for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return "127.0.0.1";
+}
+
+/** The distribution's name from /etc/os-release, as the kubelet reports osImage. */
+export function osImage(): string {
+  try {
+    const m = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync("/etc/os-release", "utf8"));
+    if (m?.[1]) return m[1];
+  } catch {
+    // Not every host has /etc/os-release; the kernel's name will do.
+  }
+  return `${os.type()} ${os.release()}`;
+}
+
+/** "k=v,k2=v2" → { k: "v", k2: "v2" }. */
+export function parseLabels(spec: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!spec) return out;
+  for (const part of spec.split(",")) {
+    const p = part.trim();
+    if (!p) continue;
+    const eq = p.indexOf("=");
+    if (eq <= 0) throw new Error(`--node-labels: "${p}" is not key=value; write e.g. --node-labels disk=ssd,zone=a`);
+    out[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return out;
+}
+
+export function registration(opts: NodeInfoOptions): RegisterRequest {
+  const capacity: Record<string, string> = {
+    cpu: opts.capacityCpu ?? String(os.cpus().length),
+    memory: opts.capacityMemory ?? `${Math.floor(os.totalmem() / 1024)}Ki`,
+    pods: "110",
+  };
+  return {
+    nodeName: opts.nodeName,
+    capacity,
+    allocatable: { ...capacity },
+    labels: {
+      "kubernetes.io/hostname": opts.nodeName,
+      "kubernetes.io/os": "linux",
+      "kubernetes.io/arch": kubeArch(),
+      ...opts.extraLabels,
+    },
+    addresses: [
+      { type: "InternalIP", address: internalIP() },
+      { type: "Hostname", address: opts.nodeName },
+    ],
+    runtimeVersion: opts.runtimeVersion,
+    agentVersion: opts.agentVersion,
+    osImage: osImage(),
+    kernelVersion: os.release(),
+    architecture: kubeArch(),
+    agentEndpoint: opts.agentEndpoint,
+  };
+}

@@ -1,0 +1,95 @@
+// How a pod spec becomes Docker containers: pure functions, so the mapping is tested
+// without a Docker engine.
+import { createHash } from "node:crypto";
+import { cpuToMillis, memoryToBytes, type Container, type Pod, type PullPolicy } from "@bosun/api";
+import type { ContainerCreateSpec } from "../runtime/runtime.js";
+import { containerLabels, dockerContainerName, INFRA_CONTAINER_NAME, type PodIdentity } from "../labels.js";
+
+export function podIdentity(pod: Pod): PodIdentity {
+  return {
+    uid: pod.metadata.uid ?? "",
+    name: pod.metadata.name ?? "",
+    namespace: pod.metadata.namespace ?? "default",
+  };
+}
+
+/** "ns/name", the key logs and messages use for a pod. */
+export function podKey(id: PodIdentity): string {
+  return `${id.namespace}/${id.name}`;
+}
+
+function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(",")}]`;
+  if (v !== null && typeof v === "object") {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * The hash of a container's spec. A running container whose hash differs from the
+ * desired spec's is replaced, as the kubelet does; key order does not matter.
+ */
+export function specHash(container: Container): string {
+  return createHash("sha256").update(stableStringify(container)).digest("hex").slice(0, 16);
+}
+
+/** Kubernetes' default: Always for ":latest" or an untagged image, else IfNotPresent. */
+export function pullPolicyOf(container: Container): PullPolicy {
+  if (container.imagePullPolicy) return container.imagePullPolicy;
+  const ref = container.image.split("@")[0] ?? container.image;
+  const lastPart = ref.slice(ref.lastIndexOf("/") + 1);
+  const tag = lastPart.includes(":") ? lastPart.slice(lastPart.indexOf(":") + 1) : "";
+  return tag === "" || tag === "latest" ? "Always" : "IfNotPresent";
+}
+
+export function infraContainerSpec(
+  nodeName: string,
+  pod: Pod,
+  infraImage: string,
+  restartCount: number,
+): ContainerCreateSpec {
+  const id = podIdentity(pod);
+  return {
+    name: dockerContainerName(nodeName, id, INFRA_CONTAINER_NAME, restartCount),
+    image: infraImage,
+    labels: containerLabels(nodeName, id, INFRA_CONTAINER_NAME, infraHash(infraImage), restartCount),
+    env: [],
+    // The pod's containers share this UTS namespace's hostname, as in Kubernetes.
+    hostname: id.name.slice(0, 63),
+    networkMode: "bridge",
+  };
+}
+
+export function infraHash(infraImage: string): string {
+  return createHash("sha256").update(infraImage).digest("hex").slice(0, 16);
+}
+
+export function appContainerSpec(
+  nodeName: string,
+  pod: Pod,
+  container: Container,
+  infraContainerId: string,
+  restartCount: number,
+): ContainerCreateSpec {
+  const id = podIdentity(pod);
+  const limits = container.resources?.limits ?? {};
+  const cpu = limits.cpu;
+  const memory = limits.memory;
+  return {
+    name: dockerContainerName(nodeName, id, container.name, restartCount),
+    image: container.image,
+    labels: containerLabels(nodeName, id, container.name, specHash(container), restartCount),
+    env: (container.env ?? []).map((e) => `${e.name}=${e.value ?? ""}`),
+    // Kubernetes semantics: command replaces ENTRYPOINT, args replace CMD.
+    entrypoint: container.command,
+    cmd: container.args,
+    workingDir: container.workingDir,
+    networkMode: `container:${infraContainerId}`,
+    nanoCpus: cpu === undefined ? undefined : cpuToMillis(cpu) * 1_000_000,
+    memoryBytes: memory === undefined ? undefined : memoryToBytes(memory),
+  };
+}

@@ -1,0 +1,126 @@
+// The pods of this node: one worker per pod uid, fed by the master's assignments,
+// by Docker events (to react at once to a container's death) and by a periodic resync
+// (the level-triggered safety net).
+import type { Pod } from "@bosun/api";
+import { Backoff, createLogger, sleep } from "@bosun/client";
+import type { ContainerRuntime } from "../runtime/runtime.js";
+import { LABEL_NODE_NAME, LABEL_POD_UID } from "../labels.js";
+import { PodWorker, type WorkerDeps } from "./worker.js";
+
+const log = createLogger("agent/pods");
+
+export interface PodManagerOptions extends WorkerDeps {
+  resyncIntervalMs?: number;
+  /** Called when a removed pod's containers are all gone. */
+  onPodGone?: (uid: string) => void;
+}
+
+export class PodManager {
+  private readonly workers = new Map<string, PodWorker>();
+  /** Set once a COMPLETE set arrived: from then on, containers of unknown pods are orphans. */
+  private haveCompleteSet = false;
+  private readonly abort = new AbortController();
+  private resyncTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: PodManagerOptions) {}
+
+  private get runtime(): ContainerRuntime {
+    return this.opts.runtime;
+  }
+
+  /** Adopts the node's containers and starts watching them. Pods keep running untouched until the master speaks. */
+  async start(): Promise<void> {
+    await this.discover();
+    void this.watchEvents();
+    const every = this.opts.resyncIntervalMs ?? 5_000;
+    this.resyncTimer = setInterval(() => void this.resync(), every);
+    this.resyncTimer.unref();
+  }
+
+  /** Stops the workers and watches; containers are left running. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    clearInterval(this.resyncTimer);
+    for (const w of this.workers.values()) w.stop();
+    await Promise.all([...this.workers.values()].map((w) => w.idle()));
+  }
+
+  /** The pods the master says belong here; any other pod of the node is stopped. */
+  applyComplete(pods: Pod[]): void {
+    this.haveCompleteSet = true;
+    const wanted = new Set<string>();
+    for (const pod of pods) {
+      const uid = pod.metadata.uid;
+      if (!uid) continue;
+      wanted.add(uid);
+      this.worker(uid).setDesired(pod);
+    }
+    for (const [uid, w] of this.workers) if (!wanted.has(uid)) w.setDesired("removed");
+  }
+
+  applyUpdate(pod: Pod): void {
+    if (pod.metadata.uid) this.worker(pod.metadata.uid).setDesired(pod);
+  }
+
+  applyRemove(uid: string): void {
+    this.workers.get(uid)?.setDesired("removed");
+  }
+
+  /** Triggers a sync of every pod. */
+  syncAll(): void {
+    for (const w of this.workers.values()) w.trigger();
+  }
+
+  private worker(uid: string): PodWorker {
+    let w = this.workers.get(uid);
+    if (!w) {
+      w = new PodWorker(uid, this.opts, (gone) => {
+        this.workers.delete(gone);
+        this.opts.onPodGone?.(gone);
+      });
+      this.workers.set(uid, w);
+    }
+    return w;
+  }
+
+  /** Finds pods that have containers on this node but no worker: adopted at start, orphans later. */
+  private async discover(): Promise<void> {
+    const containers = await this.runtime.listContainers({ [LABEL_NODE_NAME]: this.opts.nodeName });
+    for (const c of containers) {
+      const uid = c.labels[LABEL_POD_UID];
+      if (!uid || this.workers.has(uid)) continue;
+      const w = this.worker(uid);
+      if (this.haveCompleteSet) w.setDesired("removed");
+      else log.info({ uid, container: c.id.slice(0, 12) }, "adopted a pod's containers; waiting for the master's assignments");
+    }
+  }
+
+  private async resync(): Promise<void> {
+    try {
+      await this.discover();
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, "listing the node's containers failed; will retry at the next resync");
+    }
+    this.syncAll();
+  }
+
+  private async watchEvents(): Promise<void> {
+    const backoff = new Backoff({ initialMs: 500, maxMs: 10_000 });
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      try {
+        for await (const ev of this.runtime.events({ [LABEL_NODE_NAME]: this.opts.nodeName }, signal)) {
+          backoff.reset();
+          if (ev.action === "die" || ev.action === "oom" || ev.action === "destroy" || ev.action === "stop") {
+            const uid = ev.labels[LABEL_POD_UID];
+            if (uid) this.workers.get(uid)?.trigger();
+          }
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        log.warn({ err: (err as Error).message }, "the Docker event stream broke; reconnecting (periodic resyncs cover the gap)");
+      }
+      await sleep(backoff.next(), signal);
+    }
+  }
+}

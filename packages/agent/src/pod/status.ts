@@ -1,0 +1,215 @@
+// Pod status from what the runtime shows: pure functions after the kubelet's
+// generateAPIPodStatus and getPhase, so they are tested without Docker.
+import type { ContainerState, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from "@bosun/api";
+import type { ContainerDetails } from "../runtime/runtime.js";
+import { restartCountOf } from "../labels.js";
+import { shouldRestart } from "./backoff.js";
+
+export interface Waiting {
+  reason: string;
+  message?: string;
+}
+
+/** What the worker saw of one spec container. */
+export interface ContainerObservation {
+  /** The newest instance (highest restart count). */
+  current?: ContainerDetails;
+  /** The instance before it, kept for lastState and `logs --previous`. */
+  previous?: ContainerDetails;
+  /** Set when the worker holds the container back: image trouble, crash-loop back-off. */
+  waiting?: Waiting;
+}
+
+export interface StatusInput {
+  pod: Pod;
+  infra?: ContainerDetails;
+  containers: Map<string, ContainerObservation>;
+  hostIP: string;
+  /** The status last computed, so that unchanged conditions keep their transition time. */
+  previous?: PodStatus;
+  /** RFC 3339, seconds precision. */
+  now: string;
+}
+
+export function dockerContainerId(id: string): string {
+  return `docker://${id}`;
+}
+
+/** A container that failed to start never ran, but it is over: Docker keeps it "created" with an error. */
+function failedToStart(d: ContainerDetails): boolean {
+  return d.state === "created" && d.error !== "";
+}
+
+/** The exit code a restart decision sees; a failed start counts as a failure. */
+export function effectiveExitCode(d: ContainerDetails): number {
+  return failedToStart(d) && d.exitCode === 0 ? 128 : d.exitCode;
+}
+
+function terminatedState(d: ContainerDetails): ContainerState {
+  const exitCode = effectiveExitCode(d);
+  const reason = failedToStart(d) ? "StartError" : d.oomKilled ? "OOMKilled" : exitCode === 0 ? "Completed" : "Error";
+  return {
+    terminated: {
+      exitCode,
+      reason,
+      ...(d.error ? { message: d.error } : {}),
+      ...(d.startedAt ? { startedAt: d.startedAt } : {}),
+      ...(d.finishedAt ? { finishedAt: d.finishedAt } : {}),
+      containerID: dockerContainerId(d.id),
+    },
+  };
+}
+
+export function isExited(d: ContainerDetails | undefined): d is ContainerDetails {
+  return d !== undefined && !d.running && (d.state !== "created" || failedToStart(d));
+}
+
+export function containerStatus(name: string, image: string, obs: ContainerObservation): ContainerStatus {
+  const { current, previous, waiting } = obs;
+  const base = {
+    name,
+    image,
+    restartCount: current ? restartCountOf(current.labels) : 0,
+    ...(current ? { imageID: `docker://${current.imageId}`, containerID: dockerContainerId(current.id) } : {}),
+  };
+  let state: ContainerState;
+  let lastState: ContainerState = {};
+  if (waiting) {
+    state = { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
+    const last = isExited(current) ? current : isExited(previous) ? previous : undefined;
+    if (last) lastState = terminatedState(last);
+  } else if (current?.running) {
+    state = { running: current.startedAt ? { startedAt: current.startedAt } : {} };
+    if (isExited(previous)) lastState = terminatedState(previous);
+  } else if (isExited(current)) {
+    state = terminatedState(current);
+    if (isExited(previous)) lastState = terminatedState(previous);
+  } else {
+    state = { waiting: { reason: "ContainerCreating" } };
+    if (isExited(previous)) lastState = terminatedState(previous);
+  }
+  const running = state.running !== undefined;
+  return { ...base, state, lastState, ready: running, started: running };
+}
+
+/**
+ * The kubelet's getPhase: waiting containers that never ran keep the pod Pending;
+ * stopped ones count as Succeeded or Failed only when the restart policy will not
+ * run them again.
+ */
+export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
+  const policy = pod.spec.restartPolicy ?? "Always";
+  let waiting = 0;
+  let running = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const s of statuses) {
+    if (s.state?.running) running++;
+    else if (s.state?.terminated) {
+      stopped++;
+      if (s.state.terminated.exitCode === 0) succeeded++;
+    } else if (s.state?.waiting) {
+      if (s.lastState?.terminated) stopped++;
+      else waiting++;
+    } else waiting++;
+  }
+  if (waiting > 0 || statuses.length === 0) return "Pending";
+  if (running > 0) return "Running";
+  if (policy === "Always") return "Running";
+  if (stopped === succeeded) return "Succeeded";
+  if (policy === "Never") return "Failed";
+  return "Running";
+}
+
+/** Whether every container exited and none will run again: the pod is done. */
+export function podFinished(pod: Pod, containers: Map<string, ContainerObservation>): boolean {
+  return pod.spec.containers.every((c) => {
+    const cur = containers.get(c.name)?.current;
+    return isExited(cur) && !shouldRestart(pod.spec.restartPolicy, effectiveExitCode(cur));
+  });
+}
+
+function condition(
+  type: string,
+  status: boolean,
+  now: string,
+  prior: PodCondition[] | undefined,
+  reason?: string,
+  message?: string,
+): PodCondition {
+  const value = status ? "True" : "False";
+  const old = prior?.find((c) => c.type === type);
+  return {
+    type,
+    status: value,
+    lastProbeTime: null,
+    lastTransitionTime: old && old.status === value && old.lastTransitionTime ? old.lastTransitionTime : now,
+    ...(reason ? { reason } : {}),
+    ...(message ? { message } : {}),
+  };
+}
+
+export function computePodStatus(input: StatusInput): PodStatus {
+  const { pod, infra, containers, hostIP, previous, now } = input;
+  const statuses = pod.spec.containers.map((c) => containerStatus(c.name, c.image, containers.get(c.name) ?? {}));
+  let phase = podPhase(pod, statuses);
+  // A deleted pod whose containers are all gone from running is over, whatever its policy.
+  if (pod.metadata.deletionTimestamp && statuses.every((s) => !s.state?.running)) {
+    phase = statuses.every((s) => s.state?.terminated?.exitCode === 0) ? "Succeeded" : "Failed";
+  }
+  const terminal = phase === "Succeeded" || phase === "Failed";
+  const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
+  const ready = unready.length === 0 && !terminal;
+  const prior = previous?.conditions ?? pod.status?.conditions;
+  const notReadyReason = terminal ? "PodCompleted" : "ContainersNotReady";
+  const notReadyMessage = terminal ? undefined : `containers with unready status: [${unready.join(" ")}]`;
+  const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled") ?? {
+    type: "PodScheduled",
+    status: "True" as const,
+    lastProbeTime: null,
+    lastTransitionTime: now,
+  };
+  const conditions: PodCondition[] = [
+    condition("Initialized", true, now, prior),
+    condition("Ready", ready, now, prior, ready ? undefined : notReadyReason, ready ? undefined : notReadyMessage),
+    condition(
+      "ContainersReady",
+      ready,
+      now,
+      prior,
+      ready ? undefined : notReadyReason,
+      ready ? undefined : notReadyMessage,
+    ),
+    scheduled,
+  ];
+  const podIP = (infra?.running ? infra.ipAddress : "") || previous?.podIP || pod.status?.podIP;
+  const startTime = pod.status?.startTime ?? previous?.startTime ?? now;
+  return {
+    phase,
+    conditions,
+    hostIP,
+    hostIPs: [{ ip: hostIP }],
+    ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
+    startTime,
+    containerStatuses: statuses,
+    qosClass: qosClass(pod),
+  };
+}
+
+/** Kubernetes' QoS class from requests and limits. */
+export function qosClass(pod: Pod): string {
+  let anySet = false;
+  let guaranteed = true;
+  for (const c of pod.spec.containers) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length > 0 || Object.keys(lim).length > 0) anySet = true;
+    for (const r of ["cpu", "memory"]) {
+      const l = lim[r];
+      const q = req[r] ?? l;
+      if (l === undefined || String(q) !== String(l)) guaranteed = false;
+    }
+  }
+  if (!anySet) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}

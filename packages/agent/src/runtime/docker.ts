@@ -1,0 +1,287 @@
+// The Docker Engine adapter of ContainerRuntime, over dockerode.
+import Docker from "dockerode";
+import { PassThrough, type Readable } from "node:stream";
+import {
+  RuntimeError,
+  type ContainerCreateSpec,
+  type ContainerDetails,
+  type ContainerRuntime,
+  type ContainerStateName,
+  type ContainerSummary,
+  type LogOptions,
+  type RuntimeEvent,
+} from "./runtime.js";
+
+interface DockerError {
+  statusCode?: number;
+  message?: string;
+  json?: { message?: string };
+}
+
+function statusOf(err: unknown): number | undefined {
+  return typeof err === "object" && err !== null ? (err as DockerError).statusCode : undefined;
+}
+
+function wrap(what: string, err: unknown): RuntimeError {
+  const e = (typeof err === "object" && err !== null ? err : {}) as DockerError;
+  const detail = e.json?.message ?? e.message ?? String(err);
+  return new RuntimeError(`${what}: ${detail}`, e.statusCode);
+}
+
+/** Docker's zero time means "never"; Kubernetes times have second precision. */
+export function dockerTime(t: string | undefined): string | undefined {
+  if (!t || t.startsWith("0001-01-01")) return undefined;
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$/.exec(t);
+  if (!m) return t;
+  return new Date(`${m[1]}${m[3]}`).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function bridgeIP(networks: Record<string, { IPAddress?: string }> | undefined): string {
+  if (!networks) return "";
+  return networks.bridge?.IPAddress || Object.values(networks).find((n) => n.IPAddress)?.IPAddress || "";
+}
+
+function labelFilters(labels: Record<string, string>): string[] {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+}
+
+/**
+ * Splits Docker's multiplexed log format (8-byte frame headers: stream type, 3 zero
+ * bytes, big-endian length) into the bare payload, for the non-follow logs call that
+ * returns one buffer.
+ */
+export function demuxBuffer(buf: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let off = 0;
+  while (off + 8 <= buf.length) {
+    const type = buf[off];
+    if (type !== 0 && type !== 1 && type !== 2) return buf; // not multiplexed after all
+    const len = buf.readUInt32BE(off + 4);
+    parts.push(buf.subarray(off + 8, off + 8 + len));
+    off += 8 + len;
+  }
+  return Buffer.concat(parts);
+}
+
+export class DockerRuntime implements ContainerRuntime {
+  private readonly docker: Docker;
+
+  constructor(socketPath = "/var/run/docker.sock") {
+    this.docker = new Docker({ socketPath });
+  }
+
+  async version(): Promise<string> {
+    try {
+      const v = await this.docker.version();
+      return `docker://${v.Version}`;
+    } catch (err) {
+      throw wrap("cannot reach the Docker engine (is dockerd running and --docker-socket right?)", err);
+    }
+  }
+
+  async listContainers(labels: Record<string, string>): Promise<ContainerSummary[]> {
+    try {
+      const list = await this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
+      return list.map((c) => ({
+        id: c.Id,
+        labels: c.Labels ?? {},
+        state: c.State as ContainerStateName,
+        created: c.Created,
+      }));
+    } catch (err) {
+      throw wrap("listing containers failed", err);
+    }
+  }
+
+  async inspectContainer(id: string): Promise<ContainerDetails | undefined> {
+    try {
+      const i = await this.docker.getContainer(id).inspect();
+      return {
+        id: i.Id,
+        name: i.Name.replace(/^\//, ""),
+        labels: i.Config.Labels ?? {},
+        state: i.State.Status as ContainerStateName,
+        running: i.State.Running,
+        exitCode: i.State.ExitCode,
+        oomKilled: i.State.OOMKilled,
+        startedAt: dockerTime(i.State.StartedAt),
+        finishedAt: dockerTime(i.State.FinishedAt),
+        createdAt: dockerTime(i.Created) ?? i.Created,
+        imageId: i.Image,
+        ipAddress: bridgeIP(i.NetworkSettings?.Networks),
+        tty: i.Config.Tty,
+        error: i.State.Error ?? "",
+      };
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw wrap(`inspecting container ${id} failed`, err);
+    }
+  }
+
+  async createContainer(spec: ContainerCreateSpec): Promise<string> {
+    try {
+      const c = await this.docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Labels: spec.labels,
+        Env: spec.env,
+        Entrypoint: spec.entrypoint,
+        Cmd: spec.cmd,
+        WorkingDir: spec.workingDir,
+        Hostname: spec.hostname,
+        HostConfig: {
+          NetworkMode: spec.networkMode,
+          NanoCpus: spec.nanoCpus,
+          Memory: spec.memoryBytes,
+          // The agent restarts containers itself, so that restart counts and
+          // CrashLoopBackOff are its own and visible.
+          RestartPolicy: { Name: "no" },
+        },
+      });
+      return c.id;
+    } catch (err) {
+      throw wrap(`creating container ${spec.name} failed`, err);
+    }
+  }
+
+  async startContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (err) {
+      if (statusOf(err) === 304) return;
+      throw wrap(`starting container ${id} failed`, err);
+    }
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: Math.max(0, Math.floor(timeoutSeconds)) });
+    } catch (err) {
+      const code = statusOf(err);
+      if (code === 304 || code === 404) return;
+      throw wrap(`stopping container ${id} failed`, err);
+    }
+  }
+
+  async killContainer(id: string, signal = "SIGKILL"): Promise<void> {
+    try {
+      await this.docker.getContainer(id).kill({ signal });
+    } catch (err) {
+      const code = statusOf(err);
+      if (code === 404 || code === 409) return; // gone, or not running
+      throw wrap(`killing container ${id} failed`, err);
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true });
+    } catch (err) {
+      const code = statusOf(err);
+      // 409: a removal is already in progress.
+      if (code === 404 || code === 409) return;
+      throw wrap(`removing container ${id} failed`, err);
+    }
+  }
+
+  async imageId(ref: string): Promise<string | undefined> {
+    try {
+      const i = await this.docker.getImage(ref).inspect();
+      return i.Id;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw wrap(`inspecting image ${ref} failed`, err);
+    }
+  }
+
+  async pullImage(ref: string): Promise<void> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.docker.pull(ref);
+    } catch (err) {
+      throw wrap(`pulling image ${ref} failed`, err);
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(stream, (err: Error | null) =>
+        err ? reject(wrap(`pulling image ${ref} failed`, err)) : resolve(),
+      );
+    });
+  }
+
+  async logs(id: string, opts: LogOptions, signal?: AbortSignal): Promise<Readable> {
+    const container = this.docker.getContainer(id);
+    const base = {
+      stdout: true,
+      stderr: true,
+      timestamps: opts.timestamps,
+      since: opts.since > 0 ? opts.since : undefined,
+      tail: opts.tail >= 0 ? opts.tail : undefined,
+      abortSignal: signal,
+    };
+    let tty = false;
+    try {
+      tty = (await container.inspect()).Config.Tty;
+    } catch (err) {
+      throw wrap(`reading logs of container ${id} failed`, err);
+    }
+    const out = new PassThrough();
+    if (!opts.follow) {
+      try {
+        const buf = await container.logs({ ...base, follow: false });
+        out.end(tty ? buf : demuxBuffer(buf));
+      } catch (err) {
+        throw wrap(`reading logs of container ${id} failed`, err);
+      }
+      return out;
+    }
+    let source: NodeJS.ReadableStream;
+    try {
+      source = await container.logs({ ...base, follow: true });
+    } catch (err) {
+      throw wrap(`reading logs of container ${id} failed`, err);
+    }
+    if (tty) {
+      source.pipe(out);
+    } else {
+      this.docker.modem.demuxStream(source, out, out);
+      source.on("end", () => out.end());
+    }
+    source.on("error", (err: Error) => out.destroy(err));
+    out.on("close", () => (source as Readable).destroy?.());
+    return out;
+  }
+
+  async *events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.docker.getEvents({
+        filters: { type: ["container"], label: labelFilters(labels) },
+        abortSignal: signal,
+      } as Docker.GetEventsOptions);
+    } catch (err) {
+      throw wrap("watching Docker events failed", err);
+    }
+    const onAbort = () => (stream as Readable).destroy?.();
+    signal.addEventListener("abort", onAbort, { once: true });
+    let pending = "";
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+        pending += chunk.toString();
+        let nl: number;
+        while ((nl = pending.indexOf("\n")) >= 0) {
+          const line = pending.slice(0, nl).trim();
+          pending = pending.slice(nl + 1);
+          if (!line) continue;
+          const ev = JSON.parse(line) as { Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+          if (!ev.Actor?.ID || !ev.Action) continue;
+          yield { containerId: ev.Actor.ID, action: ev.Action, labels: ev.Actor.Attributes ?? {} };
+        }
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      throw wrap("the Docker event stream failed", err);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+}

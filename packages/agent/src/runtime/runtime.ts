@@ -1,0 +1,101 @@
+// The small interface the agent needs from a container runtime. Pod workers and the
+// log server speak only this; one adapter per runtime implements it (docker.ts).
+import type { Readable } from "node:stream";
+
+export type ContainerStateName = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
+
+/** A container as a list call returns it: enough to group and order instances. */
+export interface ContainerSummary {
+  id: string;
+  labels: Record<string, string>;
+  state: ContainerStateName;
+  /** Seconds since the epoch. */
+  created: number;
+}
+
+/** A container as an inspect call returns it: what status reporting needs. */
+export interface ContainerDetails {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  state: ContainerStateName;
+  running: boolean;
+  exitCode: number;
+  oomKilled: boolean;
+  /** RFC 3339; absent when the container never started. */
+  startedAt?: string;
+  finishedAt?: string;
+  createdAt: string;
+  /** The image ID (sha256:...) the container runs. */
+  imageId: string;
+  /** The IP on the default bridge network; empty for containers joined to another's namespace. */
+  ipAddress: string;
+  tty: boolean;
+  error: string;
+}
+
+export interface ContainerCreateSpec {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  env: string[];
+  /** Replaces the image's ENTRYPOINT when set (Kubernetes `command`). */
+  entrypoint?: string[];
+  /** Replaces the image's CMD when set (Kubernetes `args`). */
+  cmd?: string[];
+  workingDir?: string;
+  hostname?: string;
+  /** "bridge" for an infra container, "container:<id>" to join its namespaces. */
+  networkMode: string;
+  nanoCpus?: number;
+  memoryBytes?: number;
+}
+
+export interface LogOptions {
+  follow: boolean;
+  /** <0: all lines. */
+  tail: number;
+  timestamps: boolean;
+  /** Seconds since the epoch; 0: no limit. */
+  since: number;
+}
+
+export interface RuntimeEvent {
+  containerId: string;
+  /** die, oom, start, destroy... */
+  action: string;
+  labels: Record<string, string>;
+}
+
+export interface ContainerRuntime {
+  /** e.g. "docker://20.10.24". */
+  version(): Promise<string>;
+  /** Every container (running or not) carrying all the given labels. */
+  listContainers(labels: Record<string, string>): Promise<ContainerSummary[]>;
+  /** undefined when the container no longer exists. */
+  inspectContainer(id: string): Promise<ContainerDetails | undefined>;
+  createContainer(spec: ContainerCreateSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after timeoutSeconds. A stopped or missing container is fine. */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  killContainer(id: string, signal?: string): Promise<void>;
+  /** Removes a container, killing it if it still runs. A missing container is fine. */
+  removeContainer(id: string): Promise<void>;
+  /** The local image's ID, or undefined when the image is not on the host. */
+  imageId(ref: string): Promise<string | undefined>;
+  pullImage(ref: string): Promise<void>;
+  /** stdout and stderr of a container, interleaved as raw bytes. */
+  logs(id: string, opts: LogOptions, signal?: AbortSignal): Promise<Readable>;
+  /** Container events for containers carrying the given labels, until the signal aborts. */
+  events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent>;
+}
+
+export class RuntimeError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode?: number,
+  ) {
+    super(message);
+    this.name = "RuntimeError";
+  }
+}
