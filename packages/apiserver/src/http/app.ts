@@ -1,0 +1,92 @@
+// The HTTP server: one catch-all route so that every path, known or not, and every
+// method answers with a Kubernetes Status on failure rather than fastify's own
+// error shape.
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import {
+  internalError,
+  methodNotAllowed,
+  requestEntityTooLarge,
+  routeNotFound,
+  statusError,
+  unsupportedMediaType,
+  type Status,
+} from "@bosun/api";
+import { createLogger } from "@bosun/client";
+import { StatusError } from "../errors.js";
+import { maxBodyBytes, objectMediaTypes, patchMediaTypes } from "./body.js";
+import { apiGroupList, apiResourceList, apiVersions, serverVersion } from "./discovery.js";
+import { handleResource, type HandlerContext } from "./handlers.js";
+import { openApiDocument, openApiRoot } from "./openapi.js";
+import { parsePath } from "./paths.js";
+
+const log = createLogger("apiserver/http");
+
+const methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+
+export function buildApp(ctx: HandlerContext): FastifyInstance {
+  const app = Fastify({ bodyLimit: maxBodyBytes, logger: false, forceCloseConnections: true, return503OnClosing: false });
+  app.removeAllContentTypeParsers();
+  // Bodies stay raw bytes here; handlers parse them, so a syntax error is a Status
+  // that names the problem, and media types are checked per verb.
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err: FastifyError, req, reply) => sendError(reply, toStatus(err, req)));
+  app.setNotFoundHandler((_req, reply) => sendError(reply, routeNotFound()));
+  app.route({ method: [...methods], url: "/*", handler: (req, reply) => route(ctx, req, reply) });
+  return app;
+}
+
+async function route(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const path = req.url.split("?")[0];
+  const plain = (text: string) => void reply.type("text/plain; charset=utf-8").send(text);
+  switch (path) {
+    case "/healthz":
+    case "/readyz":
+    case "/livez":
+      return plain("ok");
+    case "/version":
+      return void reply.send(serverVersion);
+    case "/api":
+      return void reply.send(apiVersions());
+    case "/apis":
+      return void reply.send(apiGroupList());
+    case "/openapi/v3":
+      return void reply.send(openApiRoot());
+  }
+  if (path.startsWith("/openapi/v3/")) {
+    const doc = openApiDocument(path.slice("/openapi/v3/".length));
+    if (!doc) throw new StatusError(routeNotFound());
+    return void reply.send(doc);
+  }
+  const parsed = parsePath(path);
+  if (parsed.kind === "groupVersion") {
+    const list = apiResourceList(parsed.group, parsed.version);
+    if (!list) throw new StatusError(routeNotFound());
+    return void reply.send(list);
+  }
+  if (parsed.kind === "unknown") throw new StatusError(routeNotFound());
+  if (req.method === "OPTIONS") throw new StatusError(methodNotAllowed(parsed.route.info, "OPTIONS"));
+  await handleResource(ctx, req, reply, parsed.route);
+}
+
+function toStatus(err: FastifyError, req: FastifyRequest): Status {
+  if (err instanceof StatusError) return err.status;
+  switch (err.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return requestEntityTooLarge(`limit is ${maxBodyBytes} bytes`);
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return unsupportedMediaType(req.headers["content-type"] ?? "", [...objectMediaTypes, ...patchMediaTypes]);
+  }
+  if (typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500) {
+    return statusError(err.statusCode, "BadRequest", err.message);
+  }
+  log.error({ err, method: req.method, url: req.url }, "request failed");
+  return internalError(err);
+}
+
+function sendError(reply: FastifyReply, status: Status): void {
+  if (reply.sent || reply.raw.headersSent) {
+    reply.raw.end();
+    return;
+  }
+  void reply.code(status.code).type("application/json").send(status);
+}

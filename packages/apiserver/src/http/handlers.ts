@@ -1,0 +1,237 @@
+// One handler per verb on a resource route. Each checks what only the URL can
+// tell (kind, namespace and name against the path; which verbs and subresources
+// exist) and hands the rest to the registry.
+import type { FastifyReply, FastifyRequest } from "fastify";
+import {
+  apiVersionOf,
+  badRequest,
+  DeleteOptions,
+  methodNotAllowed,
+  routeNotFound,
+  validateObject,
+  invalid,
+  type KubeObject,
+  type Pod,
+  type ResourceInfo,
+} from "@bosun/api";
+import { StatusError } from "../errors.js";
+import type { Registry } from "../registry/registry.js";
+import { bindPod } from "../registry/binding.js";
+import { isPlainObject, mediaType, objectMediaTypes, parseBody, patchMediaTypes } from "./body.js";
+import { first, logOptions, serveLogs, type PodLogSource, type Query } from "./logs.js";
+import { applyPatch } from "./patch.js";
+import type { ResourceRoute } from "./paths.js";
+import { buildFilter } from "./selectors.js";
+import { defaultWatchTimeoutSeconds, serveWatch } from "./watch.js";
+
+export interface HandlerContext {
+  registry: Registry;
+  logSource?: PodLogSource;
+}
+
+export async function handleResource(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, route: ResourceRoute): Promise<void> {
+  const query = req.query as Query;
+  const { info, name, subresource } = route;
+  const method = req.method === "HEAD" ? "GET" : req.method;
+  if (name === undefined) {
+    if (method === "GET") return isWatch(query) ? watch(ctx, reply, route, query) : list(ctx, reply, route, query);
+    if (method === "POST") return create(ctx, req, reply, route, query);
+    throw new StatusError(methodNotAllowed(info, verbOf(method, false)));
+  }
+  if (subresource !== undefined && !info.subresources.includes(subresource)) throw new StatusError(routeNotFound());
+  if (subresource === "log") {
+    if (method !== "GET") throw new StatusError(methodNotAllowed(info, verbOf(method, true)));
+    const pod = (await ctx.registry.get(info, route.namespace, name, false)) as Pod;
+    return serveLogs(ctx.logSource, reply, pod, logOptions(pod, query));
+  }
+  if (subresource === "binding") {
+    if (method !== "POST") throw new StatusError(methodNotAllowed(info, verbOf(method, true)));
+    const body = parseBody(req.body, req.headers["content-type"], objectMediaTypes);
+    await bindPod(ctx.registry, route.namespace ?? "", name, body, isDryRun(query));
+    return void reply.code(201).send({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
+  }
+  switch (method) {
+    case "GET":
+      return void reply.send(await ctx.registry.get(info, route.namespace, name, first(query, "resourceVersion") === "0"));
+    case "PUT":
+      return update(ctx, req, reply, route, query);
+    case "PATCH":
+      return patch(ctx, req, reply, route, query);
+    case "DELETE":
+      if (subresource === undefined) return remove(ctx, req, reply, route, query);
+  }
+  throw new StatusError(methodNotAllowed(info, verbOf(method, true)));
+}
+
+function verbOf(method: string, named: boolean): string {
+  const verbs: Record<string, string> = { GET: named ? "get" : "list", POST: "create", PUT: "update", PATCH: "patch", DELETE: named ? "delete" : "deletecollection" };
+  return verbs[method] ?? method;
+}
+
+function isWatch(query: Query): boolean {
+  const v = first(query, "watch");
+  return v === "true" || v === "1";
+}
+
+function isDryRun(query: Query): boolean {
+  const v = query.dryRun;
+  const values = Array.isArray(v) ? v : v === undefined ? [] : [v];
+  for (const value of values) {
+    if (value !== "All") throw new StatusError(badRequest(`unsupported dryRun value "${value}": the only supported value is "All"`));
+  }
+  return values.length > 0;
+}
+
+/** resourceVersion as a revision number; undefined for "" (consistent) and "0" (any). */
+function revisionOf(query: Query): { revision: number | undefined; consistent: boolean } {
+  const rv = first(query, "resourceVersion") ?? "";
+  if (rv === "") return { revision: undefined, consistent: true };
+  if (rv === "0") return { revision: undefined, consistent: false };
+  if (!/^\d+$/.test(rv)) throw new StatusError(badRequest(`invalid resource version "${rv}": it must be a number from an earlier response`));
+  return { revision: Number(rv), consistent: true };
+}
+
+async function list(ctx: HandlerContext, reply: FastifyReply, route: ResourceRoute, query: Query): Promise<void> {
+  const { info } = route;
+  const filter = buildFilter(info, route.namespace, first(query, "labelSelector"), first(query, "fieldSelector"));
+  const { consistent } = revisionOf(query);
+  const listed = await ctx.registry.list(info, filter, consistent);
+  reply.send({
+    apiVersion: apiVersionOf(info),
+    kind: info.listKind,
+    metadata: { resourceVersion: String(listed.revision) },
+    items: listed.items,
+  });
+}
+
+async function watch(ctx: HandlerContext, reply: FastifyReply, route: ResourceRoute, query: Query): Promise<void> {
+  const { info } = route;
+  const filter = buildFilter(info, route.namespace, first(query, "labelSelector"), first(query, "fieldSelector"));
+  const { revision, consistent } = revisionOf(query);
+  const timeout = first(query, "timeoutSeconds");
+  if (timeout !== undefined && !/^\d+$/.test(timeout)) throw new StatusError(badRequest(`timeoutSeconds must be a whole number of seconds, not "${timeout}"`));
+  await serveWatch(ctx.registry.cache, reply, {
+    info,
+    filter,
+    fromRevision: revision,
+    consistent,
+    timeoutSeconds: timeout ? Number(timeout) : defaultWatchTimeoutSeconds(),
+  });
+}
+
+/** Checks a full object body against the URL it was sent to and fills in what the URL implies. */
+function objectFromBody(info: ResourceInfo, body: unknown, route: ResourceRoute): KubeObject {
+  if (!isPlainObject(body)) throw new StatusError(badRequest(`the request body must be a JSON object holding a ${info.kind}`));
+  const expected = apiVersionOf(info);
+  if (body.kind === undefined || body.kind === "") {
+    throw new StatusError(badRequest(`Object 'Kind' is missing in the request body: set "kind": "${info.kind}"`));
+  }
+  if (body.kind !== info.kind) {
+    throw new StatusError(badRequest(`the kind of the object (${String(body.kind)}) does not match the resource of the request (${info.kind})`));
+  }
+  if (body.apiVersion !== expected) {
+    throw new StatusError(
+      badRequest(`the API version in the data (${String(body.apiVersion ?? "")}) does not match the expected API version (${expected})`),
+    );
+  }
+  if (body.metadata === undefined) body.metadata = {};
+  if (!isPlainObject(body.metadata)) {
+    const causes = validateObject(info, body);
+    throw new StatusError(invalid(info, route.name ?? "", causes));
+  }
+  const meta = body.metadata;
+  if (info.namespaced) {
+    if (meta.namespace === undefined || meta.namespace === "") meta.namespace = route.namespace;
+    else if (meta.namespace !== route.namespace) {
+      throw new StatusError(badRequest("the namespace of the provided object does not match the namespace sent on the request"));
+    }
+  } else {
+    // Kubernetes ignores a namespace on a cluster-scoped object.
+    delete meta.namespace;
+  }
+  if (route.name !== undefined) {
+    if (meta.name === undefined || meta.name === "") meta.name = route.name;
+    else if (meta.name !== route.name) {
+      throw new StatusError(badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${route.name})`));
+    }
+  }
+  return body as unknown as KubeObject;
+}
+
+async function create(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, route: ResourceRoute, query: Query): Promise<void> {
+  const dryRun = isDryRun(query);
+  const object = objectFromBody(route.info, parseBody(req.body, req.headers["content-type"], objectMediaTypes), route);
+  reply.code(201).send(await ctx.registry.create(route.info, object, { dryRun }));
+}
+
+async function update(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, route: ResourceRoute, query: Query): Promise<void> {
+  const dryRun = isDryRun(query);
+  const object = objectFromBody(route.info, parseBody(req.body, req.headers["content-type"], objectMediaTypes), route);
+  const sub = statusSubresource(route);
+  reply.send(await ctx.registry.update(route.info, route.namespace, route.name!, () => structuredClone(object), sub, { dryRun }));
+}
+
+async function patch(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, route: ResourceRoute, query: Query): Promise<void> {
+  const dryRun = isDryRun(query);
+  const type = mediaType(req.headers["content-type"]);
+  const body = parseBody(req.body, req.headers["content-type"], patchMediaTypes);
+  const sub = statusSubresource(route);
+  const updated = await ctx.registry.update(
+    route.info,
+    route.namespace,
+    route.name!,
+    (current) => {
+      // The stored resourceVersion is not part of what the client patches: a
+      // resourceVersion in the patch is a precondition, compared with the current one.
+      const base = structuredClone(current);
+      delete base.metadata.resourceVersion;
+      const patched = applyPatch(base, body, type);
+      if (!isPlainObject(patched)) throw new StatusError(badRequest("the patch must leave an object, not replace it with another JSON value"));
+      return objectFromBody(route.info, patched, route);
+    },
+    sub,
+    { dryRun },
+  );
+  reply.send(updated);
+}
+
+function statusSubresource(route: ResourceRoute): "status" | undefined {
+  if (route.subresource === undefined) return undefined;
+  if (route.subresource === "status") return "status";
+  throw new StatusError(methodNotAllowed(route.info, `update of ${route.subresource}`));
+}
+
+async function remove(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, route: ResourceRoute, query: Query): Promise<void> {
+  const dryRun = isDryRun(query);
+  let options: DeleteOptions = {};
+  const raw = req.body;
+  if ((Buffer.isBuffer(raw) && raw.length > 0) || (typeof raw === "string" && raw !== "")) {
+    const body = parseBody(raw, req.headers["content-type"] ?? "application/json", objectMediaTypes);
+    if (!isPlainObject(body)) throw new StatusError(badRequest("the request body must be a DeleteOptions object"));
+    options = body as DeleteOptions;
+  }
+  const grace = first(query, "gracePeriodSeconds");
+  if (grace !== undefined) {
+    if (!/^\d+$/.test(grace)) throw new StatusError(badRequest(`gracePeriodSeconds must be a whole number, not "${grace}"`));
+    options.gracePeriodSeconds = Number(grace);
+  }
+  const policy = first(query, "propagationPolicy");
+  if (policy !== undefined) options.propagationPolicy = policy as DeleteOptions["propagationPolicy"];
+  const problems = deleteOptionProblems(options);
+  if (problems) throw new StatusError(badRequest(`invalid DeleteOptions: ${problems}`));
+  const result = await ctx.registry.delete(route.info, route.namespace, route.name!, options, { dryRun });
+  reply.send(result.object);
+}
+
+function deleteOptionProblems(options: DeleteOptions): string | undefined {
+  const allowed = new Set(Object.keys(DeleteOptions.properties));
+  for (const key of Object.keys(options)) if (!allowed.has(key)) return `unknown field "${key}"`;
+  if (options.gracePeriodSeconds !== undefined && (!Number.isInteger(options.gracePeriodSeconds) || options.gracePeriodSeconds < 0)) {
+    return "gracePeriodSeconds must be a whole number of seconds, 0 or more";
+  }
+  const policies = ["Orphan", "Background", "Foreground"];
+  if (options.propagationPolicy !== undefined && !policies.includes(options.propagationPolicy)) {
+    return `propagationPolicy must be one of ${policies.join(", ")}, not "${String(options.propagationPolicy)}"`;
+  }
+  return undefined;
+}

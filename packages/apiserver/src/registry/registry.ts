@@ -1,0 +1,245 @@
+// What each verb does to stored objects: server-owned metadata, defaulting,
+// validation, the status/spec split, finalizers and graceful deletion, every write
+// a compare-and-swap on the revision it read. The HTTP layer has already checked
+// the request's shape (kind, namespace, name against the URL) before calling here.
+import {
+  alreadyExists,
+  applyDefaults,
+  conflict,
+  generateNameSuffix,
+  invalid,
+  notFound,
+  resourceByPath,
+  statusError,
+  validateObject,
+  type DeleteOptions,
+  type KubeObject,
+  type Pod,
+  type ResourceInfo,
+} from "@bosun/api";
+import { StatusError } from "../errors.js";
+import type { Store } from "../storage/store.js";
+import type { WatchCache, WatchFilter } from "../storage/watch-cache.js";
+import { carryUpdateMeta, clone, initCreateMeta, readyToRemove, timestamp } from "./meta.js";
+
+export const namespaces = resourceByPath("", "v1", "namespaces")!;
+
+const conflictMessage = "the object has been modified; please apply your changes to the latest version and try again";
+const maxCasAttempts = 16;
+
+export type Outcome = { kind: "put"; object: KubeObject } | { kind: "delete"; object: KubeObject } | { kind: "unchanged" };
+
+export interface WriteOptions {
+  dryRun: boolean;
+}
+
+export interface DeleteResult {
+  object: KubeObject;
+  /** Whether the object is gone (false: marked for graceful deletion or waiting on finalizers). */
+  removed: boolean;
+}
+
+export class Registry {
+  constructor(
+    readonly store: Store,
+    readonly cache: WatchCache,
+  ) {}
+
+  async get(info: ResourceInfo, namespace: string | undefined, name: string, fromCache: boolean): Promise<KubeObject> {
+    if (fromCache) {
+      const cached = this.cache.get(info, namespace, name);
+      if (cached) return cached;
+    }
+    const stored = await this.store.get(info, namespace, name);
+    if (!stored) throw new StatusError(notFound(info, name));
+    return stored.object;
+  }
+
+  async create(info: ResourceInfo, body: KubeObject, opts: WriteOptions): Promise<KubeObject> {
+    const object = clone(body);
+    initCreateMeta(object);
+    if (info.kind === "Pod") (object as Pod).status = { phase: "Pending" };
+    applyDefaults(info, object);
+    const generated = !object.metadata.name && !!object.metadata.generateName;
+    if (generated) object.metadata.name = object.metadata.generateName + generateNameSuffix();
+    const causes = validateObject(info, object);
+    if (causes.length > 0) throw new StatusError(invalid(info, object.metadata.name ?? "", causes));
+    if (info.namespaced) await this.requireNamespace(object.metadata.namespace ?? "");
+    if (opts.dryRun) return object;
+    // A generated name can collide; Kubernetes retries with a new suffix too.
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.store.create(info, object);
+      if (res.ok) return withVersion(object, res.revision);
+      if (!generated || attempt >= 8) throw new StatusError(alreadyExists(info, object.metadata.name ?? ""));
+      object.metadata.name = object.metadata.generateName + generateNameSuffix();
+    }
+  }
+
+  /**
+   * Replaces an object (PUT, and PATCH after the patch is applied by mutate).
+   * On the main resource status changes are ignored; on /status only status changes.
+   */
+  async update(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: KubeObject) => KubeObject,
+    subresource: "status" | undefined,
+    opts: WriteOptions,
+  ): Promise<KubeObject> {
+    const result = await this.guaranteedUpdate(info, namespace, name, opts, (current) => {
+      const requested = mutate(clone(current));
+      const expected = requested.metadata?.resourceVersion;
+      if (expected && expected !== current.metadata.resourceVersion) {
+        throw new StatusError(conflict(info, name, conflictMessage));
+      }
+      let next: KubeObject & { status?: unknown };
+      if (subresource === "status") {
+        next = clone(current) as KubeObject & { status?: unknown };
+        next.status = (requested as { status?: unknown }).status;
+      } else {
+        next = requested;
+        next.metadata = next.metadata ?? {};
+        if (info.subresources.includes("status")) next.status = clone((current as { status?: unknown }).status);
+      }
+      if (next.status === undefined) delete next.status;
+      carryUpdateMeta(current, next);
+      applyDefaults(info, next);
+      const causes = validateObject(info, next, current);
+      if (causes.length > 0) throw new StatusError(invalid(info, name, causes));
+      if (readyToRemove(next)) return { kind: "delete", object: next };
+      if (JSON.stringify(next) === JSON.stringify(current)) return { kind: "unchanged" };
+      return { kind: "put", object: next };
+    });
+    return result.object;
+  }
+
+  async delete(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions,
+    opts: WriteOptions,
+  ): Promise<DeleteResult> {
+    if (info.kind === "Namespace" && protectedNamespaces.has(name)) {
+      throw new StatusError(
+        statusError(403, "Forbidden", `namespaces "${name}" is forbidden: this namespace may not be deleted`, {
+          name,
+          kind: "namespaces",
+        }),
+      );
+    }
+    const result = await this.guaranteedUpdate(info, namespace, name, opts, (current) => {
+      checkPreconditions(info, name, current, options);
+      const next = clone(current);
+      const meta = next.metadata;
+      const grace = gracePeriod(info, current, options);
+      if (meta.deletionTimestamp) {
+        // Already being deleted: a second delete may only shorten the grace period.
+        const pending = meta.deletionGracePeriodSeconds ?? 0;
+        if (grace >= pending) return { kind: "unchanged" };
+        meta.deletionGracePeriodSeconds = grace;
+        meta.deletionTimestamp = timestamp(new Date(Date.now() + grace * 1000));
+      } else if (grace > 0 || (meta.finalizers ?? []).length > 0) {
+        meta.deletionGracePeriodSeconds = grace;
+        meta.deletionTimestamp = timestamp(new Date(Date.now() + grace * 1000));
+      } else {
+        return { kind: "delete", object: next };
+      }
+      return readyToRemove(next) ? { kind: "delete", object: next } : { kind: "put", object: next };
+    });
+    if (result.removed && info.kind === "Namespace" && !opts.dryRun) await this.deleteNamespaceContents(name);
+    return result;
+  }
+
+  /** Creates the namespace unless it exists. */
+  async ensureNamespace(name: string): Promise<void> {
+    if (await this.store.get(namespaces, undefined, name)) return;
+    try {
+      await this.create(namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } }, { dryRun: false });
+    } catch (err) {
+      if (!(err instanceof StatusError && err.status.reason === "AlreadyExists")) throw err;
+    }
+  }
+
+  async list(info: ResourceInfo, filter: WatchFilter, consistent: boolean): Promise<{ items: KubeObject[]; revision: number }> {
+    return this.cache.list(info, filter, consistent);
+  }
+
+  private async requireNamespace(namespace: string): Promise<void> {
+    if (!namespace) throw new StatusError(statusError(400, "BadRequest", "a namespace is required for this resource"));
+    if (!(await this.store.get(namespaces, undefined, namespace))) throw new StatusError(notFound(namespaces, namespace));
+  }
+
+  /**
+   * Removes everything in a deleted namespace. Kubernetes first marks the namespace
+   * Terminating and lets controllers and finalizers drain it; Bosun removes the
+   * contents directly after the namespace is gone, so bound pods vanish without a
+   * grace period (their agents still stop the containers when they see the delete).
+   */
+  private async deleteNamespaceContents(namespace: string): Promise<void> {
+    for (const info of this.store.namespacedResources()) await this.store.deletePrefix(this.store.keys.listPrefix(info, namespace));
+  }
+
+  /** Read, decide, compare-and-swap; on a lost race read again and decide again. */
+  async guaranteedUpdate(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    opts: WriteOptions,
+    decide: (current: KubeObject) => Outcome,
+  ): Promise<DeleteResult> {
+    for (let attempt = 0; attempt < maxCasAttempts; attempt++) {
+      const stored = await this.store.get(info, namespace, name);
+      if (!stored) throw new StatusError(notFound(info, name));
+      const outcome = decide(stored.object);
+      if (outcome.kind === "unchanged") return { object: stored.object, removed: false };
+      if (opts.dryRun) return { object: outcome.object, removed: outcome.kind === "delete" };
+      if (outcome.kind === "put") {
+        const res = await this.store.update(info, outcome.object, stored.revision);
+        if (res.ok) return { object: withVersion(outcome.object, res.revision), removed: false };
+      } else {
+        const res = await this.store.delete(info, namespace, name, stored.revision);
+        if (res.ok) return { object: withVersion(outcome.object, res.revision), removed: true };
+      }
+    }
+    throw new StatusError(conflict(info, name, conflictMessage));
+  }
+}
+
+const protectedNamespaces = new Set(["default", "kube-system", "kube-public"]);
+
+function withVersion(object: KubeObject, revision: number): KubeObject {
+  object.metadata.resourceVersion = String(revision);
+  return object;
+}
+
+function checkPreconditions(info: ResourceInfo, name: string, current: KubeObject, options: DeleteOptions): void {
+  const pre = options.preconditions;
+  if (pre?.uid && pre.uid !== current.metadata.uid) {
+    throw new StatusError(
+      conflict(info, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ""}`),
+    );
+  }
+  if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+    throw new StatusError(
+      conflict(
+        info,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ""}`,
+      ),
+    );
+  }
+}
+
+/**
+ * Seconds the object may take to go away. Only a pod bound to a node has anyone to
+ * wait for (its agent stops the containers); everything else goes at once.
+ */
+function gracePeriod(info: ResourceInfo, current: KubeObject, options: DeleteOptions): number {
+  if (info.kind !== "Pod") return 0;
+  const pod = current as Pod;
+  if (!pod.spec.nodeName) return 0;
+  if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") return 0;
+  return Math.max(0, options.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
+}

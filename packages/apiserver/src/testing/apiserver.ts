@@ -1,0 +1,31 @@
+// An apiserver on a free loopback port over its own throwaway etcd, for
+// integration tests of this and other packages.
+import { createApiServer, type ApiServerOptions } from "../server.js";
+import { startTestEtcd, type TestEtcd } from "./etcd.js";
+
+export interface TestApiServer {
+  url: string;
+  etcd: TestEtcd;
+  stop(): Promise<void>;
+}
+
+export async function startTestApiServer(
+  opts: Partial<Pick<ApiServerOptions, "logSource" | "watchCacheSize" | "prefix">> = {},
+): Promise<TestApiServer> {
+  const etcd = await startTestEtcd();
+  try {
+    const server = await createApiServer({ etcdEndpoints: [etcd.endpoint], prefix: opts.prefix ?? "/registry", ...opts });
+    const { port } = await server.listen("127.0.0.1", 0);
+    return {
+      url: `http://127.0.0.1:${port}`,
+      etcd,
+      async stop() {
+        await server.close();
+        await etcd.stop();
+      },
+    };
+  } catch (err) {
+    await etcd.stop();
+    throw err;
+  }
+}

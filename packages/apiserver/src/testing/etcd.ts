@@ -1,0 +1,77 @@
+// A throwaway etcd for tests: free loopback ports, a temp data dir, removed on stop.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sleep } from "@bosun/client";
+
+export interface TestEtcd {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startTestEtcd(binary = "/usr/bin/etcd"): Promise<TestEtcd> {
+  const dir = await mkdtemp(join(tmpdir(), "bosun-etcd-"));
+  const clientPort = await freePort();
+  const peerPort = await freePort();
+  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      "--name", "test",
+      "--data-dir", dir,
+      "--listen-client-urls", endpoint,
+      "--advertise-client-urls", endpoint,
+      "--listen-peer-urls", `http://127.0.0.1:${peerPort}`,
+      "--initial-advertise-peer-urls", `http://127.0.0.1:${peerPort}`,
+      "--initial-cluster", `test=http://127.0.0.1:${peerPort}`,
+      "--log-level", "error",
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  let exited = false;
+  child.once("exit", () => {
+    exited = true;
+  });
+  const stop = async (): Promise<void> => {
+    if (!exited) {
+      const gone = new Promise((resolve) => child.once("exit", resolve));
+      const timeout = new AbortController();
+      child.kill("SIGTERM");
+      await Promise.race([gone, sleep(5000, timeout.signal)]);
+      timeout.abort();
+      if (!exited) child.kill("SIGKILL");
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 15000;
+  while (Date.now() < deadline) {
+    if (exited) break;
+    try {
+      const res = await fetch(`${endpoint}/health`);
+      if (res.ok && ((await res.json()) as { health?: string }).health === "true") return { endpoint, stop };
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  await stop();
+  throw new Error(`etcd at ${endpoint} did not become healthy within 15s; its last output:\n${stderr}`);
+}
