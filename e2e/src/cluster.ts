@@ -1,0 +1,262 @@
+// A whole Bosun cluster for one test file: a real etcd, one bosun-master and the
+// agents as child processes on this host's Docker engine. Node names carry a run id,
+// so concurrent or crashed runs never see (or remove) each other's containers.
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ApiClient } from "@bosun/client";
+import { resourceByKind, type Node } from "@bosun/api";
+import { startTestEtcd } from "@bosun/apiserver/testing";
+import { docker, ensureImages, removeNodeContainers } from "./docker.js";
+import { exec, type ExecResult } from "./exec.js";
+import { ManagedProcess } from "./process.js";
+import { agentMain, cliMain, masterMain } from "./paths.js";
+import { freePort } from "./ports.js";
+import { waitFor, type Note, type WaitOptions } from "./wait.js";
+
+export interface AgentSpec {
+  /** Short name inside the test; the node is called e2e-<runid>-<name>. */
+  name: string;
+  labels?: Record<string, string>;
+  capacityCpu?: string;
+  capacityMemory?: string;
+}
+
+export interface ClusterOptions {
+  agents: AgentSpec[];
+  /** Default 1000; the node monitor grace is four periods. */
+  heartbeatPeriodMs?: number;
+}
+
+interface AgentProcess {
+  spec: AgentSpec;
+  nodeName: string;
+  process: ManagedProcess;
+}
+
+const nodes = resourceByKind("v1", "Node")!;
+const startTimeoutMs = 60_000;
+const logLevel = process.env.BOSUN_E2E_LOG_LEVEL ?? "debug";
+
+// Children must not outlive a test process that dies on an uncaught error.
+const live = new Set<ManagedProcess>();
+process.once("exit", () => {
+  for (const p of live) if (p.pid !== undefined && p.running) process.kill(p.pid, "SIGKILL");
+});
+
+export class Cluster {
+  readonly client: ApiClient;
+  readonly server: string;
+  private failed = false;
+  private stopped = false;
+
+  constructor(
+    readonly runId: string,
+    readonly logDir: string,
+    private readonly etcd: { stop(): Promise<void> },
+    private readonly master: ManagedProcess,
+    private readonly agents: Map<string, AgentProcess>,
+    apiPort: number,
+  ) {
+    this.server = `http://127.0.0.1:${apiPort}`;
+    this.client = new ApiClient({ server: this.server, userAgent: `bosun-e2e/${runId}` });
+  }
+
+  /** The real node name of an agent declared in the options. */
+  nodeName(agent: string): string {
+    const a = this.agents.get(agent);
+    if (!a) throw new Error(`no agent "${agent}" in this cluster (have: ${[...this.agents.keys()].join(", ")})`);
+    return a.nodeName;
+  }
+
+  get nodeNames(): string[] {
+    return [...this.agents.values()].map((a) => a.nodeName);
+  }
+
+  /** Signals "master" or an agent by its short name and waits until it has exited. */
+  async kill(name: string, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    await this.processOf(name).kill(signal);
+  }
+
+  /** Stops the master if it runs, starts it on the same ports and waits for /readyz. */
+  async restartMaster(): Promise<void> {
+    await this.master.kill("SIGTERM");
+    this.master.start();
+    await waitUntilReady(this.master, this.server);
+  }
+
+  /** Stops the agent if it runs, starts it with the same flags and waits for its node to be Ready. */
+  async restartAgent(name: string): Promise<void> {
+    const agent = this.agents.get(name);
+    if (!agent) throw new Error(`no agent "${name}" in this cluster`);
+    await agent.process.kill("SIGTERM");
+    agent.process.start();
+    await this.waitForNodesReady([agent.nodeName]);
+  }
+
+  /** Runs the real bosun CLI against this cluster. */
+  bosun(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    const home = join(this.logDir, "bosun-home");
+    mkdirSync(home, { recursive: true });
+    return exec(process.execPath, [cliMain, "--server", this.server, ...args], {
+      input: opts.input,
+      timeoutMs: opts.timeoutMs ?? 90_000,
+      // A private BOSUN_HOME keeps the user's ~/.bosun/config.json out of the test.
+      env: { ...process.env, BOSUN_HOME: home, BOSUN_SERVER: this.server },
+    });
+  }
+
+  /** Runs /usr/bin/kubectl against this cluster, with no kubeconfig of the user's. */
+  kubectl(args: readonly string[]): Promise<ExecResult> {
+    const home = join(this.logDir, "kube-home");
+    mkdirSync(home, { recursive: true });
+    return exec("/usr/bin/kubectl", ["--server", this.server, "--cache-dir", join(home, "cache"), ...args], {
+      env: { ...process.env, HOME: home, KUBECONFIG: join(home, "config") },
+    });
+  }
+
+  docker(args: readonly string[]): Promise<ExecResult> {
+    return docker(args);
+  }
+
+  waitFor<T>(fn: (note: Note) => Promise<T | undefined | null | false> | T | undefined | null | false, opts: WaitOptions): Promise<T> {
+    return waitFor(fn, opts);
+  }
+
+  async waitForNodesReady(names: readonly string[] = this.nodeNames): Promise<void> {
+    await waitFor(
+      async (note) => {
+        const list = await this.client.list<Node>(nodes);
+        const notReady = names.filter((n) => {
+          const node = list.items.find((i) => i.metadata.name === n);
+          return node?.status?.conditions?.find((c) => c.type === "Ready")?.status !== "True";
+        });
+        note({ notReady, nodes: list.items.map(nodeSummary) });
+        return notReady.length === 0;
+      },
+      { timeoutMs: startTimeoutMs, what: `nodes ${names.join(", ")} to be Ready` },
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}\n${this.logHint()}`);
+    });
+  }
+
+  /**
+   * Marks the run as failed (logs are kept), prints the tail of every process log to
+   * stderr and adds the log directory to the error's message.
+   */
+  noteFailure(err: unknown, test: string): void {
+    this.failed = true;
+    const hint = this.logHint();
+    if (err instanceof Error) err.message += `\n${hint}`;
+    const tails = [this.master, ...[...this.agents.values()].map((a) => a.process)]
+      .map((p) => `----- last lines of ${p.logFile} -----\n${p.tail(30)}`)
+      .join("\n");
+    process.stderr.write(`[e2e] "${test}" failed; ${hint}\n${tails}\n`);
+  }
+
+  logHint(): string {
+    return `process logs: ${this.logDir} (master.log, ${[...this.agents.keys()].map((a) => `agent-${a}.log`).join(", ")})`;
+  }
+
+  /** Stops every process, removes this run's containers, and the logs unless a test failed. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    // Agents first, so none recreates a container while they are being removed.
+    await Promise.all([...this.agents.values()].map((a) => a.process.kill("SIGTERM")));
+    await this.master.kill("SIGTERM");
+    for (const p of [this.master, ...[...this.agents.values()].map((a) => a.process)]) live.delete(p);
+    await this.etcd.stop();
+    await removeNodeContainers(this.nodeNames);
+    if (this.failed) process.stderr.write(`[e2e] kept ${this.logDir} for the failed run\n`);
+    else rmSync(this.logDir, { recursive: true, force: true });
+  }
+
+  private processOf(name: string): ManagedProcess {
+    if (name === "master") return this.master;
+    const agent = this.agents.get(name);
+    if (!agent) throw new Error(`no process "${name}" in this cluster (have: master, ${[...this.agents.keys()].join(", ")})`);
+    return agent.process;
+  }
+}
+
+export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
+  await ensureImages();
+  const runId = randomUUID().slice(0, 8);
+  const logDir = mkdtempSync(join(tmpdir(), `bosun-e2e-${runId}-`));
+  const heartbeat = opts.heartbeatPeriodMs ?? 1000;
+  const etcd = await startTestEtcd();
+  const [apiPort, grpcPort] = [await freePort(), await freePort()];
+
+  const master = new ManagedProcess(
+    "bosun-master",
+    [
+      masterMain,
+      "--etcd-servers", etcd.endpoint,
+      "--etcd-prefix", `/registry-${runId}`,
+      "--api-listen", `127.0.0.1:${apiPort}`,
+      "--grpc-listen", `127.0.0.1:${grpcPort}`,
+      "--heartbeat-period-ms", String(heartbeat),
+      "--node-monitor-grace-ms", String(heartbeat * 4),
+      "--log-level", logLevel,
+    ],
+    join(logDir, "master.log"),
+  );
+
+  const agents = new Map<string, AgentProcess>();
+  for (const spec of opts.agents) {
+    const nodeName = `e2e-${runId}-${spec.name}`;
+    const args = [
+      agentMain,
+      "--node-name", nodeName,
+      "--master", `127.0.0.1:${grpcPort}`,
+      "--listen", `127.0.0.1:${await freePort()}`,
+      "--infra-image", "bosun.local/pause:1",
+      "--log-level", logLevel,
+    ];
+    const labels = Object.entries(spec.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+    if (labels.length > 0) args.push("--node-labels", labels.join(","));
+    if (spec.capacityCpu) args.push("--capacity-cpu", spec.capacityCpu);
+    if (spec.capacityMemory) args.push("--capacity-memory", spec.capacityMemory);
+    agents.set(spec.name, { spec, nodeName, process: new ManagedProcess(`bosun-agent ${nodeName}`, args, join(logDir, `agent-${spec.name}.log`)) });
+  }
+
+  const cluster = new Cluster(runId, logDir, etcd, master, agents, apiPort);
+  try {
+    live.add(master);
+    master.start();
+    await waitUntilReady(master, cluster.server);
+    for (const a of agents.values()) {
+      live.add(a.process);
+      a.process.start();
+    }
+    await cluster.waitForNodesReady();
+  } catch (err) {
+    cluster.noteFailure(err, "startCluster");
+    await cluster.stop();
+    throw err;
+  }
+  return cluster;
+}
+
+/** Waits for /readyz; fails at once, with the log's tail, if the process exits. */
+async function waitUntilReady(proc: ManagedProcess, server: string): Promise<void> {
+  const outcome = await waitFor(
+    async () => {
+      if (!proc.running) return "exited";
+      const r = await fetch(`${server}/readyz`);
+      if (r.ok) return "ready";
+      // Thrown rather than returned so waitFor reports it as the last thing seen.
+      throw new Error(`HTTP ${r.status}: ${(await r.text()).slice(0, 200)}`);
+    },
+    { timeoutMs: startTimeoutMs, what: `${proc.label} to answer ${server}/readyz` },
+  );
+  if (outcome === "exited") {
+    throw new Error(`${proc.label} exited before it was ready; log ${proc.logFile}:\n${proc.tail(30)}`);
+  }
+}
+
+function nodeSummary(n: Node): { name: string | undefined; ready: string | undefined } {
+  return { name: n.metadata.name, ready: n.status?.conditions?.find((c) => c.type === "Ready")?.status };
+}
