@@ -3,7 +3,7 @@
 // and a new session gets every current status again.
 import type { PodStatus } from "@bosun/api";
 import type { PodEvent, PodStatusUpdate } from "@bosun/proto";
-import { Backoff, createLogger } from "@bosun/client";
+import { Backoff, FlushSoon, createLogger } from "@bosun/client";
 import type { PodIdentity } from "./labels.js";
 import type { PodEventRecord } from "./pod/worker.js";
 
@@ -37,6 +37,7 @@ export class StatusReporter {
   private retryAt = 0;
   private readonly backoff = new Backoff({ initialMs: 200, maxMs: 5_000 });
   private readonly timer: NodeJS.Timeout;
+  private readonly soon = new FlushSoon(() => this.flush());
   private readonly maxQueuedEvents: number;
 
   constructor(opts: ReporterOptions = {}) {
@@ -54,6 +55,7 @@ export class StatusReporter {
       update: { namespace: pod.namespace, name: pod.name, uid: pod.uid, statusJson, terminated },
     });
     this.dirty.add(pod.uid);
+    this.soon.poke();
   }
 
   reportEvent(pod: PodIdentity, ev: PodEventRecord): void {
@@ -68,6 +70,7 @@ export class StatusReporter {
       timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
     });
     if (this.events.length > this.maxQueuedEvents) this.events.splice(0, this.events.length - this.maxQueuedEvents);
+    this.soon.poke();
   }
 
   /** The pod is gone from the master: stop reporting it. */
@@ -95,6 +98,7 @@ export class StatusReporter {
 
   stop(): void {
     clearInterval(this.timer);
+    this.soon.stop();
     this.sender = undefined;
   }
 
@@ -125,5 +129,7 @@ export class StatusReporter {
     } finally {
       this.inFlight = false;
     }
+    // What arrived while this batch was in flight goes out soon, not at the next tick.
+    if (this.dirty.size > 0 && Date.now() >= this.retryAt) this.soon.poke();
   }
 }

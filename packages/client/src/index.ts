@@ -3,3 +3,4 @@ export * from "./backoff.js";
 export * from "./rest.js";
 export * from "./informer.js";
 export * from "./workqueue.js";
+export * from "./flush-soon.js";

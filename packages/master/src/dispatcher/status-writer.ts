@@ -4,7 +4,7 @@
 // reports that a deleted pod's containers are all gone, the pod object is removed.
 import { isDeepStrictEqual } from "node:util";
 import type { Pod, PodCondition, PodStatus } from "@bosun/api";
-import { ApiError, createLogger, isConflict, isNotFound } from "@bosun/client";
+import { ApiError, FlushSoon, createLogger, isConflict, isNotFound } from "@bosun/client";
 import type { PodStatusUpdate } from "@bosun/proto";
 import { podResource } from "../resources.js";
 import type { DispatcherApi, PodCache } from "./api-port.js";
@@ -56,6 +56,7 @@ export class StatusWriter {
   private readonly written = new Map<string, Pod>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private readonly soon = new FlushSoon(() => this.flush());
 
   constructor(private readonly opts: StatusWriterOptions) {}
 
@@ -67,6 +68,7 @@ export class StatusWriter {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.soon.stop();
     await this.flush();
   }
 
@@ -97,6 +99,7 @@ export class StatusWriter {
       this.pending.set(key, { nodeName, uid: u.uid, status, terminated: u.terminated });
       accepted++;
     }
+    if (accepted > 0 && this.timer) this.soon.poke();
     return accepted;
   }
 
