@@ -1,0 +1,29 @@
+// Where the bosun-master and bosun-agent entry points are: read from their
+// packages' "bin" fields, so `bosun up` runs the same files npm would link.
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+const require = createRequire(import.meta.url);
+
+export function binaryPath(packageName: string, binName: string): string {
+  let manifestPath: string;
+  try {
+    manifestPath = require.resolve(`${packageName}/package.json`);
+  } catch {
+    throw new Error(`cannot find the ${packageName} package; run 'npm ci' in the Bosun checkout`);
+  }
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { bin?: Record<string, string> };
+  const relative = manifest.bin?.[binName];
+  if (!relative) throw new Error(`${packageName} declares no "${binName}" binary in its package.json`);
+  const path = join(dirname(manifestPath), relative);
+  if (!existsSync(path)) throw new Error(`${path} does not exist; build first with 'npm run build'`);
+  return path;
+}
+
+export function etcdBinary(explicit: string | undefined): string {
+  const candidates = explicit ? [explicit] : ["/usr/bin/etcd", "/usr/local/bin/etcd"];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new Error(`etcd not found at ${candidates.join(" or ")}; install it with 'apt-get install etcd-server' (scripts/bootstrap.sh does)`);
+  return found;
+}

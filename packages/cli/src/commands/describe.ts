@@ -1,0 +1,81 @@
+// bosun describe: one object's spec, status and conditions, with its recent events.
+import { resourceByName, type Event, type KubeObject, type Node, type Pod, type ResourceInfo } from "@bosun/api";
+import { ApiError, type ApiClient } from "@bosun/client";
+import { CliError, formatError, parseTargets } from "../context.js";
+import { describeGeneric, describeNode, describePod } from "../printers/describe.js";
+import { eventLastSeen } from "../printers/tables.js";
+import type { Command } from "commander";
+import { createClient, namespaceOf, type GlobalOptions } from "../context.js";
+import { io } from "../io.js";
+
+export interface DescribeOptions {
+  namespace: string;
+  out: (text: string) => void;
+  err: (line: string) => void;
+}
+
+function requireResource(name: string): ResourceInfo {
+  const res = resourceByName(name);
+  if (!res) throw new Error(`the API table has no ${name} resource`);
+  return res;
+}
+
+/** The events about one object, oldest first. */
+export async function eventsFor(client: ApiClient, obj: KubeObject): Promise<Event[]> {
+  const events = requireResource("events");
+  const { name, namespace, uid } = obj.metadata;
+  const eventNamespace = namespace || "default";
+  const selector = [`involvedObject.name=${name}`, `involvedObject.namespace=${namespace ?? ""}`, ...(uid ? [`involvedObject.uid=${uid}`] : [])];
+  let items: Event[];
+  try {
+    items = (await client.list<Event>(events, { namespace: eventNamespace, fieldSelector: selector.join(",") })).items;
+  } catch (err) {
+    // A server that does not index these fields answers 400: filter here instead.
+    if (!(err instanceof ApiError) || err.code !== 400) throw err;
+    items = (await client.list<Event>(events, { namespace: eventNamespace })).items.filter(
+      (e) => e.involvedObject.name === name && (!uid || !e.involvedObject.uid || e.involvedObject.uid === uid),
+    );
+  }
+  const time = (e: Event) => Date.parse(eventLastSeen(e) ?? "") || 0;
+  return items.sort((a, b) => time(a) - time(b));
+}
+
+export async function runDescribe(client: ApiClient, args: readonly string[], opts: DescribeOptions): Promise<number> {
+  const { targets } = parseTargets(args);
+  if (targets.length === 0) throw new CliError("you must specify the name of the object to describe, e.g. 'bosun describe pod web'");
+  let failed = false;
+  let first = true;
+  for (const { res, name } of targets) {
+    try {
+      const obj = await client.get(res, name, res.namespaced ? opts.namespace : undefined);
+      const events = await eventsFor(client, obj);
+      let text: string;
+      if (res.kind === "Pod") {
+        text = describePod(obj as Pod, events);
+      } else if (res.kind === "Node") {
+        const pods = await client.list<Pod>(requireResource("pods"), { fieldSelector: `spec.nodeName=${name}` });
+        text = describeNode(obj as Node, pods.items, events);
+      } else {
+        text = describeGeneric(obj, events);
+      }
+      // kubectl separates several descriptions with a blank line.
+      opts.out((first ? "" : "\n") + text);
+      first = false;
+    } catch (err) {
+      failed = true;
+      opts.err(formatError(err));
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+export function registerDescribe(program: Command): void {
+  program
+    .command("describe")
+    .description("show an object in detail with its recent events (describe pod web, describe node/n1)")
+    .argument("<resource...>", "a kind followed by names, or kind/name pairs")
+    .action(async (args: string[], _o: unknown, cmd: Command) => {
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
+      process.exitCode = await runDescribe(createClient(globals), args, { namespace: namespaceOf(globals), out: io.text, err: io.err });
+    });
+}

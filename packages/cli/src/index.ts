@@ -1,0 +1,12 @@
+// The CLI's reusable parts, for tools that print or load objects the way
+// `bosun` does (the e2e suite, benchmarks).
+export * from "./config.js";
+export * from "./manifests.js";
+export * from "./merge.js";
+export { humanDuration, age } from "./printers/age.js";
+export { podColumns, type PodColumns } from "./printers/pod-status.js";
+export { printTable, tableHeader, tableRow, nodeStatus, type TableOptions } from "./printers/tables.js";
+export { printObjects, parseOutputFormat, type OutputFormat } from "./printers/output.js";
+export { describePod, describeNode, describeGeneric } from "./printers/describe.js";
+export { defaultNodeName } from "./cluster/up.js";
+export { removeNodeContainers } from "./cluster/down.js";

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// The bosun command: wiring only; each command lives in commands/.
+import { Command } from "commander";
+import { registerApply } from "./commands/apply.js";
+import { registerDelete } from "./commands/delete.js";
+import { registerDescribe } from "./commands/describe.js";
+import { registerDown } from "./commands/down.js";
+import { registerGet } from "./commands/get.js";
+import { registerKubeconfig } from "./commands/kubeconfig.js";
+import { registerLogs } from "./commands/logs.js";
+import { registerUp } from "./commands/up.js";
+import { registerVersion } from "./commands/version.js";
+import { cliVersion, formatError } from "./context.js";
+
+// `bosun get pods | head` closes stdout early; that is not an error.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
+
+const program = new Command("bosun")
+  .description("Bosun: a Kubernetes-compatible container orchestrator")
+  .version(cliVersion, "--client-version", "print the client version")
+  .option("-s, --server <url>", "API server URL (default: $BOSUN_SERVER, then $BOSUN_HOME/config.json)")
+  .option("-n, --namespace <namespace>", "namespace to act in", "default")
+  .showHelpAfterError();
+
+registerApply(program);
+registerGet(program);
+registerDescribe(program);
+registerDelete(program);
+registerLogs(program);
+registerVersion(program);
+registerUp(program);
+registerDown(program);
+registerKubeconfig(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.stderr.write(formatError(err) + "\n");
+  process.exitCode = 1;
+}
