@@ -85,8 +85,8 @@ describe("pod lifecycle on Docker", { timeout: 240_000 }, () => {
   });
 
   test("an image that cannot be had gives ErrImagePull, then ImagePullBackOff; Never gives ErrImageNeverPull", async () => {
-    const pull = testPod("nopull", nodeName, [{ image: "bosun.local/does-not-exist:1" }]);
-    const never = testPod("never", nodeName, [{ image: "bosun.local/does-not-exist:1", imagePullPolicy: "Never" }]);
+    const pull = testPod("nopull", nodeName, [{ image: "127.0.0.1:9/bosun/does-not-exist:1" }]);
+    const never = testPod("never", nodeName, [{ image: "127.0.0.1:9/bosun/does-not-exist:1", imagePullPolicy: "Never" }]);
     master.setPod(pull);
     master.setPod(never);
     const seen = new Set<string>();
@@ -99,7 +99,7 @@ describe("pod lifecycle on Docker", { timeout: 240_000 }, () => {
       const s = statusOf(never.metadata.uid ?? "")?.containerStatuses?.[0]?.state?.waiting;
       return s?.reason === "ErrImageNeverPull" ? s : undefined;
     });
-    assert.equal(w.message, 'Container image "bosun.local/does-not-exist:1" is not present with pull policy of Never');
+    assert.equal(w.message, 'Container image "127.0.0.1:9/bosun/does-not-exist:1" is not present with pull policy of Never');
     assert.equal(statusOf(pull.metadata.uid ?? "")?.phase, "Pending");
     master.removePod(pull.metadata.uid ?? "");
     master.removePod(never.metadata.uid ?? "");

@@ -1,7 +1,7 @@
 // How a pod spec becomes Docker containers: pure functions, so the mapping is tested
 // without a Docker engine.
 import { createHash } from "node:crypto";
-import { cpuToMillis, memoryToBytes, type Container, type Pod, type PullPolicy } from "@bosun/api";
+import { cpuToMillis, defaultPullPolicy, memoryToBytes, type Container, type Pod, type PullPolicy } from "@bosun/api";
 import type { ContainerCreateSpec } from "../runtime/runtime.js";
 import { containerLabels, dockerContainerName, INFRA_CONTAINER_NAME, type PodIdentity } from "../labels.js";
 
@@ -37,13 +37,9 @@ export function specHash(container: Container): string {
   return createHash("sha256").update(stableStringify(container)).digest("hex").slice(0, 16);
 }
 
-/** Kubernetes' default: Always for ":latest" or an untagged image, else IfNotPresent. */
+/** The pod's policy; the apiserver defaults it, but a pod from an old master may lack it. */
 export function pullPolicyOf(container: Container): PullPolicy {
-  if (container.imagePullPolicy) return container.imagePullPolicy;
-  const ref = container.image.split("@")[0] ?? container.image;
-  const lastPart = ref.slice(ref.lastIndexOf("/") + 1);
-  const tag = lastPart.includes(":") ? lastPart.slice(lastPart.indexOf(":") + 1) : "";
-  return tag === "" || tag === "latest" ? "Always" : "IfNotPresent";
+  return container.imagePullPolicy ?? defaultPullPolicy(container.image);
 }
 
 export function infraContainerSpec(
