@@ -297,13 +297,18 @@ export class PodWorker {
     const infras = byName.get(INFRA_CONTAINER_NAME) ?? [];
     for (const old of infras.slice(1)) await runtime.removeContainer(old.id);
     let infra: ContainerSummary | undefined = infras[0];
+    // Resolves once the infra container runs; app containers are created meanwhile
+    // and only started after it, which saves a container create on every pod start.
+    let infraStarted: Promise<void> = Promise.resolve();
     let sandboxChanged = false;
     const killed = new Set<string>();
     if (infra?.state !== "running" && !finished) {
       const appsRan = pod.spec.containers.some((c) => (byName.get(c.name) ?? []).length > 0);
       // As the kubelet: a Never pod whose containers already ran gets no new sandbox.
       if (!(pod.spec.restartPolicy === "Never" && appsRan)) {
-        infra = await this.startInfra(pod, infra, byName, killed);
+        const sandbox = await this.startInfra(pod, infra, byName, killed);
+        infra = sandbox?.infra;
+        if (sandbox) infraStarted = sandbox.started;
         sandboxChanged = infra !== undefined && appsRan;
       }
     }
@@ -312,7 +317,7 @@ export class PodWorker {
       for (const spec of pod.spec.containers) {
         const restartNow = (c: ContainerSummary, exitCode: number) =>
           killed.has(c.id) || (sandboxChanged && shouldRestart(pod.spec.restartPolicy, exitCode));
-        const w = await this.syncContainer(pod, spec, byName.get(spec.name) ?? [], detailOf, infra.id, restartNow);
+        const w = await this.syncContainer(pod, spec, byName.get(spec.name) ?? [], detailOf, infra.id, restartNow, infraStarted);
         if (w) waiting.set(spec.name, w);
       }
     }
@@ -322,6 +327,7 @@ export class PodWorker {
       await runtime.stopContainer(infra.id, 2);
     }
 
+    await infraStarted.catch(() => undefined); // report the sandbox as it settled, not mid-start
     const now = await this.listContainers();
     const obs = this.observe(pod, await this.inspectAll(now), waiting);
     const status = computePodStatus(this.statusInput(pod, obs));
@@ -329,13 +335,16 @@ export class PodWorker {
     this.deps.reportStatus(id, status, false);
   }
 
-  /** Creates and starts a new infra container, replacing a dead one and the containers joined to it. */
+  /**
+   * Creates a new infra container and starts it without waiting, replacing a dead one
+   * and the containers joined to it. `started` settles when it runs (or fails to).
+   */
   private async startInfra(
     pod: Pod,
     dead: ContainerSummary | undefined,
     byName: Map<string, ContainerSummary[]>,
     killed: Set<string>,
-  ): Promise<ContainerSummary | undefined> {
+  ): Promise<{ infra: ContainerSummary; started: Promise<void> } | undefined> {
     const { runtime, infraImage, nodeName } = this.deps;
     const id = podIdentity(pod);
     if (dead) {
@@ -365,8 +374,10 @@ export class PodWorker {
     const restartCount = dead ? restartCountOf(dead.labels) + 1 : 0;
     const spec = infraContainerSpec(nodeName, pod, infraImage, restartCount);
     const cid = await runtime.createContainer(spec);
-    await runtime.startContainer(cid);
-    return { id: cid, labels: spec.labels, state: "running", created: Math.floor(this.now() / 1000) };
+    const started = runtime.startContainer(cid);
+    // Awaited by the app containers' starts; a failure surfaces there and in the next sync.
+    started.catch((err: unknown) => log.warn({ pod: podKey(id), err: String(err) }, "the pod's infra container failed to start"));
+    return { infra: { id: cid, labels: spec.labels, state: "running", created: Math.floor(this.now() / 1000) }, started };
   }
 
   /** Brings one spec container to its desired state; returns why it waits, if it does. */
@@ -377,6 +388,7 @@ export class PodWorker {
     detailOf: (c: ContainerSummary | undefined) => ContainerDetails | undefined,
     infraId: string,
     restartNow: (c: ContainerSummary, exitCode: number) => boolean,
+    infraStarted: Promise<void>,
   ): Promise<Waiting | undefined> {
     const { runtime } = this.deps;
     const id = podIdentity(pod);
@@ -399,7 +411,7 @@ export class PodWorker {
     if (current) {
       if (current.state === "created" && cur && !isExited(cur)) {
         // Created but never started (the agent stopped in between): start it now.
-        return this.startCreated(pod, spec, current.id);
+        return this.startCreated(pod, spec, current.id, infraStarted);
       }
       const exitCode = cur ? effectiveExitCode(cur) : 0;
       // A new spec or a new sandbox restarts the container at once, without back-off.
@@ -438,12 +450,13 @@ export class PodWorker {
       return { reason: "CreateContainerError", message };
     }
     this.event(id, "Normal", "Created", `Created container ${spec.name}`, spec.name);
-    return this.startCreated(pod, spec, cid);
+    return this.startCreated(pod, spec, cid, infraStarted);
   }
 
-  private async startCreated(pod: Pod, spec: Container, cid: string): Promise<Waiting | undefined> {
+  private async startCreated(pod: Pod, spec: Container, cid: string, infraStarted: Promise<void>): Promise<Waiting | undefined> {
     const id = podIdentity(pod);
     try {
+      await infraStarted;
       await this.deps.runtime.startContainer(cid);
     } catch (err) {
       const message = (err as Error).message;
