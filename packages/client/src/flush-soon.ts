@@ -8,7 +8,7 @@ export class FlushSoon {
 
   constructor(
     private readonly flush: () => Promise<void>,
-    private readonly delayMs = 10,
+    private readonly delayMs = 2,
   ) {}
 
   /** Schedules a flush `delayMs` from now, unless one is already scheduled. */
