@@ -11,24 +11,23 @@ bash scripts/bootstrap.sh
 # and errors still show. BOSUN_LOG_LEVEL=debug npm test to see everything.
 export BOSUN_LOG_LEVEL="${BOSUN_LOG_LEVEL:-warn}"
 
-dirs_with_tests() {
-  for d in "$@"; do
-    [ -d "$d" ] && [ -n "$(find "$d" -name '*.test.js' -print -quit)" ] && echo "$d"
-  done
-  return 0
+# Only *.test.js files: fixtures and fakes beside them are not tests and must not
+# be counted as passing ones.
+test_files() {
+  find "$@" -name '*.test.js' 2>/dev/null | sort
 }
 
 status=0
-mapfile -t unit < <(dirs_with_tests packages/*/dist/test/)
+mapfile -t unit < <(test_files packages/*/dist/test/)
 if [ "${#unit[@]}" -gt 0 ]; then
-  echo "test: packages (${unit[*]})" >&2
+  echo "test: packages (${#unit[@]} files)" >&2
   node --test "$@" "${unit[@]}" || status=1
 fi
 # The e2e suites drive real processes and one shared Docker engine, so they
 # run after the package tests rather than beside them.
-mapfile -t e2e < <(dirs_with_tests e2e/dist/test/)
+mapfile -t e2e < <(test_files e2e/dist/test/)
 if [ "${#e2e[@]}" -gt 0 ]; then
-  echo "test: e2e (${e2e[*]})" >&2
+  echo "test: e2e (${#e2e[@]} files)" >&2
   node --test "$@" "${e2e[@]}" || status=1
 fi
 if [ "${#unit[@]}" -eq 0 ] && [ "${#e2e[@]}" -eq 0 ]; then

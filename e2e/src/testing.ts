@@ -1,6 +1,6 @@
 // node:test glue: a test that knows its cluster, so a failure names the log files.
-import { test } from "node:test";
-import type { Cluster } from "./cluster.js";
+import { after, before, test } from "node:test";
+import { startCluster, type Cluster, type ClusterOptions } from "./cluster.js";
 
 export const TEST_TIMEOUT_MS = 240_000;
 
@@ -14,4 +14,22 @@ export function e2eTest(name: string, cluster: () => Cluster, fn: (c: Cluster) =
       throw err;
     }
   });
+}
+
+/**
+ * Starts a cluster before the suite's tests and stops it after them; the returned
+ * function gives the running cluster to the tests.
+ */
+export function useCluster(opts: ClusterOptions): () => Cluster {
+  let cluster: Cluster | undefined;
+  before(async () => {
+    cluster = await startCluster(opts);
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+  return () => {
+    if (!cluster) throw new Error("the e2e cluster did not start; see the error of the suite's before hook");
+    return cluster;
+  };
 }

@@ -2,7 +2,7 @@
 // ends; one that exits on SIGTERM is gone at once. Either way its containers leave
 // Docker and the pod leaves the API.
 import assert from "node:assert/strict";
-import { after, before, describe } from "node:test";
+import { describe } from "node:test";
 import {
   e2eTest,
   expectSuccess,
@@ -11,7 +11,7 @@ import {
   podManifest,
   pods,
   shContainer,
-  startCluster,
+  useCluster,
   waitForRunning,
   type Cluster,
 } from "../src/index.js";
@@ -20,14 +20,7 @@ import {
 const MARGIN_MS = 10_000;
 
 describe("pod deletion", () => {
-  let cluster: Cluster;
-  const c = (): Cluster => cluster;
-  before(async () => {
-    cluster = await startCluster({ agents: [{ name: "a" }] });
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  const c = useCluster({ agents: [{ name: "a" }] });
 
   /** Polls until no container of the pod is left and the pod is gone; answers the ms taken. */
   async function timeUntilGone(cl: Cluster, name: string, uid: string, since: number, budgetMs: number): Promise<number> {

@@ -2,7 +2,7 @@
 // localhost between containers, restart after an outside kill, and the ways users
 // look at it (bosun get/describe, kubectl).
 import assert from "node:assert/strict";
-import { after, before, describe } from "node:test";
+import { describe } from "node:test";
 import {
   BUSYBOX_IMAGE,
   docker,
@@ -17,23 +17,15 @@ import {
   restartCount,
   runningContainer,
   shContainer,
-  startCluster,
+  useCluster,
   waitForLogs,
   waitForPod,
   waitForRunning,
-  type Cluster,
 } from "../src/index.js";
 import type { Pod } from "@bosun/api";
 
 describe("pod lifecycle on one node", () => {
-  let cluster: Cluster;
-  const c = (): Cluster => cluster;
-  before(async () => {
-    cluster = await startCluster({ agents: [{ name: "a" }] });
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  const c = useCluster({ agents: [{ name: "a" }] });
 
   e2eTest("an applied pod runs with a pod IP, labelled containers and readable logs", c, async (cl) => {
     const marker = `hello-from-bosun-${cl.runId}`;

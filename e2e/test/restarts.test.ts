@@ -1,7 +1,7 @@
 // The runtime is the agent's database: killing the agent or the master must not
 // touch running pods, and each side picks up where it left off when it comes back.
 import assert from "node:assert/strict";
-import { after, before, describe } from "node:test";
+import { describe } from "node:test";
 import type { Pod } from "@bosun/api";
 import {
   docker,
@@ -16,10 +16,9 @@ import {
   restartCount,
   runningContainer,
   shContainer,
-  startCluster,
+  useCluster,
   waitForPod,
   waitForRunning,
-  type Cluster,
   type ContainerInfo,
 } from "../src/index.js";
 
@@ -32,14 +31,7 @@ function statusIds(pod: Pod): string[] {
 }
 
 describe("agent and master restarts", () => {
-  let cluster: Cluster;
-  const c = (): Cluster => cluster;
-  before(async () => {
-    cluster = await startCluster({ agents: [{ name: "a" }] });
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  const c = useCluster({ agents: [{ name: "a" }] });
 
   e2eTest("an agent killed with SIGKILL and restarted adopts its containers", c, async (cl) => {
     await cl.client.create(pods, podManifest("survivor", [shContainer("app", idleScript("survivor"))]));

@@ -1,7 +1,7 @@
 // Scheduling across two agents sharing this host's Docker engine: nodeSelector picks
 // the node, and a pod that fits nowhere says why in Kubernetes' words.
 import assert from "node:assert/strict";
-import { after, before, describe } from "node:test";
+import { describe } from "node:test";
 import { sleep } from "@bosun/client";
 import {
   e2eTest,
@@ -13,25 +13,17 @@ import {
   podManifest,
   pods,
   shContainer,
-  startCluster,
+  useCluster,
   waitForPod,
   waitForRunning,
-  type Cluster,
 } from "../src/index.js";
 
 describe("scheduling on two nodes", () => {
-  let cluster: Cluster;
-  const c = (): Cluster => cluster;
-  before(async () => {
-    cluster = await startCluster({
-      agents: [
-        { name: "a", labels: { zone: "a" }, capacityCpu: "2", capacityMemory: "2Gi" },
-        { name: "b", labels: { zone: "b" }, capacityCpu: "2", capacityMemory: "2Gi" },
-      ],
-    });
-  });
-  after(async () => {
-    await cluster?.stop();
+  const c = useCluster({
+    agents: [
+      { name: "a", labels: { zone: "a" }, capacityCpu: "2", capacityMemory: "2Gi" },
+      { name: "b", labels: { zone: "b" }, capacityCpu: "2", capacityMemory: "2Gi" },
+    ],
   });
 
   e2eTest("pods with a nodeSelector land on the node with that label", c, async (cl) => {
