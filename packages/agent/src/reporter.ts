@@ -1,6 +1,7 @@
 // Collects pod status changes and pod events and sends them to the master in batches,
 // after SwarmKit's agent/reporter.go: only changes travel, a failed send is retried,
 // and a new session gets every current status again.
+import { rfc3339 } from "@bosun/api";
 import type { PodStatus } from "@bosun/api";
 import type { PodEvent, PodStatusUpdate } from "@bosun/proto";
 import { Backoff, FlushSoon, createLogger } from "@bosun/client";
@@ -67,7 +68,7 @@ export class StatusReporter {
       reason: ev.reason,
       message: ev.message,
       fieldPath: ev.fieldPath,
-      timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      timestamp: rfc3339(),
     });
     if (this.events.length > this.maxQueuedEvents) this.events.splice(0, this.events.length - this.maxQueuedEvents);
     this.soon.poke();

@@ -151,9 +151,3 @@ export function nameProblems(kind: string, name: string, prefix = false): string
   return kind === "Namespace" ? isDNS1123Label(value) : isDNS1123Subdomain(value);
 }
 
-/** The first problem with a name for this kind, or undefined when it is valid. */
-export function validateName(kind: string, name: string): string | undefined {
-  if (name === "") return "name must be non-empty";
-  const problems = nameProblems(kind, name);
-  return problems.length === 0 ? undefined : problems.join("; ");
-}

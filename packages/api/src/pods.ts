@@ -1,5 +1,6 @@
 // Pod helpers the scheduler, agent and CLI share, so they agree on what a pod
 // requests, when it is finished and how its conditions change.
+import { rfc3339 } from "./formats.js";
 import { randomInt } from "node:crypto";
 import { cpuToMillis, isValidQuantity, memoryToBytes } from "./quantity.js";
 import type { Pod, PodCondition, PodStatus } from "./types/core.js";
@@ -43,22 +44,12 @@ export function setPodCondition(status: PodStatus, cond: PodCondition): boolean 
     if (old.lastTransitionTime !== undefined) next.lastTransitionTime = old.lastTransitionTime;
     else if (next.lastTransitionTime === undefined) delete next.lastTransitionTime;
   } else {
-    next.lastTransitionTime ??= new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    next.lastTransitionTime ??= rfc3339();
   }
   if (old !== undefined && JSON.stringify(old) === JSON.stringify(next)) return false;
   if (i === -1) conditions.push(next);
   else conditions[i] = next;
   return true;
-}
-
-/** Ready containers out of all the pod's containers, as kubectl's READY column shows. */
-export function podReadyCount(pod: Pod): { ready: number; total: number } {
-  const ready = (pod.status?.containerStatuses ?? []).filter((s) => s.ready).length;
-  return { ready, total: pod.spec.containers.length };
-}
-
-export function podRestarts(pod: Pod): number {
-  return (pod.status?.containerStatuses ?? []).reduce((n, s) => n + s.restartCount, 0);
 }
 
 /** "namespace/name" for namespaced objects, "name" for cluster-scoped ones. */

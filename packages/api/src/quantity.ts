@@ -113,27 +113,3 @@ export function compareQuantities(a: Quantity, b: Quantity): number {
   return d === 0n ? 0 : d < 0n ? -1 : 1;
 }
 
-/** "500m" for 500, "2" for 2000. */
-export function formatCpuMillis(m: number): string {
-  const millis = Math.ceil(m);
-  return millis % 1000 === 0 ? String(millis / 1000) : `${millis}m`;
-}
-
-const binaryUnits: ReadonlyArray<[string, bigint]> = [
-  ["Ei", 2n ** 60n],
-  ["Pi", 2n ** 50n],
-  ["Ti", 2n ** 40n],
-  ["Gi", 2n ** 30n],
-  ["Mi", 2n ** 20n],
-  ["Ki", 2n ** 10n],
-];
-
-/** Bytes with the largest binary suffix that divides them exactly: "64Mi", "1Gi", "1500". */
-export function formatBytes(b: number): string {
-  const bytes = BigInt(Math.ceil(b));
-  if (bytes === 0n) return "0";
-  for (const [suffix, unit] of binaryUnits) {
-    if (bytes % unit === 0n) return `${bytes / unit}${suffix}`;
-  }
-  return String(bytes);
-}

@@ -69,3 +69,10 @@ export function resourceByName(name: string): ResourceInfo | undefined {
     (r) => r.resource === n || r.singular === n || r.kind.toLowerCase() === n || r.shortNames.includes(n),
   );
 }
+
+/** A resource the code itself names ("pods"); its absence is a programming error. */
+export function mustResource(name: string): ResourceInfo {
+  const res = resourceByName(name);
+  if (!res) throw new Error(`the API resource table has no "${name}"; the @bosun packages are out of step, rebuild with 'npm run build'`);
+  return res;
+}

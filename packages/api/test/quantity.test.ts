@@ -3,8 +3,6 @@ import { test } from "node:test";
 import {
   compareQuantities,
   cpuToMillis,
-  formatBytes,
-  formatCpuMillis,
   isValidQuantity,
   memoryToBytes,
   parseQuantity,
@@ -71,16 +69,4 @@ test("compareQuantities compares across suffixes", () => {
   assert.equal(compareQuantities("1", "1000m"), 0);
   assert.equal(compareQuantities("1Ki", "1k"), 1);
   assert.equal(compareQuantities("500m", "1"), -1);
-});
-
-test("formatCpuMillis and formatBytes print canonical forms", () => {
-  assert.equal(formatCpuMillis(500), "500m");
-  assert.equal(formatCpuMillis(2000), "2");
-  assert.equal(formatCpuMillis(0), "0");
-  assert.equal(formatBytes(64 * 2 ** 20), "64Mi");
-  assert.equal(formatBytes(2 ** 30), "1Gi");
-  assert.equal(formatBytes(1536), "1536");
-  assert.equal(formatBytes(1024 * 1536), "1536Ki");
-  assert.equal(formatBytes(0), "0");
-  assert.equal(formatBytes(1000), "1000");
 });

@@ -4,7 +4,6 @@ import {
   applyDefaults,
   invalid,
   resourceByName,
-  validateName,
   validateObject,
   validateStructure,
   type KubeObject,
@@ -106,9 +105,6 @@ test("names: required, DNS-1123 subdomain for pods, DNS-1123 label for namespace
   assert.deepEqual(fields(validateObject(namespaces, nsWithNs)), ["metadata.namespace: Forbidden: not allowed on this type"]);
   assert.deepEqual(fields(validateObject(pods, pod({ metadata: { name: "x" } }))), ["metadata.namespace: Required value"]);
   assert.match(fields(validateObject(pods, pod({ metadata: { name: "x", namespace: "Bad" } })))[0]!, /^metadata\.namespace: Invalid value: "Bad": a lowercase RFC 1123 label/);
-  assert.equal(validateName("Pod", "a".repeat(254)), "must be no more than 253 characters");
-  assert.equal(validateName("Namespace", "kube-system"), undefined);
-  assert.match(validateName("Node", "Node_1")!, /RFC 1123 subdomain/);
 });
 
 test("labels and annotations follow Kubernetes' rules", () => {

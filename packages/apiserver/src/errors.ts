@@ -14,6 +14,3 @@ export class StatusError extends Error {
   }
 }
 
-export function isStatusError(err: unknown): err is StatusError {
-  return err instanceof StatusError;
-}

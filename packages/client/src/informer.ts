@@ -66,6 +66,7 @@ export class Informer<T extends KubeObject> {
         await sleep(backoff.next(), this.abort.signal);
       }
     }
+    if (this.abort.signal.aborted) return; // stopped before the first list: not synced
     this.synced = true;
     this.loop = this.watchLoop();
   }

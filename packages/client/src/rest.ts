@@ -2,7 +2,9 @@
 // cluster state through this class, over the same Kubernetes paths kubectl uses.
 import {
   apiVersionOf,
-  resourceByKind,
+  isStatus,
+  mustResource,
+  statusError,
   type DeleteOptions,
   type KubeList,
   type KubeObject,
@@ -140,7 +142,7 @@ export class ApiClient {
   }
 
   async bind(namespace: string, podName: string, nodeName: string): Promise<void> {
-    const pods = requireKind("v1", "Pod");
+    const pods = mustResource("pods");
     await this.json("POST", this.path(pods, namespace, podName, "binding"), {
       apiVersion: "v1",
       kind: "Binding",
@@ -170,7 +172,7 @@ export class ApiClient {
     if (opts.previous) params.set("previous", "true");
     if (opts.sinceSeconds !== undefined) params.set("sinceSeconds", String(opts.sinceSeconds));
     const query = params.size > 0 ? `?${params}` : "";
-    const pods = requireKind("v1", "Pod");
+    const pods = mustResource("pods");
     const response = await this.request("GET", this.path(pods, namespace, podName, "log") + query, undefined, {}, opts.signal);
     if (!response.body) return;
     const reader = response.body.getReader();
@@ -221,11 +223,6 @@ export class ApiClient {
   }
 }
 
-function requireKind(apiVersion: string, kind: string): ResourceInfo {
-  const info = resourceByKind(apiVersion, kind);
-  if (!info) throw new Error(`the API table has no ${apiVersion} ${kind}`);
-  return info;
-}
 
 function withTypeMeta<T extends KubeObject>(res: ResourceInfo, obj: T): T {
   return { ...obj, apiVersion: obj.apiVersion ?? apiVersionOf(res), kind: obj.kind ?? res.kind };
@@ -242,20 +239,16 @@ function selectorQuery(opts: ListOptions, extra: Record<string, string> = {}): s
 async function statusOf(response: Response, method: string, path: string): Promise<Status> {
   const text = await response.text();
   try {
-    const parsed = JSON.parse(text) as Partial<Status>;
-    if (parsed.kind === "Status") return parsed as Status;
+    const parsed: unknown = JSON.parse(text);
+    if (isStatus(parsed)) return parsed;
   } catch {
     // Not a Status: describe the raw answer below.
   }
-  return {
-    apiVersion: "v1",
-    kind: "Status",
-    metadata: {},
-    status: "Failure",
-    code: response.status,
-    reason: response.statusText || "Unknown",
-    message: `${method} ${path} answered HTTP ${response.status}: ${text.slice(0, 200)}`,
-  };
+  return statusError(
+    response.status,
+    response.statusText || "Unknown",
+    `${method} ${path} answered HTTP ${response.status}: ${text.slice(0, 200)}`,
+  );
 }
 
 /** Splits a byte stream into text lines. */

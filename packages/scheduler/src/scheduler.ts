@@ -5,14 +5,14 @@
 // so two quick pods never both take the last slot on a node.
 import { hostname } from "node:os";
 import {
+  mustResource,
   isPodTerminal,
-  resourceByKind,
   setPodCondition,
   type Event,
   type Node,
   type Pod,
   type PodStatus,
-  type ResourceInfo,
+  rfc3339,
 } from "@bosun/api";
 import { Informer, WorkQueue, createLogger, isConflict, isNotFound, objectKey, type ApiClient } from "@bosun/client";
 import { resolveConfig, type SchedulerConfig } from "./config.js";
@@ -44,16 +44,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   return { stop: () => scheduler.stop() };
 }
 
-function requireResource(kind: string): ResourceInfo {
-  const info = resourceByKind("v1", kind);
-  if (!info) throw new Error(`the API table has no v1 ${kind}; @bosun/api and the scheduler are out of step`);
-  return info;
-}
 
-/** RFC 3339 with second precision, as Kubernetes serialises metav1.Time. */
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 function readyStatus(node: Node): string | undefined {
   return node.status?.conditions?.find((c) => c.type === "Ready")?.status;
@@ -79,8 +70,8 @@ class Scheduler {
   private readonly config: SchedulerConfig;
   private readonly profile: Profile;
   private readonly random: () => number;
-  private readonly podsRes = requireResource("Pod");
-  private readonly eventsRes = requireResource("Event");
+  private readonly podsRes = mustResource("pods");
+  private readonly eventsRes = mustResource("events");
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
   // Kubernetes' pod backoff: 1s doubling to 10s.
@@ -101,7 +92,7 @@ class Scheduler {
     this.profile = buildProfile(this.config, opts.registry ?? inTreeRegistry);
     this.random = opts.random ?? Math.random;
     this.pods = new Informer<Pod>(this.client, this.podsRes);
-    this.nodes = new Informer<Node>(this.client, requireResource("Node"));
+    this.nodes = new Informer<Node>(this.client, mustResource("nodes"));
   }
 
   async start(): Promise<void> {

@@ -2,6 +2,7 @@
 // action at a time per pod) and level-triggered (each sync reads the desired pod and
 // the pod's containers and acts on the difference), so a missed event or a crash at
 // any line is repaired by the next sync.
+import { rfc3339 } from "@bosun/api";
 import type { Container, Pod, PodStatus } from "@bosun/api";
 import { createLogger } from "@bosun/client";
 import type { ContainerDetails, ContainerRuntime, ContainerSummary } from "../runtime/runtime.js";
@@ -58,9 +59,6 @@ function timeOf(t: string | undefined, fallback: number): number {
   return Number.isFinite(ms) ? ms : fallback;
 }
 
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 function newestFirst(a: ContainerSummary, b: ContainerSummary): number {
   return restartCountOf(b.labels) - restartCountOf(a.labels) || b.created - a.created;

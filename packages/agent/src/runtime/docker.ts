@@ -1,4 +1,5 @@
 // The Docker Engine adapter of ContainerRuntime, over dockerode.
+import { rfc3339 } from "@bosun/api";
 import Docker from "dockerode";
 import { PassThrough, type Readable } from "node:stream";
 import {
@@ -33,7 +34,7 @@ export function dockerTime(t: string | undefined): string | undefined {
   if (!t || t.startsWith("0001-01-01")) return undefined;
   const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$/.exec(t);
   if (!m) return t;
-  return new Date(`${m[1]}${m[3]}`).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return rfc3339(new Date(`${m[1]}${m[3]}`));
 }
 
 function bridgeIP(networks: Record<string, { IPAddress?: string }> | undefined): string {

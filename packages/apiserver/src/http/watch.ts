@@ -54,6 +54,8 @@ export async function serveWatch(cache: WatchCache, reply: FastifyReply, req: Wa
     res.write(line);
   };
   res.on("close", () => finish());
+  // The client may have gone while the watch was starting, before "close" was heard.
+  if (res.destroyed || reply.request.raw.destroyed) return finish();
   for (const line of pending) write(line);
 }
 

@@ -1,22 +1,23 @@
 // pods/{name}/binding: how the scheduler assigns a pod to a node. Compare-and-swap
 // like every write, so two schedulers racing for one pod cannot both win.
 import {
+  mustResource,
   badRequest,
   bindingSchema,
   conflict,
   invalid,
-  resourceByPath,
   setPodCondition,
   validateObject,
   type Binding,
   type Pod,
   type ResourceInfo,
+  rfc3339,
 } from "@bosun/api";
 import { StatusError } from "../errors.js";
-import { clone, timestamp } from "./meta.js";
+import { clone } from "./meta.js";
 import type { Registry } from "./registry.js";
 
-const pods = resourceByPath("", "v1", "pods")!;
+const pods = mustResource("pods");
 const bindings: ResourceInfo = { ...pods, kind: "Binding", schema: bindingSchema, subresources: [] };
 
 export async function bindPod(registry: Registry, namespace: string, name: string, body: unknown, dryRun: boolean): Promise<Pod> {
@@ -56,7 +57,7 @@ export async function bindPod(registry: Registry, namespace: string, name: strin
       throw new StatusError(conflict(pods, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`));
     }
     pod.spec.nodeName = node;
-    setPodCondition((pod.status ??= {}), { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: timestamp() });
+    setPodCondition((pod.status ??= {}), { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: rfc3339() });
     return { kind: "put", object: pod };
   });
   return result.object as Pod;

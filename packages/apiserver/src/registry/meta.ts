@@ -1,12 +1,8 @@
 // Server-owned metadata: what the apiserver sets on create and keeps on update,
 // whatever the client sent.
 import { randomUUID } from "node:crypto";
-import type { KubeObject } from "@bosun/api";
+import { rfc3339, type KubeObject } from "@bosun/api";
 
-/** RFC 3339 with second precision, as Kubernetes serialises metav1.Time. */
-export function timestamp(date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 export function clone<T>(value: T): T {
   return structuredClone(value);
@@ -21,7 +17,7 @@ function specOf(object: KubeObject): unknown {
 export function initCreateMeta(object: KubeObject): void {
   const meta = object.metadata;
   meta.uid = randomUUID();
-  meta.creationTimestamp = timestamp();
+  meta.creationTimestamp = rfc3339();
   meta.generation = 1;
   delete meta.resourceVersion;
   delete meta.deletionTimestamp;

@@ -16,11 +16,12 @@ import {
   type KubeObject,
   type Pod,
   type ResourceInfo,
+  rfc3339,
 } from "@bosun/api";
 import { StatusError } from "../errors.js";
 import type { Store } from "../storage/store.js";
 import type { WatchCache, WatchFilter } from "../storage/watch-cache.js";
-import { carryUpdateMeta, clone, initCreateMeta, readyToRemove, timestamp } from "./meta.js";
+import { carryUpdateMeta, clone, initCreateMeta, readyToRemove } from "./meta.js";
 
 export const namespaces = resourceByPath("", "v1", "namespaces")!;
 
@@ -139,10 +140,10 @@ export class Registry {
         const pending = meta.deletionGracePeriodSeconds ?? 0;
         if (grace >= pending) return { kind: "unchanged" };
         meta.deletionGracePeriodSeconds = grace;
-        meta.deletionTimestamp = timestamp(new Date(Date.now() + grace * 1000));
+        meta.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
       } else if (grace > 0 || (meta.finalizers ?? []).length > 0) {
         meta.deletionGracePeriodSeconds = grace;
-        meta.deletionTimestamp = timestamp(new Date(Date.now() + grace * 1000));
+        meta.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
       } else {
         return { kind: "delete", object: next };
       }

@@ -303,6 +303,8 @@ export class WatchCache {
         this.retry(() => this.follow(this.revision + 1));
       },
     });
+    // stop() may have run while the watch was opening; it could not close this one.
+    if (this.stopped) this.watch.close();
   }
 
   private retry(action: () => Promise<void>): void {

@@ -4,7 +4,7 @@
 // of the next `bosun up` to adopt.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { resourceByName, type Node } from "@bosun/api";
+import { mustResource, type Node } from "@bosun/api";
 import { ApiClient } from "@bosun/client";
 import { kubeconfigPath, writeClientConfig } from "../config.js";
 import { CliError } from "../context.js";
@@ -136,7 +136,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
     ], paths.log("agent"));
     remember(agent, agentMain);
     const client = new ApiClient({ server, userAgent: "bosun-up" });
-    const nodes = resourceByName("nodes")!;
+    const nodes = mustResource("nodes");
     await waitFor(`node ${nodeName} to be Ready`, agent, async () => {
       const node = await client.get<Node>(nodes, nodeName);
       return node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;

@@ -1,5 +1,5 @@
 // bosun describe: one object's spec, status and conditions, with its recent events.
-import { resourceByName, type Event, type KubeObject, type Node, type Pod, type ResourceInfo } from "@bosun/api";
+import { mustResource, type Event, type KubeObject, type Node, type Pod } from "@bosun/api";
 import { ApiError, type ApiClient } from "@bosun/client";
 import { CliError, formatError, parseTargets } from "../context.js";
 import { describeGeneric, describeNode, describePod } from "../printers/describe.js";
@@ -14,15 +14,10 @@ export interface DescribeOptions {
   err: (line: string) => void;
 }
 
-function requireResource(name: string): ResourceInfo {
-  const res = resourceByName(name);
-  if (!res) throw new Error(`the API table has no ${name} resource`);
-  return res;
-}
 
 /** The events about one object, oldest first. */
 export async function eventsFor(client: ApiClient, obj: KubeObject): Promise<Event[]> {
-  const events = requireResource("events");
+  const events = mustResource("events");
   const { name, namespace, uid } = obj.metadata;
   const eventNamespace = namespace || "default";
   const selector = [`involvedObject.name=${name}`, `involvedObject.namespace=${namespace ?? ""}`, ...(uid ? [`involvedObject.uid=${uid}`] : [])];
@@ -53,7 +48,7 @@ export async function runDescribe(client: ApiClient, args: readonly string[], op
       if (res.kind === "Pod") {
         text = describePod(obj as Pod, events);
       } else if (res.kind === "Node") {
-        const pods = await client.list<Pod>(requireResource("pods"), { fieldSelector: `spec.nodeName=${name}` });
+        const pods = await client.list<Pod>(mustResource("pods"), { fieldSelector: `spec.nodeName=${name}` });
         text = describeNode(obj as Node, pods.items, events);
       } else {
         text = describeGeneric(obj, events);

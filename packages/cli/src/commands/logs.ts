@@ -1,5 +1,5 @@
 // bosun logs: streams a container's output from the API server to stdout.
-import { resourceByName, type Pod } from "@bosun/api";
+import { mustResource, type Pod } from "@bosun/api";
 import type { ApiClient } from "@bosun/client";
 import { CliError } from "../context.js";
 import type { Command } from "commander";
@@ -32,8 +32,7 @@ export async function runLogs(client: ApiClient, arg: string, opts: LogsCommandO
   let container = opts.container;
   if (!container) {
     // kubectl's behaviour: pick the first container and say so when there are several.
-    const pods = resourceByName("pods");
-    if (!pods) throw new Error("the API table has no pods resource");
+    const pods = mustResource("pods");
     const pod = await client.get<Pod>(pods, name, opts.namespace);
     const names = pod.spec.containers.map((c) => c.name);
     container = names[0];

@@ -5,7 +5,7 @@
 // lifecycle controller does: clocks of masters and agents may disagree, and after a
 // master restart every heartbeat looks old although the agents are fine and only
 // need a moment to reconnect.
-import { resourceByName, type Node, type NodeCondition, type ResourceInfo } from "@bosun/api";
+import { mustResource, type Node, type NodeCondition, rfc3339 } from "@bosun/api";
 import { createLogger, isConflict, isNotFound, type ApiClient } from "@bosun/client";
 
 const log = createLogger("controllers/node-lifecycle");
@@ -30,11 +30,7 @@ interface Observed {
   observedAtMs: number;
 }
 
-function nodeResource(): ResourceInfo {
-  const res = resourceByName("nodes");
-  if (!res) throw new Error("the API resource table has no nodes; @bosun/api and @bosun/controllers are out of step");
-  return res;
-}
+
 
 /** The heartbeat a node's status carries: its Ready condition's, or none yet. */
 function heartbeatOf(node: Node): string {
@@ -55,7 +51,7 @@ export function unknownConditions(conditions: NodeCondition[] | undefined, nowIs
 
 export class NodeLifecycleController {
   private readonly observed = new Map<string, Observed>();
-  private readonly nodes = nodeResource();
+  private readonly nodes = mustResource("nodes");
   private readonly now: () => number;
 
   constructor(private readonly opts: NodeLifecycleOptions) {
@@ -86,7 +82,7 @@ export class NodeLifecycleController {
 
   private async markUnknown(node: Node, nowMs: number): Promise<void> {
     const name = node.metadata.name ?? "";
-    const conditions = unknownConditions(node.status?.conditions, new Date(nowMs).toISOString());
+    const conditions = unknownConditions(node.status?.conditions, rfc3339(nowMs));
     try {
       // A compare-and-swap write: if a heartbeat landed since we read the node, this
       // fails with a conflict and the next pass sees the fresh heartbeat instead.

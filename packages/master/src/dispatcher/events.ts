@@ -2,6 +2,7 @@
 // Events, since agents never write to the API themselves. A repeat of the same
 // reason and message for the same pod within the window bumps the count of the
 // existing Event instead of adding another, as Kubernetes' event correlator does.
+import { rfc3339 } from "@bosun/api";
 import { randomBytes } from "node:crypto";
 import type { Event } from "@bosun/api";
 import { createLogger, isNotFound } from "@bosun/client";
@@ -74,7 +75,7 @@ export class EventRecorder {
     const nowMs = this.now().getTime();
     this.forgetOlderThan(nowMs - this.windowMs);
     const key = dedupKey(e);
-    const timestamp = validTimestamp(e.timestamp) ?? this.now().toISOString();
+    const timestamp = validTimestamp(e.timestamp) ?? rfc3339(this.now());
     const previous = this.recorded.get(key);
     if (previous) {
       try {
@@ -130,5 +131,5 @@ export class EventRecorder {
 function validTimestamp(value: string): string | undefined {
   if (!value) return undefined;
   const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  return Number.isNaN(ms) ? undefined : rfc3339(ms);
 }

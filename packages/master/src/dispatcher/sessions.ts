@@ -2,6 +2,7 @@
 // opens one. A node has at most one live session; registering again (agent restart,
 // reconnect to another master) replaces it and closes the old one's stream, so two
 // connections never both receive a node's assignments.
+import { rfc3339 } from "@bosun/api";
 import { randomBytes } from "node:crypto";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import type { Node } from "@bosun/api";
@@ -100,7 +101,7 @@ export class Registrar {
       if (!isNotFound(err)) throw err;
     }
     if (!existing) {
-      const now = this.now().toISOString();
+      const now = rfc3339(this.now());
       try {
         const created = await api.create<Node>(nodeResource, {
           apiVersion: "v1",
@@ -120,7 +121,7 @@ export class Registrar {
     } else {
       existing = await api.patch<Node>(nodeResource, req.nodeName, { metadata: meta }, { type: "merge" });
     }
-    const status = nodeStatusFor(req, existing.status, this.now().toISOString());
+    const status = nodeStatusFor(req, existing.status, rfc3339(this.now()));
     return api.patch<Node>(nodeResource, req.nodeName, { status }, { type: "merge", subresource: "status" });
   }
 }
