@@ -2,6 +2,7 @@
 // (pkg/apis/core/v1/defaults.go) and pod strategy do, so stored objects and what
 // clients read back look like Kubernetes'. Tolerates malformed input: validation,
 // not defaulting, reports problems.
+import { isPlainObject } from "./objects.js";
 import type { ResourceInfo } from "./resources.js";
 import { isValidQuantity, compareQuantities, cpuToMillis, memoryToBytes } from "./quantity.js";
 import type { Container, Namespace, Pod, PodSpec, PullPolicy, ResourceList } from "./types/core.js";
@@ -14,9 +15,6 @@ export function applyDefaults(info: ResourceInfo, obj: KubeObject): void {
   else if (info.kind === "Namespace") defaultNamespace(obj as Namespace);
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** The image's tag, "latest" when it has neither tag nor digest (as docker reference parsing does). */
 export function imageTag(image: string): string {
@@ -32,15 +30,15 @@ export function defaultPullPolicy(image: string): PullPolicy {
 }
 
 function defaultContainer(c: Container): void {
-  if (!isRecord(c)) return;
+  if (!isPlainObject(c)) return;
   if (c.imagePullPolicy === undefined && typeof c.image === "string") c.imagePullPolicy = defaultPullPolicy(c.image);
   c.terminationMessagePath ??= "/dev/termination-log";
   c.terminationMessagePolicy ??= "File";
-  if (Array.isArray(c.ports)) for (const p of c.ports) if (isRecord(p)) p.protocol ??= "TCP";
+  if (Array.isArray(c.ports)) for (const p of c.ports) if (isPlainObject(p)) p.protocol ??= "TCP";
   // Limits without requests mean requests equal to limits, resource by resource.
   const res = c.resources;
-  if (isRecord(res) && isRecord(res.limits)) {
-    const requests: ResourceList = isRecord(res.requests) ? res.requests : {};
+  if (isPlainObject(res) && isPlainObject(res.limits)) {
+    const requests: ResourceList = isPlainObject(res.requests) ? res.requests : {};
     for (const [name, q] of Object.entries(res.limits)) if (!(name in requests)) requests[name] = q;
     res.requests = requests;
   }
@@ -48,26 +46,26 @@ function defaultContainer(c: Container): void {
 
 function defaultPod(pod: Pod): void {
   const spec = pod.spec as PodSpec | undefined;
-  if (!isRecord(spec)) return;
+  if (!isPlainObject(spec)) return;
   spec.restartPolicy ??= "Always";
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= "ClusterFirst";
   spec.schedulerName ??= "default-scheduler";
   if (Array.isArray(spec.containers)) spec.containers.forEach(defaultContainer);
-  const status = isRecord(pod.status) ? pod.status : (pod.status = {});
+  const status = isPlainObject(pod.status) ? pod.status : (pod.status = {});
   status.phase ??= "Pending";
   status.qosClass ??= podQOSClass(spec);
 }
 
 function defaultNamespace(ns: Namespace): void {
-  const status = isRecord(ns.status) ? ns.status : (ns.status = {});
+  const status = isPlainObject(ns.status) ? ns.status : (ns.status = {});
   status.phase ??= "Active";
 }
 
 type Totals = Map<string, number>;
 
 function addPositive(totals: Totals, list: unknown, found?: Set<string>): void {
-  if (!isRecord(list)) return;
+  if (!isPlainObject(list)) return;
   for (const name of ["cpu", "memory"]) {
     const q = list[name];
     if ((typeof q !== "string" && typeof q !== "number") || !isValidQuantity(q) || compareQuantities(q, 0) <= 0) continue;
@@ -84,7 +82,7 @@ export function podQOSClass(spec: PodSpec): QOSClass {
   const limits: Totals = new Map();
   let guaranteed = true;
   for (const c of Array.isArray(spec.containers) ? spec.containers : []) {
-    const res = isRecord(c) && isRecord(c.resources) ? c.resources : {};
+    const res = isPlainObject(c) && isPlainObject(c.resources) ? c.resources : {};
     addPositive(requests, res.requests);
     const found = new Set<string>();
     addPositive(limits, res.limits, found);

@@ -12,3 +12,5 @@ export * from "./defaults.js";
 export * from "./labels.js";
 export * from "./fields.js";
 export * from "./pods.js";
+export * from "./nodes.js";
+export * from "./objects.js";

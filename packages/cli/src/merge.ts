@@ -4,19 +4,16 @@
 // status) are kept, and lists of named items (containers, env, ports) are
 // matched by name so server defaults inside them survive. Removing a field
 // from a manifest therefore does not remove it from the object.
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+import { isPlainObject } from "@bosun/api";
 
 function isNamedList(v: unknown): v is Record<string, unknown>[] {
-  return Array.isArray(v) && v.length > 0 && v.every((e) => isRecord(e) && typeof e.name === "string");
+  return Array.isArray(v) && v.length > 0 && v.every((e) => isPlainObject(e) && typeof e.name === "string");
 }
 
 /** True when every field the manifest sets already has that value in the live object. */
 export function isSubset(desired: unknown, live: unknown): boolean {
-  if (isRecord(desired)) {
-    if (!isRecord(live)) return false;
+  if (isPlainObject(desired)) {
+    if (!isPlainObject(live)) return false;
     return Object.entries(desired).every(([k, v]) => isSubset(v, live[k]));
   }
   if (Array.isArray(desired)) {
@@ -29,7 +26,7 @@ export function isSubset(desired: unknown, live: unknown): boolean {
 
 /** The live object with the manifest's fields laid over it. */
 export function mergeOver(live: unknown, desired: unknown): unknown {
-  if (isRecord(desired) && isRecord(live)) {
+  if (isPlainObject(desired) && isPlainObject(live)) {
     const out: Record<string, unknown> = { ...live };
     for (const [k, v] of Object.entries(desired)) out[k] = mergeOver(live[k], v);
     return out;

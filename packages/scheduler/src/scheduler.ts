@@ -5,6 +5,7 @@
 // so two quick pods never both take the last slot on a node.
 import { hostname } from "node:os";
 import {
+  nodeReadyCondition,
   mustResource,
   isPodTerminal,
   setPodCondition,
@@ -47,7 +48,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
 
 
 function readyStatus(node: Node): string | undefined {
-  return node.status?.conditions?.find((c) => c.type === "Ready")?.status;
+  return nodeReadyCondition(node)?.status;
 }
 
 function same(a: unknown, b: unknown): boolean {

@@ -31,6 +31,3 @@ export function parseBody(raw: unknown, contentType: string | undefined, accepte
   }
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

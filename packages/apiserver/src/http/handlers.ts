@@ -3,6 +3,7 @@
 // exist) and hands the rest to the registry.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import {
+  isPlainObject,
   apiVersionOf,
   badRequest,
   DeleteOptions,
@@ -17,7 +18,7 @@ import {
 import { StatusError } from "../errors.js";
 import type { Registry } from "../registry/registry.js";
 import { bindPod } from "../registry/binding.js";
-import { isPlainObject, mediaType, objectMediaTypes, parseBody, patchMediaTypes } from "./body.js";
+import { mediaType, objectMediaTypes, parseBody, patchMediaTypes } from "./body.js";
 import { first, logOptions, serveLogs, type PodLogSource, type Query } from "./logs.js";
 import { applyPatch } from "./patch.js";
 import type { ResourceRoute } from "./paths.js";

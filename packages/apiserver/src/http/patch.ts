@@ -4,9 +4,8 @@
 // by their key (a strategic patch of one container replaces the container list).
 // JSON patch (RFC 6902) supports add, remove, replace and test.
 import mergePatch from "json-merge-patch";
-import { badRequest } from "@bosun/api";
+import { isPlainObject, badRequest } from "@bosun/api";
 import { StatusError } from "../errors.js";
-import { isPlainObject } from "./body.js";
 
 export function applyPatch(target: unknown, patch: unknown, mediaType: string): unknown {
   if (mediaType === "application/json-patch+json") return applyJsonPatch(target, patch);

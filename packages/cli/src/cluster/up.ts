@@ -4,7 +4,7 @@
 // of the next `bosun up` to adopt.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { mustResource, type Node } from "@bosun/api";
+import { nodeReadyCondition, mustResource, type Node } from "@bosun/api";
 import { ApiClient } from "@bosun/client";
 import { kubeconfigPath, writeClientConfig } from "../config.js";
 import { CliError } from "../context.js";
@@ -139,7 +139,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
     const nodes = mustResource("nodes");
     await waitFor(`node ${nodeName} to be Ready`, agent, async () => {
       const node = await client.get<Node>(nodes, nodeName);
-      return node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+      return nodeReadyCondition(node)?.status === "True";
     }, 60_000, abort.signal);
 
     writeClientConfig(opts.home, server);

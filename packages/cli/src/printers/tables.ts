@@ -1,6 +1,6 @@
 // Human-readable tables for `bosun get`, one column set per kind, following
 // kubectl's printers for the same kinds; kinds without their own set print NAME and AGE.
-import type { Event, KubeObject, Namespace, Node, Pod } from "@bosun/api";
+import { nodeReadyCondition, type Event, type KubeObject, type Namespace, type Node, type Pod } from "@bosun/api";
 import { age } from "./age.js";
 import { podColumns } from "./pod-status.js";
 import { formatTable } from "./tabwriter.js";
@@ -30,7 +30,7 @@ const podTable: Columns<Pod> = {
 };
 
 export function nodeStatus(node: Node): string {
-  const ready = node.status?.conditions?.find((c) => c.type === "Ready");
+  const ready = nodeReadyCondition(node);
   const parts = [ready ? (ready.status === "True" ? "Ready" : "NotReady") : "Unknown"];
   if (node.spec?.unschedulable) parts.push("SchedulingDisabled");
   return parts.join(",");

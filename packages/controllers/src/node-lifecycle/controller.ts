@@ -5,7 +5,7 @@
 // lifecycle controller does: clocks of masters and agents may disagree, and after a
 // master restart every heartbeat looks old although the agents are fine and only
 // need a moment to reconnect.
-import { mustResource, type Node, type NodeCondition, rfc3339 } from "@bosun/api";
+import { nodeReadyCondition, mustResource, type Node, type NodeCondition, rfc3339 } from "@bosun/api";
 import { createLogger, isConflict, isNotFound, type ApiClient } from "@bosun/client";
 
 const log = createLogger("controllers/node-lifecycle");
@@ -34,7 +34,7 @@ interface Observed {
 
 /** The heartbeat a node's status carries: its Ready condition's, or none yet. */
 function heartbeatOf(node: Node): string {
-  return node.status?.conditions?.find((c) => c.type === "Ready")?.lastHeartbeatTime ?? "";
+  return nodeReadyCondition(node)?.lastHeartbeatTime ?? "";
 }
 
 /** Every condition set to Unknown; Ready is added if the agent never posted one. */
@@ -73,7 +73,7 @@ export class NodeLifecycleController {
         continue;
       }
       if (nowMs - prior.observedAtMs <= this.opts.gracePeriodMs) continue;
-      const ready = node.status?.conditions?.find((c) => c.type === "Ready");
+      const ready = nodeReadyCondition(node);
       if (ready?.status === "Unknown") continue;
       await this.markUnknown(node, nowMs);
     }

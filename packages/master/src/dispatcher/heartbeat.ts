@@ -1,7 +1,7 @@
 // Heartbeat: proof that a node's agent is alive. Each one refreshes the node's
 // conditions through the API and tells the agent when to come back, with jitter so
 // that agents that registered together do not stay in lockstep.
-import { rfc3339 } from "@bosun/api";
+import { nodeReadyCondition, rfc3339 } from "@bosun/api";
 import type { Node } from "@bosun/api";
 import { createLogger, isNotFound } from "@bosun/client";
 import type { HeartbeatRequest, HeartbeatResponse } from "@bosun/proto";
@@ -37,7 +37,7 @@ export class HeartbeatHandler {
     sessions.check(req.nodeName, req.sessionId);
     try {
       const node = await api.get<Node>(nodeResource, req.nodeName);
-      const wasReady = node.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+      const wasReady = nodeReadyCondition(node)?.status === "True";
       const conditions = readyConditions(node.status?.conditions, rfc3339(this.now()));
       await api.patch<Node>(nodeResource, req.nodeName, { status: { conditions } }, { type: "merge", subresource: "status" });
       if (!wasReady) log.info({ node: req.nodeName }, "node is Ready again");

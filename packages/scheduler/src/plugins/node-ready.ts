@@ -1,6 +1,6 @@
 // A node whose agent is not reporting (Ready is False or Unknown) would accept a pod
 // and never run it, so only Ready=True nodes take new pods.
-import type { Pod } from "@bosun/api";
+import { nodeReadyCondition, type Pod } from "@bosun/api";
 import { success, unschedulable, type FilterPlugin, type Status } from "../framework/interface.js";
 import type { NodeInfo } from "../framework/node-info.js";
 
@@ -11,7 +11,7 @@ export class NodeReady implements FilterPlugin {
   readonly name = nodeReadyName;
 
   filter(_pod: Pod, nodeInfo: NodeInfo): Status {
-    const ready = nodeInfo.node.status?.conditions?.find((c) => c.type === "Ready");
+    const ready = nodeReadyCondition(nodeInfo.node);
     return ready?.status === "True" ? success : unschedulable(errReasonNodeNotReady);
   }
 }

@@ -1,0 +1,6 @@
+// Shape checks on decoded JSON, shared by defaulting, request parsing and the CLI.
+
+/** A JSON object: not null, not an array. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
