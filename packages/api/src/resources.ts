@@ -2,7 +2,10 @@
 // client builds paths from it, and the CLI resolves names like "po" or "pods/web"
 // through it: one list, so a new kind is added in one place.
 import type { TSchema } from "@sinclair/typebox";
-import { Binding, Event, Namespace, Node, Pod } from "./types/core.js";
+import { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "./types/apps.js";
+import { Scale } from "./types/autoscaling.js";
+import { CronJob, Job } from "./types/batch.js";
+import { Binding, Event, Eviction, Namespace, Node, Pod } from "./types/core.js";
 
 export interface ResourceInfo {
   /** "" for the core group. */
@@ -38,17 +41,49 @@ export const resources: readonly ResourceInfo[] = [
   {
     group: "", version: "v1", resource: "pods", singular: "pod", kind: "Pod",
     listKind: "PodList", namespaced: true, shortNames: ["po"],
-    verbs: allVerbs, subresources: ["status", "binding", "log"], schema: Pod,
+    verbs: allVerbs, subresources: ["status", "binding", "log", "eviction"], schema: Pod,
   },
   {
     group: "", version: "v1", resource: "events", singular: "event", kind: "Event",
     listKind: "EventList", namespaced: true, shortNames: ["ev"],
     verbs: allVerbs, subresources: [], schema: Event,
   },
+  {
+    group: "apps", version: "v1", resource: "deployments", singular: "deployment", kind: "Deployment",
+    listKind: "DeploymentList", namespaced: true, shortNames: ["deploy"],
+    verbs: allVerbs, subresources: ["status", "scale"], schema: Deployment,
+  },
+  {
+    group: "apps", version: "v1", resource: "replicasets", singular: "replicaset", kind: "ReplicaSet",
+    listKind: "ReplicaSetList", namespaced: true, shortNames: ["rs"],
+    verbs: allVerbs, subresources: ["status", "scale"], schema: ReplicaSet,
+  },
+  {
+    group: "apps", version: "v1", resource: "daemonsets", singular: "daemonset", kind: "DaemonSet",
+    listKind: "DaemonSetList", namespaced: true, shortNames: ["ds"],
+    verbs: allVerbs, subresources: ["status"], schema: DaemonSet,
+  },
+  {
+    group: "apps", version: "v1", resource: "statefulsets", singular: "statefulset", kind: "StatefulSet",
+    listKind: "StatefulSetList", namespaced: true, shortNames: ["sts"],
+    verbs: allVerbs, subresources: ["status", "scale"], schema: StatefulSet,
+  },
+  {
+    group: "batch", version: "v1", resource: "jobs", singular: "job", kind: "Job",
+    listKind: "JobList", namespaced: true, shortNames: [],
+    verbs: allVerbs, subresources: ["status"], schema: Job,
+  },
+  {
+    group: "batch", version: "v1", resource: "cronjobs", singular: "cronjob", kind: "CronJob",
+    listKind: "CronJobList", namespaced: true, shortNames: ["cj"],
+    verbs: allVerbs, subresources: ["status"], schema: CronJob,
+  },
 ];
 
 /** Schemas of request bodies that are not stored kinds. */
 export const bindingSchema: TSchema = Binding;
+export const evictionSchema: TSchema = Eviction;
+export const scaleSchema: TSchema = Scale;
 
 export function apiVersionOf(info: ResourceInfo): string {
   return info.group === "" ? info.version : `${info.group}/${info.version}`;

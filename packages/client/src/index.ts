@@ -4,3 +4,5 @@ export * from "./rest.js";
 export * from "./informer.js";
 export * from "./workqueue.js";
 export * from "./flush-soon.js";
+export * from "./shared-informers.js";
+export * from "./events.js";

@@ -5,3 +5,4 @@ export {
   type NodeLifecycleApi,
   type NodeLifecycleOptions,
 } from "./node-lifecycle/controller.js";
+export * from "./common/index.js";

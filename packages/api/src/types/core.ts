@@ -1,8 +1,9 @@
-// core/v1 kinds Bosun supports: Namespace, Node, Pod, Binding, Event.
+// core/v1 kinds Bosun supports: Namespace, Node, Pod, Binding, Event, and the
+// policy/v1 Eviction body of pods/{name}/eviction.
 // Fields follow k8s.io/api/core/v1 exactly (names, nesting, JSON types); a field
 // that is not here is not supported and is refused by the apiserver, by path.
 import { Type, type Static } from "@sinclair/typebox";
-import { kindSchema, ObjectMeta, StringMap, Time, strict } from "./meta.js";
+import { DeleteOptions, IntOrString, kindSchema, ObjectMeta, StringMap, Time, strict } from "./meta.js";
 
 /** A Kubernetes quantity: "500m", "1", 2, "64Mi". Parsed by quantity.ts. */
 export const Quantity = Type.Union([Type.String(), Type.Number()]);
@@ -140,6 +141,40 @@ export const ResourceRequirements = Type.Object(
 );
 export type ResourceRequirements = Static<typeof ResourceRequirements>;
 
+// ---- Probes (k8s.io/api/core/v1 Probe) ----
+
+export const ExecAction = Type.Object({ command: Type.Optional(Type.Array(Type.String())) }, strict);
+export const HTTPHeader = Type.Object({ name: Type.String(), value: Type.String() }, strict);
+export const HTTPGetAction = Type.Object(
+  {
+    path: Type.Optional(Type.String()),
+    port: IntOrString,
+    host: Type.Optional(Type.String()),
+    scheme: Type.Optional(Type.Union([Type.Literal("HTTP"), Type.Literal("HTTPS")])),
+    httpHeaders: Type.Optional(Type.Array(HTTPHeader)),
+  },
+  strict,
+);
+export type HTTPGetAction = Static<typeof HTTPGetAction>;
+export const TCPSocketAction = Type.Object({ port: IntOrString, host: Type.Optional(Type.String()) }, strict);
+export type TCPSocketAction = Static<typeof TCPSocketAction>;
+
+export const Probe = Type.Object(
+  {
+    exec: Type.Optional(ExecAction),
+    httpGet: Type.Optional(HTTPGetAction),
+    tcpSocket: Type.Optional(TCPSocketAction),
+    initialDelaySeconds: Type.Optional(Type.Integer()),
+    timeoutSeconds: Type.Optional(Type.Integer()),
+    periodSeconds: Type.Optional(Type.Integer()),
+    successThreshold: Type.Optional(Type.Integer()),
+    failureThreshold: Type.Optional(Type.Integer()),
+    terminationGracePeriodSeconds: Type.Optional(Type.Integer()),
+  },
+  strict,
+);
+export type Probe = Static<typeof Probe>;
+
 export const PullPolicy = Type.Union([Type.Literal("Always"), Type.Literal("IfNotPresent"), Type.Literal("Never")]);
 export type PullPolicy = Static<typeof PullPolicy>;
 
@@ -154,6 +189,9 @@ export const Container = Type.Object(
     env: Type.Optional(Type.Array(EnvVar)),
     resources: Type.Optional(ResourceRequirements),
     imagePullPolicy: Type.Optional(PullPolicy),
+    livenessProbe: Type.Optional(Probe),
+    readinessProbe: Type.Optional(Probe),
+    startupProbe: Type.Optional(Probe),
     terminationMessagePath: Type.Optional(Type.String()),
     terminationMessagePolicy: Type.Optional(Type.String()),
   },
@@ -164,6 +202,20 @@ export type Container = Static<typeof Container>;
 export const RestartPolicy = Type.Union([Type.Literal("Always"), Type.Literal("OnFailure"), Type.Literal("Never")]);
 export type RestartPolicy = Static<typeof RestartPolicy>;
 
+export const Toleration = Type.Object(
+  {
+    key: Type.Optional(Type.String()),
+    operator: Type.Optional(Type.Union([Type.Literal("Exists"), Type.Literal("Equal")])),
+    value: Type.Optional(Type.String()),
+    effect: Type.Optional(
+      Type.Union([Type.Literal("NoSchedule"), Type.Literal("PreferNoSchedule"), Type.Literal("NoExecute"), Type.Literal("")]),
+    ),
+    tolerationSeconds: Type.Optional(Type.Integer()),
+  },
+  strict,
+);
+export type Toleration = Static<typeof Toleration>;
+
 export const PodSpec = Type.Object(
   {
     containers: Type.Array(Container),
@@ -173,10 +225,21 @@ export const PodSpec = Type.Object(
     terminationGracePeriodSeconds: Type.Optional(Type.Integer()),
     schedulerName: Type.Optional(Type.String()),
     dnsPolicy: Type.Optional(Type.String()),
+    tolerations: Type.Optional(Type.Array(Toleration)),
+    hostname: Type.Optional(Type.String()),
+    subdomain: Type.Optional(Type.String()),
+    activeDeadlineSeconds: Type.Optional(Type.Integer()),
   },
   strict,
 );
 export type PodSpec = Static<typeof PodSpec>;
+
+/** A pod's metadata and spec as controllers stamp it out (template.metadata, template.spec). */
+export const PodTemplateSpec = Type.Object(
+  { metadata: Type.Optional(ObjectMeta), spec: PodSpec },
+  strict,
+);
+export type PodTemplateSpec = Static<typeof PodTemplateSpec>;
 
 export const PodCondition = Type.Object(
   {
@@ -313,5 +376,18 @@ export const Event = Type.Object(
   strict,
 );
 export type Event = Static<typeof Event>;
+
+// ---- Eviction (policy/v1, the body of pods/{name}/eviction) ----
+
+export const Eviction = Type.Object(
+  {
+    apiVersion: Type.Union([Type.Literal("policy/v1"), Type.Literal("policy/v1beta1")]),
+    kind: Type.Literal("Eviction"),
+    metadata: ObjectMeta,
+    deleteOptions: Type.Optional(DeleteOptions),
+  },
+  strict,
+);
+export type Eviction = Static<typeof Eviction>;
 
 export { ObjectMeta };

@@ -49,6 +49,28 @@ export const ObjectMeta = Type.Object(
 );
 export type ObjectMeta = Static<typeof ObjectMeta>;
 
+/** metav1.LabelSelector: matchLabels AND matchExpressions; empty selects everything. */
+export const LabelSelectorRequirementSchema = Type.Object(
+  {
+    key: Type.String(),
+    operator: Type.Union([Type.Literal("In"), Type.Literal("NotIn"), Type.Literal("Exists"), Type.Literal("DoesNotExist")]),
+    values: Type.Optional(Type.Array(Type.String())),
+  },
+  strict,
+);
+export const LabelSelectorSchema = Type.Object(
+  {
+    matchLabels: Type.Optional(StringMap),
+    matchExpressions: Type.Optional(Type.Array(LabelSelectorRequirementSchema)),
+  },
+  strict,
+);
+export type LabelSelectorSpec = Static<typeof LabelSelectorSchema>;
+
+/** intstr.IntOrString: 1 or "25%". */
+export const IntOrString = Type.Union([Type.Integer(), Type.String()]);
+export type IntOrString = Static<typeof IntOrString>;
+
 export const ListMeta = Type.Object(
   {
     resourceVersion: Type.Optional(Type.String()),

@@ -1,0 +1,201 @@
+// apps/v1 kinds: ReplicaSet, Deployment, DaemonSet, StatefulSet. Field names and
+// nesting follow k8s.io/api/apps/v1; what is not here is not supported and is
+// refused by path (StatefulSet volumeClaimTemplates wait for volumes).
+import { Type, type Static } from "@sinclair/typebox";
+import { ConditionStatus, PodTemplateSpec } from "./core.js";
+import { IntOrString, kindSchema, LabelSelectorSchema, Time, strict } from "./meta.js";
+
+/** The condition shape apps/v1 status uses (DeploymentCondition and friends). */
+export const AppsCondition = Type.Object(
+  {
+    type: Type.String(),
+    status: ConditionStatus,
+    lastUpdateTime: Type.Optional(Time),
+    lastTransitionTime: Type.Optional(Time),
+    reason: Type.Optional(Type.String()),
+    message: Type.Optional(Type.String()),
+  },
+  strict,
+);
+export type AppsCondition = Static<typeof AppsCondition>;
+
+// ---- ReplicaSet ----
+
+export const ReplicaSetSpec = Type.Object(
+  {
+    replicas: Type.Optional(Type.Integer()),
+    minReadySeconds: Type.Optional(Type.Integer()),
+    selector: LabelSelectorSchema,
+    template: Type.Optional(PodTemplateSpec),
+  },
+  strict,
+);
+export type ReplicaSetSpec = Static<typeof ReplicaSetSpec>;
+
+export const ReplicaSetStatus = Type.Object(
+  {
+    replicas: Type.Integer(),
+    fullyLabeledReplicas: Type.Optional(Type.Integer()),
+    readyReplicas: Type.Optional(Type.Integer()),
+    availableReplicas: Type.Optional(Type.Integer()),
+    observedGeneration: Type.Optional(Type.Integer()),
+    conditions: Type.Optional(Type.Array(AppsCondition)),
+  },
+  strict,
+);
+export type ReplicaSetStatus = Static<typeof ReplicaSetStatus>;
+
+export const ReplicaSet = kindSchema("apps/v1", "ReplicaSet", {
+  spec: ReplicaSetSpec,
+  status: Type.Optional(ReplicaSetStatus),
+});
+export type ReplicaSet = Static<typeof ReplicaSet>;
+
+// ---- Deployment ----
+
+export const RollingUpdateDeployment = Type.Object(
+  { maxUnavailable: Type.Optional(IntOrString), maxSurge: Type.Optional(IntOrString) },
+  strict,
+);
+
+export const DeploymentStrategy = Type.Object(
+  {
+    type: Type.Optional(Type.Union([Type.Literal("RollingUpdate"), Type.Literal("Recreate")])),
+    rollingUpdate: Type.Optional(RollingUpdateDeployment),
+  },
+  strict,
+);
+export type DeploymentStrategy = Static<typeof DeploymentStrategy>;
+
+export const DeploymentSpec = Type.Object(
+  {
+    replicas: Type.Optional(Type.Integer()),
+    selector: LabelSelectorSchema,
+    template: PodTemplateSpec,
+    strategy: Type.Optional(DeploymentStrategy),
+    minReadySeconds: Type.Optional(Type.Integer()),
+    revisionHistoryLimit: Type.Optional(Type.Integer()),
+    paused: Type.Optional(Type.Boolean()),
+    progressDeadlineSeconds: Type.Optional(Type.Integer()),
+  },
+  strict,
+);
+export type DeploymentSpec = Static<typeof DeploymentSpec>;
+
+export const DeploymentStatus = Type.Object(
+  {
+    observedGeneration: Type.Optional(Type.Integer()),
+    replicas: Type.Optional(Type.Integer()),
+    updatedReplicas: Type.Optional(Type.Integer()),
+    readyReplicas: Type.Optional(Type.Integer()),
+    availableReplicas: Type.Optional(Type.Integer()),
+    unavailableReplicas: Type.Optional(Type.Integer()),
+    conditions: Type.Optional(Type.Array(AppsCondition)),
+    collisionCount: Type.Optional(Type.Integer()),
+  },
+  strict,
+);
+export type DeploymentStatus = Static<typeof DeploymentStatus>;
+
+export const Deployment = kindSchema("apps/v1", "Deployment", {
+  spec: DeploymentSpec,
+  status: Type.Optional(DeploymentStatus),
+});
+export type Deployment = Static<typeof Deployment>;
+
+// ---- DaemonSet ----
+
+export const DaemonSetUpdateStrategy = Type.Object(
+  {
+    type: Type.Optional(Type.Union([Type.Literal("RollingUpdate"), Type.Literal("OnDelete")])),
+    rollingUpdate: Type.Optional(
+      Type.Object({ maxUnavailable: Type.Optional(IntOrString), maxSurge: Type.Optional(IntOrString) }, strict),
+    ),
+  },
+  strict,
+);
+
+export const DaemonSetSpec = Type.Object(
+  {
+    selector: LabelSelectorSchema,
+    template: PodTemplateSpec,
+    updateStrategy: Type.Optional(DaemonSetUpdateStrategy),
+    minReadySeconds: Type.Optional(Type.Integer()),
+    revisionHistoryLimit: Type.Optional(Type.Integer()),
+  },
+  strict,
+);
+export type DaemonSetSpec = Static<typeof DaemonSetSpec>;
+
+export const DaemonSetStatus = Type.Object(
+  {
+    currentNumberScheduled: Type.Integer(),
+    numberMisscheduled: Type.Integer(),
+    desiredNumberScheduled: Type.Integer(),
+    numberReady: Type.Integer(),
+    observedGeneration: Type.Optional(Type.Integer()),
+    updatedNumberScheduled: Type.Optional(Type.Integer()),
+    numberAvailable: Type.Optional(Type.Integer()),
+    numberUnavailable: Type.Optional(Type.Integer()),
+    collisionCount: Type.Optional(Type.Integer()),
+    conditions: Type.Optional(Type.Array(AppsCondition)),
+  },
+  strict,
+);
+export type DaemonSetStatus = Static<typeof DaemonSetStatus>;
+
+export const DaemonSet = kindSchema("apps/v1", "DaemonSet", {
+  spec: DaemonSetSpec,
+  status: Type.Optional(DaemonSetStatus),
+});
+export type DaemonSet = Static<typeof DaemonSet>;
+
+// ---- StatefulSet ----
+
+export const StatefulSetUpdateStrategy = Type.Object(
+  {
+    type: Type.Optional(Type.Union([Type.Literal("RollingUpdate"), Type.Literal("OnDelete")])),
+    rollingUpdate: Type.Optional(
+      Type.Object({ partition: Type.Optional(Type.Integer()), maxUnavailable: Type.Optional(IntOrString) }, strict),
+    ),
+  },
+  strict,
+);
+
+export const StatefulSetSpec = Type.Object(
+  {
+    replicas: Type.Optional(Type.Integer()),
+    selector: LabelSelectorSchema,
+    template: PodTemplateSpec,
+    serviceName: Type.Optional(Type.String()),
+    podManagementPolicy: Type.Optional(Type.Union([Type.Literal("OrderedReady"), Type.Literal("Parallel")])),
+    updateStrategy: Type.Optional(StatefulSetUpdateStrategy),
+    revisionHistoryLimit: Type.Optional(Type.Integer()),
+    minReadySeconds: Type.Optional(Type.Integer()),
+  },
+  strict,
+);
+export type StatefulSetSpec = Static<typeof StatefulSetSpec>;
+
+export const StatefulSetStatus = Type.Object(
+  {
+    observedGeneration: Type.Optional(Type.Integer()),
+    replicas: Type.Integer(),
+    readyReplicas: Type.Optional(Type.Integer()),
+    currentReplicas: Type.Optional(Type.Integer()),
+    updatedReplicas: Type.Optional(Type.Integer()),
+    availableReplicas: Type.Optional(Type.Integer()),
+    currentRevision: Type.Optional(Type.String()),
+    updateRevision: Type.Optional(Type.String()),
+    collisionCount: Type.Optional(Type.Integer()),
+    conditions: Type.Optional(Type.Array(AppsCondition)),
+  },
+  strict,
+);
+export type StatefulSetStatus = Static<typeof StatefulSetStatus>;
+
+export const StatefulSet = kindSchema("apps/v1", "StatefulSet", {
+  spec: StatefulSetSpec,
+  status: Type.Optional(StatefulSetStatus),
+});
+export type StatefulSet = Static<typeof StatefulSet>;
