@@ -7,19 +7,13 @@
 // Usage: npm run bench:startup [-- --count N] [-- --timeout-ms MS]
 // Server: $BOSUN_SERVER, else $BOSUN_HOME/config.json (written by `bosun up`),
 // else http://127.0.0.1:6443.
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { cpus, homedir, hostname } from "node:os";
-import { join } from "node:path";
-import { ApiClient, ConnectionError } from "@bosun/client";
+import { cpus, hostname } from "node:os";
 import { resourceByKind } from "@bosun/api";
+import { COMMAND, IMAGE, connect, progress, removeBenchContainers, run } from "./bench-lib.mjs";
 
-const IMAGE = "bosun.local/busybox:1";
-const COMMAND = ["sleep", "3600"];
 const TARGET_RATIO = 1.5;
 const pods = resourceByKind("v1", "Pod");
-const nodes = resourceByKind("v1", "Node");
 
 function usage(message) {
   if (message) console.error(`bench-startup: ${message}`);
@@ -43,29 +37,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** The same resolution as the bosun CLI, so the benchmark hits the cluster `bosun up` started. */
-function resolveServer() {
-  if (process.env.BOSUN_SERVER) return { server: process.env.BOSUN_SERVER, source: "$BOSUN_SERVER" };
-  const path = join(process.env.BOSUN_HOME || join(homedir(), ".bosun"), "config.json");
-  if (existsSync(path)) {
-    const server = JSON.parse(readFileSync(path, "utf8")).server;
-    if (typeof server === "string" && server !== "") return { server, source: path };
-  }
-  return { server: "http://127.0.0.1:6443", source: "the default address" };
-}
-
-function run(command, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b) => (stdout += b));
-    child.stderr.on("data", (b) => (stderr += b));
-    child.on("error", (err) => reject(new Error(`cannot run ${command}: ${err.message}`)));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
@@ -77,12 +48,6 @@ function summary(values) {
 }
 
 const ms = (v) => `${v.toFixed(0)} ms`;
-
-/** A progress counter on a terminal; nothing when stderr goes to a file or pipe. */
-function progress(text) {
-  if (!process.stderr.isTTY) return;
-  process.stderr.write(text === undefined ? "\n" : `\r${text}`);
-}
 
 /**
  * Follows the bench pods through one watch and resolves each pod's waiter the first
@@ -216,29 +181,12 @@ async function cleanup(client, opts, runId, containerIds) {
     if (left.items.length === 0) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  // Only the containers this script started itself; the pods' containers are the agent's to remove.
-  const ps = await run("docker", ["ps", "-aq", "--no-trunc", "--filter", `label=bosun.io/bench=${runId}`, "--filter", "label=bosun.io/bench-side=docker"]);
-  const ids = [...new Set([...containerIds, ...ps.stdout.split("\n").map((s) => s.trim()).filter(Boolean)])];
-  if (ids.length > 0) await run("docker", ["rm", "-f", ...ids]);
+  await removeBenchContainers(runId, containerIds);
 }
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const { server, source } = resolveServer();
-  const client = new ApiClient({ server, userAgent: "bosun-bench-startup" });
-  try {
-    const ready = (await client.list(nodes)).items.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
-    if (ready.length === 0) throw new Error(`the cluster at ${server} has no Ready node; is an agent running? ('bosun get nodes')`);
-  } catch (err) {
-    if (err instanceof ConnectionError) {
-      console.error(`bench-startup: cannot reach the Bosun API server at ${server} (from ${source}).`);
-      console.error("bench-startup: start the local cluster first with 'npm start' (in another terminal), or set BOSUN_SERVER.");
-      process.exit(1);
-    }
-    throw err;
-  }
-  const image = await run("docker", ["image", "inspect", IMAGE]);
-  if (image.code !== 0) throw new Error(`image ${IMAGE} is missing; run 'bash scripts/build-images.sh'`);
+  const { client, server } = await connect("bench-startup");
 
   const runId = randomUUID().slice(0, 8);
   console.log(`bench-startup: ${opts.count} pods vs ${opts.count} docker runs of ${IMAGE} '${COMMAND.join(" ")}', run ${runId}`);

@@ -27,6 +27,8 @@ export interface ClusterOptions {
   agents: AgentSpec[];
   /** Default 1000; the node monitor grace is four periods. */
   heartbeatPeriodMs?: number;
+  /** Default 10s: how long pods stay on an unreachable node before they are evicted. */
+  podEvictionTimeout?: string;
 }
 
 interface AgentProcess {
@@ -58,6 +60,7 @@ export class Cluster {
     private readonly master: ManagedProcess,
     private readonly agents: Map<string, AgentProcess>,
     apiPort: number,
+    private readonly grpcPort: number,
   ) {
     this.server = `http://127.0.0.1:${apiPort}`;
     this.client = new ApiClient({ server: this.server, userAgent: `bosun-e2e/${runId}` });
@@ -93,6 +96,28 @@ export class Cluster {
     await agent.process.kill("SIGTERM");
     agent.process.start();
     await this.waitForNodesReady([agent.nodeName]);
+  }
+
+  /** Starts one more agent (a node joining the cluster) and waits for its node to be Ready. */
+  async addAgent(spec: AgentSpec): Promise<string> {
+    if (this.agents.has(spec.name)) throw new Error(`the cluster already has an agent "${spec.name}"`);
+    const agent = await agentProcess(spec, this.runId, this.grpcPort, this.logDir);
+    this.agents.set(spec.name, agent);
+    live.add(agent.process);
+    agent.process.start();
+    await this.waitForNodesReady([agent.nodeName]);
+    return agent.nodeName;
+  }
+
+  /**
+   * A host dying: the agent is killed without a chance to clean up and its
+   * containers vanish with it. The node stays in the API, as a dead host's would.
+   */
+  async killHost(name: string): Promise<void> {
+    const agent = this.agents.get(name);
+    if (!agent) throw new Error(`no agent "${name}" in this cluster`);
+    await agent.process.kill("SIGKILL");
+    await removeNodeContainers([agent.nodeName]);
   }
 
   /** Runs the real bosun CLI against this cluster. */
@@ -199,30 +224,16 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       "--grpc-listen", `127.0.0.1:${grpcPort}`,
       "--heartbeat-period-ms", String(heartbeat),
       "--node-monitor-grace-ms", String(heartbeat * 4),
+      "--pod-eviction-timeout", opts.podEvictionTimeout ?? "10s",
       "--log-level", logLevel,
     ],
     join(logDir, "master.log"),
   );
 
   const agents = new Map<string, AgentProcess>();
-  for (const spec of opts.agents) {
-    const nodeName = `e2e-${runId}-${spec.name}`;
-    const args = [
-      agentMain,
-      "--node-name", nodeName,
-      "--master", `127.0.0.1:${grpcPort}`,
-      "--listen", `127.0.0.1:${await freePort()}`,
-      "--infra-image", "bosun.local/pause:1",
-      "--log-level", logLevel,
-    ];
-    const labels = Object.entries(spec.labels ?? {}).map(([k, v]) => `${k}=${v}`);
-    if (labels.length > 0) args.push("--node-labels", labels.join(","));
-    if (spec.capacityCpu) args.push("--capacity-cpu", spec.capacityCpu);
-    if (spec.capacityMemory) args.push("--capacity-memory", spec.capacityMemory);
-    agents.set(spec.name, { spec, nodeName, process: new ManagedProcess(`bosun-agent ${nodeName}`, args, join(logDir, `agent-${spec.name}.log`)) });
-  }
+  for (const spec of opts.agents) agents.set(spec.name, await agentProcess(spec, runId, grpcPort, logDir));
 
-  const cluster = new Cluster(runId, logDir, etcd, master, agents, apiPort);
+  const cluster = new Cluster(runId, logDir, etcd, master, agents, apiPort, grpcPort);
   try {
     live.add(master);
     master.start();
@@ -238,6 +249,23 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     throw err;
   }
   return cluster;
+}
+
+async function agentProcess(spec: AgentSpec, runId: string, grpcPort: number, logDir: string): Promise<AgentProcess> {
+  const nodeName = `e2e-${runId}-${spec.name}`;
+  const args = [
+    agentMain,
+    "--node-name", nodeName,
+    "--master", `127.0.0.1:${grpcPort}`,
+    "--listen", `127.0.0.1:${await freePort()}`,
+    "--infra-image", "bosun.local/pause:1",
+    "--log-level", logLevel,
+  ];
+  const labels = Object.entries(spec.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  if (labels.length > 0) args.push("--node-labels", labels.join(","));
+  if (spec.capacityCpu) args.push("--capacity-cpu", spec.capacityCpu);
+  if (spec.capacityMemory) args.push("--capacity-memory", spec.capacityMemory);
+  return { spec, nodeName, process: new ManagedProcess(`bosun-agent ${nodeName}`, args, join(logDir, `agent-${spec.name}.log`)) };
 }
 
 /** Waits for /readyz; fails at once, with the log's tail, if the process exits. */
