@@ -5,3 +5,4 @@ export * from "./pods.js";
 export * from "./table.js";
 export * from "./testing.js";
 export * from "./wait.js";
+export * from "./workloads.js";
