@@ -17,3 +17,4 @@ export * from "./fields.js";
 export * from "./pods.js";
 export * from "./nodes.js";
 export * from "./objects.js";
+export * from "./taints.js";

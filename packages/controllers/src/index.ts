@@ -1,5 +1,6 @@
 export {
   NodeLifecycleController,
+  defaultPodEvictionTimeoutMs,
   startNodeLifecycleController,
   unknownConditions,
   type NodeLifecycleApi,

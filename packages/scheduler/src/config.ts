@@ -8,6 +8,7 @@ import { nodeSelectorName } from "./plugins/node-selector.js";
 import { nodeUnschedulableName } from "./plugins/node-unschedulable.js";
 import { resourceFitName } from "./plugins/resource-fit.js";
 import { spreadName } from "./plugins/spread.js";
+import { taintTolerationName } from "./plugins/taint-toleration.js";
 
 export interface SchedulerConfig extends ProfileConfig {
   /** Pods whose spec.schedulerName is this (or empty) are ours. */
@@ -24,8 +25,10 @@ export const defaultSchedulerName = "default-scheduler";
 export const defaultSchedulerConfig: SchedulerConfig = {
   schedulerName: defaultSchedulerName,
   // Cheap and decisive checks first: the first failing filter names the reason.
-  filters: [nodeReadyName, nodeUnschedulableName, nodeSelectorName, resourceFitName],
+  filters: [nodeReadyName, nodeUnschedulableName, taintTolerationName, nodeSelectorName, resourceFitName],
+  // kube-scheduler's default weights: taint preferences outweigh balance.
   scores: [
+    { name: taintTolerationName, weight: 3 },
     { name: leastAllocatedName, weight: 1 },
     { name: spreadName, weight: 1 },
   ],

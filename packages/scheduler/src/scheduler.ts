@@ -3,19 +3,25 @@
 // subresource to place them. One pod is decided at a time, against a snapshot that
 // includes pods this scheduler bound but the informer has not shown yet ("assumed"),
 // so two quick pods never both take the last slot on a node.
-import { hostname } from "node:os";
 import {
   nodeReadyCondition,
   mustResource,
   isPodTerminal,
   setPodCondition,
-  type Event,
   type Node,
   type Pod,
   type PodStatus,
-  rfc3339,
 } from "@bosun/api";
-import { Informer, WorkQueue, createLogger, isConflict, isNotFound, objectKey, type ApiClient } from "@bosun/client";
+import {
+  Informer,
+  WorkQueue,
+  createLogger,
+  isConflict,
+  isNotFound,
+  objectKey,
+  type ApiClient,
+  type EventRecorder,
+} from "@bosun/client";
 import { resolveConfig, type SchedulerConfig } from "./config.js";
 import type { FitError } from "./framework/fit-error.js";
 import { buildNodeInfos } from "./framework/node-info.js";
@@ -32,11 +38,15 @@ export interface SchedulerOptions {
   registry?: Registry;
   /** Breaks ties between equally good nodes; injectable for deterministic tests. */
   random?: () => number;
+  /** Where Scheduled and FailedScheduling events go; without one they are not recorded. */
+  recorder?: EventRecorder;
 }
 
 export interface RunningScheduler {
   stop(): Promise<void>;
 }
+
+const discardEvents: EventRecorder = { event: () => undefined };
 
 /** Starts informers and the scheduling worker; resolves once the caches are synced. */
 export async function startScheduler(opts: SchedulerOptions): Promise<RunningScheduler> {
@@ -71,8 +81,8 @@ class Scheduler {
   private readonly config: SchedulerConfig;
   private readonly profile: Profile;
   private readonly random: () => number;
+  private readonly recorder: EventRecorder;
   private readonly podsRes = mustResource("pods");
-  private readonly eventsRes = mustResource("events");
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
   // Kubernetes' pod backoff: 1s doubling to 10s.
@@ -83,7 +93,6 @@ class Scheduler {
   private readonly assumed = new Map<string, Pod>();
   /** The last FailedScheduling message recorded per pod, so retries do not spam events. */
   private readonly reportedFailure = new Map<string, string>();
-  private readonly instance = `${hostname()}-${process.pid}`;
   private retryTimer: NodeJS.Timeout | undefined;
   private worker: Promise<void> | undefined;
 
@@ -92,6 +101,7 @@ class Scheduler {
     this.config = resolveConfig(opts.config);
     this.profile = buildProfile(this.config, opts.registry ?? inTreeRegistry);
     this.random = opts.random ?? Math.random;
+    this.recorder = opts.recorder ?? discardEvents;
     this.pods = new Informer<Pod>(this.client, this.podsRes);
     this.nodes = new Informer<Node>(this.client, mustResource("nodes"));
   }
@@ -232,7 +242,7 @@ class Scheduler {
     this.reportedFailure.delete(key);
     this.queue.forget(key);
     log.info({ pod: key, node }, "bound pod");
-    await this.recordEvent(pod, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${node}`);
+    this.recorder.event(pod, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${node}`);
   }
 
   private async handleFitError(key: string, pod: Pod, fitError: FitError): Promise<void> {
@@ -247,9 +257,8 @@ class Scheduler {
       throw err;
     }
     if (this.reportedFailure.get(key) !== fitError.message) {
-      if (await this.recordEvent(pod, "Warning", "FailedScheduling", fitError.message)) {
-        this.reportedFailure.set(key, fitError.message);
-      }
+      this.recorder.event(pod, "Warning", "FailedScheduling", fitError.message);
+      this.reportedFailure.set(key, fitError.message);
     }
     this.queue.forget(key);
   }
@@ -264,41 +273,5 @@ class Scheduler {
       type: "merge",
       subresource: "status",
     });
-  }
-
-  /** Events are best effort, as in Kubernetes: a lost one is logged, never retried. */
-  private async recordEvent(pod: Pod, type: "Normal" | "Warning", reason: string, message: string): Promise<boolean> {
-    const namespace = pod.metadata.namespace ?? "default";
-    const now = rfc3339(new Date());
-    const suffix = `${Date.now().toString(16)}${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, "0")}`;
-    const event: Event = {
-      apiVersion: "v1",
-      kind: "Event",
-      metadata: { name: `${pod.metadata.name}.${suffix}`, namespace },
-      involvedObject: {
-        apiVersion: "v1",
-        kind: "Pod",
-        namespace,
-        name: pod.metadata.name,
-        uid: pod.metadata.uid,
-        resourceVersion: pod.metadata.resourceVersion,
-      },
-      reason,
-      message,
-      type,
-      source: { component: this.config.schedulerName },
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-      reportingComponent: this.config.schedulerName,
-      reportingInstance: `${this.config.schedulerName}-${this.instance}`,
-    };
-    try {
-      await this.client.create(this.eventsRes, event, namespace);
-      return true;
-    } catch (err) {
-      log.warn({ pod: objectKey(pod), reason, err: String(err) }, "could not record event; continuing without it");
-      return false;
-    }
   }
 }

@@ -1,8 +1,8 @@
 // An in-memory stand-in for the API server, with just what the scheduler uses:
 // list and watch (with resourceVersions, so the real Informer runs against it),
-// bind, merge-patching pod status, and creating events.
-import type { Event, KubeList, KubeObject, Node, Pod, ResourceInfo, Status, WatchEvent } from "@bosun/api";
-import { ApiError, objectKey, type ApiClient } from "@bosun/client";
+// bind and merge-patching pod status; and an EventRecorder that keeps what it is told.
+import type { KubeList, KubeObject, Node, Pod, ResourceInfo, Status, WatchEvent } from "@bosun/api";
+import { ApiError, objectKey, type ApiClient, type EventRecorder, type EventType } from "@bosun/client";
 
 type Stored = "pods" | "nodes";
 
@@ -17,6 +17,13 @@ export function apiError(code: number, reason: string, message: string): ApiErro
   return new ApiError(status);
 }
 
+export interface RecordedEvent {
+  object: KubeObject;
+  type: EventType;
+  reason: string;
+  message: string;
+}
+
 export class FakeCluster {
   private rv = 0;
   private readonly store = { pods: new Map<string, Pod>(), nodes: new Map<string, Node>() };
@@ -24,7 +31,12 @@ export class FakeCluster {
   private readonly wakers = new Set<() => void>();
   readonly binds: { namespace: string; name: string; node: string }[] = [];
   readonly statusPatches: { name: string; patch: unknown }[] = [];
-  readonly events: Event[] = [];
+  readonly events: RecordedEvent[] = [];
+  readonly recorder: EventRecorder = {
+    event: (object, type, reason, message) => {
+      this.events.push({ object, type, reason, message });
+    },
+  };
   /** When set, decides the answer to a bind before the fake applies it. */
   bindHook: ((namespace: string, name: string, node: string) => ApiError | undefined) | undefined;
   /** While true, bindings are stored but their watch events are held back. */
@@ -37,10 +49,6 @@ export class FakeCluster {
     bind: async (namespace: string, name: string, node: string) => this.bind(namespace, name, node),
     patch: async (res: ResourceInfo, name: string, patch: unknown, opts: { namespace?: string; subresource?: string }) =>
       this.patch(res, name, patch, opts),
-    create: async (_res: ResourceInfo, obj: Event) => {
-      this.events.push(obj);
-      return obj;
-    },
   } as unknown as ApiClient;
 
   pod(key: string): Pod | undefined {

@@ -1,5 +1,5 @@
 // Builders for the nodes and pods the scheduler tests feed to plugins and the loop.
-import type { Node, Pod, Quantity } from "@bosun/api";
+import type { Node, Pod, Quantity, Taint, Toleration } from "@bosun/api";
 
 export interface NodeSpecOpts {
   cpu?: Quantity;
@@ -8,6 +8,7 @@ export interface NodeSpecOpts {
   labels?: Record<string, string>;
   ready?: "True" | "False" | "Unknown" | "absent";
   unschedulable?: boolean;
+  taints?: Taint[];
 }
 
 export function makeNode(name: string, opts: NodeSpecOpts = {}): Node {
@@ -18,7 +19,10 @@ export function makeNode(name: string, opts: NodeSpecOpts = {}): Node {
     apiVersion: "v1",
     kind: "Node",
     metadata: { name, uid: `uid-${name}`, labels: opts.labels ?? {} },
-    spec: opts.unschedulable ? { unschedulable: true } : {},
+    spec: {
+      ...(opts.unschedulable ? { unschedulable: true } : {}),
+      ...(opts.taints ? { taints: opts.taints } : {}),
+    },
     status: {
       capacity: allocatable,
       allocatable,
@@ -36,6 +40,7 @@ export interface PodSpecOpts {
   labels?: Record<string, string>;
   schedulerName?: string;
   phase?: "Pending" | "Running" | "Succeeded" | "Failed";
+  tolerations?: Toleration[];
 }
 
 export function makePod(name: string, opts: PodSpecOpts = {}): Pod {
@@ -52,5 +57,6 @@ export function makePod(name: string, opts: PodSpecOpts = {}): Pod {
   if (opts.nodeName) pod.spec.nodeName = opts.nodeName;
   if (opts.nodeSelector) pod.spec.nodeSelector = opts.nodeSelector;
   if (opts.schedulerName) pod.spec.schedulerName = opts.schedulerName;
+  if (opts.tolerations) pod.spec.tolerations = opts.tolerations;
   return pod;
 }

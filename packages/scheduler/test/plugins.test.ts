@@ -7,6 +7,7 @@ import { NodeSelector } from "../src/plugins/node-selector.js";
 import { NodeUnschedulable } from "../src/plugins/node-unschedulable.js";
 import { ResourceFit } from "../src/plugins/resource-fit.js";
 import { Spread } from "../src/plugins/spread.js";
+import { TaintToleration } from "../src/plugins/taint-toleration.js";
 import { makeNode, makePod } from "./fixtures.js";
 
 const pod = makePod("p");
@@ -127,4 +128,73 @@ test("Spread counts same-namespace same-label pods and normalizes fewer to highe
   const empty = new Map([["a", 0], ["b", 0]]);
   plugin.normalize(p, empty);
   assert.deepEqual(Object.fromEntries(empty), { a: 100, b: 100 });
+});
+
+test("NodeUnschedulable lets through pods that tolerate the unschedulable taint", () => {
+  const plugin = new NodeUnschedulable();
+  const cordoned = newNodeInfo(makeNode("a", { unschedulable: true }), []);
+  const tolerant = makePod("ds", { tolerations: [{ key: "node.kubernetes.io/unschedulable", operator: "Exists", effect: "NoSchedule" }] });
+  assert.equal(plugin.filter(tolerant, cordoned).code, "Success");
+  assert.equal(plugin.filter(makePod("all", { tolerations: [{ operator: "Exists" }] }), cordoned).code, "Success");
+  const wrongEffect = makePod("w", { tolerations: [{ key: "node.kubernetes.io/unschedulable", operator: "Exists", effect: "NoExecute" }] });
+  assert.equal(plugin.filter(wrongEffect, cordoned).code, "Unschedulable");
+});
+
+test("TaintToleration filters on untolerated NoSchedule and NoExecute taints with kube-scheduler's reason", () => {
+  const plugin = new TaintToleration();
+  const unreachable = newNodeInfo(
+    makeNode("a", {
+      taints: [
+        { key: "node.kubernetes.io/unreachable", effect: "NoSchedule", timeAdded: "2025-01-01T00:00:00Z" },
+        { key: "node.kubernetes.io/unreachable", effect: "NoExecute", timeAdded: "2025-01-01T00:00:00Z" },
+      ],
+    }),
+    [],
+  );
+  assert.deepEqual(plugin.filter(makePod("p"), unreachable), {
+    code: "Unschedulable",
+    reasons: ["node(s) had untolerated taint {node.kubernetes.io/unreachable: }"],
+  });
+  // Tolerating only the NoExecute one still leaves the NoSchedule one.
+  const onlyExecute = makePod("p", { tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" }] });
+  assert.equal(plugin.filter(onlyExecute, unreachable).code, "Unschedulable");
+  const both = makePod("p", { tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists" }] });
+  assert.equal(plugin.filter(both, unreachable).code, "Success");
+
+  const gpu = newNodeInfo(makeNode("g", { taints: [{ key: "dedicated", value: "gpu", effect: "NoSchedule" }] }), []);
+  assert.deepEqual(plugin.filter(makePod("p"), gpu), {
+    code: "Unschedulable",
+    reasons: ["node(s) had untolerated taint {dedicated: gpu}"],
+  });
+  assert.equal(plugin.filter(makePod("p", { tolerations: [{ key: "dedicated", value: "gpu" }] }), gpu).code, "Success");
+  assert.equal(plugin.filter(makePod("p", { tolerations: [{ key: "dedicated", value: "cpu" }] }), gpu).code, "Unschedulable");
+
+  // PreferNoSchedule never filters.
+  const soft = newNodeInfo(makeNode("s", { taints: [{ key: "soft", effect: "PreferNoSchedule" }] }), []);
+  assert.equal(plugin.filter(makePod("p"), soft).code, "Success");
+});
+
+test("TaintToleration scores fewer intolerable PreferNoSchedule taints higher", () => {
+  const plugin = new TaintToleration();
+  const soft = (key: string) => ({ key, effect: "PreferNoSchedule" as const });
+  const nodes = [
+    newNodeInfo(makeNode("clean", { taints: [{ key: "hard", effect: "NoSchedule" }] }), []),
+    newNodeInfo(makeNode("one", { taints: [soft("a")] }), []),
+    newNodeInfo(makeNode("two", { taints: [soft("a"), soft("b")] }), []),
+  ];
+  const p = makePod("p", { tolerations: [{ key: "hard", operator: "Exists" }] });
+  const scores = new Map(nodes.map((n) => [n.name, plugin.score(p, n)]));
+  assert.deepEqual(Object.fromEntries(scores), { clean: 0, one: 1, two: 2 });
+  plugin.normalize(p, scores);
+  assert.deepEqual(Object.fromEntries(scores), { clean: 100, one: 50, two: 0 });
+
+  // A toleration for "a" with effect PreferNoSchedule (or any effect) counts; one limited to NoSchedule does not.
+  const tolerant = makePod("t", { tolerations: [{ key: "a", operator: "Exists", effect: "PreferNoSchedule" }] });
+  assert.equal(plugin.score(tolerant, nodes[2]!), 1);
+  assert.equal(plugin.score(makePod("t", { tolerations: [{ key: "a", operator: "Exists" }] }), nodes[2]!), 1);
+  assert.equal(plugin.score(makePod("t", { tolerations: [{ key: "a", operator: "Exists", effect: "NoSchedule" }] }), nodes[2]!), 2);
+
+  const none = new Map([["x", 0], ["y", 0]]);
+  plugin.normalize(p, none);
+  assert.deepEqual(Object.fromEntries(none), { x: 100, y: 100 });
 });

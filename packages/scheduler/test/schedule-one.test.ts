@@ -11,15 +11,17 @@ import { makeNode, makePod } from "./fixtures.js";
 
 const profile = buildProfile(defaultSchedulerConfig, inTreeRegistry);
 
-test("the default profile filters with the four filters and scores with two weighted plugins", () => {
+test("the default profile filters with five filters and scores with three weighted plugins", () => {
   assert.deepEqual(
     profile.filters.map((f) => f.name),
-    ["NodeReady", "NodeUnschedulable", "NodeSelector", "NodeResourcesFit"],
+    ["NodeReady", "NodeUnschedulable", "TaintToleration", "NodeSelector", "NodeResourcesFit"],
   );
   assert.deepEqual(
     profile.scores.map((s) => [s.plugin.name, s.weight]),
-    [["LeastAllocated", 1], ["Spread", 1]],
+    [["TaintToleration", 3], ["LeastAllocated", 1], ["Spread", 1]],
   );
+  // One instance serves both extension points.
+  assert.equal(profile.filters[2], profile.scores[0]!.plugin);
 });
 
 test("buildProfile refuses unknown plugins, wrong extension points and bad weights", () => {
@@ -124,4 +126,15 @@ test("ties are broken among the best nodes only, each reachable", () => {
   for (const r of [0, 0.2, 0.4, 0.6, 0.8, 0.99]) picked.add(selectHost(totals, () => r).node);
   assert.deepEqual([...picked].sort(), ["b", "c"]);
   assert.deepEqual(selectHost(new Map([["only", 7]]), Math.random), { node: "only", score: 7 });
+});
+
+test("PreferNoSchedule steers pods away without forbidding the node", () => {
+  const soft = makeNode("soft", { taints: [{ key: "spot", effect: "PreferNoSchedule" }] });
+  const plain = makeNode("plain");
+  const infos = buildNodeInfos([soft, plain], []);
+  const result = scheduleOne(makePod("p"), infos, profile, { random: () => 0 });
+  assert.deepEqual("node" in result && result.node, "plain");
+  // With the preferred node gone, the softly tainted one still takes the pod.
+  const alone = scheduleOne(makePod("p"), buildNodeInfos([soft], []), profile);
+  assert.deepEqual("node" in alone && alone.node, "soft");
 });

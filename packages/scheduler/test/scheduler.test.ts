@@ -9,7 +9,12 @@ async function withScheduler(
   fn: () => Promise<void>,
   unschedulableRetryMs = 30_000,
 ): Promise<void> {
-  const scheduler = await startScheduler({ client: cluster.client, config: { unschedulableRetryMs }, random: () => 0 });
+  const scheduler = await startScheduler({
+    client: cluster.client,
+    recorder: cluster.recorder,
+    config: { unschedulableRetryMs },
+    random: () => 0,
+  });
   try {
     await fn();
   } finally {
@@ -31,7 +36,7 @@ test("binds a pending pod to the node its selector names and records Scheduled",
     assert.equal(ev.type, "Normal");
     assert.equal(ev.message, "Successfully assigned default/web to n2");
     assert.deepEqual(
-      { kind: ev.involvedObject.kind, name: ev.involvedObject.name, ns: ev.metadata.namespace },
+      { kind: ev.object.kind, name: ev.object.metadata.name, ns: ev.object.metadata.namespace },
       { kind: "Pod", name: "web", ns: "default" },
     );
   });
@@ -143,6 +148,26 @@ test("a 409 on bind is dropped; other bind errors are retried", async () => {
     await waitFor("flaky to be bound after a retry", () => cluster.pod("default/flaky")?.spec.nodeName === "n1", 5000);
     assert.deepEqual(cluster.binds.map((b) => b.name).sort(), ["flaky", "flaky", "raced"]);
     assert.equal(cluster.pod("default/raced")!.spec.nodeName, undefined);
-    assert.deepEqual(cluster.events.map((e) => e.involvedObject.name), ["flaky"]);
+    assert.deepEqual(cluster.events.map((e) => e.object.metadata.name), ["flaky"]);
+  });
+});
+
+test("a tainted node takes only pods that tolerate its taint; the FailedScheduling event names the taint", async () => {
+  const cluster = new FakeCluster();
+  cluster.putNode(makeNode("n1", { taints: [{ key: "node.kubernetes.io/unreachable", effect: "NoSchedule" }] }));
+  cluster.putPod(makePod("plain"));
+  cluster.putPod(makePod("tolerant", { tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists" }] }));
+  await withScheduler(cluster, async () => {
+    await waitFor("the tolerant pod to be bound", () => cluster.pod("default/tolerant")?.spec.nodeName === "n1");
+    await waitFor("FailedScheduling for the plain pod", () => cluster.events.some((e) => e.reason === "FailedScheduling"));
+    const failed = cluster.events.find((e) => e.reason === "FailedScheduling")!;
+    assert.equal(failed.type, "Warning");
+    assert.equal(failed.object.metadata.name, "plain");
+    assert.equal(failed.message, "0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }.");
+    assert.equal(cluster.pod("default/plain")!.spec.nodeName, undefined);
+
+    // The taint goes away (the node came back): the parked pod is retried at once.
+    cluster.putNode(makeNode("n1"));
+    await waitFor("the plain pod to be bound", () => cluster.pod("default/plain")?.spec.nodeName === "n1");
   });
 });

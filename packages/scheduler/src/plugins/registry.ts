@@ -6,10 +6,12 @@ import { NodeSelector, nodeSelectorName } from "./node-selector.js";
 import { NodeUnschedulable, nodeUnschedulableName } from "./node-unschedulable.js";
 import { ResourceFit, resourceFitName } from "./resource-fit.js";
 import { Spread, spreadName } from "./spread.js";
+import { TaintToleration, taintTolerationName } from "./taint-toleration.js";
 
 export const inTreeRegistry: Registry = {
   [nodeReadyName]: () => new NodeReady(),
   [nodeUnschedulableName]: () => new NodeUnschedulable(),
+  [taintTolerationName]: () => new TaintToleration(),
   [nodeSelectorName]: () => new NodeSelector(),
   [resourceFitName]: () => new ResourceFit(),
   [leastAllocatedName]: () => new LeastAllocated(),
