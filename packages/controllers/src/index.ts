@@ -7,3 +7,5 @@ export {
   type NodeLifecycleOptions,
 } from "./node-lifecycle/controller.js";
 export * from "./common/index.js";
+export { ReplicaSetController, type ReplicaSetControllerOptions } from "./replicaset/controller.js";
+export { GarbageCollectorController, type GarbageCollectorOptions } from "./garbage-collector/controller.js";

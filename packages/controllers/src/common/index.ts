@@ -5,3 +5,6 @@ export * from "./expectations.js";
 export * from "./pod-state.js";
 export * from "./hash.js";
 export * from "./pod-template.js";
+export * from "./metadata-patch.js";
+export * from "./claim.js";
+export * from "./slow-start.js";

@@ -1,0 +1,295 @@
+// The ReplicaSet controller, after Kubernetes' pkg/controller/replicaset: keeps
+// spec.replicas active pods matching the selector, adopting orphans and releasing
+// pods it no longer selects, and reports what it sees in status.
+import {
+  labelSelectorFromMatch,
+  matchesLabels,
+  mustResource,
+  objectKey,
+  SelectorError,
+  type LabelSelector,
+  type OwnerReference,
+  type Pod,
+  type PodTemplateSpec,
+  type ReplicaSet,
+  type ReplicaSetStatus,
+} from "@bosun/api";
+import { createLogger, isConflict, isNotFound, WorkQueue, type Informer } from "@bosun/client";
+import {
+  claimObjects,
+  controllerRefOf,
+  Expectations,
+  isPodActive,
+  podFromTemplate,
+  runWorkers,
+  slowStartBatch,
+  slowStartInitialBatchSize,
+  type Controller,
+  type ControllerContext,
+  type Workers,
+} from "../common/index.js";
+import { podsToDelete } from "./pod-ranking.js";
+import { calculateReplicaSetStatus, nextAvailabilityCheckMs, sameReplicaSetStatus } from "./status.js";
+
+const log = createLogger("controllers/replicaset");
+
+export interface ReplicaSetControllerOptions {
+  workers?: number;
+  /** At most this many pods are created or deleted per sync (Kubernetes' burstReplicas). */
+  burstReplicas?: number;
+}
+
+const podsRes = mustResource("pods");
+const replicaSetsRes = mustResource("replicasets");
+
+export class ReplicaSetController implements Controller {
+  readonly name = "replicaset";
+  private readonly queue = new WorkQueue<string>();
+  private readonly expectations: Expectations;
+  private readonly pods: Informer<Pod>;
+  private readonly replicaSets: Informer<ReplicaSet>;
+  private readonly now: () => number;
+  private readonly workerCount: number;
+  private readonly burstReplicas: number;
+  private workers: Workers | undefined;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    opts: ReplicaSetControllerOptions = {},
+  ) {
+    this.now = ctx.now ?? Date.now;
+    this.expectations = new Expectations(this.now);
+    this.workerCount = opts.workers ?? 2;
+    this.burstReplicas = opts.burstReplicas ?? 500;
+    this.replicaSets = ctx.informers.for<ReplicaSet>(replicaSetsRes);
+    this.pods = ctx.informers.for<Pod>(podsRes);
+    this.replicaSets
+      .onAdd((rs) => this.queue.add(objectKey(rs)))
+      .onUpdate((_old, rs) => this.queue.add(objectKey(rs)))
+      .onDelete((rs) => {
+        this.expectations.delete(objectKey(rs));
+        this.queue.add(objectKey(rs));
+      });
+    this.pods
+      .onAdd((pod) => this.podAdded(pod))
+      .onUpdate((old, pod) => this.podUpdated(old, pod))
+      .onDelete((pod) => this.podDeleted(pod));
+  }
+
+  async run(): Promise<void> {
+    this.workers = runWorkers(this.name, this.queue, this.workerCount, (key) => this.sync(key));
+  }
+
+  async stop(): Promise<void> {
+    this.queue.shutDown();
+    await this.workers?.done;
+  }
+
+  // ---- event handlers: map pod changes to the ReplicaSets they concern ----
+
+  private podAdded(pod: Pod): void {
+    if (pod.metadata.deletionTimestamp) {
+      // Seen for the first time already terminating (after a restart or a relist).
+      this.podDeletionSeen(pod);
+      return;
+    }
+    const ref = controllerRefOf(pod);
+    if (ref) {
+      const rs = this.resolveControllerRef(pod.metadata.namespace, ref);
+      if (!rs) return;
+      this.expectations.creationObserved(objectKey(rs));
+      this.queue.add(objectKey(rs));
+      return;
+    }
+    for (const rs of this.selectingReplicaSets(pod)) this.queue.add(objectKey(rs));
+  }
+
+  private podUpdated(old: Pod, pod: Pod): void {
+    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
+    const oldRef = controllerRefOf(old);
+    const ref = controllerRefOf(pod);
+    if (oldRef && oldRef.uid !== ref?.uid) {
+      const previous = this.resolveControllerRef(old.metadata.namespace, oldRef);
+      if (previous) this.queue.add(objectKey(previous));
+    }
+    if (pod.metadata.deletionTimestamp) {
+      if (!old.metadata.deletionTimestamp) this.podDeletionSeen(pod);
+      return;
+    }
+    if (ref) {
+      const rs = this.resolveControllerRef(pod.metadata.namespace, ref);
+      if (rs) this.queue.add(objectKey(rs));
+      return;
+    }
+    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {});
+    if (labelsChanged || oldRef) for (const rs of this.selectingReplicaSets(pod)) this.queue.add(objectKey(rs));
+  }
+
+  private podDeleted(pod: Pod): void {
+    // A pod that showed a deletionTimestamp was counted then; count each deletion once.
+    if (pod.metadata.deletionTimestamp) return;
+    this.podDeletionSeen(pod);
+  }
+
+  private podDeletionSeen(pod: Pod): void {
+    const ref = controllerRefOf(pod);
+    if (!ref) return;
+    const rs = this.resolveControllerRef(pod.metadata.namespace, ref);
+    if (!rs) return;
+    this.expectations.deletionObserved(objectKey(rs));
+    this.queue.add(objectKey(rs));
+  }
+
+  /** The cached ReplicaSet a controllerRef names, if it is that very object. */
+  private resolveControllerRef(namespace: string | undefined, ref: OwnerReference): ReplicaSet | undefined {
+    if (ref.kind !== "ReplicaSet" || ref.apiVersion.split("/")[0] !== "apps") return undefined;
+    const rs = this.replicaSets.get(`${namespace ?? ""}/${ref.name}`);
+    return rs?.metadata.uid === ref.uid ? rs : undefined;
+  }
+
+  /** ReplicaSets that could adopt this orphan. */
+  private selectingReplicaSets(pod: Pod): ReplicaSet[] {
+    return this.replicaSets.list().filter((rs) => {
+      if (rs.metadata.namespace !== pod.metadata.namespace) return false;
+      const selector = selectorOf(rs);
+      return selector !== undefined && matchesLabels(selector, pod.metadata.labels);
+    });
+  }
+
+  // ---- sync ----
+
+  private async sync(key: string): Promise<void> {
+    const rs = this.replicaSets.get(key);
+    if (!rs) {
+      this.expectations.delete(key);
+      return;
+    }
+    const selector = selectorOf(rs);
+    if (!selector) {
+      log.warn({ replicaSet: key }, "invalid or empty selector; not managing pods until spec.selector is fixed");
+      return;
+    }
+    // Read before listing pods: what the informer shows is then at least as new as the expectations.
+    const needsManage = this.expectations.satisfied(key);
+    const namespace = rs.metadata.namespace;
+    const candidates = this.pods.list().filter((p) => p.metadata.namespace === namespace && isPodActive(p));
+    const pods = await claimObjects(
+      { client: this.ctx.client, res: podsRes, ownerRes: replicaSetsRes, owner: rs, selector },
+      candidates,
+    );
+    let manageError: Error | undefined;
+    if (needsManage && !rs.metadata.deletionTimestamp) {
+      try {
+        await this.manageReplicas(key, rs, pods);
+      } catch (err) {
+        manageError = err instanceof Error ? err : new Error(String(err));
+      }
+    }
+    const nowMs = this.now();
+    await this.writeStatus(rs, calculateReplicaSetStatus(rs, pods, manageError, nowMs));
+    if (manageError) throw manageError;
+    const wait = nextAvailabilityCheckMs(pods, rs.spec.minReadySeconds ?? 0, nowMs);
+    if (wait !== undefined) this.queue.addAfter(key, wait);
+  }
+
+  private async manageReplicas(key: string, rs: ReplicaSet, pods: Pod[]): Promise<void> {
+    const diff = pods.length - (rs.spec.replicas ?? 1);
+    if (diff < 0) {
+      const template = rs.spec.template;
+      if (!template) throw new Error(`ReplicaSet ${key} has no spec.template to create pods from; add one`);
+      const count = Math.min(-diff, this.burstReplicas);
+      // Expect before creating: the informer may report a new pod before create() returns.
+      this.expectations.expect(key, count, 0);
+      const { successes, error } = await slowStartBatch(count, slowStartInitialBatchSize, () => this.createPod(rs, template));
+      // Pods that failed or were never tried will not be observed.
+      if (successes < count) this.expectations.lowerExpectations(key, count - successes, 0);
+      if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+    } else if (diff > 0) {
+      const count = Math.min(diff, this.burstReplicas);
+      const victims = podsToDelete(pods, this.relatedPods(rs, pods), count);
+      this.expectations.expect(key, 0, victims.length);
+      const results = await Promise.allSettled(victims.map((pod) => this.deletePod(key, rs, pod)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+    }
+  }
+
+  private async createPod(rs: ReplicaSet, template: PodTemplateSpec): Promise<void> {
+    const pod = podFromTemplate(template, rs, { generateName: `${rs.metadata.name}-` });
+    try {
+      const created = await this.ctx.client.create<Pod>(podsRes, pod);
+      this.ctx.recorder.event(rs, "Normal", "SuccessfulCreate", `Created pod: ${created.metadata.name}`);
+    } catch (err) {
+      this.ctx.recorder.event(rs, "Warning", "FailedCreate", `Error creating: ${messageOf(err)}`);
+      throw err;
+    }
+  }
+
+  private async deletePod(key: string, rs: ReplicaSet, pod: Pod): Promise<void> {
+    const name = pod.metadata.name ?? "";
+    try {
+      await this.ctx.client.delete(podsRes, name, { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
+      this.ctx.recorder.event(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${name}`);
+    } catch (err) {
+      // A deletion that did not happen will not be observed.
+      this.expectations.lowerExpectations(key, 0, 1);
+      // Gone already, or replaced by a pod of the same name (uid precondition): nothing left to do.
+      if (isNotFound(err) || isConflict(err)) return;
+      this.ctx.recorder.event(rs, "Warning", "FailedDelete", `Error deleting: ${messageOf(err)}`);
+      throw err;
+    }
+  }
+
+  /**
+   * Pods whose placement counts when choosing whom to delete: those of every
+   * ReplicaSet under the same controller (a Deployment's old and new ReplicaSets).
+   */
+  private relatedPods(rs: ReplicaSet, own: Pod[]): Pod[] {
+    const controller = controllerRefOf(rs);
+    if (!controller) return own;
+    const siblings = new Set(
+      this.replicaSets
+        .list()
+        .filter((other) => other.metadata.namespace === rs.metadata.namespace && controllerRefOf(other)?.uid === controller.uid)
+        .map((other) => other.metadata.uid),
+    );
+    return this.pods.list().filter((p) => p.metadata.namespace === rs.metadata.namespace && siblings.has(controllerRefOf(p)?.uid));
+  }
+
+  /** Writes status through /status when it changed; one retry on a fresh read after a conflict. */
+  private async writeStatus(rs: ReplicaSet, status: ReplicaSetStatus): Promise<void> {
+    if (sameReplicaSetStatus(rs.status, status)) return;
+    let target = rs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.ctx.client.update<ReplicaSet>(replicaSetsRes, { ...target, status }, { subresource: "status" });
+        return;
+      } catch (err) {
+        if (isNotFound(err)) return;
+        if (!isConflict(err) || attempt > 0) throw err;
+      }
+      try {
+        target = await this.ctx.client.get<ReplicaSet>(replicaSetsRes, rs.metadata.name ?? "", rs.metadata.namespace);
+      } catch (err) {
+        if (isNotFound(err)) return;
+        throw err;
+      }
+      if (target.metadata.uid !== rs.metadata.uid) return;
+    }
+  }
+}
+
+/** The ReplicaSet's selector; undefined when it is invalid or empty (which would select every pod). */
+function selectorOf(rs: ReplicaSet): LabelSelector | undefined {
+  try {
+    const selector = labelSelectorFromMatch(rs.spec.selector.matchLabels, rs.spec.selector.matchExpressions);
+    return selector.requirements.length > 0 ? selector : undefined;
+  } catch (err) {
+    if (err instanceof SelectorError) return undefined;
+    throw err;
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
