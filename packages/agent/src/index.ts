@@ -12,3 +12,5 @@ export * from "./assignments.js";
 export * from "./session.js";
 export * from "./node-info.js";
 export * from "./agent-service.js";
+export * from "./probe/results.js";
+export * from "./probe/manager.js";

@@ -9,6 +9,12 @@ export const LABEL_POD_NAMESPACE = "bosun.io/pod-namespace";
 export const LABEL_CONTAINER_NAME = "bosun.io/container-name";
 export const LABEL_SPEC_HASH = "bosun.io/spec-hash";
 export const LABEL_RESTART_COUNT = "bosun.io/restart-count";
+/**
+ * On app containers: the pod's terminationGracePeriodSeconds, so that an agent that
+ * restarted and must stop a pod it no longer knows (deleted while it was away) still
+ * gives it the grace period the pod asked for, as the kubelet's labels do.
+ */
+export const LABEL_TERMINATION_GRACE = "bosun.io/termination-grace-period";
 
 /** The container-name label of a pod's infra container. */
 export const INFRA_CONTAINER_NAME = "POD";
@@ -46,6 +52,13 @@ export function dockerContainerName(
   restartCount: number,
 ): string {
   return `bosun_${nodeName}_${pod.namespace}_${pod.name}_${containerName}_${pod.uid.slice(0, 8)}_${restartCount}`;
+}
+
+/** The grace period recorded on a container, if it carries one. */
+export function terminationGraceOf(labels: Record<string, string>): number | undefined {
+  const raw = labels[LABEL_TERMINATION_GRACE];
+  if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
+  return Number(raw);
 }
 
 export function restartCountOf(labels: Record<string, string>): number {

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Pod } from "@bosun/api";
-import { appContainerSpec, infraContainerSpec, pullPolicyOf, specHash } from "../src/pod/container-config.js";
+import { appContainerSpec, infraContainerSpec, podHostname, pullPolicyOf, specHash } from "../src/pod/container-config.js";
+import { terminationGraceOf } from "../src/labels.js";
 
 const pod: Pod = {
   apiVersion: "v1",
@@ -74,4 +75,19 @@ test("image pull policy defaults as in Kubernetes", () => {
   assert.equal(pullPolicyOf({ name: "a", image: "localhost:5000/busybox" }), "Always");
   assert.equal(pullPolicyOf({ name: "a", image: "bosun.local/busybox:1" }), "IfNotPresent");
   assert.equal(pullPolicyOf({ name: "a", image: "busybox:1", imagePullPolicy: "Never" }), "Never");
+});
+
+test("the pod hostname is spec.hostname, else the pod name cut to 63 characters without a trailing - or .", () => {
+  const withName = (name: string, hostname?: string): Pod => ({ ...pod, metadata: { ...pod.metadata, name }, spec: { ...pod.spec, hostname } });
+  assert.equal(podHostname(withName("web-7d9f", "web-0")), "web-0");
+  assert.equal(podHostname(withName("web-7d9f")), "web-7d9f");
+  assert.equal(podHostname(withName(`${"a".repeat(61)}-.b`)), "a".repeat(61));
+  assert.equal(infraContainerSpec("n1", withName("web-7d9f", "web-0"), "bosun.local/pause:1", 0).hostname, "web-0");
+});
+
+test("app containers record the pod's grace period for an agent that restarts without the pod", () => {
+  const c = pod.spec.containers[0]!;
+  const graceful: Pod = { ...pod, spec: { ...pod.spec, terminationGracePeriodSeconds: 45 } };
+  assert.equal(terminationGraceOf(appContainerSpec("n1", graceful, c, "i", 0).labels), 45);
+  assert.equal(terminationGraceOf(appContainerSpec("n1", pod, c, "i", 0).labels), undefined);
 });

@@ -112,3 +112,36 @@ test("a deleted pod with no running container is terminal", () => {
   const s = status(p, { a: { current: details("a1", { exitCode: 0 }) } });
   assert.equal(s.phase, "Succeeded");
 });
+
+test("probes decide started and ready: not started holds ready back; Ready needs every container ready", () => {
+  const p = pod(["a", "b"]);
+  const running = (id: string) => details(id, { running: true });
+  const notStarted = status(p, { a: { current: running("a1"), health: { started: false, ready: false } }, b: { current: running("b1") } });
+  assert.equal(notStarted.phase, "Running");
+  assert.deepEqual(
+    notStarted.containerStatuses?.map((c) => [c.name, c.started, c.ready]),
+    [
+      ["a", false, false],
+      ["b", true, true],
+    ],
+  );
+  const ready = notStarted.conditions?.find((c) => c.type === "Ready");
+  assert.equal(ready?.status, "False");
+  assert.equal(ready?.message, "containers with unready status: [a]");
+  assert.equal(notStarted.conditions?.find((c) => c.type === "ContainersReady")?.status, "False");
+
+  const unready = status(p, { a: { current: running("a1"), health: { started: true, ready: false } }, b: { current: running("b1") } });
+  assert.equal(unready.containerStatuses?.[0]?.started, true);
+  assert.equal(unready.containerStatuses?.[0]?.ready, false);
+
+  const allReady = status(p, { a: { current: running("a1"), health: { started: true, ready: true } }, b: { current: running("b1") } });
+  assert.equal(allReady.conditions?.find((c) => c.type === "Ready")?.status, "True");
+  assert.equal(allReady.conditions?.find((c) => c.type === "ContainersReady")?.status, "True");
+});
+
+test("a container killed by a probe runs again under OnFailure even after exit 0, but not under Never", () => {
+  const killed = { a: { current: details("a1", { exitCode: 0 }), killedByProbe: true } };
+  assert.equal(podFinished(pod(["a"], "OnFailure"), new Map(Object.entries(killed))), false);
+  assert.equal(podFinished(pod(["a"], "Never"), new Map(Object.entries(killed))), true);
+  assert.equal(podFinished(pod(["a"], "OnFailure"), new Map(Object.entries({ a: { current: details("a1", { exitCode: 0 }) } }))), true);
+});

@@ -3,7 +3,13 @@
 import { createHash } from "node:crypto";
 import { cpuToMillis, defaultPullPolicy, memoryToBytes, type Container, type Pod, type PullPolicy } from "@bosun/api";
 import type { ContainerCreateSpec } from "../runtime/runtime.js";
-import { containerLabels, dockerContainerName, INFRA_CONTAINER_NAME, type PodIdentity } from "../labels.js";
+import {
+  containerLabels,
+  dockerContainerName,
+  INFRA_CONTAINER_NAME,
+  LABEL_TERMINATION_GRACE,
+  type PodIdentity,
+} from "../labels.js";
 
 export function podIdentity(pod: Pod): PodIdentity {
   return {
@@ -54,10 +60,20 @@ export function infraContainerSpec(
     image: infraImage,
     labels: containerLabels(nodeName, id, INFRA_CONTAINER_NAME, infraHash(infraImage), restartCount),
     env: [],
-    // The pod's containers share this UTS namespace's hostname, as in Kubernetes.
-    hostname: id.name.slice(0, 63),
+    // Docker gives the containers joined to this one its hostname too.
+    hostname: podHostname(pod),
     networkMode: "bridge",
   };
+}
+
+/**
+ * The pod's hostname as the kubelet sets it: spec.hostname (StatefulSet pods set it),
+ * else the pod name, cut to 63 characters without a trailing "-" or ".".
+ */
+export function podHostname(pod: Pod): string {
+  if (pod.spec.hostname) return pod.spec.hostname;
+  const name = pod.metadata.name ?? "";
+  return name.length <= 63 ? name : name.slice(0, 63).replace(/[-.]+$/, "");
 }
 
 export function infraHash(infraImage: string): string {
@@ -78,7 +94,12 @@ export function appContainerSpec(
   return {
     name: dockerContainerName(nodeName, id, container.name, restartCount),
     image: container.image,
-    labels: containerLabels(nodeName, id, container.name, specHash(container), restartCount),
+    labels: {
+      ...containerLabels(nodeName, id, container.name, specHash(container), restartCount),
+      ...(pod.spec.terminationGracePeriodSeconds !== undefined
+        ? { [LABEL_TERMINATION_GRACE]: String(pod.spec.terminationGracePeriodSeconds) }
+        : {}),
+    },
     env: (container.env ?? []).map((e) => `${e.name}=${e.value ?? ""}`),
     // Kubernetes semantics: command replaces ENTRYPOINT, args replace CMD.
     entrypoint: container.command,

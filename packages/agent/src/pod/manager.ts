@@ -6,10 +6,11 @@ import { Backoff, createLogger, sleep } from "@bosun/client";
 import type { ContainerRuntime } from "../runtime/runtime.js";
 import { LABEL_NODE_NAME, LABEL_POD_UID } from "../labels.js";
 import { PodWorker, type WorkerDeps } from "./worker.js";
+import { ProbeManager } from "../probe/manager.js";
 
 const log = createLogger("agent/pods");
 
-export interface PodManagerOptions extends WorkerDeps {
+export interface PodManagerOptions extends Omit<WorkerDeps, "probes"> {
   resyncIntervalMs?: number;
   /** Called when a removed pod's containers are all gone. */
   onPodGone?: (uid: string) => void;
@@ -21,8 +22,19 @@ export class PodManager {
   private haveCompleteSet = false;
   private readonly abort = new AbortController();
   private resyncTimer: NodeJS.Timeout | undefined;
+  readonly probes: ProbeManager;
+  private readonly workerDeps: WorkerDeps;
 
-  constructor(private readonly opts: PodManagerOptions) {}
+  constructor(private readonly opts: PodManagerOptions) {
+    this.probes = new ProbeManager({
+      runtime: opts.runtime,
+      reportEvent: opts.reportEvent,
+      // A probe verdict is acted on (and reported) by the pod's own worker, in its next sync.
+      onChange: (uid) => this.workers.get(uid)?.trigger(),
+      now: opts.now,
+    });
+    this.workerDeps = { ...opts, probes: this.probes };
+  }
 
   private get runtime(): ContainerRuntime {
     return this.opts.runtime;
@@ -41,6 +53,7 @@ export class PodManager {
   async stop(): Promise<void> {
     this.abort.abort();
     clearInterval(this.resyncTimer);
+    this.probes.stop();
     for (const w of this.workers.values()) w.stop();
     await Promise.all([...this.workers.values()].map((w) => w.idle()));
   }
@@ -74,8 +87,9 @@ export class PodManager {
   private worker(uid: string): PodWorker {
     let w = this.workers.get(uid);
     if (!w) {
-      w = new PodWorker(uid, this.opts, (gone) => {
+      w = new PodWorker(uid, this.workerDeps, (gone) => {
         this.workers.delete(gone);
+        this.probes.stopPod(gone);
         this.opts.onPodGone?.(gone);
       });
       this.workers.set(uid, w);

@@ -3,6 +3,7 @@
 import type { ContainerState, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from "@bosun/api";
 import type { ContainerDetails } from "../runtime/runtime.js";
 import { restartCountOf } from "../labels.js";
+import type { ContainerHealth } from "../probe/results.js";
 import { shouldRestart } from "./backoff.js";
 
 export interface Waiting {
@@ -18,6 +19,10 @@ export interface ContainerObservation {
   previous?: ContainerDetails;
   /** Set when the worker holds the container back: image trouble, crash-loop back-off. */
   waiting?: Waiting;
+  /** What the probes say of the running instance; absent means no probe holds it back. */
+  health?: ContainerHealth;
+  /** The current instance was killed for a failed liveness or startup probe: it runs again unless the policy is Never. */
+  killedByProbe?: boolean;
 }
 
 export interface StatusInput {
@@ -65,7 +70,7 @@ export function isExited(d: ContainerDetails | undefined): d is ContainerDetails
 }
 
 export function containerStatus(name: string, image: string, obs: ContainerObservation): ContainerStatus {
-  const { current, previous, waiting } = obs;
+  const { current, previous, waiting, health } = obs;
   const base = {
     name,
     image,
@@ -88,8 +93,10 @@ export function containerStatus(name: string, image: string, obs: ContainerObser
     state = { waiting: { reason: "ContainerCreating" } };
     if (isExited(previous)) lastState = terminatedState(previous);
   }
-  const running = state.running !== undefined;
-  return { ...base, state, lastState, ready: running, started: running };
+  // As the kubelet: started once the startup probe passed, ready once started and the readiness probe passed.
+  const started = state.running !== undefined && (health?.started ?? true);
+  const ready = started && (health?.ready ?? true);
+  return { ...base, state, lastState, ready, started };
 }
 
 /**
@@ -121,11 +128,18 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
   return "Running";
 }
 
+/** Whether a container that exited runs again: by its exit code, or because a probe had it killed. */
+export function willRestart(pod: Pod, obs: ContainerObservation, exitCode: number): boolean {
+  const policy = pod.spec.restartPolicy ?? "Always";
+  return shouldRestart(policy, exitCode) || (obs.killedByProbe === true && policy !== "Never");
+}
+
 /** Whether every container exited and none will run again: the pod is done. */
 export function podFinished(pod: Pod, containers: Map<string, ContainerObservation>): boolean {
   return pod.spec.containers.every((c) => {
-    const cur = containers.get(c.name)?.current;
-    return isExited(cur) && !shouldRestart(pod.spec.restartPolicy, effectiveExitCode(cur));
+    const obs = containers.get(c.name) ?? {};
+    const cur = obs.current;
+    return isExited(cur) && !willRestart(pod, obs, effectiveExitCode(cur));
   });
 }
 

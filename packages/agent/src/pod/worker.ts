@@ -13,6 +13,7 @@ import {
   LABEL_POD_UID,
   LABEL_SPEC_HASH,
   restartCountOf,
+  terminationGraceOf,
   type PodIdentity,
 } from "../labels.js";
 import { appContainerSpec, infraContainerSpec, podIdentity, podKey, pullPolicyOf, specHash } from "./container-config.js";
@@ -22,9 +23,11 @@ import {
   effectiveExitCode,
   isExited,
   podFinished,
+  willRestart,
   type ContainerObservation,
   type Waiting,
 } from "./status.js";
+import type { PodProbes, RunningContainer } from "../probe/manager.js";
 
 const log = createLogger("agent/pod-worker");
 
@@ -45,6 +48,7 @@ export interface WorkerDeps {
   pullBackoff: ContainerBackoff;
   reportStatus: (pod: PodIdentity, status: PodStatus, terminated: boolean) => void;
   reportEvent: (pod: PodIdentity, event: PodEventRecord) => void;
+  probes: PodProbes;
   now?: () => number;
 }
 
@@ -83,6 +87,8 @@ export class PodWorker {
   private readonly inspectCache = new Map<string, ContainerDetails>();
   private readonly backoffEventSent = new Set<string>();
   private readonly lastPullFailure = new Map<string, number>();
+  /** Container IDs this worker killed for a failed liveness or startup probe. */
+  private readonly probeKilled = new Set<string>();
   private readonly now: () => number;
 
   constructor(
@@ -169,6 +175,7 @@ export class PodWorker {
     if (desired === undefined) return;
     const containers = await this.listContainers();
     if (desired === "removed") {
+      this.deps.probes.stopPod(this.uid);
       await this.teardown(containers, this.lastPod);
       if ((await this.listContainers()).length === 0) {
         this.stop();
@@ -177,6 +184,8 @@ export class PodWorker {
       return;
     }
     if (desired.metadata.deletionTimestamp) {
+      // As the kubelet, no probe may kill a container that is being stopped anyway.
+      this.deps.probes.stopPod(this.uid);
       await this.teardown(containers, desired);
       const status = computePodStatus(this.statusInput(desired, this.observe(desired, [], new Map())));
       this.lastStatus = status;
@@ -189,7 +198,8 @@ export class PodWorker {
   /** Stops the pod's containers (SIGTERM, the grace period, SIGKILL), then its infra container, and removes them all. */
   private async teardown(containers: ContainerSummary[], pod: Pod | undefined): Promise<void> {
     if (containers.length === 0) return;
-    const grace = graceSeconds(pod);
+    // A pod the agent never heard of since it restarted: its containers remember the grace period.
+    const graceOf = (c: ContainerSummary) => (pod ? graceSeconds(pod) : (terminationGraceOf(c.labels) ?? DEFAULT_GRACE_SECONDS));
     const id = pod ? podIdentity(pod) : undefined;
     const apps = containers.filter((c) => c.labels[LABEL_CONTAINER_NAME] !== INFRA_CONTAINER_NAME);
     const infras = containers.filter((c) => c.labels[LABEL_CONTAINER_NAME] === INFRA_CONTAINER_NAME);
@@ -199,10 +209,11 @@ export class PodWorker {
         .map(async (c) => {
           const name = c.labels[LABEL_CONTAINER_NAME] ?? "";
           if (id) this.event(id, "Normal", "Killing", `Stopping container ${name}`, name);
-          await this.deps.runtime.stopContainer(c.id, grace);
+          await this.deps.runtime.stopContainer(c.id, graceOf(c));
         }),
     );
-    await Promise.all(infras.filter((c) => c.state === "running").map((c) => this.deps.runtime.stopContainer(c.id, grace)));
+    const infraGrace = pod ? graceSeconds(pod) : DEFAULT_GRACE_SECONDS;
+    await Promise.all(infras.filter((c) => c.state === "running").map((c) => this.deps.runtime.stopContainer(c.id, infraGrace)));
     // Keep the final state of each container for the last status report.
     for (const c of containers) this.inspectCache.delete(c.id);
     if (pod) this.terminalObservation = this.observeFromDetails(pod, await this.inspectAll(await this.listContainers()));
@@ -210,6 +221,7 @@ export class PodWorker {
     for (const c of containers) this.inspectCache.delete(c.id);
     this.deps.restartBackoff.forgetPrefix(`${this.uid}/`);
     this.deps.pullBackoff.forgetPrefix(`${this.uid}/`);
+    this.probeKilled.clear();
     log.info({ pod: id ? podKey(id) : this.uid, containers: containers.length }, "stopped and removed the pod's containers");
   }
 
@@ -236,7 +248,8 @@ export class PodWorker {
     );
     for (const c of pod.spec.containers) {
       const mine = sorted.filter((d) => d.labels[LABEL_CONTAINER_NAME] === c.name);
-      byName.set(c.name, { current: mine[0], previous: mine[1] });
+      const current = mine[0];
+      byName.set(c.name, { current, previous: mine[1], ...(current && this.probeKilled.has(current.id) ? { killedByProbe: true } : {}) });
     }
     return byName;
   }
@@ -328,9 +341,45 @@ export class PodWorker {
     await infraStarted.catch(() => undefined); // report the sandbox as it settled, not mid-start
     const now = await this.listContainers();
     const obs = this.observe(pod, await this.inspectAll(now), waiting);
+    this.syncProbes(pod, obs);
     const status = computePodStatus(this.statusInput(pod, obs));
     this.lastStatus = status;
     this.deps.reportStatus(id, status, false);
+  }
+
+  /**
+   * Hands the running containers to the probes (new instances get fresh probe
+   * workers) and puts what the probes say into the observation.
+   */
+  private syncProbes(pod: Pod, obs: { infra?: ContainerDetails; containers: Map<string, ContainerObservation> }): void {
+    const running: RunningContainer[] = [];
+    for (const spec of pod.spec.containers) {
+      const cur = obs.containers.get(spec.name)?.current;
+      if (cur?.running) running.push({ spec, id: cur.id, startedAtMs: timeOf(cur.startedAt, this.now()) });
+    }
+    const { probes } = this.deps;
+    probes.sync(pod, obs.infra?.running ? obs.infra.ipAddress : "", running);
+    for (const c of running) {
+      const o = obs.containers.get(c.spec.name);
+      if (o) o.health = probes.health(c.spec, c.id);
+    }
+  }
+
+  /** Stops a container whose liveness or startup probe failed, as the kubelet does, so that the restart logic runs it again. */
+  private async killUnhealthy(pod: Pod, spec: Container, containerId: string, failed: "liveness" | "startup"): Promise<void> {
+    const probe = failed === "liveness" ? spec.livenessProbe : spec.startupProbe;
+    const restart = (pod.spec.restartPolicy ?? "Always") !== "Never";
+    this.event(
+      podIdentity(pod),
+      "Normal",
+      "Killing",
+      `Container ${spec.name} failed ${failed} probe${restart ? ", will be restarted" : ""}`,
+      spec.name,
+    );
+    this.probeKilled.add(containerId);
+    const grace = probe?.terminationGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+    await this.deps.runtime.stopContainer(containerId, grace);
+    this.inspectCache.delete(containerId);
   }
 
   /**
@@ -393,12 +442,19 @@ export class PodWorker {
     const key = `${this.uid}/${spec.name}`;
     const hash = specHash(spec);
     const current = instances[0];
-    const cur = detailOf(current);
+    let cur = detailOf(current);
     // Keep the newest instance and the one before it (for lastState and logs --previous).
     for (const old of instances.slice(2)) await runtime.removeContainer(old.id);
 
     const hashChanged = current !== undefined && current.labels[LABEL_SPEC_HASH] !== hash;
-    if (current && current.state === "running" && !hashChanged) return undefined;
+    if (current && current.state === "running" && !hashChanged) {
+      const failed = this.deps.probes.health(spec, current.id).failed;
+      if (!failed) return undefined;
+      await this.killUnhealthy(pod, spec, current.id, failed);
+      cur = await runtime.inspectContainer(current.id);
+      if (cur) this.inspectCache.set(current.id, cur);
+      current.state = cur?.state ?? "exited";
+    }
     if (current && current.state === "running" && hashChanged) {
       this.event(id, "Normal", "Killing", `Container ${spec.name} definition changed, will be restarted`, spec.name);
       await runtime.stopContainer(current.id, graceSeconds(pod));
@@ -414,7 +470,7 @@ export class PodWorker {
       const exitCode = cur ? effectiveExitCode(cur) : 0;
       // A new spec or a new sandbox restarts the container at once, without back-off.
       const forced = hashChanged || restartNow(current, exitCode);
-      if (!forced && !shouldRestart(pod.spec.restartPolicy, exitCode)) return undefined;
+      if (!forced && !willRestart(pod, { killedByProbe: this.probeKilled.has(current.id) }, exitCode)) return undefined;
       if (!forced) {
         const finishedAt = timeOf(cur?.finishedAt, this.now());
         const remaining = this.deps.restartBackoff.remaining(key, finishedAt);
@@ -447,6 +503,7 @@ export class PodWorker {
       this.wakeIn(RETRY_AFTER_ERROR_MS * 5);
       return { reason: "CreateContainerError", message };
     }
+    if (current) this.probeKilled.delete(current.id);
     this.event(id, "Normal", "Created", `Created container ${spec.name}`, spec.name);
     return this.startCreated(pod, spec, cid, infraStarted);
   }

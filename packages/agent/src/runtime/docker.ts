@@ -1,14 +1,17 @@
 // The Docker Engine adapter of ContainerRuntime, over dockerode.
 import { rfc3339 } from "@bosun/api";
 import Docker from "dockerode";
-import { PassThrough, type Readable } from "node:stream";
+import { PassThrough, Writable, type Readable } from "node:stream";
 import {
+  ExecTimeoutError,
   RuntimeError,
   type ContainerCreateSpec,
   type ContainerDetails,
   type ContainerRuntime,
   type ContainerStateName,
   type ContainerSummary,
+  type ExecOptions,
+  type ExecResult,
   type LogOptions,
   type RuntimeEvent,
 } from "./runtime.js";
@@ -250,6 +253,52 @@ export class DockerRuntime implements ContainerRuntime {
     source.on("error", (err: Error) => out.destroy(err));
     out.on("close", () => (source as Readable).destroy?.());
     return out;
+  }
+
+  async exec(id: string, cmd: string[], opts: ExecOptions): Promise<ExecResult> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), opts.timeoutMs);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        const room = opts.maxOutputBytes - size;
+        if (room > 0) {
+          const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+          chunks.push(part);
+          size += part.length;
+        }
+        done();
+      },
+    });
+    try {
+      const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal: abort.signal });
+      const stream = await exec.start({ hijack: true, stdin: false, abortSignal: abort.signal });
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          stream.destroy();
+          reject(new ExecTimeoutError(cmd, opts.timeoutMs));
+        };
+        if (abort.signal.aborted) return onAbort();
+        abort.signal.addEventListener("abort", onAbort, { once: true });
+        this.docker.modem.demuxStream(stream, sink, sink);
+        stream.on("end", resolve);
+        stream.on("close", resolve);
+        stream.on("error", reject);
+      });
+      // The stream ends as the process exits; Docker may take a moment to record the exit code.
+      for (;;) {
+        const info = await exec.inspect({ abortSignal: abort.signal });
+        if (!info.Running && info.ExitCode !== null) return { exitCode: info.ExitCode, output: Buffer.concat(chunks) };
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } catch (err) {
+      if (err instanceof ExecTimeoutError) throw err;
+      if (abort.signal.aborted) throw new ExecTimeoutError(cmd, opts.timeoutMs);
+      throw wrap(`running ${JSON.stringify(cmd.join(" "))} in container ${id} failed`, err);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async *events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent> {

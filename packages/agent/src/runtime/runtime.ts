@@ -67,6 +67,19 @@ export interface RuntimeEvent {
   labels: Record<string, string>;
 }
 
+/** What a command run inside a container left behind. */
+export interface ExecResult {
+  exitCode: number;
+  /** stdout and stderr interleaved, cut at the requested limit. */
+  output: Buffer;
+}
+
+export interface ExecOptions {
+  timeoutMs: number;
+  /** Output beyond this many bytes is dropped (the process still runs to its end). */
+  maxOutputBytes: number;
+}
+
 export interface ContainerRuntime {
   /** e.g. "docker://20.10.24". */
   version(): Promise<string>;
@@ -86,6 +99,11 @@ export interface ContainerRuntime {
   pullImage(ref: string): Promise<void>;
   /** stdout and stderr of a container, interleaved as raw bytes. */
   logs(id: string, opts: LogOptions, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * Runs a command in a running container and waits for it to exit; rejects with
+   * ExecTimeoutError after opts.timeoutMs.
+   */
+  exec(id: string, cmd: string[], opts: ExecOptions): Promise<ExecResult>;
   /** Container events for containers carrying the given labels, until the signal aborts. */
   events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent>;
 }
@@ -97,5 +115,16 @@ export class RuntimeError extends Error {
   ) {
     super(message);
     this.name = "RuntimeError";
+  }
+}
+
+/** An exec that did not finish in time; the command may still be running in the container. */
+export class ExecTimeoutError extends RuntimeError {
+  constructor(
+    readonly command: string[],
+    readonly timeoutMs: number,
+  ) {
+    super(`command ${JSON.stringify(command.join(" "))} timed out`);
+    this.name = "ExecTimeoutError";
   }
 }
