@@ -9,3 +9,5 @@ export {
 export * from "./common/index.js";
 export { ReplicaSetController, type ReplicaSetControllerOptions } from "./replicaset/controller.js";
 export { GarbageCollectorController, type GarbageCollectorOptions } from "./garbage-collector/controller.js";
+export { DaemonSetController, type DaemonSetControllerOptions } from "./daemonset/controller.js";
+export { StatefulSetController, type StatefulSetControllerOptions } from "./statefulset/controller.js";

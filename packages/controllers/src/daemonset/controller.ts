@@ -1,0 +1,404 @@
+// The DaemonSet controller (pkg/controller/daemon): one pod per eligible node, placed
+// directly on its node through spec.nodeName (as Kubernetes did before 1.12), rolled
+// to a new template node by node within maxUnavailable (or maxSurge), and a status
+// that says how many nodes run which revision.
+import {
+  isPodTerminal,
+  labelSelectorFromMatch,
+  matchesLabels,
+  mustResource,
+  objectKey,
+  type DaemonSet,
+  type LabelSelector,
+  type Node,
+  type Pod,
+} from "@bosun/api";
+import { createLogger, isConflict, isNotFound, WorkQueue, type Informer } from "@bosun/client";
+import {
+  claimObjects,
+  controllerRefOf,
+  Expectations,
+  podFromTemplate,
+  runWorkers,
+  slowStartBatch,
+  slowStartInitialBatchSize,
+  templateHash,
+  type Controller,
+  type ControllerContext,
+  type Workers,
+} from "../common/index.js";
+import { withDaemonTolerations } from "./daemon-tolerations.js";
+import { daemonSetSettings, type DaemonSetSettings } from "./defaults.js";
+import { FailedPodBackoff } from "./failed-pod-backoff.js";
+import { nodeShouldRunDaemonPod, type Placement } from "./node-placement.js";
+import { planManage, revisionLabel, type NodeState } from "./node-plan.js";
+import { planRollingUpdate, scaledValue } from "./rolling-update.js";
+import { computeDaemonSetCounts, nextDaemonSetStatus } from "./status.js";
+
+const daemonsets = mustResource("daemonsets");
+const pods = mustResource("pods");
+const nodes = mustResource("nodes");
+const log = createLogger("controllers/daemonset");
+
+/** At most this many creates and deletes per sync (Kubernetes' burstReplicas). */
+const burstReplicas = 250;
+
+export interface DaemonSetControllerOptions {
+  workers?: number;
+}
+
+interface PodDeletion {
+  pod: Pod;
+  /** No agent will confirm a graceful deletion (the pod's node is gone): remove it at once. */
+  force?: boolean;
+}
+
+export class DaemonSetController implements Controller {
+  readonly name = "daemonset";
+  private readonly queue = new WorkQueue<string>();
+  private readonly now: () => number;
+  private readonly expectations: Expectations;
+  private readonly failedPodBackoff: FailedPodBackoff;
+  private readonly dsInformer: Informer<DaemonSet>;
+  private readonly podInformer: Informer<Pod>;
+  private readonly nodeInformer: Informer<Node>;
+  private workers: Workers | undefined;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly opts: DaemonSetControllerOptions = {},
+  ) {
+    this.now = ctx.now ?? Date.now;
+    this.expectations = new Expectations(this.now);
+    this.failedPodBackoff = new FailedPodBackoff(this.now);
+    this.dsInformer = ctx.informers.for<DaemonSet>(daemonsets);
+    this.podInformer = ctx.informers.for<Pod>(pods);
+    this.nodeInformer = ctx.informers.for<Node>(nodes);
+
+    this.dsInformer
+      .onAdd((ds) => this.enqueue(ds))
+      .onUpdate((_old, ds) => this.enqueue(ds))
+      .onDelete((ds) => this.enqueue(ds));
+    this.podInformer
+      .onAdd((pod) => this.podAdded(pod))
+      .onUpdate((old, pod) => this.podUpdated(old, pod))
+      .onDelete((pod) => this.podDeleted(pod));
+    this.nodeInformer
+      .onAdd((node) => this.nodeAdded(node))
+      .onUpdate((old, node) => this.nodeUpdated(old, node))
+      // Pods bound to a node that is gone are this controller's to remove.
+      .onDelete(() => this.dsInformer.list().forEach((ds) => this.enqueue(ds)));
+  }
+
+  async run(): Promise<void> {
+    this.workers = runWorkers(this.name, this.queue, this.opts.workers ?? 2, (key) => this.sync(key));
+  }
+
+  async stop(): Promise<void> {
+    this.queue.shutDown();
+    await this.workers?.done;
+  }
+
+  // ---- event handlers: they only find the DaemonSets concerned and queue their keys ----
+
+  private enqueue(ds: DaemonSet): void {
+    this.queue.add(objectKey(ds));
+  }
+
+  private ownerOf(pod: Pod): DaemonSet | undefined {
+    const ref = controllerRefOf(pod);
+    if (!ref || ref.kind !== "DaemonSet") return undefined;
+    const ds = this.dsInformer.get(`${pod.metadata.namespace}/${ref.name}`);
+    return ds && ds.metadata.uid === ref.uid ? ds : undefined;
+  }
+
+  /** DaemonSets in the pod's namespace whose selector matches it: candidates to adopt an orphan. */
+  private selectingSets(pod: Pod): DaemonSet[] {
+    return this.dsInformer.list().filter((ds) => {
+      if (ds.metadata.namespace !== pod.metadata.namespace) return false;
+      const selector = parseSelector(ds);
+      return selector !== undefined && selector.requirements.length > 0 && matchesLabels(selector, pod.metadata.labels);
+    });
+  }
+
+  private podAdded(pod: Pod): void {
+    // A pod already being deleted when first seen (after a restart) counts as a deletion.
+    if (pod.metadata.deletionTimestamp) return this.podDeleted(pod);
+    if (controllerRefOf(pod)) {
+      const ds = this.ownerOf(pod);
+      if (!ds) return;
+      this.expectations.creationObserved(objectKey(ds));
+      this.enqueue(ds);
+      return;
+    }
+    for (const ds of this.selectingSets(pod)) this.enqueue(ds);
+  }
+
+  private podUpdated(old: Pod, pod: Pod): void {
+    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
+    const oldRef = controllerRefOf(old);
+    const ref = controllerRefOf(pod);
+    if (oldRef && oldRef.uid !== ref?.uid) {
+      const oldOwner = this.ownerOf(old);
+      if (oldOwner) this.enqueue(oldOwner);
+    }
+    if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
+      // Graceful deletion began: for counting, the pod is gone now.
+      this.podDeleted(pod);
+      return;
+    }
+    if (ref) {
+      const ds = this.ownerOf(pod);
+      if (ds) this.enqueue(ds);
+      return;
+    }
+    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {});
+    if (labelsChanged || oldRef) for (const ds of this.selectingSets(pod)) this.enqueue(ds);
+  }
+
+  private podDeleted(pod: Pod): void {
+    const ds = this.ownerOf(pod);
+    if (!ds) return;
+    this.expectations.deletionObserved(objectKey(ds));
+    this.enqueue(ds);
+  }
+
+  private nodeAdded(node: Node): void {
+    for (const ds of this.dsInformer.list()) if (nodeShouldRunDaemonPod(node, ds.spec.template).shouldRun) this.enqueue(ds);
+  }
+
+  /** Heartbeats change nodes all the time; only a change of where pods belong matters. */
+  private nodeUpdated(old: Node, node: Node): void {
+    for (const ds of this.dsInformer.list()) {
+      if (!samePlacement(nodeShouldRunDaemonPod(old, ds.spec.template), nodeShouldRunDaemonPod(node, ds.spec.template))) this.enqueue(ds);
+    }
+  }
+
+  // ---- sync ----
+
+  private async sync(key: string): Promise<void> {
+    const ds = this.dsInformer.get(key);
+    if (!ds) {
+      this.expectations.delete(key);
+      this.failedPodBackoff.forget(`${key}/`);
+      return;
+    }
+    const selector = parseSelector(ds);
+    if (!selector) {
+      this.ctx.recorder.event(ds, "Warning", "InvalidSelector", "spec.selector is not a valid label selector; fix it so the DaemonSet can find its pods");
+      return;
+    }
+    if (selector.requirements.length === 0) {
+      this.ctx.recorder.event(ds, "Warning", "SelectingAll", "This daemon set is selecting all pods. A non-empty selector is required.");
+      return;
+    }
+    // What a DaemonSet being deleted still owns is the garbage collector's to remove.
+    if (ds.metadata.deletionTimestamp) return;
+
+    const settings = daemonSetSettings(ds);
+    const hash = templateHash(ds.spec.template, ds.status?.collisionCount);
+    const nodeStates: NodeState[] = this.nodeInformer.list().map((node) => ({
+      name: node.metadata.name ?? "",
+      placement: nodeShouldRunDaemonPod(node, ds.spec.template),
+    }));
+    const claimed = await claimObjects<Pod>(
+      { client: this.ctx.client, res: pods, ownerRes: daemonsets, owner: ds, selector },
+      this.podInformer.list().filter((p) => p.metadata.namespace === ds.metadata.namespace),
+    );
+    const podsByNode = groupByNode(claimed);
+
+    if (!this.expectations.satisfied(key)) {
+      // Its own creates and deletes are not all seen yet: counting now would double them.
+      await this.writeStatus(ds, nodeStates, podsByNode, hash, settings, false);
+      return;
+    }
+    let syncError: unknown;
+    try {
+      await this.reconcile(ds, key, selector, nodeStates, podsByNode, hash, settings);
+    } catch (err) {
+      syncError = err;
+    }
+    try {
+      await this.writeStatus(ds, nodeStates, podsByNode, hash, settings, true);
+    } catch (err) {
+      if (syncError === undefined) throw err;
+      log.warn({ daemonset: key, err: errorMessage(err) }, "status update failed after a failed sync");
+    }
+    if (syncError !== undefined) throw syncError;
+  }
+
+  private async reconcile(
+    ds: DaemonSet,
+    key: string,
+    selector: LabelSelector,
+    nodeStates: NodeState[],
+    podsByNode: Map<string, Pod[]>,
+    hash: string,
+    settings: DaemonSetSettings,
+  ): Promise<void> {
+    if (!matchesLabels(selector, ds.spec.template.metadata?.labels)) {
+      this.ctx.recorder.event(
+        ds,
+        "Warning",
+        "FailedCreate",
+        "Error creating: spec.selector does not match spec.template.metadata.labels, so the pods would not belong to this DaemonSet; make the selector match the template's labels",
+      );
+      return;
+    }
+    const rolling = settings.strategy === "RollingUpdate";
+    const surge = rolling && scaledValue(settings.maxSurge, 1, true, "spec.updateStrategy.rollingUpdate.maxSurge") > 0;
+    const nowMs = this.now();
+    const plan = planManage({ nodes: nodeStates, podsByNode, hash, surge, minReadySeconds: settings.minReadySeconds, nowMs });
+
+    const deletions: PodDeletion[] = plan.podsToDelete.map((pod) => ({ pod }));
+    for (const { pod, node } of plan.succeededPods) {
+      this.ctx.recorder.event(ds, "Normal", "SucceededDaemonPod", `Found succeeded daemon pod ${objectKey(pod)} on node ${node}, will try to delete it`);
+      deletions.push({ pod });
+    }
+    for (const { pod, node } of plan.failedPods) {
+      const backoffId = `${key}/${node}`;
+      const waitMs = this.failedPodBackoff.remainingMs(backoffId);
+      if (waitMs > 0) {
+        this.queue.addAfter(key, waitMs);
+        continue;
+      }
+      this.failedPodBackoff.next(backoffId);
+      this.ctx.recorder.event(ds, "Warning", "FailedDaemonPod", `Found failed daemon pod ${objectKey(pod)} on node ${node}, will try to kill it`);
+      deletions.push({ pod });
+    }
+    for (const pod of plan.podsWithoutNode) deletions.push({ pod, force: true });
+    await this.syncNodes(ds, key, deletions, plan.nodesNeedingPods, hash);
+
+    // The update only starts from a settled node set: manage had nothing left to do.
+    if (!rolling || !this.expectations.satisfied(key)) return;
+    const update = planRollingUpdate({
+      nodes: nodeStates,
+      podsByNode,
+      hash,
+      maxSurge: settings.maxSurge,
+      maxUnavailable: settings.maxUnavailable,
+      minReadySeconds: settings.minReadySeconds,
+      nowMs,
+    });
+    await this.syncNodes(ds, key, update.podsToDelete.map((pod) => ({ pod })), update.nodesToCreate, hash);
+  }
+
+  /** Creates a pod on each node and deletes the pods given, with expectations set first. */
+  private async syncNodes(ds: DaemonSet, key: string, deletions: PodDeletion[], nodesToCreate: string[], hash: string): Promise<void> {
+    const creates = nodesToCreate.slice(0, burstReplicas);
+    const deletes = deletions.slice(0, burstReplicas);
+    this.expectations.expect(key, creates.length, deletes.length);
+    const errors: unknown[] = [];
+
+    let started = 0;
+    const result = await slowStartBatch(creates.length, slowStartInitialBatchSize, () => this.createPod(ds, key, creates[started++]!, hash));
+    if (result.error !== undefined) {
+      errors.push(result.error);
+      // Creates never attempted will never be observed.
+      this.expectations.lowerExpectations(key, creates.length - started, 0);
+    }
+
+    const deleted = await Promise.allSettled(deletes.map((d) => this.deletePod(ds, key, d)));
+    for (const r of deleted) if (r.status === "rejected") errors.push(r.reason);
+
+    if (errors.length > 0) {
+      throw new Error(`DaemonSet ${key}: ${errors.length} pod create/delete request(s) failed, first: ${errorMessage(errors[0])}`);
+    }
+  }
+
+  private async createPod(ds: DaemonSet, key: string, nodeName: string, hash: string): Promise<void> {
+    const template = ds.spec.template;
+    const pod = podFromTemplate(
+      { ...template, spec: { ...template.spec, tolerations: withDaemonTolerations(template.spec.tolerations) } },
+      ds,
+      { generateName: `${ds.metadata.name}-`, extraLabels: { [revisionLabel]: hash } },
+    );
+    // Bosun places daemon pods itself; the scheduler never sees them.
+    pod.spec.nodeName = nodeName;
+    try {
+      const created = await this.ctx.client.create<Pod>(pods, pod, ds.metadata.namespace);
+      this.ctx.recorder.event(ds, "Normal", "SuccessfulCreate", `Created pod: ${created.metadata.name}`);
+    } catch (err) {
+      this.expectations.creationObserved(key);
+      this.ctx.recorder.event(ds, "Warning", "FailedCreate", `Error creating: ${errorMessage(err)}`);
+      throw err;
+    }
+  }
+
+  private async deletePod(ds: DaemonSet, key: string, { pod, force }: PodDeletion): Promise<void> {
+    const name = pod.metadata.name ?? "";
+    try {
+      await this.ctx.client.delete(pods, name, {
+        namespace: pod.metadata.namespace,
+        preconditions: { uid: pod.metadata.uid },
+        ...(force ? { gracePeriodSeconds: 0 } : {}),
+      });
+      this.ctx.recorder.event(ds, "Normal", "SuccessfulDelete", `Deleted pod: ${name}`);
+    } catch (err) {
+      this.expectations.deletionObserved(key);
+      if (isNotFound(err)) return;
+      this.ctx.recorder.event(ds, "Warning", "FailedDelete", `Error deleting: ${errorMessage(err)}`);
+      throw err;
+    }
+  }
+
+  private async writeStatus(
+    ds: DaemonSet,
+    nodeStates: NodeState[],
+    podsByNode: Map<string, Pod[]>,
+    hash: string,
+    settings: DaemonSetSettings,
+    observedGeneration: boolean,
+  ): Promise<void> {
+    const counts = computeDaemonSetCounts(nodeStates, podsByNode, hash, settings.minReadySeconds, this.now());
+    const generation = observedGeneration ? ds.metadata.generation : undefined;
+    let current = ds;
+    for (let attempt = 0; ; attempt++) {
+      const status = nextDaemonSetStatus(current.status, counts, generation);
+      if (!status) break;
+      try {
+        await this.ctx.client.update<DaemonSet>(daemonsets, { ...current, status }, { subresource: "status" });
+        break;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 1) throw err;
+        current = await this.ctx.client.get<DaemonSet>(daemonsets, ds.metadata.name ?? "", ds.metadata.namespace);
+      }
+    }
+    // Nothing else would wake the controller when a ready pod turns available.
+    if (settings.minReadySeconds > 0 && counts.numberReady !== counts.numberAvailable) {
+      this.queue.addAfter(objectKey(ds), settings.minReadySeconds * 1000);
+    }
+  }
+}
+
+function parseSelector(ds: DaemonSet): LabelSelector | undefined {
+  try {
+    return labelSelectorFromMatch(ds.spec.selector.matchLabels, ds.spec.selector.matchExpressions);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pods by the node they are bound to. Finished pods already being deleted are
+ * left out: nothing remains to be done about them (getNodesToDaemonPods).
+ */
+function groupByNode(claimed: readonly Pod[]): Map<string, Pod[]> {
+  const byNode = new Map<string, Pod[]>();
+  for (const pod of claimed) {
+    if (isPodTerminal(pod) && pod.metadata.deletionTimestamp) continue;
+    const node = pod.spec.nodeName ?? "";
+    const list = byNode.get(node);
+    if (list) list.push(pod);
+    else byNode.set(node, [pod]);
+  }
+  return byNode;
+}
+
+function samePlacement(a: Placement, b: Placement): boolean {
+  return a.shouldRun === b.shouldRun && a.shouldContinueRunning === b.shouldContinueRunning;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,352 @@
+// The StatefulSet controller (pkg/controller/statefulset): pods with stable names
+// "<set>-<ordinal>", created and removed in order (OrderedReady) or all at once
+// (Parallel), updated in reverse ordinal order down to the partition, and a status
+// that says which revision is current. The decisions are in plan.ts; this file
+// reads the caches, claims pods and carries the plan out.
+import {
+  labelSelectorFromMatch,
+  matchesLabels,
+  mustResource,
+  objectKey,
+  type LabelSelector,
+  type Pod,
+  type StatefulSet,
+} from "@bosun/api";
+import { createLogger, isConflict, isNotFound, WorkQueue, type Informer } from "@bosun/client";
+import {
+  claimObjects,
+  controllerRefOf,
+  Expectations,
+  patchMetadata,
+  runWorkers,
+  type Controller,
+  type ControllerContext,
+  type Workers,
+} from "../common/index.js";
+import { statefulSetSettings, type StatefulSetSettings } from "./defaults.js";
+import { identityLabels, identityMatches, newStatefulSetPod, ordinalOf, podNameFor } from "./identity.js";
+import { planStatefulSet, type SetAction } from "./plan.js";
+import { isRunningAndAvailable, isRunningAndReady } from "./pod-conditions.js";
+import { currentRevisionOf, templateOfRevision, updateRevisionOf } from "./revisions.js";
+import { computeStatefulSetStatus, nextStatefulSetStatus } from "./status.js";
+
+const statefulsets = mustResource("statefulsets");
+const pods = mustResource("pods");
+const log = createLogger("controllers/statefulset");
+
+export interface StatefulSetControllerOptions {
+  workers?: number;
+}
+
+interface Revisions {
+  current: string;
+  update: string;
+}
+
+export class StatefulSetController implements Controller {
+  readonly name = "statefulset";
+  private readonly queue = new WorkQueue<string>();
+  private readonly now: () => number;
+  private readonly expectations: Expectations;
+  private readonly setInformer: Informer<StatefulSet>;
+  private readonly podInformer: Informer<Pod>;
+  private workers: Workers | undefined;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly opts: StatefulSetControllerOptions = {},
+  ) {
+    this.now = ctx.now ?? Date.now;
+    this.expectations = new Expectations(this.now);
+    this.setInformer = ctx.informers.for<StatefulSet>(statefulsets);
+    this.podInformer = ctx.informers.for<Pod>(pods);
+    this.setInformer
+      .onAdd((set) => this.enqueue(set))
+      .onUpdate((_old, set) => this.enqueue(set))
+      .onDelete((set) => this.enqueue(set));
+    this.podInformer
+      .onAdd((pod) => this.podAdded(pod))
+      .onUpdate((old, pod) => this.podUpdated(old, pod))
+      .onDelete((pod) => this.podDeleted(pod));
+  }
+
+  async run(): Promise<void> {
+    this.workers = runWorkers(this.name, this.queue, this.opts.workers ?? 2, (key) => this.sync(key));
+  }
+
+  async stop(): Promise<void> {
+    this.queue.shutDown();
+    await this.workers?.done;
+  }
+
+  // ---- event handlers ----
+
+  private enqueue(set: StatefulSet): void {
+    this.queue.add(objectKey(set));
+  }
+
+  private ownerOf(pod: Pod): StatefulSet | undefined {
+    const ref = controllerRefOf(pod);
+    if (!ref || ref.kind !== "StatefulSet") return undefined;
+    const set = this.setInformer.get(`${pod.metadata.namespace}/${ref.name}`);
+    return set && set.metadata.uid === ref.uid ? set : undefined;
+  }
+
+  /** Sets in the pod's namespace that select it: candidates to adopt an orphan. */
+  private selectingSets(pod: Pod): StatefulSet[] {
+    return this.setInformer.list().filter((set) => {
+      if (set.metadata.namespace !== pod.metadata.namespace) return false;
+      const selector = parseSelector(set);
+      return selector !== undefined && matchesLabels(selector, pod.metadata.labels);
+    });
+  }
+
+  private podAdded(pod: Pod): void {
+    if (pod.metadata.deletionTimestamp) return this.podDeleted(pod);
+    if (controllerRefOf(pod)) {
+      const set = this.ownerOf(pod);
+      if (!set) return;
+      this.expectations.creationObserved(objectKey(set));
+      this.enqueue(set);
+      return;
+    }
+    for (const set of this.selectingSets(pod)) this.enqueue(set);
+  }
+
+  private podUpdated(old: Pod, pod: Pod): void {
+    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
+    const oldRef = controllerRefOf(old);
+    const ref = controllerRefOf(pod);
+    if (oldRef && oldRef.uid !== ref?.uid) {
+      const oldOwner = this.ownerOf(old);
+      if (oldOwner) this.enqueue(oldOwner);
+    }
+    if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
+      // Graceful deletion began: for counting, the pod is gone now.
+      this.podDeleted(pod);
+      return;
+    }
+    if (ref) {
+      const set = this.ownerOf(pod);
+      if (set) this.enqueue(set);
+      return;
+    }
+    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {});
+    if (labelsChanged || oldRef) for (const set of this.selectingSets(pod)) this.enqueue(set);
+  }
+
+  private podDeleted(pod: Pod): void {
+    const set = this.ownerOf(pod);
+    if (!set) return;
+    this.expectations.deletionObserved(objectKey(set));
+    this.enqueue(set);
+  }
+
+  // ---- sync ----
+
+  private async sync(key: string): Promise<void> {
+    const set = this.setInformer.get(key);
+    if (!set) {
+      this.expectations.delete(key);
+      return;
+    }
+    const selector = parseSelector(set);
+    if (!selector) {
+      this.ctx.recorder.event(set, "Warning", "InvalidSelector", "spec.selector is not a valid label selector; fix it so the StatefulSet can find its pods");
+      return;
+    }
+    const settings = statefulSetSettings(set);
+    const setName = set.metadata.name ?? "";
+    // Only pods named after the set can be its members (isMemberOf).
+    const members = this.podInformer.list().filter((p) => p.metadata.namespace === set.metadata.namespace && ordinalOf(setName, p) >= 0);
+    const claimed = await claimObjects<Pod>({ client: this.ctx.client, res: pods, ownerRes: statefulsets, owner: set, selector }, members);
+    const update = updateRevisionOf(set);
+    const revisions: Revisions = { current: currentRevisionOf(set, update), update };
+
+    // A set being deleted, or whose own creates and deletes are not all seen yet, only reports.
+    let syncError: unknown;
+    if (!set.metadata.deletionTimestamp && this.expectations.satisfied(key)) {
+      try {
+        await this.reconcile(set, key, selector, settings, claimed, revisions);
+      } catch (err) {
+        syncError = err;
+      }
+    }
+    try {
+      await this.writeStatus(set, settings, claimed, revisions);
+    } catch (err) {
+      if (syncError === undefined) throw err;
+      log.warn({ statefulset: key, err: errorMessage(err) }, "status update failed after a failed sync");
+    }
+    if (syncError !== undefined) throw syncError;
+  }
+
+  private async reconcile(
+    set: StatefulSet,
+    key: string,
+    selector: LabelSelector,
+    settings: StatefulSetSettings,
+    claimed: Pod[],
+    revisions: Revisions,
+  ): Promise<void> {
+    if (!matchesLabels(selector, set.spec.template.metadata?.labels)) {
+      this.ctx.recorder.event(
+        set,
+        "Warning",
+        "FailedCreate",
+        "spec.selector does not match spec.template.metadata.labels, so the pods would not belong to this StatefulSet; make the selector match the template's labels",
+      );
+      return;
+    }
+    const actions = planStatefulSet({
+      setName: set.metadata.name ?? "",
+      replicas: settings.replicas,
+      monotonic: settings.monotonic,
+      rollingUpdate: settings.rollingUpdate,
+      partition: settings.partition,
+      minReadySeconds: settings.minReadySeconds,
+      pods: claimed,
+      updateRevision: revisions.update,
+      identityMatches: (pod) => identityMatches(set, pod),
+      nowMs: this.now(),
+    });
+    if (actions.length === 0) return;
+    const creates = actions.filter((a) => a.kind === "create").length;
+    const deletes = actions.filter((a) => a.kind === "delete").length;
+    this.expectations.expect(key, creates, deletes);
+
+    // An ordinal's actions run in order (delete a failed pod, then create it again);
+    // ordinals run one after another in order, or all at once in Parallel.
+    const byOrdinal = new Map<number, SetAction[]>();
+    for (const a of actions) byOrdinal.set(a.ordinal, [...(byOrdinal.get(a.ordinal) ?? []), a]);
+    const runOrdinal = async (list: SetAction[]): Promise<void> => {
+      for (let i = 0; i < list.length; i++) {
+        try {
+          await this.apply(set, key, list[i]!, claimed, revisions);
+        } catch (err) {
+          this.forgetUnapplied(key, list.slice(i + 1));
+          throw err;
+        }
+      }
+    };
+    if (settings.monotonic) {
+      const groups = [...byOrdinal.values()];
+      for (let g = 0; g < groups.length; g++) {
+        try {
+          await runOrdinal(groups[g]!);
+        } catch (err) {
+          this.forgetUnapplied(key, groups.slice(g + 1).flat());
+          throw err;
+        }
+      }
+      return;
+    }
+    const results = await Promise.allSettled([...byOrdinal.values()].map(runOrdinal));
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failures.length > 0) {
+      throw new Error(`StatefulSet ${key}: ${failures.length} pod request(s) failed, first: ${errorMessage(failures[0]!.reason)}`);
+    }
+  }
+
+  /** Actions that will never run will never be observed. */
+  private forgetUnapplied(key: string, skipped: SetAction[]): void {
+    const creates = skipped.filter((a) => a.kind === "create").length;
+    const deletes = skipped.filter((a) => a.kind === "delete").length;
+    this.expectations.lowerExpectations(key, creates, deletes);
+  }
+
+  private async apply(set: StatefulSet, key: string, action: SetAction, claimed: Pod[], revisions: Revisions): Promise<void> {
+    const setName = set.metadata.name ?? "";
+    const ns = set.metadata.namespace ?? "";
+    switch (action.kind) {
+      case "create": {
+        // Below the partition a recreated pod stays at the current revision, if its template is still known.
+        let revision = action.revision === "current" ? revisions.current : revisions.update;
+        let template = templateOfRevision(set, revision, revisions.update, claimed);
+        if (!template) {
+          log.info({ statefulset: key, revision }, "no live pod of the current revision to copy its template from; creating at the update revision");
+          revision = revisions.update;
+          template = set.spec.template;
+        }
+        const pod = newStatefulSetPod(set, template, action.ordinal, revision);
+        try {
+          await this.ctx.client.create<Pod>(pods, pod, ns);
+        } catch (err) {
+          this.expectations.creationObserved(key);
+          this.ctx.recorder.event(set, "Warning", "FailedCreate", `create Pod ${pod.metadata.name} in StatefulSet ${setName} failed error: ${errorMessage(err)}`);
+          throw err;
+        }
+        this.ctx.recorder.event(set, "Normal", "SuccessfulCreate", `create Pod ${pod.metadata.name} in StatefulSet ${setName} successful`);
+        return;
+      }
+      case "delete": {
+        const name = action.pod.metadata.name ?? "";
+        if (action.reason === "failed") {
+          this.ctx.recorder.event(set, "Warning", "RecreatingFailedPod", `StatefulSet ${ns}/${setName} is recreating failed Pod ${name}`);
+        } else if (action.reason === "succeeded") {
+          this.ctx.recorder.event(set, "Normal", "RecreatingTerminatedPod", `StatefulSet ${ns}/${setName} is recreating terminated Pod ${name}`);
+        }
+        try {
+          await this.ctx.client.delete(pods, name, { namespace: ns, preconditions: { uid: action.pod.metadata.uid } });
+        } catch (err) {
+          this.expectations.deletionObserved(key);
+          if (isNotFound(err)) return;
+          this.ctx.recorder.event(set, "Warning", "FailedDelete", `delete Pod ${name} in StatefulSet ${setName} failed error: ${errorMessage(err)}`);
+          throw err;
+        }
+        this.ctx.recorder.event(set, "Normal", "SuccessfulDelete", `delete Pod ${name} in StatefulSet ${setName} successful`);
+        return;
+      }
+      case "fixIdentity": {
+        const name = podNameFor(set, action.ordinal);
+        const wanted = identityLabels(set, action.ordinal);
+        await patchMetadata(this.ctx.client, pods, action.pod, (current) =>
+          identityMatches(set, current) ? undefined : { labels: { ...(current.metadata.labels ?? {}), ...wanted } },
+        );
+        this.ctx.recorder.event(set, "Normal", "SuccessfulUpdate", `update Pod ${name} in StatefulSet ${setName} successful`);
+        return;
+      }
+    }
+  }
+
+  private async writeStatus(set: StatefulSet, settings: StatefulSetSettings, claimed: Pod[], revisions: Revisions): Promise<void> {
+    const nowMs = this.now();
+    const computed = computeStatefulSetStatus({
+      pods: claimed,
+      currentRevision: revisions.current,
+      updateRevision: revisions.update,
+      rollingUpdate: settings.rollingUpdate,
+      minReadySeconds: settings.minReadySeconds,
+      generation: set.metadata.generation,
+      collisionCount: set.status?.collisionCount,
+      nowMs,
+    });
+    let current = set;
+    for (let attempt = 0; ; attempt++) {
+      const status = nextStatefulSetStatus(current.status, computed);
+      if (!status) break;
+      try {
+        await this.ctx.client.update<StatefulSet>(statefulsets, { ...current, status }, { subresource: "status" });
+        break;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 1) throw err;
+        current = await this.ctx.client.get<StatefulSet>(statefulsets, set.metadata.name ?? "", set.metadata.namespace);
+      }
+    }
+    // Nothing else would wake the controller when a ready pod turns available.
+    const waiting = claimed.some((p) => isRunningAndReady(p) && !isRunningAndAvailable(p, settings.minReadySeconds, nowMs));
+    if (settings.minReadySeconds > 0 && waiting) this.queue.addAfter(objectKey(set), settings.minReadySeconds * 1000);
+  }
+}
+
+function parseSelector(set: StatefulSet): LabelSelector | undefined {
+  try {
+    return labelSelectorFromMatch(set.spec.selector.matchLabels, set.spec.selector.matchExpressions);
+  } catch {
+    return undefined;
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
