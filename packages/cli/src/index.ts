@@ -5,8 +5,18 @@ export * from "./manifests.js";
 export * from "./merge.js";
 export { humanDuration, age } from "./printers/age.js";
 export { podColumns, type PodColumns } from "./printers/pod-status.js";
-export { printTable, tableHeader, tableRow, nodeStatus, type TableOptions } from "./printers/tables.js";
+export { printTable, tableHeader, tableRow, nodeStatus, qualifiedKind, type TableOptions } from "./printers/tables.js";
+export { jobStatus, jobCompletions, jobDuration } from "./printers/workload-tables.js";
 export { printObjects, parseOutputFormat, type OutputFormat } from "./printers/output.js";
 export { describePod, describeNode, describeGeneric } from "./printers/describe.js";
+export {
+  describeDeployment,
+  describeReplicaSet,
+  describeDaemonSet,
+  describeStatefulSet,
+  describeJob,
+  describeCronJob,
+} from "./printers/describe-workloads.js";
+export { deploymentStatus, daemonSetStatus, statefulSetStatus, statusViewerFor, type RolloutStatus } from "./rollout/status-viewer.js";
 export { defaultNodeName } from "./cluster/up.js";
 export { removeNodeContainers } from "./cluster/down.js";

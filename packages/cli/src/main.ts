@@ -2,12 +2,16 @@
 // The bosun command: wiring only; each command lives in commands/.
 import { Command } from "commander";
 import { registerApply } from "./commands/apply.js";
+import { registerCordon } from "./commands/cordon.js";
 import { registerDelete } from "./commands/delete.js";
 import { registerDescribe } from "./commands/describe.js";
 import { registerDown } from "./commands/down.js";
+import { registerDrain } from "./commands/drain.js";
 import { registerGet } from "./commands/get.js";
 import { registerKubeconfig } from "./commands/kubeconfig.js";
 import { registerLogs } from "./commands/logs.js";
+import { registerRollout } from "./commands/rollout.js";
+import { registerScale } from "./commands/scale.js";
 import { registerUp } from "./commands/up.js";
 import { registerVersion } from "./commands/version.js";
 import { cliVersion, formatError } from "./context.js";
@@ -30,6 +34,10 @@ registerGet(program);
 registerDescribe(program);
 registerDelete(program);
 registerLogs(program);
+registerScale(program);
+registerRollout(program);
+registerCordon(program);
+registerDrain(program);
 registerVersion(program);
 registerUp(program);
 registerDown(program);

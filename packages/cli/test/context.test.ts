@@ -1,13 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ApiError } from "@bosun/client";
-import { CliError, formatError, parseTargets } from "../src/context.js";
+import { CliError, formatError, parseNamedTargets, parseTargets } from "../src/context.js";
+import { duration, formatDuration } from "../src/commands/options.js";
 import { gracePeriodOf } from "../src/commands/delete.js";
 import { podNameOf } from "../src/commands/logs.js";
 
 test("targets are parsed from 'kind name...' and 'kind/name...'", () => {
   const plain = parseTargets(["po", "a", "b"]);
-  assert.equal(plain.res?.resource, "pods");
+  assert.deepEqual(plain.kinds.map((k) => k.resource), ["pods"]);
   assert.deepEqual(plain.targets.map((t) => t.name), ["a", "b"]);
   assert.deepEqual(parseTargets(["nodes"]).targets, []);
   const slashed = parseTargets(["pod/a", "node/n1"]);
@@ -35,4 +36,25 @@ test("logs accepts a pod name or pod/name and refuses other kinds", () => {
   assert.equal(podNameOf("web"), "web");
   assert.equal(podNameOf("pod/web"), "web");
   assert.throws(() => podNameOf("node/n1"), /reads pods only/);
+});
+
+test("names after several kinds are looked up in each; scale and rollout take one kind", () => {
+  const both = parseTargets(["deploy,sts", "web"]);
+  assert.deepEqual(both.targets.map((t) => `${t.res.kind}/${t.name}`), ["Deployment/web", "StatefulSet/web"]);
+  assert.throws(() => parseTargets(["deploy", "rs/web"]), /resource\/name form/);
+  assert.deepEqual(parseNamedTargets(["deploy/a", "sts/b"], "x").map((t) => t.res.kind), ["Deployment", "StatefulSet"]);
+  assert.throws(() => parseNamedTargets(["deploy,sts", "web"], "x"), /one resource type at a time/);
+  assert.throws(() => parseNamedTargets(["deploy"], "bosun scale deploy/web"), /you must specify the name of the object, e.g. 'bosun scale deploy\/web'/);
+});
+
+test("--timeout takes Go durations or seconds; messages print durations as Go does", () => {
+  assert.equal(duration("30s"), 30_000);
+  assert.equal(duration("1h30m"), 5_400_000);
+  assert.equal(duration("1.5s"), 1500);
+  assert.equal(duration("250ms"), 250);
+  assert.equal(duration("45"), 45_000);
+  assert.equal(duration("0"), 0);
+  assert.throws(() => duration("5 minutes"), /is not a duration/);
+  assert.throws(() => duration("-1s"), /is not a duration/);
+  assert.deepEqual([formatDuration(60_000), formatDuration(5000), formatDuration(200), formatDuration(3_723_000), formatDuration(1500)], ["1m0s", "5s", "200ms", "1h2m3s", "1.5s"]);
 });

@@ -8,7 +8,9 @@ import { placeManifest } from "./apply.js";
 import { Option, type Command } from "commander";
 import { createClient, namespaceOf, type GlobalOptions } from "../context.js";
 import { io } from "../io.js";
-import { boolean, collect, integer } from "./options.js";
+import { boolean, collect, duration, integer } from "./options.js";
+
+export type PropagationPolicy = "Background" | "Foreground" | "Orphan";
 
 export interface DeleteCommandOptions {
   namespace: string;
@@ -18,8 +20,10 @@ export interface DeleteCommandOptions {
   force: boolean;
   wait: boolean;
   ignoreNotFound: boolean;
-  /** Give up waiting after this many seconds; 0 waits as long as it takes. */
-  timeoutSeconds: number;
+  /** What happens to the objects' dependents (pods of a ReplicaSet, ...), kubectl's --cascade. */
+  cascade: PropagationPolicy;
+  /** Give up waiting after this many milliseconds; 0 waits as long as it takes. */
+  timeoutMs: number;
   out: (line: string) => void;
   err: (line: string) => void;
 }
@@ -27,6 +31,29 @@ export interface DeleteCommandOptions {
 interface Deletion extends Target {
   namespace?: string;
   uid?: string;
+}
+
+/**
+ * kubectl's --cascade: background (the default), foreground or orphan; the old
+ * booleans still work, with kubectl's deprecation warning.
+ */
+export function parseCascade(value: string, warn: (line: string) => void): PropagationPolicy {
+  switch (value) {
+    case "background":
+      return "Background";
+    case "foreground":
+      return "Foreground";
+    case "orphan":
+      return "Orphan";
+    case "true":
+      warn("warning: --cascade=true is deprecated (boolean value) and can be replaced with --cascade=background.");
+      return "Background";
+    case "false":
+      warn("warning: --cascade=false is deprecated (boolean value) and can be replaced with --cascade=orphan.");
+      return "Orphan";
+    default:
+      throw new CliError(`invalid cascade value (${value}). Must be "background", "foreground", or "orphan".`);
+  }
 }
 
 /** kubectl's rules: --now means 1s, --force means 0s unless a period was given. */
@@ -50,7 +77,7 @@ export async function runDelete(client: ApiClient, args: readonly string[], opts
   } else {
     const parsed = parseTargets(args);
     if (parsed.targets.length === 0) {
-      throw new CliError(`resource(s) were provided, but no name was specified; e.g. 'bosun delete ${parsed.res?.singular ?? "pod"} web'`);
+      throw new CliError(`resource(s) were provided, but no name was specified; e.g. 'bosun delete ${parsed.kinds[0]?.singular ?? "pod"} web'`);
     }
     targets = parsed.targets.map((t) => (t.res.namespaced ? { ...t, namespace: opts.namespace } : t));
   }
@@ -66,9 +93,12 @@ export async function runDelete(client: ApiClient, args: readonly string[], opts
       const answer = await client.delete(t.res, t.name, {
         ...(t.namespace ? { namespace: t.namespace } : {}),
         ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+        propagationPolicy: opts.cascade,
       });
       const uid = "metadata" in answer && (answer as KubeObject).metadata.uid;
-      opts.out(`${t.res.singular} "${t.name}" ${opts.force && gracePeriodSeconds === 0 ? "force deleted" : "deleted"}`);
+      // kubectl's wording: `pod "web" deleted`, `deployment.apps "web" deleted`.
+      const kind = t.res.group ? `${t.res.singular}.${t.res.group}` : t.res.singular;
+      opts.out(`${kind} "${t.name}" ${opts.force && gracePeriodSeconds === 0 ? "force deleted" : "deleted"}`);
       deleted.push(uid ? { ...t, uid } : t);
     } catch (err) {
       if (isNotFound(err) && opts.ignoreNotFound) continue;
@@ -77,7 +107,7 @@ export async function runDelete(client: ApiClient, args: readonly string[], opts
     }
   }
   if (opts.wait) {
-    const deadline = opts.timeoutSeconds > 0 ? Date.now() + opts.timeoutSeconds * 1000 : Infinity;
+    const deadline = opts.timeoutMs > 0 ? Date.now() + opts.timeoutMs : Infinity;
     for (const t of deleted) {
       if (!(await waitGone(client, t.res, t, deadline))) {
         failed = true;
@@ -113,10 +143,12 @@ export function registerDelete(program: Command): void {
     .option("--now", "stop at once (grace period 1s)", false)
     .option("--force", "remove the object without waiting for its node to confirm (with --grace-period=0)", false)
     .addOption(new Option("--wait [bool]", "wait until the objects are gone").argParser(boolean).default(true).preset("true"))
-    .option("--timeout <seconds>", "give up waiting after this long (0: no limit)", integer, 0)
+    .option("--cascade <policy>", "what happens to dependents: background (deleted after the owner), foreground (deleted before it) or orphan (kept)", "background")
+    .option("--timeout <duration>", "give up waiting after this long, e.g. 30s or 2m (0: no limit)", duration, 0)
     .option("--ignore-not-found", "treat objects that do not exist as deleted", false)
-    .action(async (args: string[], o: { filename: string[]; gracePeriod?: number; now: boolean; force: boolean; wait: boolean; timeout: number; ignoreNotFound: boolean }, cmd: Command) => {
+    .action(async (args: string[], o: { filename: string[]; gracePeriod?: number; now: boolean; force: boolean; wait: boolean; cascade: string; timeout: number; ignoreNotFound: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals<GlobalOptions>();
+      const cascade = parseCascade(o.cascade, io.err);
       process.exitCode = await runDelete(createClient(globals), args, {
         namespace: namespaceOf(globals),
         filenames: o.filename,
@@ -124,7 +156,8 @@ export function registerDelete(program: Command): void {
         now: o.now,
         force: o.force,
         wait: o.wait,
-        timeoutSeconds: o.timeout,
+        cascade,
+        timeoutMs: o.timeout,
         ignoreNotFound: o.ignoreNotFound,
         out: io.line,
         err: io.err,

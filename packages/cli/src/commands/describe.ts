@@ -1,8 +1,32 @@
 // bosun describe: one object's spec, status and conditions, with its recent events.
-import { mustResource, type Event, type KubeObject, type Node, type Pod } from "@bosun/api";
+import {
+  formatLabelSelector,
+  labelSelectorFromMatch,
+  mustResource,
+  type CronJob,
+  type DaemonSet,
+  type Deployment,
+  type Event,
+  type Job,
+  type KubeObject,
+  type LabelSelectorSpec,
+  type Node,
+  type Pod,
+  type ReplicaSet,
+  type StatefulSet,
+} from "@bosun/api";
 import { ApiError, type ApiClient } from "@bosun/client";
 import { CliError, formatError, parseTargets } from "../context.js";
 import { describeGeneric, describeNode, describePod } from "../printers/describe.js";
+import {
+  describeCronJob,
+  describeDaemonSet,
+  describeDeployment,
+  describeJob,
+  describeReplicaSet,
+  describeStatefulSet,
+} from "../printers/describe-workloads.js";
+import { isControlledBy, listDeploymentReplicaSets, splitReplicaSets } from "../workloads/replicasets.js";
 import { eventLastSeen } from "../printers/tables.js";
 import type { Command } from "commander";
 import { createClient, namespaceOf, type GlobalOptions } from "../context.js";
@@ -35,6 +59,50 @@ export async function eventsFor(client: ApiClient, obj: KubeObject): Promise<Eve
   return items.sort((a, b) => time(a) - time(b));
 }
 
+/** The pods a controller owns: matching its selector and naming it as their controller. */
+async function podsOf(client: ApiClient, owner: KubeObject, selector: LabelSelectorSpec | undefined): Promise<Pod[]> {
+  const labelSelector = selector ? formatLabelSelector(labelSelectorFromMatch(selector.matchLabels, selector.matchExpressions)) : "";
+  const pods = await client.list<Pod>(mustResource("pods"), {
+    ...(owner.metadata.namespace ? { namespace: owner.metadata.namespace } : {}),
+    ...(labelSelector ? { labelSelector } : {}),
+  });
+  return pods.items.filter((p) => isControlledBy(p, owner));
+}
+
+/** The describe text of one object, fetching what its kind's describer shows beside it. */
+async function describeObject(client: ApiClient, kind: string, obj: KubeObject, events: Event[]): Promise<string> {
+  switch (kind) {
+    case "Pod":
+      return describePod(obj as Pod, events);
+    case "Node": {
+      const pods = await client.list<Pod>(mustResource("pods"), { fieldSelector: `spec.nodeName=${obj.metadata.name ?? ""}` });
+      return describeNode(obj as Node, pods.items, events);
+    }
+    case "Deployment": {
+      const d = obj as Deployment;
+      return describeDeployment(d, splitReplicaSets(d, await listDeploymentReplicaSets(client, d)), events);
+    }
+    case "ReplicaSet": {
+      const rs = obj as ReplicaSet;
+      return describeReplicaSet(rs, await podsOf(client, rs, rs.spec.selector), events);
+    }
+    case "DaemonSet": {
+      const ds = obj as DaemonSet;
+      return describeDaemonSet(ds, await podsOf(client, ds, ds.spec.selector), events);
+    }
+    case "StatefulSet": {
+      const sts = obj as StatefulSet;
+      return describeStatefulSet(sts, await podsOf(client, sts, sts.spec.selector), events);
+    }
+    case "Job":
+      return describeJob(obj as Job, events);
+    case "CronJob":
+      return describeCronJob(obj as CronJob, events);
+    default:
+      return describeGeneric(obj, events);
+  }
+}
+
 export async function runDescribe(client: ApiClient, args: readonly string[], opts: DescribeOptions): Promise<number> {
   const { targets } = parseTargets(args);
   if (targets.length === 0) throw new CliError("you must specify the name of the object to describe, e.g. 'bosun describe pod web'");
@@ -43,16 +111,7 @@ export async function runDescribe(client: ApiClient, args: readonly string[], op
   for (const { res, name } of targets) {
     try {
       const obj = await client.get(res, name, res.namespaced ? opts.namespace : undefined);
-      const events = await eventsFor(client, obj);
-      let text: string;
-      if (res.kind === "Pod") {
-        text = describePod(obj as Pod, events);
-      } else if (res.kind === "Node") {
-        const pods = await client.list<Pod>(mustResource("pods"), { fieldSelector: `spec.nodeName=${name}` });
-        text = describeNode(obj as Node, pods.items, events);
-      } else {
-        text = describeGeneric(obj, events);
-      }
+      const text = await describeObject(client, res.kind, obj, await eventsFor(client, obj));
       // kubectl separates several descriptions with a blank line.
       opts.out((first ? "" : "\n") + text);
       first = false;

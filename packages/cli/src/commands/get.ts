@@ -20,58 +20,84 @@ export interface GetOptions {
   err: (line: string) => void;
 }
 
+interface Group {
+  res: ResourceInfo;
+  objects: KubeObject[];
+}
+
 export async function runGet(client: ApiClient, args: readonly string[], opts: GetOptions): Promise<number> {
   const format = parseOutputFormat(opts.output);
-  const { res, targets } = parseTargets(args);
+  const { kinds, targets } = parseTargets(args);
   if (opts.allNamespaces && targets.length > 0) {
     throw new CliError("a resource cannot be retrieved by name across all namespaces; drop -A or the name");
   }
-  if (res && targets.length === 0) return getList(client, res, format, opts);
+  if (opts.watch && kinds.length > 1) {
+    throw new CliError("watch is only supported on individual resources and resource collections - more than 1 resource was found");
+  }
 
-  // Named objects: print what exists, report what does not, as kubectl does.
   let failed = false;
-  const groups = new Map<ResourceInfo, KubeObject[]>();
-  for (const { res: r, name } of targets) {
-    try {
-      const obj = await client.get(r, name, r.namespaced ? opts.namespace : undefined);
-      groups.set(r, [...(groups.get(r) ?? []), obj]);
-    } catch (err) {
-      failed = true;
-      opts.err(formatError(err));
+  const groups: Group[] = [];
+  const groupOf = (res: ResourceInfo): Group => {
+    let g = groups.find((x) => x.res === res);
+    if (!g) groups.push((g = { res, objects: [] }));
+    return g;
+  };
+  let listVersion: string | undefined;
+  if (targets.length === 0) {
+    for (const res of kinds) {
+      const namespace = res.namespaced && !opts.allNamespaces ? opts.namespace : undefined;
+      const list = await client.list(res, {
+        ...(namespace ? { namespace } : {}),
+        ...(opts.selector ? { labelSelector: opts.selector } : {}),
+        ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}),
+      });
+      groupOf(res).objects.push(...(res.kind === "Event" ? sortEvents(list.items as Event[]) : list.items));
+      listVersion = list.metadata.resourceVersion;
+    }
+  } else {
+    // Named objects: print what exists, report what does not, as kubectl does.
+    for (const { res, name } of targets) {
+      try {
+        groupOf(res).objects.push(await client.get(res, name, res.namespaced ? opts.namespace : undefined));
+      } catch (err) {
+        failed = true;
+        opts.err(formatError(err));
+      }
     }
   }
-  for (const [r, objects] of groups) opts.out(render(r, objects, format, opts, targets.length === 1));
-  if (opts.watch && targets.length === 1 && !failed) {
-    const [{ res: r, name }] = targets as [(typeof targets)[number]];
-    const printed = groups.get(r) ?? [];
-    const rv = printed[0]?.metadata.resourceVersion;
-    await follow(client, r, format, { ...opts, fieldSelector: joinSelectors(`metadata.name=${name}`, opts.fieldSelector) }, rv, printed);
+
+  const found = groups.filter((g) => g.objects.length > 0);
+  if (format === "table" || format === "wide") {
+    if (found.length > 0) {
+      // kubectl names objects kind.group/name once a listing holds more than one kind.
+      const withKind = found.length > 1;
+      opts.out(found.map((g) => render(g.res, g.objects, format, opts, withKind)).join("\n"));
+    } else if (!failed && !opts.watch) {
+      const allNamespaced = !opts.allNamespaces && kinds.every((r) => r.namespaced);
+      opts.err(allNamespaced ? `No resources found in ${opts.namespace} namespace.` : "No resources found");
+    }
+  } else if (format === "name") {
+    opts.out(found.map((g) => printObjects("name", g.res, g.objects, false)).join(""));
+  } else if (!(targets.length > 0 && found.length === 0)) {
+    const objects = found.flatMap((g) => g.objects);
+    opts.out(printObjects(format, kinds[0]!, objects, targets.length === 1));
+  }
+
+  if (opts.watch && !failed) {
+    const res = kinds[0]!;
+    const printed = groups[0]?.objects ?? [];
+    if (targets.length === 0) {
+      await follow(client, res, format, opts, listVersion, printed);
+    } else if (targets.length === 1) {
+      const rv = printed[0]?.metadata.resourceVersion;
+      await follow(client, res, format, { ...opts, fieldSelector: joinSelectors(`metadata.name=${targets[0]!.name}`, opts.fieldSelector) }, rv, printed);
+    }
   }
   return failed ? 1 : 0;
 }
 
-async function getList(client: ApiClient, res: ResourceInfo, format: OutputFormat, opts: GetOptions): Promise<number> {
-  const namespace = res.namespaced && !opts.allNamespaces ? opts.namespace : undefined;
-  const list = await client.list(res, {
-    ...(namespace ? { namespace } : {}),
-    ...(opts.selector ? { labelSelector: opts.selector } : {}),
-    ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}),
-  });
-  const items = res.kind === "Event" ? sortEvents(list.items as Event[]) : list.items;
-  if (items.length === 0 && (format === "table" || format === "wide")) {
-    if (!opts.watch) opts.err(namespace ? `No resources found in ${namespace} namespace.` : "No resources found");
-  } else {
-    opts.out(render(res, items, format, opts, false));
-  }
-  if (opts.watch) await follow(client, res, format, opts, list.metadata.resourceVersion, items);
-  return 0;
-}
-
-function render(res: ResourceInfo, objects: readonly KubeObject[], format: OutputFormat, opts: GetOptions, single: boolean): string {
-  if (format === "table" || format === "wide") {
-    return printTable(res.kind, objects, { wide: format === "wide", withNamespace: opts.allNamespaces && res.namespaced });
-  }
-  return printObjects(format, res, objects, single);
+function render(res: ResourceInfo, objects: readonly KubeObject[], format: "table" | "wide", opts: GetOptions, withKind: boolean): string {
+  return printTable(res.kind, objects, { wide: format === "wide", withNamespace: opts.allNamespaces && res.namespaced, withKind });
 }
 
 function sortEvents(events: Event[]): Event[] {
@@ -143,8 +169,8 @@ async function follow(
 export function registerGet(program: Command): void {
   program
     .command("get")
-    .description("list objects, or show some by name (get pods, get pod web, get pod/web)")
-    .argument("<resource...>", "a kind, optionally followed by names, or kind/name pairs")
+    .description("list objects, or show some by name (get pods, get deploy,rs, get all, get pod web, get pod/web)")
+    .argument("<resource...>", "a kind (or several, comma-separated, or all), optionally followed by names, or kind/name pairs")
     .option("-A, --all-namespaces", "list across all namespaces", false)
     .option("-l, --selector <selector>", "label selector (e.g. app=web,tier in (a,b))")
     .option("--field-selector <selector>", "field selector (e.g. spec.nodeName=node1,status.phase=Running)")

@@ -1,78 +1,21 @@
-// `bosun describe` text for pods, nodes and any other kind, laid out like
-// kubectl's describers: indented "Label:<tab>value" lines aligned by the
-// tabwriter, and the object's recent events at the end.
-import type { ContainerState, Event, KubeObject, Node, Pod, ResourceList } from "@bosun/api";
+// `bosun describe` text for pods, nodes, events and any kind without its own
+// describer, laid out like kubectl's describers; workloads are in describe-workloads.ts.
+import type { Event, KubeObject, Node, Pod } from "@bosun/api";
 import { toYaml } from "./output.js";
 import { age } from "./age.js";
 import { nodeRoles } from "./tables.js";
-import { describeOptions, tabwrite } from "./tabwriter.js";
+import { describeContainers, describeToleration } from "./describe-containers.js";
+import { describeTime, DescribeWriter, none } from "./describe-writer.js";
 
-const none = "<none>";
-
-/** Collects describe lines; `line(level, ...cells)` indents by two spaces per level. */
-class DescribeWriter {
-  private text = "";
-  line(level: number, ...cells: string[]): void {
-    this.text += "  ".repeat(level) + cells.join("\t") + "\n";
-  }
-  /** A map as kubectl prints labels: first entry beside the title, the rest under it. */
-  map(level: number, title: string, entries: Record<string, string> | undefined, sep = "="): void {
-    const pairs = Object.entries(entries ?? {}).sort(([a], [b]) => a.localeCompare(b));
-    if (pairs.length === 0) return this.line(level, `${title}:`, none);
-    pairs.forEach(([k, v], i) => this.line(level, i === 0 ? `${title}:` : "", `${k}${sep}${v}`));
-  }
-  resources(level: number, title: string, list: ResourceList | undefined): void {
-    const pairs = Object.entries(list ?? {}).sort(([a], [b]) => a.localeCompare(b));
-    if (pairs.length === 0) return;
-    this.line(level, `${title}:`);
-    for (const [k, v] of pairs) this.line(level + 1, `${k}:`, String(v));
-  }
-  toString(): string {
-    return tabwrite(this.text, describeOptions);
-  }
-}
-
-/** RFC 1123 with a numeric zone, the format kubectl's describe uses. */
-export function describeTime(timestamp: string | null | undefined): string {
-  if (!timestamp) return none;
-  const d = new Date(timestamp);
-  if (Number.isNaN(d.getTime())) return timestamp;
-  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${days[d.getUTCDay()]}, ${p(d.getUTCDate())} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}
-
-function state(w: DescribeWriter, level: number, title: string, s: ContainerState | undefined): void {
-  if (s?.running) {
-    w.line(level, `${title}:`, "Running");
-    w.line(level + 1, "Started:", describeTime(s.running.startedAt));
-  } else if (s?.waiting) {
-    w.line(level, `${title}:`, "Waiting");
-    if (s.waiting.reason) w.line(level + 1, "Reason:", s.waiting.reason);
-    if (s.waiting.message) w.line(level + 1, "Message:", s.waiting.message);
-  } else if (s?.terminated) {
-    const t = s.terminated;
-    w.line(level, `${title}:`, "Terminated");
-    if (t.reason) w.line(level + 1, "Reason:", t.reason);
-    if (t.message) w.line(level + 1, "Message:", t.message);
-    w.line(level + 1, "Exit Code:", String(t.exitCode));
-    if (t.signal) w.line(level + 1, "Signal:", String(t.signal));
-    w.line(level + 1, "Started:", describeTime(t.startedAt));
-    w.line(level + 1, "Finished:", describeTime(t.finishedAt));
-  } else {
-    w.line(level, `${title}:`, title === "State" ? "Waiting" : "");
-  }
-}
-
-/** A multi-line script argument prints one indented line per line, as kubectl does. */
-function argLines(parts: readonly string[]): string[] {
-  return parts.flatMap((p) => p.replace(/\n+$/, "").split("\n"));
-}
-
-function commonMeta(w: DescribeWriter, obj: KubeObject): void {
+export function commonMeta(w: DescribeWriter, obj: KubeObject): void {
   w.line(0, "Name:", obj.metadata.name ?? "");
   if (obj.metadata.namespace) w.line(0, "Namespace:", obj.metadata.namespace);
+}
+
+/** kubectl's "Controlled By: Kind/name" line, for objects a controller owns. */
+export function controlledBy(w: DescribeWriter, obj: KubeObject): void {
+  const owner = obj.metadata.ownerReferences?.find((r) => r.controller);
+  if (owner) w.line(0, "Controlled By:", `${owner.kind}/${owner.name}`);
 }
 
 export function describePod(pod: Pod, events: readonly Event[], now = Date.now()): string {
@@ -92,36 +35,8 @@ export function describePod(pod: Pod, events: readonly Event[], now = Date.now()
   if (pod.status?.reason) w.line(0, "Reason:", pod.status.reason);
   if (pod.status?.message) w.line(0, "Message:", pod.status.message);
   w.line(0, "IP:", pod.status?.podIP ?? "");
-  w.line(0, "Containers:");
-  for (const c of pod.spec.containers) {
-    const cs = pod.status?.containerStatuses?.find((s) => s.name === c.name);
-    w.line(1, `${c.name}:`);
-    if (cs?.containerID) w.line(2, "Container ID:", cs.containerID);
-    w.line(2, "Image:", c.image);
-    if (cs?.imageID !== undefined) w.line(2, "Image ID:", cs.imageID);
-    const ports = (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? "TCP"}`);
-    w.line(2, ports.length > 1 ? "Ports:" : "Port:", ports.length > 0 ? ports.join(", ") : none);
-    if (c.command?.length) {
-      w.line(2, "Command:");
-      for (const line of argLines(c.command)) w.line(3, line);
-    }
-    if (c.args?.length) {
-      w.line(2, "Args:");
-      for (const line of argLines(c.args)) w.line(3, line);
-    }
-    state(w, 2, "State", cs?.state);
-    if (cs?.lastState && Object.keys(cs.lastState).length > 0) state(w, 2, "Last State", cs.lastState);
-    w.line(2, "Ready:", cs?.ready ? "True" : "False");
-    w.line(2, "Restart Count:", String(cs?.restartCount ?? 0));
-    w.resources(2, "Limits", c.resources?.limits);
-    w.resources(2, "Requests", c.resources?.requests);
-    if (c.env?.length) {
-      w.line(2, "Environment:");
-      for (const e of c.env) w.line(3, `${e.name}:`, e.value ?? "");
-    } else {
-      w.line(2, "Environment:", none);
-    }
-  }
+  controlledBy(w, pod);
+  describeContainers(w, 0, pod.spec.containers, pod.status?.containerStatuses ?? []);
   const conditions = pod.status?.conditions ?? [];
   if (conditions.length > 0) {
     w.line(0, "Conditions:");
@@ -130,6 +45,7 @@ export function describePod(pod: Pod, events: readonly Event[], now = Date.now()
   }
   if (pod.status?.qosClass) w.line(0, "QoS Class:", pod.status.qosClass);
   w.map(0, "Node-Selectors", pod.spec.nodeSelector);
+  w.list(0, "Tolerations", (pod.spec.tolerations ?? []).map(describeToleration));
   return w.toString() + describeEvents(events, now);
 }
 
@@ -140,9 +56,7 @@ export function describeNode(node: Node, pods: readonly Pod[], events: readonly 
   w.map(0, "Labels", node.metadata.labels);
   w.map(0, "Annotations", node.metadata.annotations, ": ");
   w.line(0, "CreationTimestamp:", describeTime(node.metadata.creationTimestamp));
-  const taints = (node.spec?.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`);
-  if (taints.length === 0) w.line(0, "Taints:", none);
-  taints.forEach((t, i) => w.line(0, i === 0 ? "Taints:" : "", t));
+  w.list(0, "Taints", (node.spec?.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`));
   w.line(0, "Unschedulable:", String(node.spec?.unschedulable ?? false));
   const conditions = node.status?.conditions ?? [];
   w.line(0, "Conditions:");

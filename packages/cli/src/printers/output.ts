@@ -13,10 +13,14 @@ export function parseOutputFormat(value: string | undefined): OutputFormat {
   throw new Error(`unable to match a printer suitable for the output format "${value}", allowed formats are: ${outputFormats.join(",")}`);
 }
 
-/** `pod/web`: the form kubectl's -o name prints and that get/delete accept back. */
-export function objectName(res: ResourceInfo, obj: KubeObject): string {
+/** `deployment.apps/web`: the form kubectl's -o name and its "scaled", "rolled back" lines print, and get/delete accept back. */
+export function qualifiedName(res: ResourceInfo, name: string): string {
   const group = res.group ? `.${res.group}` : "";
-  return `${res.singular}${group}/${obj.metadata.name ?? ""}`;
+  return `${res.singular}${group}/${name}`;
+}
+
+export function objectName(res: ResourceInfo, obj: KubeObject): string {
+  return qualifiedName(res, obj.metadata.name ?? "");
 }
 
 export function asList(objects: readonly KubeObject[]): { apiVersion: string; kind: string; items: readonly KubeObject[]; metadata: { resourceVersion: string } } {

@@ -1,23 +1,28 @@
 // Human-readable tables for `bosun get`, one column set per kind, following
 // kubectl's printers for the same kinds; kinds without their own set print NAME and AGE.
-import { nodeReadyCondition, type Event, type KubeObject, type Namespace, type Node, type Pod } from "@bosun/api";
+import { nodeReadyCondition, resources, type Event, type KubeObject, type Namespace, type Node, type Pod } from "@bosun/api";
 import { age } from "./age.js";
 import { podColumns } from "./pod-status.js";
 import { formatTable } from "./tabwriter.js";
+import {
+  cronJobTable,
+  daemonSetTable,
+  deploymentTable,
+  jobTable,
+  none,
+  replicaSetTable,
+  statefulSetTable,
+  type Columns,
+} from "./workload-tables.js";
 
 export interface TableOptions {
   wide?: boolean;
   /** A leading NAMESPACE column, for --all-namespaces. */
   withNamespace?: boolean;
+  /** NAME as `kind.group/name`, as kubectl prints it when a listing holds several kinds. */
+  withKind?: boolean;
   now?: number;
 }
-
-interface Columns<T extends KubeObject> {
-  header(wide: boolean): string[];
-  row(obj: T, wide: boolean, now: number): string[];
-}
-
-const none = "<none>";
 
 const podTable: Columns<Pod> = {
   header: (wide) => ["NAME", "READY", "STATUS", "RESTARTS", "AGE", ...(wide ? ["IP", "NODE"] : [])],
@@ -90,16 +95,20 @@ export function eventLastSeen(ev: Event): string | undefined {
 }
 
 const eventTable: Columns<Event> = {
-  header: () => ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
-  row(ev, _wide, now) {
+  header: (wide) =>
+    wide
+      ? ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"]
+      : ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
+  row(ev, wide, now) {
     const obj = ev.involvedObject;
-    return [
-      age(eventLastSeen(ev), now),
-      ev.type ?? "",
-      ev.reason ?? "",
-      `${(obj.kind ?? "").toLowerCase()}/${obj.name ?? ""}`,
-      (ev.message ?? "").trim(),
-    ];
+    const kind = (obj.kind ?? "").toLowerCase();
+    const target = obj.name ? `${kind}/${obj.name}` : kind;
+    const lastSeen = age(eventLastSeen(ev), now);
+    const message = (ev.message ?? "").trim();
+    if (!wide) return [lastSeen, ev.type ?? "", ev.reason ?? "", target, message];
+    const firstSeen = age(ev.firstTimestamp ?? ev.eventTime ?? eventLastSeen(ev), now);
+    const source = [ev.source?.component || ev.reportingComponent, ev.source?.host || ev.reportingInstance].filter(Boolean).join(", ");
+    return [lastSeen, ev.type ?? "", ev.reason ?? "", target, obj.fieldPath ?? "", source, message, firstSeen, String(ev.count || 1), ev.metadata.name ?? ""];
   },
 };
 
@@ -114,6 +123,12 @@ function columnsFor(kind: string): Columns<KubeObject> {
     Node: nodeTable,
     Namespace: namespaceTable,
     Event: eventTable,
+    Deployment: deploymentTable,
+    ReplicaSet: replicaSetTable,
+    DaemonSet: daemonSetTable,
+    StatefulSet: statefulSetTable,
+    Job: jobTable,
+    CronJob: cronJobTable,
   };
   return (byKind[kind] as Columns<KubeObject> | undefined) ?? defaultTable;
 }
@@ -124,8 +139,22 @@ export function tableHeader(kind: string, opts: TableOptions = {}): string[] {
   return opts.withNamespace ? ["NAMESPACE", ...header] : header;
 }
 
+/** "deployment.apps", the prefix kubectl gives names in listings of several kinds. */
+export function qualifiedKind(kind: string): string {
+  const res = resources.find((r) => r.kind === kind);
+  const group = res?.group ? `.${res.group}` : "";
+  return `${kind.toLowerCase()}${group}`;
+}
+
 export function tableRow(kind: string, obj: KubeObject, opts: TableOptions = {}): string[] {
-  const row = columnsFor(kind).row(obj, opts.wide ?? false, opts.now ?? Date.now());
+  const columns = columnsFor(kind);
+  const wide = opts.wide ?? false;
+  const row = columns.row(obj, wide, opts.now ?? Date.now());
+  if (opts.withKind) {
+    // Only a NAME column carries the kind; event tables without one stay as they are.
+    const nameColumn = columns.header(wide).indexOf("NAME");
+    if (nameColumn >= 0) row[nameColumn] = `${qualifiedKind(kind)}/${row[nameColumn]}`;
+  }
   return opts.withNamespace ? [obj.metadata.namespace ?? "", ...row] : row;
 }
 

@@ -1,0 +1,116 @@
+// The container and pod-template sections of `bosun describe`, shared by pods and
+// by every workload kind, in the order kubectl's describeContainers prints them.
+import type { Container, ContainerState, ContainerStatus, PodTemplateSpec, Probe, Toleration } from "@bosun/api";
+import { describeTime, none, type DescribeWriter } from "./describe-writer.js";
+
+function state(w: DescribeWriter, level: number, title: string, s: ContainerState | undefined): void {
+  if (s?.running) {
+    w.line(level, `${title}:`, "Running");
+    w.line(level + 1, "Started:", describeTime(s.running.startedAt));
+  } else if (s?.waiting) {
+    w.line(level, `${title}:`, "Waiting");
+    if (s.waiting.reason) w.line(level + 1, "Reason:", s.waiting.reason);
+    if (s.waiting.message) w.line(level + 1, "Message:", s.waiting.message);
+  } else if (s?.terminated) {
+    const t = s.terminated;
+    w.line(level, `${title}:`, "Terminated");
+    if (t.reason) w.line(level + 1, "Reason:", t.reason);
+    if (t.message) w.line(level + 1, "Message:", t.message);
+    w.line(level + 1, "Exit Code:", String(t.exitCode));
+    if (t.signal) w.line(level + 1, "Signal:", String(t.signal));
+    w.line(level + 1, "Started:", describeTime(t.startedAt));
+    w.line(level + 1, "Finished:", describeTime(t.finishedAt));
+  } else {
+    w.line(level, `${title}:`, title === "State" ? "Waiting" : "");
+  }
+}
+
+/** A multi-line script argument prints one indented line per line, as kubectl does. */
+function argLines(parts: readonly string[]): string[] {
+  return parts.flatMap((p) => p.replace(/\n+$/, "").split("\n"));
+}
+
+/** kubectl's DescribeProbe, with the API's defaults for fields the server left unset. */
+export function describeProbe(probe: Probe): string {
+  const attrs =
+    `delay=${probe.initialDelaySeconds ?? 0}s timeout=${probe.timeoutSeconds ?? 1}s period=${probe.periodSeconds ?? 10}s ` +
+    `#success=${probe.successThreshold ?? 1} #failure=${probe.failureThreshold ?? 3}`;
+  if (probe.exec) return `exec [${(probe.exec.command ?? []).join(" ")}] ${attrs}`;
+  if (probe.httpGet) {
+    const g = probe.httpGet;
+    const host = g.host ?? "";
+    const hostPort = host.includes(":") ? `[${host}]:${g.port}` : `${host}:${g.port}`;
+    return `http-get ${(g.scheme ?? "HTTP").toLowerCase()}://${hostPort}${g.path ?? ""} ${attrs}`;
+  }
+  if (probe.tcpSocket) return `tcp-socket ${probe.tcpSocket.host ?? ""}:${probe.tcpSocket.port} ${attrs}`;
+  return `unknown ${attrs}`;
+}
+
+/** kubectl's toleration text: `key=value:Effect op=Exists for 300s`. */
+export function describeToleration(t: Toleration): string {
+  let text = t.key ?? "";
+  if (t.value) text += `=${t.value}`;
+  if (t.effect) text += `:${t.effect}`;
+  if (t.operator === "Exists" && !t.value) text += t.key || t.effect ? " op=Exists" : "op=Exists";
+  if (t.tolerationSeconds !== undefined) text += ` for ${t.tolerationSeconds}s`;
+  return text;
+}
+
+/**
+ * The "Containers:" section at `level`: each container's spec and, for a pod
+ * (`statuses` given), its runtime state.
+ */
+export function describeContainers(
+  w: DescribeWriter,
+  level: number,
+  containers: readonly Container[],
+  statuses?: readonly ContainerStatus[],
+): void {
+  w.line(level, "Containers:");
+  const l = level + 2;
+  for (const c of containers) {
+    const cs = statuses?.find((s) => s.name === c.name);
+    w.line(level + 1, `${c.name}:`);
+    if (cs?.containerID) w.line(l, "Container ID:", cs.containerID);
+    w.line(l, "Image:", c.image);
+    if (cs?.imageID !== undefined) w.line(l, "Image ID:", cs.imageID);
+    const ports = (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? "TCP"}`);
+    w.line(l, ports.length > 1 ? "Ports:" : "Port:", ports.length > 0 ? ports.join(", ") : none);
+    if (c.command?.length) {
+      w.line(l, "Command:");
+      for (const line of argLines(c.command)) w.line(l + 1, line);
+    }
+    if (c.args?.length) {
+      w.line(l, "Args:");
+      for (const line of argLines(c.args)) w.line(l + 1, line);
+    }
+    if (statuses) {
+      state(w, l, "State", cs?.state);
+      if (cs?.lastState && Object.keys(cs.lastState).length > 0) state(w, l, "Last State", cs.lastState);
+      w.line(l, "Ready:", cs?.ready ? "True" : "False");
+      w.line(l, "Restart Count:", String(cs?.restartCount ?? 0));
+    }
+    w.resources(l, "Limits", c.resources?.limits);
+    w.resources(l, "Requests", c.resources?.requests);
+    if (c.livenessProbe) w.line(l, "Liveness:", describeProbe(c.livenessProbe));
+    if (c.readinessProbe) w.line(l, "Readiness:", describeProbe(c.readinessProbe));
+    if (c.startupProbe) w.line(l, "Startup:", describeProbe(c.startupProbe));
+    if (c.env?.length) {
+      w.line(l, "Environment:");
+      for (const e of c.env) w.line(l + 1, `${e.name}:`, e.value ?? "");
+    } else {
+      w.line(l, "Environment:", none);
+    }
+  }
+}
+
+/** kubectl's DescribePodTemplate: the "Pod Template:" block of every workload. */
+export function describePodTemplate(w: DescribeWriter, template: PodTemplateSpec | undefined): void {
+  w.line(0, "Pod Template:");
+  if (!template) return w.line(1, "<unset>");
+  w.map(1, "Labels", template.metadata?.labels);
+  if (Object.keys(template.metadata?.annotations ?? {}).length > 0) w.map(1, "Annotations", template.metadata?.annotations, ": ");
+  describeContainers(w, 1, template.spec.containers);
+  w.map(1, "Node-Selectors", template.spec.nodeSelector);
+  w.list(1, "Tolerations", (template.spec.tolerations ?? []).map(describeToleration));
+}
