@@ -5,7 +5,8 @@
 import { isPlainObject } from "./objects.js";
 import type { ResourceInfo } from "./resources.js";
 import { isValidQuantity, compareQuantities, cpuToMillis, memoryToBytes } from "./quantity.js";
-import type { Container, Namespace, Pod, PodSpec, PullPolicy, ResourceList } from "./types/core.js";
+import { defaultWorkload } from "./defaults-workloads.js";
+import type { Container, Namespace, Pod, PodSpec, Probe, PullPolicy, ResourceList } from "./types/core.js";
 import type { KubeObject } from "./types/meta.js";
 
 export type QOSClass = "Guaranteed" | "Burstable" | "BestEffort";
@@ -13,8 +14,13 @@ export type QOSClass = "Guaranteed" | "Burstable" | "BestEffort";
 export function applyDefaults(info: ResourceInfo, obj: KubeObject): void {
   if (info.kind === "Pod") defaultPod(obj as Pod);
   else if (info.kind === "Namespace") defaultNamespace(obj as Namespace);
+  else {
+    // A workload's pod template gets what a pod's spec gets, as SetDefaults_PodSpec
+    // runs for every PodSpec Kubernetes decodes.
+    const template = defaultWorkload(info.kind, obj);
+    if (template !== undefined && isPlainObject(template.spec)) defaultPodSpec(template.spec);
+  }
 }
-
 
 /** The image's tag, "latest" when it has neither tag nor digest (as docker reference parsing does). */
 export function imageTag(image: string): string {
@@ -29,8 +35,25 @@ export function defaultPullPolicy(image: string): PullPolicy {
   return imageTag(image) === "latest" ? "Always" : "IfNotPresent";
 }
 
+/** As SetDefaults_Probe and SetDefaults_HTTPGetAction; 0 counts as unset, as it does in Go. */
+function defaultProbe(probe: Probe | undefined): void {
+  if (!isPlainObject(probe)) return;
+  if (!probe.timeoutSeconds) probe.timeoutSeconds = 1;
+  if (!probe.periodSeconds) probe.periodSeconds = 10;
+  if (!probe.successThreshold) probe.successThreshold = 1;
+  if (!probe.failureThreshold) probe.failureThreshold = 3;
+  const http = probe.httpGet;
+  if (isPlainObject(http)) {
+    if (!http.path) http.path = "/";
+    http.scheme ??= "HTTP";
+  }
+}
+
 function defaultContainer(c: Container): void {
   if (!isPlainObject(c)) return;
+  defaultProbe(c.livenessProbe);
+  defaultProbe(c.readinessProbe);
+  defaultProbe(c.startupProbe);
   if (c.imagePullPolicy === undefined && typeof c.image === "string") c.imagePullPolicy = defaultPullPolicy(c.image);
   c.terminationMessagePath ??= "/dev/termination-log";
   c.terminationMessagePolicy ??= "File";
@@ -44,14 +67,18 @@ function defaultContainer(c: Container): void {
   }
 }
 
-function defaultPod(pod: Pod): void {
-  const spec = pod.spec as PodSpec | undefined;
-  if (!isPlainObject(spec)) return;
+function defaultPodSpec(spec: PodSpec): void {
   spec.restartPolicy ??= "Always";
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= "ClusterFirst";
   spec.schedulerName ??= "default-scheduler";
   if (Array.isArray(spec.containers)) spec.containers.forEach(defaultContainer);
+}
+
+function defaultPod(pod: Pod): void {
+  const spec = pod.spec as PodSpec | undefined;
+  if (!isPlainObject(spec)) return;
+  defaultPodSpec(spec);
   const status = isPlainObject(pod.status) ? pod.status : (pod.status = {});
   status.phase ??= "Pending";
   status.qosClass ??= podQOSClass(spec);

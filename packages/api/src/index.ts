@@ -11,6 +11,8 @@ export * as fieldErrors from "./field-errors.js";
 export * from "./formats.js";
 export * from "./schema-errors.js";
 export * from "./validation.js";
+export * from "./validation-workloads.js";
+export * from "./cron-schedule.js";
 export * from "./defaults.js";
 export * from "./labels.js";
 export * from "./fields.js";

@@ -1,8 +1,9 @@
 // Validation of objects as the apiserver receives them, in two layers like the
 // Kubernetes apiserver: structure first (the TypeBox schema: types, required and
 // unknown fields; a failure stops here, as a decode error does in Kubernetes),
-// then the semantic rules of pkg/apis/core/validation for each kind. Causes carry
-// Kubernetes' reasons, messages and field paths.
+// then the semantic rules of pkg/apis/core/validation for each kind (those of the
+// apps and batch kinds live in validation-workloads.ts; their pod templates are
+// checked here, as pods). Causes carry Kubernetes' reasons, messages and field paths.
 import type { ResourceInfo } from "./resources.js";
 import {
   child,
@@ -24,11 +25,24 @@ import {
   isValidPortName,
   isValidPortNum,
   nameProblems,
+  regexError,
 } from "./naming.js";
 import { compareQuantities, isValidQuantity, parseQuantity, quantityFormatMessage } from "./quantity.js";
 import { validateStructure } from "./schema-errors.js";
-import type { Container, Event, Node, Pod, PodSpec, ResourceList, ResourceRequirements } from "./types/core.js";
-import type { KubeObject, ObjectMeta, StatusCause } from "./types/meta.js";
+import type {
+  Container,
+  Event,
+  Node,
+  Pod,
+  PodSpec,
+  PodTemplateSpec,
+  Probe,
+  ResourceList,
+  ResourceRequirements,
+  Toleration,
+} from "./types/core.js";
+import type { IntOrString, KubeObject, ObjectMeta, StatusCause } from "./types/meta.js";
+import { podTemplatesOf, validateWorkload } from "./validation-workloads.js";
 
 /** Kubernetes' limit on the summed size of all annotation keys and values. */
 export const totalAnnotationSizeLimitBytes = 256 * 1024;
@@ -56,6 +70,9 @@ export function validateObject(info: ResourceInfo, obj: unknown, old?: KubeObjec
     case "Event":
       causes.push(...validateEvent(o as Event));
       break;
+    default:
+      for (const { template, path } of podTemplatesOf(info.kind, o)) causes.push(...validatePodTemplate(template, path));
+      causes.push(...validateWorkload(info.kind, o, old));
   }
   if (old !== undefined) {
     causes.push(...validateObjectMetaUpdate(o.metadata, old.metadata));
@@ -139,6 +156,10 @@ function validateObjectMeta(info: ResourceInfo, meta: ObjectMeta): StatusCause[]
     }
     if (seen.has(f)) causes.push(duplicate("metadata.finalizers", f));
     seen.add(f);
+  }
+  // The garbage collector cannot both orphan and delete the dependents.
+  if (seen.has("orphan") && seen.has("foregroundDeletion")) {
+    causes.push(invalidValue("metadata.finalizers", meta.finalizers, "finalizer orphan and foregroundDeletion cannot be both set"));
   }
   return causes;
 }
@@ -235,6 +256,17 @@ function validateContainer(c: Container, path: string): StatusCause[] {
   });
 
   causes.push(...validateResources(c.resources, child(path, "resources")));
+  causes.push(...validateProbe(c.livenessProbe, child(path, "livenessProbe")));
+  causes.push(...validateProbe(c.readinessProbe, child(path, "readinessProbe")));
+  causes.push(...validateProbe(c.startupProbe, child(path, "startupProbe")));
+  // A liveness or startup probe that passes once has passed.
+  for (const name of ["livenessProbe", "startupProbe"] as const) {
+    const threshold = c[name]?.successThreshold;
+    if (threshold !== undefined && threshold !== 1) causes.push(invalidValue(child(path, `${name}.successThreshold`), threshold, "must be 1"));
+  }
+  if (c.readinessProbe?.terminationGracePeriodSeconds !== undefined) {
+    causes.push(invalidValue(child(path, "readinessProbe.terminationGracePeriodSeconds"), c.readinessProbe.terminationGracePeriodSeconds, "must not be set for readinessProbes"));
+  }
 
   const tmp = c.terminationMessagePolicy;
   if (tmp !== undefined && tmp !== "File" && tmp !== "FallbackToLogsOnError") {
@@ -243,7 +275,94 @@ function validateContainer(c: Container, path: string): StatusCause[] {
   return causes;
 }
 
+function validatePortNumOrName(port: IntOrString, path: string): StatusCause[] {
+  const problems = typeof port === "number" ? isValidPortNum(port) : isValidPortName(port);
+  return problems.map((msg) => invalidValue(path, port, msg));
+}
+
+const httpHeaderNameFmt = "[-A-Za-z0-9]+";
+const httpHeaderNameRe = new RegExp(`^${httpHeaderNameFmt}$`);
+
+/** As Kubernetes' validateProbe and validateHandler: exactly one handler, sane timings. */
+function validateProbe(probe: Probe | undefined, path: string): StatusCause[] {
+  if (probe === undefined) return [];
+  const causes: StatusCause[] = [];
+  const handlers = (["exec", "httpGet", "tcpSocket"] as const).filter((h) => probe[h] !== undefined);
+  if (handlers.length === 0) causes.push(required(path, "must specify a handler type"));
+  for (const extra of handlers.slice(1)) causes.push(forbidden(child(path, extra), "may not specify more than 1 handler type"));
+  const handler = handlers[0];
+  if (handler === "exec" && (probe.exec?.command ?? []).length === 0) causes.push(required(child(path, "exec.command")));
+  if (handler === "httpGet" && probe.httpGet !== undefined) {
+    const http = probe.httpGet;
+    const p = child(path, "httpGet");
+    if (http.path === undefined || http.path === "") causes.push(required(child(p, "path")));
+    causes.push(...validatePortNumOrName(http.port, child(p, "port")));
+    (http.httpHeaders ?? []).forEach((h, i) => {
+      if (!httpHeaderNameRe.test(h.name)) {
+        causes.push(
+          invalidValue(
+            child(index(child(p, "httpHeaders"), i), "name"),
+            h.name,
+            regexError("a valid HTTP header must consist of alphanumeric characters or '-'", httpHeaderNameFmt, "X-Header-Name"),
+          ),
+        );
+      }
+    });
+  }
+  if (handler === "tcpSocket" && probe.tcpSocket !== undefined) {
+    causes.push(...validatePortNumOrName(probe.tcpSocket.port, child(path, "tcpSocket.port")));
+  }
+  if (probe.initialDelaySeconds !== undefined && probe.initialDelaySeconds < 0) {
+    causes.push(invalidValue(child(path, "initialDelaySeconds"), probe.initialDelaySeconds, "must be greater than or equal to 0"));
+  }
+  // Defaulting turns 0 into the default, so only a negative value gets here below 1.
+  for (const field of ["timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"] as const) {
+    const v = probe[field];
+    if (v !== undefined && v < 1) causes.push(invalidValue(child(path, field), v, "must be greater than or equal to 1"));
+  }
+  if (probe.terminationGracePeriodSeconds !== undefined && probe.terminationGracePeriodSeconds <= 0) {
+    causes.push(invalidValue(child(path, "terminationGracePeriodSeconds"), probe.terminationGracePeriodSeconds, "must be greater than 0"));
+  }
+  return causes;
+}
+
+/** As Kubernetes' ValidateTolerations. */
+function validateTolerations(tolerations: Toleration[] | undefined, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  (tolerations ?? []).forEach((t, i) => {
+    const p = index(path, i);
+    const k = t.key ?? "";
+    if (k !== "") for (const msg of isQualifiedName(k)) causes.push(invalidValue(child(p, "key"), k, msg));
+    // An empty key with Exists matches every taint; with Equal it would match nothing sensible.
+    if (k === "" && t.operator !== "Exists") {
+      causes.push(
+        invalidValue(child(p, "operator"), t.operator ?? "", 'operator must be Exists when `key` is empty, which means "match all values and all keys"'),
+      );
+    }
+    if (t.tolerationSeconds !== undefined && t.effect !== "NoExecute") {
+      causes.push(invalidValue(child(p, "effect"), t.effect ?? "", "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+    }
+    const value = t.value ?? "";
+    if (t.operator === "Exists") {
+      if (value !== "") causes.push(invalidValue(child(p, "operator"), t, "value must be empty when `operator` is 'Exists'"));
+    } else {
+      const problems = isValidLabelValue(value);
+      if (problems.length > 0) causes.push(invalidValue(child(p, "operator"), value, problems.join(";")));
+    }
+  });
+  return causes;
+}
+
 const dnsPolicies = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
+
+/** A pod template as Kubernetes' ValidatePodTemplateSpec checks it: its labels, annotations and pod spec. */
+function validatePodTemplate(template: PodTemplateSpec, path: string): StatusCause[] {
+  return [
+    ...validateLabels(template.metadata?.labels, child(path, "metadata.labels")),
+    ...validateAnnotations(template.metadata?.annotations, child(path, "metadata.annotations")),
+    ...validatePodSpec(template.spec, child(path, "spec")),
+  ];
+}
 
 export function validatePodSpec(spec: PodSpec, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
@@ -272,6 +391,15 @@ export function validatePodSpec(spec: PodSpec, path: string): StatusCause[] {
     for (const msg of isDNS1123Subdomain(spec.schedulerName)) {
       causes.push(invalidValue(child(path, "schedulerName"), spec.schedulerName, msg));
     }
+  }
+  causes.push(...validateTolerations(spec.tolerations, child(path, "tolerations")));
+  for (const field of ["hostname", "subdomain"] as const) {
+    const v = spec[field];
+    if (v !== undefined && v !== "") for (const msg of isDNS1123Label(v)) causes.push(invalidValue(child(path, field), v, msg));
+  }
+  const deadline = spec.activeDeadlineSeconds;
+  if (deadline !== undefined && (deadline < 1 || deadline > 2147483647)) {
+    causes.push(invalidValue(child(path, "activeDeadlineSeconds"), deadline, "must be between 1 and 2147483647, inclusive"));
   }
   return causes;
 }

@@ -4,6 +4,7 @@ import { createLogger } from "@bosun/client";
 import { buildApp } from "./http/app.js";
 import type { PodLogSource } from "./http/logs.js";
 import { Registry } from "./registry/registry.js";
+import { LeaseManager } from "./storage/leases.js";
 import { Store } from "./storage/store.js";
 import { WatchCache } from "./storage/watch-cache.js";
 import { resources } from "@bosun/api";
@@ -20,6 +21,8 @@ export interface ApiServerOptions {
   logSource?: PodLogSource;
   /** Events kept per resource for watches that resume from a recent revision (default 1000). */
   watchCacheSize?: number;
+  /** How long an Event lives after its last write (default 3600, as kube-apiserver --event-ttl=1h). */
+  eventTtlSeconds?: number;
 }
 
 export interface ApiServer {
@@ -29,6 +32,10 @@ export interface ApiServer {
 }
 
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const eventTtlSeconds = opts.eventTtlSeconds ?? 3600;
+  if (!Number.isInteger(eventTtlSeconds) || eventTtlSeconds < 1) {
+    throw new Error(`eventTtlSeconds must be a whole number of seconds, 1 or more; got ${eventTtlSeconds}`);
+  }
   const etcd = new Etcd3({ hosts: opts.etcdEndpoints, dialTimeout: 5000 });
   const store = new Store(etcd, opts.prefix);
   const cache = new WatchCache(store, resources, opts.watchCacheSize ?? 1000);
@@ -41,7 +48,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       `cannot reach etcd at ${opts.etcdEndpoints.join(",")}: ${(err as Error).message}; start etcd or fix --etcd-servers`,
     );
   }
-  const registry = new Registry(store, cache);
+  const registry = new Registry(store, cache, new LeaseManager(etcd, eventTtlSeconds));
   for (const name of systemNamespaces) await registry.ensureNamespace(name);
   const app = buildApp({ registry, logSource: opts.logSource });
   let closed = false;

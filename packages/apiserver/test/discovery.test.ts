@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -47,7 +47,131 @@ describe("discovery and kubectl", () => {
     assert.ok(byName.get("pods")?.verbs.includes("watch"));
     assert.equal(byName.get("nodes")?.namespaced, false);
     for (const sub of ["pods/status", "pods/log", "pods/binding"]) assert.ok(byName.has(sub), sub);
-    assert.equal((await call(url, "GET", "/apis/apps/v1")).status, 404);
+    assert.deepEqual(byName.get("pods/eviction"), {
+      name: "pods/eviction",
+      singularName: "",
+      namespaced: true,
+      group: "policy",
+      version: "v1",
+      kind: "Eviction",
+      verbs: ["create"],
+    });
+    assert.equal((await call(url, "GET", "/apis/policy/v1")).status, 404, "no policy resources are served on their own");
+  });
+
+  test("/apis lists apps and batch; their resource lists come from the resource table", async () => {
+    const apis = await call<{ groups: { name: string; preferredVersion: { groupVersion: string } }[] }>(url, "GET", "/apis");
+    const groups = new Map(apis.body.groups.map((g) => [g.name, g.preferredVersion.groupVersion]));
+    assert.equal(groups.get("apps"), "apps/v1");
+    assert.equal(groups.get("batch"), "batch/v1");
+    type Entry = { name: string; kind: string; namespaced: boolean; verbs: string[]; shortNames?: string[]; categories?: string[]; group?: string; version?: string };
+    const list = async (gv: string) => {
+      const res = await call<{ groupVersion: string; resources: Entry[] }>(url, "GET", `/apis/${gv}`);
+      assert.equal(res.status, 200, gv);
+      assert.equal(res.body.groupVersion, gv);
+      return new Map(res.body.resources.map((r) => [r.name, r]));
+    };
+    const appsV1 = await list("apps/v1");
+    assert.deepEqual([...appsV1.keys()].sort(), [
+      "daemonsets",
+      "daemonsets/status",
+      "deployments",
+      "deployments/scale",
+      "deployments/status",
+      "replicasets",
+      "replicasets/scale",
+      "replicasets/status",
+      "statefulsets",
+      "statefulsets/scale",
+      "statefulsets/status",
+    ]);
+    assert.deepEqual(appsV1.get("deployments")?.shortNames, ["deploy"]);
+    assert.deepEqual(appsV1.get("deployments")?.categories, ["all"]);
+    assert.deepEqual(appsV1.get("deployments")?.verbs, ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]);
+    const scale = appsV1.get("statefulsets/scale");
+    assert.deepEqual([scale?.group, scale?.version, scale?.kind, scale?.verbs], ["autoscaling", "v1", "Scale", ["get", "patch", "update"]]);
+    assert.deepEqual(appsV1.get("deployments/status")?.kind, "Deployment");
+    const batchV1 = await list("batch/v1");
+    assert.deepEqual([...batchV1.keys()].sort(), ["cronjobs", "cronjobs/status", "jobs", "jobs/status"]);
+    assert.deepEqual(batchV1.get("cronjobs")?.shortNames, ["cj"]);
+    const root = await call<{ paths: Record<string, unknown> }>(url, "GET", "/openapi/v3");
+    for (const gv of ["api/v1", "apis/apps/v1", "apis/batch/v1"]) assert.ok(root.body.paths[gv], gv);
+    const doc = await call<{ paths: Record<string, { patch?: { "x-kubernetes-group-version-kind"?: { kind: string } } }> }>(url, "GET", "/openapi/v3/apis/apps/v1");
+    assert.equal(doc.body.paths["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]?.patch?.["x-kubernetes-group-version-kind"]?.kind, "Deployment");
+  });
+
+  test("real kubectl: apply a Deployment, a Job and a CronJob; get every workload kind", async () => {
+    const manifest = join(dir, "workloads.yaml");
+    await writeFile(
+      manifest,
+      [
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata:",
+        "  name: web",
+        "spec:",
+        "  replicas: 2",
+        "  selector:",
+        "    matchLabels: {app: web}",
+        "  template:",
+        "    metadata:",
+        "      labels: {app: web}",
+        "    spec:",
+        "      containers:",
+        "      - name: main",
+        "        image: bosun.local/busybox:1",
+        "        readinessProbe:",
+        "          exec: {command: [cat, /etc/hostname]}",
+        "---",
+        "apiVersion: batch/v1",
+        "kind: Job",
+        "metadata:",
+        "  name: once",
+        "spec:",
+        "  template:",
+        "    spec:",
+        "      restartPolicy: Never",
+        "      containers:",
+        "      - name: main",
+        "        image: bosun.local/busybox:1",
+        "---",
+        "apiVersion: batch/v1",
+        "kind: CronJob",
+        "metadata:",
+        "  name: tick",
+        "spec:",
+        "  schedule: '*/5 * * * *'",
+        "  jobTemplate:",
+        "    spec:",
+        "      template:",
+        "        spec:",
+        "          restartPolicy: OnFailure",
+        "          containers:",
+        "          - name: main",
+        "            image: bosun.local/busybox:1",
+        "",
+      ].join("\n"),
+    );
+    const applied = await kubectl("apply", "-f", manifest);
+    assert.match(applied.stdout, /deployment.apps\/web created/);
+    assert.match(applied.stdout, /job.batch\/once created/);
+    assert.match(applied.stdout, /cronjob.batch\/tick created/);
+    // A second apply computes a patch against the last applied configuration.
+    await writeFile(manifest, (await readFile(manifest, "utf8")).replace("replicas: 2", "replicas: 3"));
+    const again = await kubectl("apply", "-f", manifest);
+    assert.match(again.stdout, /deployment.apps\/web configured/);
+    assert.match(again.stdout, /job.batch\/once unchanged/);
+    const deploy = await call<{ metadata: { generation: number }; spec: { replicas: number } }>(url, "GET", "/apis/apps/v1/namespaces/default/deployments/web");
+    assert.equal(deploy.body.spec.replicas, 3);
+    assert.equal(deploy.body.metadata.generation, 2);
+
+    const got = await kubectl("get", "deploy,rs,ds,sts,job,cj", "-o", "name");
+    assert.deepEqual(got.stdout.trim().split("\n").sort(), ["cronjob.batch/tick", "deployment.apps/web", "job.batch/once"]);
+    const table = await kubectl("get", "deploy,rs,ds,sts,job,cj");
+    assert.match(table.stdout, /web/);
+    assert.match(table.stdout, /tick/);
+    assert.equal((await kubectl("get", "job", "once", "-o", "jsonpath={.spec.template.spec.restartPolicy}")).stdout, "Never");
+    assert.match((await kubectl("delete", "cj", "tick")).stdout, /cronjob.batch "tick" deleted/);
   });
 
   test("real kubectl: create -f, get, label, delete", async () => {

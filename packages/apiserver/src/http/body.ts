@@ -20,7 +20,10 @@ export function mediaType(header: string | undefined): string {
 
 /** Parses a request body of one of the accepted media types. */
 export function parseBody(raw: unknown, contentType: string | undefined, accepted: readonly string[]): unknown {
-  const type = mediaType(contentType);
+  // As Kubernetes: an object body without a Content-Type is JSON (client-go's scale
+  // client sends one so); a patch must say which kind of patch it is.
+  const declared = mediaType(contentType);
+  const type = declared === "" && accepted.includes("application/json") ? "application/json" : declared;
   if (!accepted.includes(type)) throw new StatusError(unsupportedMediaType(type, accepted));
   const text = Buffer.isBuffer(raw) ? raw.toString("utf8") : typeof raw === "string" ? raw : "";
   if (text.trim() === "") throw new StatusError(badRequest("the request body is empty: send the object as JSON"));

@@ -14,11 +14,21 @@ export const serverVersion = {
   platform: "linux/amd64",
 };
 
-const subresourceVerbs: Record<string, string[]> = {
-  status: ["get", "patch", "update"],
-  binding: ["create"],
-  log: ["get"],
+/**
+ * How each subresource the table lists is served: its verbs and, when it is not
+ * the parent's, the kind it takes (kubectl scale and drain find the Scale and
+ * Eviction group versions here).
+ */
+const subresources: Record<string, { verbs: string[]; kind?: string; group?: string; version?: string }> = {
+  status: { verbs: ["get", "patch", "update"] },
+  binding: { verbs: ["create"], kind: "Binding" },
+  log: { verbs: ["get"], kind: "Pod" },
+  scale: { verbs: ["get", "patch", "update"], kind: "Scale", group: "autoscaling", version: "v1" },
+  eviction: { verbs: ["create"], kind: "Eviction", group: "policy", version: "v1" },
 };
+
+/** Kinds `kubectl get all` lists, as Kubernetes puts them in the "all" category. */
+const categoryAll = new Set(["Pod", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob"]);
 
 export function apiVersions(): unknown {
   return { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "" }] };
@@ -62,17 +72,22 @@ function resourceEntry(r: ResourceInfo): unknown {
     kind: r.kind,
     verbs: r.verbs,
     shortNames: r.shortNames,
+    ...(categoryAll.has(r.kind) ? { categories: ["all"] } : {}),
     storageVersionHash: "",
   };
 }
 
 function subresourceEntry(r: ResourceInfo, sub: string): unknown {
-  const kinds: Record<string, string> = { binding: "Binding", log: "Pod" };
+  const served = subresources[sub];
+  if (served === undefined) {
+    throw new Error(`the resource table lists subresource ${r.resource}/${sub}, which discovery does not know: add it to discovery.ts`);
+  }
   return {
     name: `${r.resource}/${sub}`,
     singularName: "",
     namespaced: r.namespaced,
-    kind: kinds[sub] ?? r.kind,
-    verbs: subresourceVerbs[sub] ?? ["get"],
+    ...(served.group !== undefined ? { group: served.group, version: served.version } : {}),
+    kind: served.kind ?? r.kind,
+    verbs: served.verbs,
   };
 }

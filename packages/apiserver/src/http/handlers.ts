@@ -18,6 +18,9 @@ import {
 import { StatusError } from "../errors.js";
 import type { Registry } from "../registry/registry.js";
 import { bindPod } from "../registry/binding.js";
+import { evictPod } from "../registry/eviction.js";
+import { deleteOptionsConflict } from "../registry/gc.js";
+import { scaleInfo, scaleOf, updateScale } from "../registry/scale.js";
 import { mediaType, objectMediaTypes, parseBody, patchMediaTypes } from "./body.js";
 import { first, logOptions, serveLogs, type PodLogSource, type Query } from "./logs.js";
 import { applyPatch } from "./patch.js";
@@ -49,8 +52,15 @@ export async function handleResource(ctx: HandlerContext, req: FastifyRequest, r
     if (method !== "POST") throw new StatusError(methodNotAllowed(info, verbOf(method, true)));
     const body = parseBody(req.body, req.headers["content-type"], objectMediaTypes);
     await bindPod(ctx.registry, route.namespace ?? "", name, body, isDryRun(query));
-    return void reply.code(201).send({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
+    return void reply.code(201).send(createdStatus);
   }
+  if (subresource === "eviction") {
+    if (method !== "POST") throw new StatusError(methodNotAllowed(info, verbOf(method, true)));
+    const body = parseBody(req.body, req.headers["content-type"], objectMediaTypes);
+    await evictPod(ctx.registry, route.namespace ?? "", name, body, isDryRun(query));
+    return void reply.code(201).send(createdStatus);
+  }
+  if (subresource === "scale") return scale(ctx, req, reply, route, query, method);
   switch (method) {
     case "GET":
       return void reply.send(await ctx.registry.get(info, route.namespace, name, first(query, "resourceVersion") === "0"));
@@ -63,6 +73,9 @@ export async function handleResource(ctx: HandlerContext, req: FastifyRequest, r
   }
   throw new StatusError(methodNotAllowed(info, verbOf(method, true)));
 }
+
+/** What Kubernetes answers to a create that makes no object of its own (a binding, an eviction). */
+const createdStatus = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 };
 
 function verbOf(method: string, named: boolean): string {
   const verbs: Record<string, string> = { GET: named ? "get" : "list", POST: "create", PUT: "update", PATCH: "patch", DELETE: named ? "delete" : "deletecollection" };
@@ -196,6 +209,49 @@ async function patch(ctx: HandlerContext, req: FastifyRequest, reply: FastifyRep
   reply.send(updated);
 }
 
+async function scale(
+  ctx: HandlerContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  route: ResourceRoute,
+  query: Query,
+  method: string,
+): Promise<void> {
+  const { info, namespace } = route;
+  const name = route.name!;
+  const scales = scaleInfo(info);
+  switch (method) {
+    case "GET":
+      return void reply.send(scaleOf(await ctx.registry.get(info, namespace, name, first(query, "resourceVersion") === "0")));
+    case "PUT": {
+      const dryRun = isDryRun(query);
+      const body = objectFromBody(scales, parseBody(req.body, req.headers["content-type"], objectMediaTypes), route);
+      return void reply.send(await updateScale(ctx.registry, info, namespace, name, () => structuredClone(body), dryRun));
+    }
+    case "PATCH": {
+      const dryRun = isDryRun(query);
+      const type = mediaType(req.headers["content-type"]);
+      const patch = parseBody(req.body, req.headers["content-type"], patchMediaTypes);
+      const updated = await updateScale(
+        ctx.registry,
+        info,
+        namespace,
+        name,
+        (current) => {
+          // As for objects: a resourceVersion in the patch is a precondition.
+          delete current.metadata.resourceVersion;
+          const patched = applyPatch(current, patch, type);
+          if (!isPlainObject(patched)) throw new StatusError(badRequest("the patch must leave an object, not replace it with another JSON value"));
+          return objectFromBody(scales, patched, route);
+        },
+        dryRun,
+      );
+      return void reply.send(updated);
+    }
+  }
+  throw new StatusError(methodNotAllowed(info, verbOf(method, true)));
+}
+
 function statusSubresource(route: ResourceRoute): "status" | undefined {
   if (route.subresource === undefined) return undefined;
   if (route.subresource === "status") return "status";
@@ -220,7 +276,9 @@ async function remove(ctx: HandlerContext, req: FastifyRequest, reply: FastifyRe
   if (policy !== undefined) options.propagationPolicy = policy as DeleteOptions["propagationPolicy"];
   const problems = deleteOptionProblems(options);
   if (problems) throw new StatusError(badRequest(`invalid DeleteOptions: ${problems}`));
-  const result = await ctx.registry.delete(route.info, route.namespace, route.name!, options, { dryRun });
+  const result = await ctx.registry.delete(route.info, route.namespace, route.name!, options, {
+    dryRun: dryRun || (options.dryRun ?? []).length > 0,
+  });
   reply.send(result.object);
 }
 
@@ -234,5 +292,12 @@ function deleteOptionProblems(options: DeleteOptions): string | undefined {
   if (options.propagationPolicy !== undefined && !policies.includes(options.propagationPolicy)) {
     return `propagationPolicy must be one of ${policies.join(", ")}, not "${String(options.propagationPolicy)}"`;
   }
-  return undefined;
+  if (options.orphanDependents !== undefined && typeof options.orphanDependents !== "boolean") {
+    return "orphanDependents must be true or false";
+  }
+  const dryRun: unknown = options.dryRun;
+  if (dryRun !== undefined && (!Array.isArray(dryRun) || dryRun.some((v) => v !== "All"))) {
+    return `dryRun must be a list whose only supported value is "All", not ${JSON.stringify(dryRun)}`;
+  }
+  return deleteOptionsConflict(options);
 }

@@ -1,8 +1,15 @@
 // Server-owned metadata: what the apiserver sets on create and keeps on update,
 // whatever the client sent.
 import { randomUUID } from "node:crypto";
-import { rfc3339, type KubeObject } from "@bosun/api";
+import { rfc3339, semanticEqual, type KubeObject, type ResourceInfo } from "@bosun/api";
 
+// Kinds whose metadata.generation Kubernetes leaves alone: they have no spec a
+// controller observes. (Pods have one since Kubernetes 1.33, the version Bosun reports.)
+const withoutGeneration = new Set(["Node", "Namespace", "Event"]);
+
+function tracksGeneration(info: ResourceInfo): boolean {
+  return !withoutGeneration.has(info.kind);
+}
 
 export function clone<T>(value: T): T {
   return structuredClone(value);
@@ -14,19 +21,23 @@ function specOf(object: KubeObject): unknown {
   return rest;
 }
 
-export function initCreateMeta(object: KubeObject): void {
+export function initCreateMeta(info: ResourceInfo, object: KubeObject): void {
   const meta = object.metadata;
   meta.uid = randomUUID();
   meta.creationTimestamp = rfc3339();
-  meta.generation = 1;
+  if (tracksGeneration(info)) meta.generation = 1;
+  else delete meta.generation;
   delete meta.resourceVersion;
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   delete meta.selfLink;
 }
 
-/** Carries the server-owned fields of old into next and bumps generation when the spec changed. */
-export function carryUpdateMeta(old: KubeObject, next: KubeObject): void {
+/**
+ * Carries the server-owned fields of old into next and bumps generation when the
+ * spec changed: not for changes to metadata or status alone.
+ */
+export function carryUpdateMeta(info: ResourceInfo, old: KubeObject, next: KubeObject): void {
   const meta = next.metadata;
   const was = old.metadata;
   meta.name = was.name;
@@ -39,11 +50,26 @@ export function carryUpdateMeta(old: KubeObject, next: KubeObject): void {
   setOrDelete(meta, "deletionTimestamp", was.deletionTimestamp);
   setOrDelete(meta, "deletionGracePeriodSeconds", was.deletionGracePeriodSeconds);
   delete meta.selfLink;
+  if (!tracksGeneration(info)) {
+    setOrDelete(meta, "generation", was.generation);
+    return;
+  }
   const generation = was.generation ?? 1;
-  meta.generation = JSON.stringify(specOf(old)) === JSON.stringify(specOf(next)) ? generation : generation + 1;
+  meta.generation = semanticEqual(specOf(old), specOf(next)) ? generation : generation + 1;
 }
 
-function setOrDelete<K extends "deletionTimestamp" | "deletionGracePeriodSeconds">(
+/**
+ * Marks an object as being deleted. The first mark bumps a tracked generation, as
+ * Kubernetes does, because its controllers must now act differently.
+ */
+export function markDeleting(object: KubeObject, graceSeconds: number): void {
+  const meta = object.metadata;
+  if (!meta.deletionTimestamp && meta.generation !== undefined && meta.generation > 0) meta.generation++;
+  meta.deletionGracePeriodSeconds = graceSeconds;
+  meta.deletionTimestamp = rfc3339(new Date(Date.now() + graceSeconds * 1000));
+}
+
+function setOrDelete<K extends "deletionTimestamp" | "deletionGracePeriodSeconds" | "generation">(
   meta: KubeObject["metadata"],
   key: K,
   value: KubeObject["metadata"][K],

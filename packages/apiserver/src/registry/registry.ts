@@ -16,12 +16,14 @@ import {
   type KubeObject,
   type Pod,
   type ResourceInfo,
-  rfc3339,
 } from "@bosun/api";
 import { StatusError } from "../errors.js";
+import type { LeaseManager } from "../storage/leases.js";
 import type { Store } from "../storage/store.js";
 import type { WatchCache, WatchFilter } from "../storage/watch-cache.js";
-import { carryUpdateMeta, clone, initCreateMeta, readyToRemove } from "./meta.js";
+import { prepareForCreate } from "./create-hooks.js";
+import { finalizersForDelete } from "./gc.js";
+import { carryUpdateMeta, clone, initCreateMeta, markDeleting, readyToRemove } from "./meta.js";
 
 export const namespaces = resourceByPath("", "v1", "namespaces")!;
 
@@ -41,9 +43,14 @@ export interface DeleteResult {
 }
 
 export class Registry {
+  /**
+   * @param eventLeases when given, every write of an Event attaches a lease from it,
+   * so etcd removes events that are not written again within the TTL.
+   */
   constructor(
     readonly store: Store,
     readonly cache: WatchCache,
+    private readonly eventLeases?: LeaseManager,
   ) {}
 
   async get(info: ResourceInfo, namespace: string | undefined, name: string, fromCache: boolean): Promise<KubeObject> {
@@ -57,23 +64,36 @@ export class Registry {
   }
 
   async create(info: ResourceInfo, body: KubeObject, opts: WriteOptions): Promise<KubeObject> {
-    const object = clone(body);
-    initCreateMeta(object);
-    if (info.kind === "Pod") (object as Pod).status = { phase: "Pending" };
-    applyDefaults(info, object);
-    const generated = !object.metadata.name && !!object.metadata.generateName;
-    if (generated) object.metadata.name = object.metadata.generateName + generateNameSuffix();
-    const causes = validateObject(info, object);
-    if (causes.length > 0) throw new StatusError(invalid(info, object.metadata.name ?? "", causes));
+    const generated = !body.metadata.name && !!body.metadata.generateName;
+    let object = this.prepareCreate(info, body);
     if (info.namespaced) await this.requireNamespace(object.metadata.namespace ?? "");
     if (opts.dryRun) return object;
-    // A generated name can collide; Kubernetes retries with a new suffix too.
+    // A generated name can collide; Kubernetes retries with a new suffix too. The
+    // object is prepared again because a create hook may have used its name.
     for (let attempt = 0; ; attempt++) {
-      const res = await this.store.create(info, object);
+      const res = await this.store.create(info, object, await this.leaseFor(info));
       if (res.ok) return withVersion(object, res.revision);
       if (!generated || attempt >= 8) throw new StatusError(alreadyExists(info, object.metadata.name ?? ""));
-      object.metadata.name = object.metadata.generateName + generateNameSuffix();
+      object = this.prepareCreate(info, body);
     }
+  }
+
+  /** Server-owned metadata, the kind's create hook, defaults, then validation. */
+  private prepareCreate(info: ResourceInfo, body: KubeObject): KubeObject {
+    const object = clone(body);
+    initCreateMeta(info, object);
+    if (!object.metadata.name && object.metadata.generateName) object.metadata.name = object.metadata.generateName + generateNameSuffix();
+    if (info.kind === "Pod") (object as Pod).status = { phase: "Pending" };
+    prepareForCreate(info.kind, object);
+    applyDefaults(info, object);
+    const causes = validateObject(info, object);
+    if (causes.length > 0) throw new StatusError(invalid(info, object.metadata.name ?? "", causes));
+    return object;
+  }
+
+  /** The lease a write of this kind attaches, if its objects expire. */
+  private async leaseFor(info: ResourceInfo): Promise<string | undefined> {
+    return info.kind === "Event" && this.eventLeases !== undefined ? this.eventLeases.lease() : undefined;
   }
 
   /**
@@ -104,14 +124,17 @@ export class Registry {
         if (info.subresources.includes("status")) next.status = clone((current as { status?: unknown }).status);
       }
       if (next.status === undefined) delete next.status;
-      carryUpdateMeta(current, next);
+      // Defaults first, so a spec that differs from the stored one only by defaults
+      // does not count as a change of generation.
       applyDefaults(info, next);
+      carryUpdateMeta(info, current, next);
       const causes = validateObject(info, next, current);
       if (causes.length > 0) throw new StatusError(invalid(info, name, causes));
       if (readyToRemove(next)) return { kind: "delete", object: next };
       if (JSON.stringify(next) === JSON.stringify(current)) return { kind: "unchanged" };
       return { kind: "put", object: next };
     });
+    if (result.removed && info.kind === "Namespace" && !opts.dryRun) await this.deleteNamespaceContents(name);
     return result.object;
   }
 
@@ -134,16 +157,21 @@ export class Registry {
       checkPreconditions(info, name, current, options);
       const next = clone(current);
       const meta = next.metadata;
+      // The garbage collector's finalizers follow the propagation policy, also on a
+      // second delete of an object already being deleted (it may switch policy).
+      const before = meta.finalizers ?? [];
+      const finalizers = finalizersForDelete(info, before, options);
+      const finalizersChanged = finalizers.join("\n") !== before.join("\n");
+      if (finalizers.length > 0) meta.finalizers = finalizers;
+      else delete meta.finalizers;
       const grace = gracePeriod(info, current, options);
       if (meta.deletionTimestamp) {
         // Already being deleted: a second delete may only shorten the grace period.
-        const pending = meta.deletionGracePeriodSeconds ?? 0;
-        if (grace >= pending) return { kind: "unchanged" };
-        meta.deletionGracePeriodSeconds = grace;
-        meta.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
-      } else if (grace > 0 || (meta.finalizers ?? []).length > 0) {
-        meta.deletionGracePeriodSeconds = grace;
-        meta.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
+        const shorter = grace < (meta.deletionGracePeriodSeconds ?? 0);
+        if (shorter) markDeleting(next, grace);
+        if (!shorter && !finalizersChanged && !readyToRemove(next)) return { kind: "unchanged" };
+      } else if (grace > 0 || finalizers.length > 0) {
+        markDeleting(next, grace);
       } else {
         return { kind: "delete", object: next };
       }
@@ -197,7 +225,7 @@ export class Registry {
       if (outcome.kind === "unchanged") return { object: stored.object, removed: false };
       if (opts.dryRun) return { object: outcome.object, removed: outcome.kind === "delete" };
       if (outcome.kind === "put") {
-        const res = await this.store.update(info, outcome.object, stored.revision);
+        const res = await this.store.update(info, outcome.object, stored.revision, await this.leaseFor(info));
         if (res.ok) return { object: withVersion(outcome.object, res.revision), removed: false };
       } else {
         const res = await this.store.delete(info, namespace, name, stored.revision);

@@ -62,22 +62,22 @@ export class Store {
     };
   }
 
-  /** Puts object only if its key does not exist. */
-  async create(info: ResourceInfo, object: KubeObject): Promise<CasResult> {
+  /** Puts object only if its key does not exist; with lease, etcd removes it when the lease expires. */
+  async create(info: ResourceInfo, object: KubeObject, lease?: string): Promise<CasResult> {
     const key = Buffer.from(this.keys.objectKey(info, object.metadata.namespace, object.metadata.name ?? ""));
     const res = await this.etcd.kv.txn({
       compare: [{ key, target: "Create", result: "Equal", create_revision: 0 }],
-      success: [{ request_put: { key, value: encodeObject(object) } }],
+      success: [{ request_put: { key, value: encodeObject(object), ...(lease !== undefined ? { lease } : {}) } }],
     });
     return res.succeeded ? { ok: true, revision: Number(res.header.revision) } : { ok: false };
   }
 
-  /** Puts object only if its key's mod_revision is still expectedRevision. */
-  async update(info: ResourceInfo, object: KubeObject, expectedRevision: number): Promise<CasResult> {
+  /** Puts object only if its key's mod_revision is still expectedRevision; lease as for create. */
+  async update(info: ResourceInfo, object: KubeObject, expectedRevision: number, lease?: string): Promise<CasResult> {
     const key = Buffer.from(this.keys.objectKey(info, object.metadata.namespace, object.metadata.name ?? ""));
     const res = await this.etcd.kv.txn({
       compare: [{ key, target: "Mod", result: "Equal", mod_revision: expectedRevision }],
-      success: [{ request_put: { key, value: encodeObject(object) } }],
+      success: [{ request_put: { key, value: encodeObject(object), ...(lease !== undefined ? { lease } : {}) } }],
     });
     return res.succeeded ? { ok: true, revision: Number(res.header.revision) } : { ok: false };
   }

@@ -1,0 +1,133 @@
+// Defaults of the apps/v1 and batch/v1 kinds, as Kubernetes' pkg/apis/apps/v1 and
+// pkg/apis/batch/v1 defaults.go set them. Like the pod defaults, they tolerate
+// malformed input: validation, not defaulting, reports problems.
+import { isPlainObject } from "./objects.js";
+import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "./types/apps.js";
+import type { CronJob, Job } from "./types/batch.js";
+import type { PodTemplateSpec } from "./types/core.js";
+import type { IntOrString, KubeObject } from "./types/meta.js";
+
+interface RollingParameters {
+  maxUnavailable?: IntOrString;
+  maxSurge?: IntOrString;
+}
+
+/**
+ * Fills in the kind's defaults and returns its pod template, whose spec the caller
+ * defaults as a pod's; undefined for kinds without one (or a malformed object).
+ */
+export function defaultWorkload(kind: string, obj: KubeObject): PodTemplateSpec | undefined {
+  const spec = (obj as { spec?: unknown }).spec;
+  if (!isPlainObject(spec)) return undefined;
+  switch (kind) {
+    case "ReplicaSet":
+      return defaultReplicaSet(spec as ReplicaSet["spec"]);
+    case "Deployment":
+      return defaultDeployment(spec as Deployment["spec"]);
+    case "DaemonSet":
+      return defaultDaemonSet(spec as DaemonSet["spec"]);
+    case "StatefulSet":
+      return defaultStatefulSet(spec as StatefulSet["spec"]);
+    case "Job":
+      return defaultJob(obj as Job);
+    case "CronJob":
+      return defaultCronJob(spec as CronJob["spec"]);
+    default:
+      return undefined;
+  }
+}
+
+/** holder[field], created empty when unset; undefined when it holds something other than an object (left for validation). */
+function objectField<T extends object>(holder: object, field: string): T | undefined {
+  const h = holder as Record<string, unknown>;
+  if (h[field] === undefined) h[field] = {};
+  return isPlainObject(h[field]) ? (h[field] as T) : undefined;
+}
+
+function templateOf(holder: { template?: unknown }): PodTemplateSpec | undefined {
+  return isPlainObject(holder.template) ? (holder.template as PodTemplateSpec) : undefined;
+}
+
+function defaultReplicaSet(spec: ReplicaSet["spec"]): PodTemplateSpec | undefined {
+  spec.replicas ??= 1;
+  return templateOf(spec);
+}
+
+function defaultDeployment(spec: Deployment["spec"]): PodTemplateSpec | undefined {
+  spec.replicas ??= 1;
+  const strategy = objectField<NonNullable<Deployment["spec"]["strategy"]>>(spec, "strategy");
+  if (strategy !== undefined) {
+    strategy.type ??= "RollingUpdate";
+    const rolling = strategy.type === "RollingUpdate" ? objectField<RollingParameters>(strategy, "rollingUpdate") : undefined;
+    if (rolling !== undefined) {
+      rolling.maxUnavailable ??= "25%";
+      rolling.maxSurge ??= "25%";
+    }
+  }
+  spec.minReadySeconds ??= 0;
+  spec.revisionHistoryLimit ??= 10;
+  spec.progressDeadlineSeconds ??= 600;
+  return templateOf(spec);
+}
+
+function defaultDaemonSet(spec: DaemonSet["spec"]): PodTemplateSpec | undefined {
+  const strategy = objectField<NonNullable<DaemonSet["spec"]["updateStrategy"]>>(spec, "updateStrategy");
+  if (strategy !== undefined) {
+    strategy.type ??= "RollingUpdate";
+    const rolling = strategy.type === "RollingUpdate" ? objectField<RollingParameters>(strategy, "rollingUpdate") : undefined;
+    if (rolling !== undefined) {
+      rolling.maxUnavailable ??= 1;
+      rolling.maxSurge ??= 0;
+    }
+  }
+  spec.revisionHistoryLimit ??= 10;
+  return templateOf(spec);
+}
+
+function defaultStatefulSet(spec: StatefulSet["spec"]): PodTemplateSpec | undefined {
+  spec.replicas ??= 1;
+  spec.podManagementPolicy ??= "OrderedReady";
+  const strategy = objectField<NonNullable<StatefulSet["spec"]["updateStrategy"]>>(spec, "updateStrategy");
+  // As Kubernetes: an unset type gets RollingUpdate with its defaults; a type set to
+  // RollingUpdate without rollingUpdate is left without it.
+  if (strategy !== undefined && strategy.type === undefined) {
+    strategy.type = "RollingUpdate";
+    objectField(strategy, "rollingUpdate");
+  }
+  if (strategy?.type === "RollingUpdate" && isPlainObject(strategy.rollingUpdate)) strategy.rollingUpdate.partition ??= 0;
+  spec.revisionHistoryLimit ??= 10;
+  return templateOf(spec);
+}
+
+function defaultJob(job: Job): PodTemplateSpec | undefined {
+  const spec = job.spec;
+  // A Job that sets neither runs one pod to one completion.
+  if (spec.completions === undefined && spec.parallelism === undefined) {
+    spec.completions = 1;
+    spec.parallelism = 1;
+  }
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= 6;
+  spec.completionMode ??= "NonIndexed";
+  spec.suspend ??= false;
+  const template = templateOf(spec);
+  // A Job without labels of its own carries its pods' labels, as SetDefaults_Job does.
+  const templateLabels = isPlainObject(template?.metadata) ? template.metadata.labels : undefined;
+  const meta = job.metadata;
+  const unlabeled = isPlainObject(meta) && (meta.labels === undefined || (isPlainObject(meta.labels) && Object.keys(meta.labels).length === 0));
+  if (isPlainObject(templateLabels) && unlabeled) {
+    meta.labels = { ...templateLabels };
+  }
+  return template;
+}
+
+function defaultCronJob(spec: CronJob["spec"]): PodTemplateSpec | undefined {
+  spec.concurrencyPolicy ??= "Allow";
+  spec.suspend ??= false;
+  spec.successfulJobsHistoryLimit ??= 3;
+  spec.failedJobsHistoryLimit ??= 1;
+  // The job template's own fields keep no defaults here (they are the Job's when it
+  // is created); its pod template is defaulted as every PodSpec is.
+  const jobSpec = isPlainObject(spec.jobTemplate) ? spec.jobTemplate.spec : undefined;
+  return isPlainObject(jobSpec) ? templateOf(jobSpec) : undefined;
+}

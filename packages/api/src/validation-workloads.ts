@@ -1,0 +1,426 @@
+// The semantic rules of the apps/v1 and batch/v1 kinds and of autoscaling/v1 Scale,
+// after Kubernetes' pkg/apis/apps/validation and pkg/apis/batch/validation, with
+// their messages and field paths. Pod templates are validated as pods by
+// validation.ts (podTemplatesOf says where they are); this file holds what is
+// particular to each kind: selectors, replicas, strategies, restart policies,
+// schedules and what an update may not change.
+import { cronScheduleProblem, timeZoneProblem } from "./cron-schedule.js";
+import { child, forbidden, index, invalidValue, key, notSupported, required } from "./field-errors.js";
+import { labelSelectorFromMatch, matchesLabels, SelectorError, type LabelSelector } from "./labels.js";
+import { isQualifiedName, isValidLabelValue, regexError } from "./naming.js";
+import { isPlainObject } from "./objects.js";
+import type { DaemonSet, Deployment, DeploymentStrategy, ReplicaSet, StatefulSet } from "./types/apps.js";
+import type { Scale } from "./types/autoscaling.js";
+import type { CronJob, Job, JobSpec } from "./types/batch.js";
+import type { PodTemplateSpec } from "./types/core.js";
+import type { IntOrString, KubeObject, LabelSelectorSpec, StatusCause } from "./types/meta.js";
+
+/** Labels the apiserver gives a Job's pods unless the Job sets manualSelector (Kubernetes' names). */
+export const jobControllerUidLabel = "batch.kubernetes.io/controller-uid";
+export const jobNameLabel = "batch.kubernetes.io/job-name";
+export const legacyJobControllerUidLabel = "controller-uid";
+export const legacyJobNameLabel = "job-name";
+
+/** CronJob names leave room for the 11 characters of a Job's "-<minutes>" suffix within 63. */
+export const cronJobNameMaxLength = 52;
+
+export interface PodTemplateAt {
+  template: PodTemplateSpec;
+  /** Field path of the template: "spec.template". */
+  path: string;
+}
+
+/** The pod templates a kind holds, each to be validated as a pod at its path. */
+export function podTemplatesOf(kind: string, obj: KubeObject): PodTemplateAt[] {
+  switch (kind) {
+    case "ReplicaSet":
+      // apps/v1 lets a ReplicaSet omit its template; it is then an empty one, which is invalid.
+      return [{ template: (obj as ReplicaSet).spec.template ?? { spec: { containers: [] } }, path: "spec.template" }];
+    case "Deployment":
+    case "DaemonSet":
+    case "StatefulSet":
+    case "Job":
+      return [{ template: (obj as Deployment | DaemonSet | StatefulSet | Job).spec.template, path: "spec.template" }];
+    case "CronJob":
+      return [{ template: (obj as CronJob).spec.jobTemplate.spec.template, path: "spec.jobTemplate.spec.template" }];
+    default:
+      return [];
+  }
+}
+
+/** Rules of the workload kinds beyond their pod templates; with `old`, the rules of an update. */
+export function validateWorkload(kind: string, obj: KubeObject, old?: KubeObject): StatusCause[] {
+  switch (kind) {
+    case "ReplicaSet":
+      return validateReplicaSet(obj as ReplicaSet, old as ReplicaSet | undefined);
+    case "Deployment":
+      return validateDeployment(obj as Deployment, old as Deployment | undefined);
+    case "DaemonSet":
+      return validateDaemonSet(obj as DaemonSet, old as DaemonSet | undefined);
+    case "StatefulSet":
+      return validateStatefulSet(obj as StatefulSet, old as StatefulSet | undefined);
+    case "Job":
+      return validateJob(obj as Job, old as Job | undefined);
+    case "CronJob":
+      return validateCronJob(obj as CronJob, old as CronJob | undefined);
+    case "Scale":
+      return nonNegative((obj as Scale).spec?.replicas, "spec.replicas");
+    default:
+      return [];
+  }
+}
+
+// ---- shared rules ----
+
+function nonNegative(value: number | undefined, path: string): StatusCause[] {
+  return value !== undefined && value < 0 ? [invalidValue(path, value, "must be greater than or equal to 0")] : [];
+}
+
+function labelMapCauses(labels: Record<string, string> | undefined, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    for (const msg of isQualifiedName(k)) causes.push(invalidValue(path, k, msg));
+    for (const msg of isValidLabelValue(v)) causes.push(invalidValue(path, v, msg));
+  }
+  return causes;
+}
+
+interface CheckedSelector {
+  causes: StatusCause[];
+  /** The parsed selector, when it is valid. */
+  selector?: LabelSelector;
+}
+
+/** ValidateLabelSelector, plus "empty selector is invalid for <kind>" when emptyFor is given. */
+function checkSelector(sel: LabelSelectorSpec, path: string, emptyFor?: string): CheckedSelector {
+  const causes = labelMapCauses(sel.matchLabels, child(path, "matchLabels"));
+  (sel.matchExpressions ?? []).forEach((e, i) => {
+    const p = index(child(path, "matchExpressions"), i);
+    const values = e.values ?? [];
+    if ((e.operator === "In" || e.operator === "NotIn") && values.length === 0) {
+      causes.push(required(child(p, "values"), "must be specified when `operator` is 'In' or 'NotIn'"));
+    }
+    if ((e.operator === "Exists" || e.operator === "DoesNotExist") && values.length > 0) {
+      causes.push(forbidden(child(p, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+    }
+    for (const msg of isQualifiedName(e.key)) causes.push(invalidValue(child(p, "key"), e.key, msg));
+    values.forEach((v, j) => {
+      for (const msg of isValidLabelValue(v)) causes.push(invalidValue(index(child(p, "values"), j), v, msg));
+    });
+  });
+  const empty = Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0;
+  if (emptyFor !== undefined && empty) causes.push(invalidValue(path, sel, `empty selector is invalid for ${emptyFor}`));
+  if (causes.length > 0) return { causes };
+  try {
+    return { causes, selector: labelSelectorFromMatch(sel.matchLabels, sel.matchExpressions) };
+  } catch (err) {
+    if (err instanceof SelectorError) return { causes: [invalidValue(path, sel, "invalid label selector")] };
+    throw err;
+  }
+}
+
+function templateMatches(selector: LabelSelector | undefined, template: PodTemplateSpec | undefined, templatePath: string): StatusCause[] {
+  if (selector === undefined || selector.requirements.length === 0) return [];
+  const labels = template?.metadata?.labels ?? {};
+  if (matchesLabels(selector, labels)) return [];
+  return [invalidValue(child(templatePath, "metadata.labels"), labels, "`selector` does not match template `labels`")];
+}
+
+/** What a pod template of a long-running controller may not hold (ValidatePodTemplateSpecForReplicaSet and friends). */
+function restartAlwaysRules(template: PodTemplateSpec | undefined, templatePath: string, kind: string): StatusCause[] {
+  const spec = template?.spec;
+  if (spec === undefined) return [];
+  const causes: StatusCause[] = [];
+  const specPath = child(templatePath, "spec");
+  if (spec.restartPolicy !== undefined && spec.restartPolicy !== "Always") {
+    causes.push(notSupported(child(specPath, "restartPolicy"), spec.restartPolicy, ["Always"]));
+  }
+  if (spec.activeDeadlineSeconds !== undefined) {
+    const path = child(specPath, "activeDeadlineSeconds");
+    const detail = `activeDeadlineSeconds in ${kind} is not Supported`;
+    causes.push(kind === "StatefulSet" ? forbidden(path, detail) : invalidValue(path, spec.activeDeadlineSeconds, detail));
+  }
+  return causes;
+}
+
+/** Deep equality as Kubernetes' Semantic.DeepEqual sees decoded JSON: key order and absent-versus-empty collections do not count. */
+export function semanticEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const emptyCollection = (v: unknown) =>
+    v === undefined || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0);
+  if (emptyCollection(a) && emptyCollection(b)) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => semanticEqual(v, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].every((k) => semanticEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+function immutable(path: string, now: unknown, before: unknown): StatusCause[] {
+  return semanticEqual(now, before) ? [] : [invalidValue(path, now ?? null, "field is immutable")];
+}
+
+// ---- int-or-percent fields (maxUnavailable, maxSurge) ----
+
+const percentFmt = "[0-9]+%";
+const percentRe = /^[0-9]+%$/;
+
+function positiveIntOrPercent(value: IntOrString | undefined, path: string): StatusCause[] {
+  if (value === undefined) return [];
+  if (typeof value === "string") {
+    if (percentRe.test(value)) return [];
+    return [invalidValue(path, value, regexError("a valid percent string must be a numeric string followed by an ending '%'", percentFmt, "1%", "93%"))];
+  }
+  return nonNegative(value, path);
+}
+
+/** The number or percentage; a string that is neither counts as 0, as Go's IntValue makes it. */
+function intOrPercentValue(value: IntOrString): number {
+  if (typeof value === "number") return value;
+  if (percentRe.test(value)) return Number(value.slice(0, -1));
+  return /^-?\d+$/.test(value) ? Number(value) : 0;
+}
+
+function notMoreThan100Percent(value: IntOrString | undefined, path: string): StatusCause[] {
+  if (typeof value !== "string" || !percentRe.test(value) || intOrPercentValue(value) <= 100) return [];
+  return [invalidValue(path, value, "must not be greater than 100%")];
+}
+
+// ---- ReplicaSet, Deployment ----
+
+function validateReplicaSet(rs: ReplicaSet, old?: ReplicaSet): StatusCause[] {
+  const spec = rs.spec;
+  const causes = [...nonNegative(spec.replicas, "spec.replicas"), ...nonNegative(spec.minReadySeconds, "spec.minReadySeconds")];
+  // Kubernetes words the empty-selector error the same for Deployments and ReplicaSets.
+  const sel = checkSelector(spec.selector, "spec.selector", "deployment");
+  causes.push(...sel.causes);
+  const template = spec.template ?? { spec: { containers: [] } };
+  causes.push(...templateMatches(sel.selector, template, "spec.template"));
+  causes.push(...restartAlwaysRules(template, "spec.template", "ReplicaSet"));
+  if (old !== undefined) causes.push(...immutable("spec.selector", spec.selector, old.spec.selector));
+  return causes;
+}
+
+function validateDeployment(d: Deployment, old?: Deployment): StatusCause[] {
+  const spec = d.spec;
+  const causes = nonNegative(spec.replicas, "spec.replicas");
+  const sel = checkSelector(spec.selector, "spec.selector", "deployment");
+  causes.push(...sel.causes);
+  causes.push(...templateMatches(sel.selector, spec.template, "spec.template"));
+  causes.push(...restartAlwaysRules(spec.template, "spec.template", "ReplicaSet"));
+  if (spec.strategy !== undefined) causes.push(...validateDeploymentStrategy(spec.strategy, "spec.strategy"));
+  causes.push(...nonNegative(spec.minReadySeconds, "spec.minReadySeconds"));
+  causes.push(...nonNegative(spec.revisionHistoryLimit, "spec.revisionHistoryLimit"));
+  const deadline = spec.progressDeadlineSeconds;
+  if (deadline !== undefined) {
+    causes.push(...nonNegative(deadline, "spec.progressDeadlineSeconds"));
+    if (deadline <= (spec.minReadySeconds ?? 0)) {
+      causes.push(invalidValue("spec.progressDeadlineSeconds", deadline, "must be greater than minReadySeconds"));
+    }
+  }
+  if (old !== undefined) causes.push(...immutable("spec.selector", spec.selector, old.spec.selector));
+  return causes;
+}
+
+function validateDeploymentStrategy(strategy: DeploymentStrategy, path: string): StatusCause[] {
+  const rolling = strategy.rollingUpdate;
+  if (strategy.type === "Recreate") {
+    return rolling === undefined ? [] : [forbidden(child(path, "rollingUpdate"), "may not be specified when strategy `type` is 'Recreate'")];
+  }
+  if (rolling === undefined) return [];
+  const p = child(path, "rollingUpdate");
+  const causes = [
+    ...positiveIntOrPercent(rolling.maxUnavailable, child(p, "maxUnavailable")),
+    ...positiveIntOrPercent(rolling.maxSurge, child(p, "maxSurge")),
+  ];
+  // Unset values are the defaults (25%), which are not 0.
+  const unavailable = intOrPercentValue(rolling.maxUnavailable ?? "25%");
+  const surge = intOrPercentValue(rolling.maxSurge ?? "25%");
+  if (unavailable === 0 && surge === 0) {
+    causes.push(invalidValue(child(p, "maxUnavailable"), rolling.maxUnavailable ?? 0, "may not be 0 when `maxSurge` is 0"));
+  }
+  causes.push(...notMoreThan100Percent(rolling.maxUnavailable, child(p, "maxUnavailable")));
+  return causes;
+}
+
+// ---- DaemonSet ----
+
+function validateDaemonSet(ds: DaemonSet, old?: DaemonSet): StatusCause[] {
+  const spec = ds.spec;
+  const sel = checkSelector(spec.selector, "spec.selector", "daemonset");
+  const causes = [...sel.causes, ...templateMatches(sel.selector, spec.template, "spec.template")];
+  causes.push(...restartAlwaysRules(spec.template, "spec.template", "DaemonSet"));
+  causes.push(...nonNegative(spec.minReadySeconds, "spec.minReadySeconds"));
+  // OnDelete takes no parameters; an unset rollingUpdate is defaulted.
+  const strategy = spec.updateStrategy;
+  const rolling = strategy?.type === "OnDelete" ? undefined : strategy?.rollingUpdate;
+  if (rolling !== undefined) {
+    const p = "spec.updateStrategy.rollingUpdate";
+    causes.push(...positiveIntOrPercent(rolling.maxUnavailable, child(p, "maxUnavailable")));
+    causes.push(...positiveIntOrPercent(rolling.maxSurge, child(p, "maxSurge")));
+    causes.push(...notMoreThan100Percent(rolling.maxUnavailable, child(p, "maxUnavailable")));
+    causes.push(...notMoreThan100Percent(rolling.maxSurge, child(p, "maxSurge")));
+    // Exactly one of them moves the rollout: unset values are the defaults, 1 and 0.
+    const hasUnavailable = intOrPercentValue(rolling.maxUnavailable ?? 1) !== 0;
+    const hasSurge = intOrPercentValue(rolling.maxSurge ?? 0) !== 0;
+    if (hasUnavailable && hasSurge) {
+      causes.push(invalidValue(child(p, "maxSurge"), rolling.maxSurge ?? 0, "may not be set when maxUnavailable is non-zero"));
+    } else if (!hasUnavailable && !hasSurge) {
+      causes.push(required(child(p, "maxUnavailable"), "cannot be 0 when maxSurge is 0"));
+    }
+  }
+  causes.push(...nonNegative(spec.revisionHistoryLimit, "spec.revisionHistoryLimit"));
+  if (old !== undefined) causes.push(...immutable("spec.selector", spec.selector, old.spec.selector));
+  return causes;
+}
+
+// ---- StatefulSet ----
+
+const statefulSetMutable = ["replicas", "template", "updateStrategy", "revisionHistoryLimit", "minReadySeconds"] as const;
+
+function validateStatefulSet(sts: StatefulSet, old?: StatefulSet): StatusCause[] {
+  const spec = sts.spec;
+  const causes: StatusCause[] = [];
+  const strategy = spec.updateStrategy;
+  if (strategy?.type === "OnDelete" && strategy.rollingUpdate !== undefined) {
+    causes.push(invalidValue("spec.updateStrategy.rollingUpdate", strategy.rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'"));
+  } else if (strategy?.rollingUpdate !== undefined) {
+    const p = "spec.updateStrategy.rollingUpdate";
+    causes.push(...nonNegative(strategy.rollingUpdate.partition, child(p, "partition")));
+    const maxUnavailable = strategy.rollingUpdate.maxUnavailable;
+    if (maxUnavailable !== undefined) {
+      causes.push(...positiveIntOrPercent(maxUnavailable, child(p, "maxUnavailable")));
+      if (intOrPercentValue(maxUnavailable) === 0) causes.push(invalidValue(child(p, "maxUnavailable"), maxUnavailable, "cannot be 0"));
+      causes.push(...notMoreThan100Percent(maxUnavailable, child(p, "maxUnavailable")));
+    }
+  }
+  causes.push(...nonNegative(spec.replicas, "spec.replicas"));
+  causes.push(...nonNegative(spec.minReadySeconds, "spec.minReadySeconds"));
+  const sel = checkSelector(spec.selector, "spec.selector", "statefulset");
+  causes.push(...sel.causes, ...templateMatches(sel.selector, spec.template, "spec.template"));
+  causes.push(...restartAlwaysRules(spec.template, "spec.template", "StatefulSet"));
+  if (old !== undefined) {
+    const frozen = (s: StatefulSet["spec"]) => {
+      const rest: Record<string, unknown> = { ...s };
+      for (const f of statefulSetMutable) delete rest[f];
+      return rest;
+    };
+    if (!semanticEqual(frozen(spec), frozen(old.spec))) {
+      causes.push(
+        forbidden(
+          "spec",
+          "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+        ),
+      );
+    }
+  }
+  return causes;
+}
+
+// ---- Job, CronJob ----
+
+/** The rules a Job's spec and a CronJob's job template share (validateJobSpec). */
+function validateJobSpecFields(spec: JobSpec, path: string): StatusCause[] {
+  const causes = [
+    ...nonNegative(spec.parallelism, child(path, "parallelism")),
+    ...nonNegative(spec.completions, child(path, "completions")),
+    ...nonNegative(spec.backoffLimit, child(path, "backoffLimit")),
+    ...nonNegative(spec.ttlSecondsAfterFinished, child(path, "ttlSecondsAfterFinished")),
+  ];
+  if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds <= 0) {
+    causes.push(invalidValue(child(path, "activeDeadlineSeconds"), spec.activeDeadlineSeconds, "must be greater than 0"));
+  }
+  // An unset restartPolicy has been defaulted to Always, which a Job's pods may not have.
+  const restartPolicy = spec.template.spec.restartPolicy;
+  if (restartPolicy === undefined || restartPolicy === "Always") {
+    causes.push(required(child(path, "template.spec.restartPolicy"), 'valid values: "OnFailure", "Never"'));
+  }
+  return causes;
+}
+
+function validateJob(job: Job, old?: Job): StatusCause[] {
+  const spec = job.spec;
+  const causes = validateJobSpecFields(spec, "spec");
+  if (spec.selector === undefined) {
+    causes.push(required("spec.selector"));
+  } else {
+    const sel = checkSelector(spec.selector, "spec.selector");
+    causes.push(...sel.causes);
+    if (sel.selector !== undefined && !matchesLabels(sel.selector, spec.template.metadata?.labels ?? {})) {
+      causes.push(invalidValue("spec.template.metadata.labels", spec.template.metadata?.labels ?? {}, "`selector` does not match template `labels`"));
+    }
+  }
+  if (old === undefined) {
+    causes.push(...validateGeneratedSelector(job));
+  } else {
+    causes.push(...immutable("spec.selector", spec.selector, old.spec.selector));
+    causes.push(...immutable("spec.template", spec.template, old.spec.template));
+    causes.push(...immutable("spec.completions", spec.completions, old.spec.completions));
+    causes.push(...immutable("spec.completionMode", spec.completionMode, old.spec.completionMode));
+  }
+  return causes;
+}
+
+/**
+ * Unless the Job chose manualSelector, its selector and pod labels must be the ones
+ * the apiserver generated from its uid and name, so no other controller's pods match.
+ */
+function validateGeneratedSelector(job: Job): StatusCause[] {
+  if (job.spec.manualSelector === true) return [];
+  const uid = job.metadata.uid ?? "";
+  const name = job.metadata.name ?? "";
+  const causes: StatusCause[] = [];
+  if (uid === "") causes.push(required("metadata.uid"));
+  const labels = job.spec.template.metadata?.labels ?? {};
+  const labelsPath = "spec.template.metadata.labels";
+  const expected: [string, string][] = [
+    [legacyJobControllerUidLabel, uid],
+    [legacyJobNameLabel, name],
+    [jobControllerUidLabel, uid],
+    [jobNameLabel, name],
+  ];
+  for (const [label, value] of expected) {
+    const actual = labels[label];
+    if (actual === undefined) causes.push(required(key(labelsPath, label), label));
+    else if (actual !== value) causes.push(invalidValue(key(labelsPath, label), labels, `must be '${value}'`));
+  }
+  const sel = job.spec.selector;
+  if (sel !== undefined && !semanticEqual(sel, { matchLabels: { [jobControllerUidLabel]: uid } })) {
+    causes.push(invalidValue("spec.selector", sel, "`selector` not auto-generated"));
+  }
+  return causes;
+}
+
+function validateCronJob(cj: CronJob, old?: CronJob): StatusCause[] {
+  const spec = cj.spec;
+  const causes: StatusCause[] = [];
+  const name = cj.metadata.name ?? "";
+  if (old === undefined && name.length > cronJobNameMaxLength) {
+    causes.push(invalidValue("metadata.name", name, `must be no more than ${cronJobNameMaxLength} characters`));
+  }
+  if (spec.schedule === "") {
+    causes.push(required("spec.schedule"));
+  } else if (spec.schedule.includes("TZ")) {
+    causes.push(invalidValue("spec.schedule", spec.schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"));
+  } else {
+    const problem = cronScheduleProblem(spec.schedule);
+    if (problem !== undefined) causes.push(invalidValue("spec.schedule", spec.schedule, problem));
+  }
+  causes.push(...nonNegative(spec.startingDeadlineSeconds, "spec.startingDeadlineSeconds"));
+  if (spec.timeZone !== undefined && spec.timeZone !== old?.spec.timeZone) {
+    const problem = timeZoneProblem(spec.timeZone);
+    if (problem !== undefined) causes.push(invalidValue("spec.timeZone", spec.timeZone, problem));
+  }
+  const template = spec.jobTemplate;
+  causes.push(...labelMapCauses(template.metadata?.labels, "spec.jobTemplate.metadata.labels"));
+  causes.push(...validateJobSpecFields(template.spec, "spec.jobTemplate.spec"));
+  if (template.spec.selector !== undefined) {
+    causes.push(invalidValue("spec.jobTemplate.spec.selector", template.spec.selector, "`selector` will be auto-generated"));
+  }
+  if (template.spec.manualSelector === true) {
+    causes.push(notSupported("spec.jobTemplate.spec.manualSelector", true, ["nil", "false"]));
+  }
+  causes.push(...nonNegative(spec.successfulJobsHistoryLimit, "spec.successfulJobsHistoryLimit"));
+  causes.push(...nonNegative(spec.failedJobsHistoryLimit, "spec.failedJobsHistoryLimit"));
+  return causes;
+}

@@ -1,0 +1,48 @@
+// What a kind's registry does to a new object before defaulting and validation,
+// once it has its uid and name (Kubernetes' strategy PrepareForCreate).
+import {
+  isPlainObject,
+  jobControllerUidLabel,
+  jobNameLabel,
+  legacyJobControllerUidLabel,
+  legacyJobNameLabel,
+  type KubeObject,
+} from "@bosun/api";
+
+/** holder[field], created empty when unset; undefined when it holds something else, which validation reports. */
+function objectField(holder: Record<string, unknown>, field: string): Record<string, unknown> | undefined {
+  if (holder[field] === undefined) holder[field] = {};
+  const value = holder[field];
+  return isPlainObject(value) ? value : undefined;
+}
+
+/**
+ * A Job's pods are selected by its uid, which no other object can have, unless it
+ * asked to choose its own selector (manualSelector). As Kubernetes' generateSelector:
+ * labels the user already set are kept, and validation refuses them if they are wrong.
+ */
+function generateJobSelector(object: KubeObject): void {
+  const spec = (object as { spec?: unknown }).spec;
+  if (!isPlainObject(spec) || spec.manualSelector === true || !isPlainObject(spec.template)) return;
+  const uid = object.metadata.uid ?? "";
+  const name = object.metadata.name ?? "";
+  const templateMeta = objectField(spec.template, "metadata");
+  const labels = templateMeta && objectField(templateMeta, "labels");
+  if (labels !== undefined) {
+    labels[legacyJobNameLabel] ??= name;
+    labels[jobNameLabel] ??= name;
+    labels[legacyJobControllerUidLabel] ??= uid;
+    labels[jobControllerUidLabel] ??= uid;
+  }
+  const selector = objectField(spec, "selector");
+  const matchLabels = selector && objectField(selector, "matchLabels");
+  if (matchLabels !== undefined) matchLabels[jobControllerUidLabel] ??= uid;
+}
+
+const hooks: Record<string, (object: KubeObject) => void> = {
+  Job: generateJobSelector,
+};
+
+export function prepareForCreate(kind: string, object: KubeObject): void {
+  hooks[kind]?.(object);
+}
