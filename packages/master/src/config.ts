@@ -58,6 +58,9 @@ export interface MasterFlags {
   grpcListen: string;
   heartbeatPeriodMs: string;
   nodeMonitorGraceMs: string;
+  podEvictionTimeout: string;
+  eventTtl: string;
+  leaderLease: string;
   logLevel: string;
 }
 
@@ -68,6 +71,9 @@ export interface MasterConfig {
   grpcListen: HostPort;
   heartbeatPeriodMs: number;
   nodeMonitorGraceMs: number;
+  podEvictionTimeoutMs: number;
+  eventTtlMs: number;
+  leaderLeaseMs: number;
   logLevel: string;
 }
 
@@ -84,6 +90,9 @@ export function parseMasterConfig(flags: MasterFlags): MasterConfig {
     grpcListen: parseHostPort(flags.grpcListen, "--grpc-listen"),
     heartbeatPeriodMs: parseDurationMs(flags.heartbeatPeriodMs, "--heartbeat-period-ms"),
     nodeMonitorGraceMs: parseDurationMs(flags.nodeMonitorGraceMs, "--node-monitor-grace-ms"),
+    podEvictionTimeoutMs: parseDurationMs(flags.podEvictionTimeout, "--pod-eviction-timeout"),
+    eventTtlMs: parseDurationMs(flags.eventTtl, "--event-ttl"),
+    leaderLeaseMs: parseDurationMs(flags.leaderLease, "--leader-lease"),
     logLevel: flags.logLevel,
   };
   if (config.nodeMonitorGraceMs < config.heartbeatPeriodMs * 2) {
@@ -92,5 +101,7 @@ export function parseMasterConfig(flags: MasterFlags): MasterConfig {
         `(${config.heartbeatPeriodMs}), or healthy nodes flap to Unknown; about 3 periods is usual`,
     );
   }
+  if (config.eventTtlMs < 1000) throw new Error(`--event-ttl must be at least 1s, got "${flags.eventTtl}"`);
+  if (config.leaderLeaseMs < 1000) throw new Error(`--leader-lease must be at least 1s (etcd leases count whole seconds), got "${flags.leaderLease}"`);
   return config;
 }

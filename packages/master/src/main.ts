@@ -4,12 +4,13 @@
 import { Command } from "commander";
 import { createApiServer } from "@bosun/apiserver";
 import { ApiClient, createLogger, setLogLevel } from "@bosun/client";
-import { startNodeLifecycleController } from "@bosun/controllers";
-import { startScheduler } from "@bosun/scheduler";
 import type { Node } from "@bosun/api";
+import { hostname } from "node:os";
 import { AgentLogSource } from "./agent-logs.js";
 import { formatHostPort, parseMasterConfig, type MasterConfig, type MasterFlags } from "./config.js";
+import { startControllerManager, type ControllerManager } from "./controller-manager.js";
 import { startDispatcher } from "./dispatcher/index.js";
+import { electionKeyFor, startLeaderElection } from "./leader-election.js";
 import { nodeResource } from "./resources.js";
 
 const log = createLogger("master");
@@ -49,7 +50,12 @@ async function run(config: MasterConfig): Promise<void> {
   });
   closers.push({ name: "agent log clients", close: () => logSource.close() });
 
-  const api = await createApiServer({ etcdEndpoints: config.etcdServers, prefix: config.etcdPrefix, logSource });
+  const api = await createApiServer({
+    etcdEndpoints: config.etcdServers,
+    prefix: config.etcdPrefix,
+    logSource,
+    eventTtlSeconds: Math.round(config.eventTtlMs / 1000),
+  });
   closers.push({ name: "apiserver", close: () => api.close() });
   const { port: apiPort } = await api.listen(config.apiListen.host, config.apiListen.port);
   const server = `http://${formatHostPort({ host: config.apiListen.host, port: apiPort })}`;
@@ -57,10 +63,28 @@ async function run(config: MasterConfig): Promise<void> {
 
   client = new ApiClient({ server, userAgent: "bosun-master" });
 
-  const scheduler = await startScheduler({ client });
-  closers.push({ name: "scheduler", close: () => scheduler.stop() });
-  const lifecycle = startNodeLifecycleController({ client, gracePeriodMs: config.nodeMonitorGraceMs });
-  closers.push({ name: "node lifecycle controller", close: () => lifecycle.stop() });
+  // The scheduler and controllers run only in the elected master; the apiserver and
+  // the dispatcher serve in every master.
+  const leaderClient = client;
+  let manager: ControllerManager | undefined;
+  const election = startLeaderElection({
+    etcdEndpoints: config.etcdServers,
+    electionKey: electionKeyFor(config.etcdPrefix),
+    identity: `${hostname()}_${process.pid}`,
+    leaseTtlSeconds: Math.max(1, Math.round(config.leaderLeaseMs / 1000)),
+    onStartedLeading: async () => {
+      manager = await startControllerManager({
+        client: leaderClient,
+        nodeMonitorGraceMs: config.nodeMonitorGraceMs,
+        podEvictionTimeoutMs: config.podEvictionTimeoutMs,
+      });
+    },
+    onStoppedLeading: async () => {
+      await manager?.stop();
+      manager = undefined;
+    },
+  });
+  closers.push({ name: "scheduler and controllers", close: () => election.stop() });
 
   const dispatcher = await startDispatcher({
     client,
@@ -84,6 +108,9 @@ const program = new Command()
   .option("--grpc-listen <host:port>", "where the dispatcher's NodeService for agents listens", "127.0.0.1:6444")
   .option("--heartbeat-period-ms <ms>", "how often agents heartbeat", "5000")
   .option("--node-monitor-grace-ms <ms>", "silence after which a node becomes Ready=Unknown", "15000")
+  .option("--pod-eviction-timeout <duration>", "how long pods stay on an unreachable node before they are evicted (Kubernetes: 5m)", "30s")
+  .option("--event-ttl <duration>", "how long events are kept", "1h")
+  .option("--leader-lease <duration>", "how long a dead master keeps the scheduler and controllers before another takes over", "15s")
   .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
   .action(async (flags: MasterFlags) => {
     let config: MasterConfig;

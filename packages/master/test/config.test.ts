@@ -29,11 +29,19 @@ test("the whole configuration, and a grace period too short for the heartbeat re
     grpcListen: "127.0.0.1:6444",
     heartbeatPeriodMs: "5000",
     nodeMonitorGraceMs: "15000",
+    podEvictionTimeout: "30s",
+    eventTtl: "1h",
+    leaderLease: "15s",
     logLevel: "info",
   };
   const config = parseMasterConfig(flags);
   assert.deepEqual(config.etcdServers, ["http://127.0.0.1:2379", "http://127.0.0.1:22379"]);
   assert.equal(config.nodeMonitorGraceMs, 15000);
+  assert.equal(config.podEvictionTimeoutMs, 30_000);
+  assert.equal(config.eventTtlMs, 3_600_000);
+  assert.equal(config.leaderLeaseMs, 15_000);
+  assert.throws(() => parseMasterConfig({ ...flags, podEvictionTimeout: "soon" }), /--pod-eviction-timeout must be a duration/);
+  assert.throws(() => parseMasterConfig({ ...flags, leaderLease: "500ms" }), /--leader-lease must be at least 1s/);
   assert.throws(() => parseMasterConfig({ ...flags, nodeMonitorGraceMs: "6000" }), /at least twice --heartbeat-period-ms/);
   assert.throws(() => parseMasterConfig({ ...flags, etcdServers: "127.0.0.1:2379" }), /not an http\(s\) URL/);
   assert.throws(() => parseMasterConfig({ ...flags, logLevel: "loud" }), /--log-level must be one of/);

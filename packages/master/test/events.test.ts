@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Event } from "@bosun/api";
 import type { PodEvent } from "@bosun/proto";
-import { EventRecorder } from "../src/dispatcher/events.js";
+import { ApiEventRecorder } from "@bosun/client";
+import { AgentEvents, eventSourceComponent } from "../src/dispatcher/events.js";
 import { FakeApi, FakePodCache, pod } from "./fakes.js";
 
 function podEvent(overrides: Partial<PodEvent> = {}): PodEvent {
@@ -24,7 +25,10 @@ function setup() {
   const cache = new FakePodCache();
   cache.set(pod("a", "n1"));
   let now = Date.parse("2025-01-01T00:00:00Z");
-  const recorder = new EventRecorder({ api: api.client(), pods: cache, now: () => new Date(now), dedupWindowMs: 60_000 });
+  const recorder = new AgentEvents({
+    pods: cache,
+    recorder: new ApiEventRecorder({ client: api.client(), component: eventSourceComponent, now: () => new Date(now), dedupWindowMs: 60_000 }),
+  });
   const events = () => [...api.objects.values()] as Event[];
   return { api, recorder, events, advance: (ms: number) => (now += ms) };
 }

@@ -6,7 +6,8 @@ import { credentials, status as GrpcStatus, type ServiceError } from "@grpc/grpc
 import { NodeServiceClient, AssignmentsMessage_Type as Type, type AssignmentsMessage, type RegisterRequest } from "@bosun/proto";
 import type { Pod } from "@bosun/api";
 import { AssignmentFeed } from "../src/dispatcher/assignments.js";
-import { EventRecorder } from "../src/dispatcher/events.js";
+import { ApiEventRecorder } from "@bosun/client";
+import { AgentEvents, eventSourceComponent } from "../src/dispatcher/events.js";
 import { HeartbeatHandler } from "../src/dispatcher/heartbeat.js";
 import { nodeServiceImplementation, serveNodeService } from "../src/dispatcher/server.js";
 import { Registrar, SessionRegistry } from "../src/dispatcher/sessions.js";
@@ -32,7 +33,7 @@ async function start() {
     heartbeat: new HeartbeatHandler({ api: api.client(), sessions, heartbeatPeriodMs: 1000 }),
     feed: new AssignmentFeed(cache, () => synced),
     status,
-    events: new EventRecorder({ api: api.client(), pods: cache }),
+    events: new AgentEvents({ pods: cache, recorder: new ApiEventRecorder({ client: api.client(), component: eventSourceComponent }) }),
   });
   const server = await serveNodeService(impl, "127.0.0.1", 0);
   const client = new NodeServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());

@@ -1,10 +1,10 @@
 // Assembles the dispatcher: one pod informer over the master's own REST API, the
 // components that serve each RPC, and the gRPC server agents connect to.
 import type { Pod } from "@bosun/api";
-import { createLogger, Informer, type ApiClient } from "@bosun/client";
+import { ApiEventRecorder, createLogger, Informer, type ApiClient } from "@bosun/client";
 import { podResource } from "../resources.js";
 import { AssignmentFeed } from "./assignments.js";
-import { EventRecorder } from "./events.js";
+import { AgentEvents, eventSourceComponent } from "./events.js";
 import { HeartbeatHandler } from "./heartbeat.js";
 import { nodeServiceImplementation, serveNodeService } from "./server.js";
 import { Registrar, SessionRegistry } from "./sessions.js";
@@ -42,7 +42,7 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
     heartbeat: new HeartbeatHandler({ api: client, sessions, heartbeatPeriodMs }),
     feed: new AssignmentFeed(pods, () => synced),
     status,
-    events: new EventRecorder({ api: client, pods }),
+    events: new AgentEvents({ pods, recorder: new ApiEventRecorder({ client, component: eventSourceComponent }) }),
   });
   const server = await serveNodeService(impl, opts.host, opts.port);
   return {

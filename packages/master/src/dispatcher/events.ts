@@ -1,53 +1,25 @@
-// Pod events from agents (Pulling, Started, BackOff, Killing...) recorded as v1
-// Events, since agents never write to the API themselves. A repeat of the same
-// reason and message for the same pod within the window bumps the count of the
-// existing Event instead of adding another, as Kubernetes' event correlator does.
+// Pod events from agents (Pulling, Started, BackOff, Unhealthy, Killing...)
+// recorded as v1 Events, since agents never write to the API themselves. Only
+// events about pods bound to the reporting node are accepted; deduplication is the
+// recorder's.
 import { rfc3339 } from "@bosun/api";
-import { randomBytes } from "node:crypto";
-import type { Event } from "@bosun/api";
-import { createLogger, isNotFound } from "@bosun/client";
+import type { ApiEventRecorder } from "@bosun/client";
+import { createLogger } from "@bosun/client";
 import type { PodEvent } from "@bosun/proto";
-import { eventResource } from "../resources.js";
-import type { DispatcherApi, PodCache } from "./api-port.js";
+import type { PodCache } from "./api-port.js";
 
 const log = createLogger("dispatcher/events");
 
 export const eventSourceComponent = "bosun-agent";
 
-interface Recorded {
-  name: string;
-  namespace: string;
-  count: number;
-  lastSeenMs: number;
-}
-
-export interface EventRecorderOptions {
-  api: DispatcherApi;
+export interface AgentEventsOptions {
   pods: PodCache;
-  dedupWindowMs?: number;
-  now?: () => Date;
+  /** A recorder whose component is `eventSourceComponent`. */
+  recorder: Pick<ApiEventRecorder, "record" | "idle">;
 }
 
-function dedupKey(e: PodEvent): string {
-  return JSON.stringify([e.namespace, e.podUid, e.type, e.reason, e.message, e.fieldPath]);
-}
-
-/** `<pod>.<16 hex>`, like the names Kubernetes gives events. */
-export function eventName(podName: string): string {
-  return `${podName}.${randomBytes(8).toString("hex")}`;
-}
-
-export class EventRecorder {
-  private readonly recorded = new Map<string, Recorded>();
-  /** Writes go one after another, so a repeat never races the create of its original. */
-  private chain: Promise<void> = Promise.resolve();
-  private readonly now: () => Date;
-  private readonly windowMs: number;
-
-  constructor(private readonly opts: EventRecorderOptions) {
-    this.now = opts.now ?? (() => new Date());
-    this.windowMs = opts.dedupWindowMs ?? 5 * 60_000;
-  }
+export class AgentEvents {
+  constructor(private readonly opts: AgentEventsOptions) {}
 
   /** Queues the events of pods bound to this node; returns how many were accepted. */
   record(nodeName: string, events: PodEvent[]): number {
@@ -59,47 +31,8 @@ export class EventRecorder {
         continue;
       }
       accepted++;
-      this.chain = this.chain.then(() => this.write(nodeName, e)).catch((err: unknown) => {
-        log.warn({ pod: `${e.namespace}/${e.podName}`, reason: e.reason, err: String(err) }, "recording pod event failed; dropped");
-      });
-    }
-    return accepted;
-  }
-
-  /** Resolves when every queued event is written. */
-  idle(): Promise<void> {
-    return this.chain;
-  }
-
-  private async write(nodeName: string, e: PodEvent): Promise<void> {
-    const nowMs = this.now().getTime();
-    this.forgetOlderThan(nowMs - this.windowMs);
-    const key = dedupKey(e);
-    const timestamp = validTimestamp(e.timestamp) ?? rfc3339(this.now());
-    const previous = this.recorded.get(key);
-    if (previous) {
-      try {
-        await this.opts.api.patch<Event>(
-          eventResource,
-          previous.name,
-          { count: previous.count + 1, lastTimestamp: timestamp },
-          { namespace: previous.namespace, type: "merge" },
-        );
-        previous.count++;
-        previous.lastSeenMs = nowMs;
-        return;
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-        // The event expired or was deleted: start a new one.
-      }
-    }
-    const name = eventName(e.podName);
-    await this.opts.api.create<Event>(
-      eventResource,
-      {
-        apiVersion: "v1",
-        kind: "Event",
-        metadata: { name, namespace: e.namespace },
+      const timestamp = validTimestamp(e.timestamp);
+      this.opts.recorder.record({
         involvedObject: {
           apiVersion: "v1",
           kind: "Pod",
@@ -108,23 +41,19 @@ export class EventRecorder {
           uid: e.podUid,
           ...(e.fieldPath ? { fieldPath: e.fieldPath } : {}),
         },
+        type: e.type === "Warning" ? "Warning" : "Normal",
         reason: e.reason,
         message: e.message,
-        type: e.type === "Warning" ? "Warning" : "Normal",
-        source: { component: eventSourceComponent, host: nodeName },
-        reportingComponent: eventSourceComponent,
-        reportingInstance: nodeName,
-        firstTimestamp: timestamp,
-        lastTimestamp: timestamp,
-        count: 1,
-      },
-      e.namespace,
-    );
-    this.recorded.set(key, { name, namespace: e.namespace, count: 1, lastSeenMs: nowMs });
+        host: nodeName,
+        ...(timestamp ? { timestamp } : {}),
+      });
+    }
+    return accepted;
   }
 
-  private forgetOlderThan(cutoffMs: number): void {
-    for (const [key, r] of this.recorded) if (r.lastSeenMs < cutoffMs) this.recorded.delete(key);
+  /** Resolves when every queued event is written. */
+  idle(): Promise<void> {
+    return this.opts.recorder.idle();
   }
 }
 

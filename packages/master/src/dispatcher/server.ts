@@ -18,7 +18,7 @@ import {
   type ReportStatusResponse,
 } from "@bosun/proto";
 import { AssignmentFeed, AssignmentStream } from "./assignments.js";
-import type { EventRecorder } from "./events.js";
+import type { AgentEvents } from "./events.js";
 import { sessionNotFound, toGrpcStatus } from "./grpc-errors.js";
 import type { HeartbeatHandler } from "./heartbeat.js";
 import type { Registrar, SessionRegistry } from "./sessions.js";
@@ -32,7 +32,7 @@ export interface NodeServiceParts {
   heartbeat: HeartbeatHandler;
   feed: AssignmentFeed;
   status: StatusWriter;
-  events: EventRecorder;
+  events: AgentEvents;
 }
 
 function unary<Req, Res>(name: string, fn: (req: Req) => Promise<Res>): handleUnaryCall<Req, Res> {

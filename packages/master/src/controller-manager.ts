@@ -1,0 +1,60 @@
+// The leader-only half of the master: the scheduler and every controller, each a
+// client of the apiserver through the REST API, sharing one set of informers. Each
+// controller records events under its own component name, as Kubernetes' do.
+import { ApiEventRecorder, SharedInformers, type ApiClient } from "@bosun/client";
+import {
+  DaemonSetController,
+  GarbageCollectorController,
+  ReplicaSetController,
+  StatefulSetController,
+  startNodeLifecycleController,
+  type Controller,
+  type ControllerContext,
+} from "@bosun/controllers";
+import { startScheduler } from "@bosun/scheduler";
+
+export interface ControllerManagerOptions {
+  client: ApiClient;
+  nodeMonitorGraceMs: number;
+  podEvictionTimeoutMs: number;
+}
+
+export interface ControllerManager {
+  stop(): Promise<void>;
+}
+
+type ControllerFactory = (ctx: ControllerContext) => Controller;
+
+/** Each controller with the component name its events carry. */
+const controllerFactories: Array<[component: string, factory: ControllerFactory]> = [
+  ["replicaset-controller", (ctx) => new ReplicaSetController(ctx)],
+  ["daemonset-controller", (ctx) => new DaemonSetController(ctx)],
+  ["statefulset-controller", (ctx) => new StatefulSetController(ctx)],
+  ["garbage-collector-controller", (ctx) => new GarbageCollectorController(ctx)],
+];
+
+export async function startControllerManager(opts: ControllerManagerOptions): Promise<ControllerManager> {
+  const { client } = opts;
+  const informers = new SharedInformers(client);
+  const recorderFor = (component: string) => new ApiEventRecorder({ client, component });
+  const controllers = controllerFactories.map(([component, factory]) =>
+    factory({ client, informers, recorder: recorderFor(component) }),
+  );
+  await informers.start();
+  await Promise.all(controllers.map((c) => c.run()));
+  const scheduler = await startScheduler({ client, recorder: recorderFor("default-scheduler") });
+  const lifecycle = startNodeLifecycleController({
+    client,
+    gracePeriodMs: opts.nodeMonitorGraceMs,
+    podEvictionTimeoutMs: opts.podEvictionTimeoutMs,
+    recorder: recorderFor("node-controller"),
+  });
+  return {
+    async stop() {
+      await lifecycle.stop();
+      await scheduler.stop();
+      await Promise.all(controllers.map((c) => c.stop()));
+      await informers.stop();
+    },
+  };
+}
