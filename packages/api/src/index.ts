@@ -20,3 +20,5 @@ export * from "./pods.js";
 export * from "./nodes.js";
 export * from "./objects.js";
 export * from "./taints.js";
+export * from "./equality.js";
+export * from "./int-or-string.js";

@@ -8,7 +8,7 @@ import { cronScheduleProblem, timeZoneProblem } from "./cron-schedule.js";
 import { child, forbidden, index, invalidValue, key, notSupported, required } from "./field-errors.js";
 import { labelSelectorFromMatch, matchesLabels, SelectorError, type LabelSelector } from "./labels.js";
 import { isQualifiedName, isValidLabelValue, regexError } from "./naming.js";
-import { isPlainObject } from "./objects.js";
+import { semanticEqual } from "./equality.js";
 import type { DaemonSet, Deployment, DeploymentStrategy, ReplicaSet, StatefulSet } from "./types/apps.js";
 import type { Scale } from "./types/autoscaling.js";
 import type { CronJob, Job, JobSpec } from "./types/batch.js";
@@ -141,19 +141,6 @@ function restartAlwaysRules(template: PodTemplateSpec | undefined, templatePath:
     causes.push(kind === "StatefulSet" ? forbidden(path, detail) : invalidValue(path, spec.activeDeadlineSeconds, detail));
   }
   return causes;
-}
-
-/** Deep equality as Kubernetes' Semantic.DeepEqual sees decoded JSON: key order and absent-versus-empty collections do not count. */
-export function semanticEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  const emptyCollection = (v: unknown) =>
-    v === undefined || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0);
-  if (emptyCollection(a) && emptyCollection(b)) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => semanticEqual(v, b[i]));
-  if (isPlainObject(a) && isPlainObject(b)) {
-    return [...new Set([...Object.keys(a), ...Object.keys(b)])].every((k) => semanticEqual(a[k], b[k]));
-  }
-  return false;
 }
 
 function immutable(path: string, now: unknown, before: unknown): StatusCause[] {

@@ -11,3 +11,4 @@ export { ReplicaSetController, type ReplicaSetControllerOptions } from "./replic
 export { GarbageCollectorController, type GarbageCollectorOptions } from "./garbage-collector/controller.js";
 export { DaemonSetController, type DaemonSetControllerOptions } from "./daemonset/controller.js";
 export { StatefulSetController, type StatefulSetControllerOptions } from "./statefulset/controller.js";
+export { DeploymentController, type DeploymentControllerOptions } from "./deployment/controller.js";

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Pod } from "@bosun/api";
 import type { NodeState } from "../src/daemonset/node-plan.js";
-import { planRollingUpdate, scaledValue, updateLimits } from "../src/daemonset/rolling-update.js";
+import { planRollingUpdate, updateLimits } from "../src/daemonset/rolling-update.js";
 
 const now = Date.parse("2025-01-01T00:10:00Z");
 const eligible = { shouldRun: true, shouldContinueRunning: true };
@@ -39,14 +39,6 @@ function update(nodeStates: NodeState[], pods: Pod[], maxUnavailable: number | s
 }
 
 const names = (pods: Pod[]) => pods.map((p) => p.metadata.name);
-
-test("percentages round up for DaemonSets; integers are taken as they are; anything else is refused", () => {
-  assert.equal(scaledValue("30%", 4, true, "f"), 2);
-  assert.equal(scaledValue("30%", 4, false, "f"), 1);
-  assert.equal(scaledValue(3, 10, true, "f"), 3);
-  assert.equal(scaledValue("0%", 10, true, "f"), 0);
-  assert.throws(() => scaledValue("3", 10, true, "spec.x"), /spec\.x is "3": use a whole number or a percentage/);
-});
 
 test("limits: maxUnavailable of the desired nodes; both zero means one at a time", () => {
   assert.deepEqual(updateLimits({ nodes: nodes(10), maxSurge: 0, maxUnavailable: "25%" }), { desired: 10, maxSurge: 0, maxUnavailable: 3 });

@@ -4,6 +4,7 @@
 import { ApiEventRecorder, SharedInformers, type ApiClient } from "@bosun/client";
 import {
   DaemonSetController,
+  DeploymentController,
   GarbageCollectorController,
   ReplicaSetController,
   StatefulSetController,
@@ -27,6 +28,7 @@ type ControllerFactory = (ctx: ControllerContext) => Controller;
 
 /** Each controller with the component name its events carry. */
 const controllerFactories: Array<[component: string, factory: ControllerFactory]> = [
+  ["deployment-controller", (ctx) => new DeploymentController(ctx)],
   ["replicaset-controller", (ctx) => new ReplicaSetController(ctx)],
   ["daemonset-controller", (ctx) => new DaemonSetController(ctx)],
   ["statefulset-controller", (ctx) => new StatefulSetController(ctx)],

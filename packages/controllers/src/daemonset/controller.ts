@@ -12,6 +12,7 @@ import {
   type LabelSelector,
   type Node,
   type Pod,
+  scaledValue,
 } from "@bosun/api";
 import { createLogger, isConflict, isNotFound, WorkQueue, type Informer } from "@bosun/client";
 import {
@@ -32,7 +33,7 @@ import { daemonSetSettings, type DaemonSetSettings } from "./defaults.js";
 import { FailedPodBackoff } from "./failed-pod-backoff.js";
 import { nodeShouldRunDaemonPod, type Placement } from "./node-placement.js";
 import { planManage, revisionLabel, type NodeState } from "./node-plan.js";
-import { planRollingUpdate, scaledValue } from "./rolling-update.js";
+import { planRollingUpdate } from "./rolling-update.js";
 import { computeDaemonSetCounts, nextDaemonSetStatus } from "./status.js";
 
 const daemonsets = mustResource("daemonsets");

@@ -4,20 +4,8 @@
 // next to an old one on up to maxSurge nodes and delete the old pod once the new one
 // is available. Pure: the controller applies the plan.
 import { isPodAvailable } from "../common/index.js";
-import type { IntOrString, Pod } from "@bosun/api";
+import { scaledValue, type IntOrString, type Pod } from "@bosun/api";
 import { revisionLabel, type NodeState } from "./node-plan.js";
-
-/**
- * An int-or-percent field resolved against `total` (intstr.GetScaledValueFromIntOrPercent).
- * Percentages round up or down as the caller says; DaemonSets round up.
- */
-export function scaledValue(value: IntOrString, total: number, roundUp: boolean, field: string): number {
-  if (typeof value === "number") return value;
-  const m = /^(\d+)%$/.exec(value);
-  if (!m) throw new Error(`${field} is "${value}": use a whole number or a percentage such as "25%"`);
-  const exact = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(exact) : Math.floor(exact);
-}
 
 export interface RollingUpdateInput {
   nodes: readonly NodeState[];

@@ -1,0 +1,221 @@
+// The Deployment controller (pkg/controller/deployment/deployment_controller.go):
+// informers on Deployments, ReplicaSets and Pods feed a queue of Deployment keys;
+// each sync claims the Deployment's ReplicaSets and then scales, rolls out
+// (RollingUpdate or Recreate) or only records status while paused.
+import {
+  labelSelectorFromMatch,
+  matchesLabels,
+  mustResource,
+  objectKey,
+  type Deployment,
+  type LabelSelector,
+  type OwnerReference,
+  type Pod,
+  type ReplicaSet,
+} from "@bosun/api";
+import { createLogger, isConflict, WorkQueue, type Informer } from "@bosun/client";
+import { claimObjects, controllerRefOf, runWorkers, type Controller, type ControllerContext, type Workers } from "../common/index.js";
+import { withDeploymentDefaults, type DefaultedDeployment } from "./defaults.js";
+import { rolloutRecreate, type PodsByReplicaSet } from "./recreate.js";
+import { rolloutRolling } from "./rolling.js";
+import { DeploymentSync } from "./sync.js";
+
+const log = createLogger("controllers/deployment");
+const deploymentsRes = mustResource("deployments");
+const replicaSetsRes = mustResource("replicasets");
+
+export interface DeploymentControllerOptions {
+  /** Deployments synced at the same time (kube-controller-manager's --concurrent-deployment-syncs). */
+  workers?: number;
+}
+
+function selectsNothingSpecific(d: Deployment): boolean {
+  const sel = d.spec.selector;
+  return Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
+}
+
+export class DeploymentController implements Controller {
+  readonly name = "deployment";
+  private readonly queue = new WorkQueue<string>();
+  private readonly deployments: Informer<Deployment>;
+  private readonly replicaSets: Informer<ReplicaSet>;
+  private readonly pods: Informer<Pod>;
+  private readonly now: () => number;
+  private readonly workerCount: number;
+  private workers: Workers | undefined;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    opts: DeploymentControllerOptions = {},
+  ) {
+    this.now = ctx.now ?? Date.now;
+    this.workerCount = opts.workers ?? 2;
+    this.deployments = ctx.informers.for<Deployment>(deploymentsRes);
+    this.replicaSets = ctx.informers.for<ReplicaSet>(replicaSetsRes);
+    this.pods = ctx.informers.for<Pod>(mustResource("pods"));
+
+    this.deployments
+      .onAdd((d) => this.enqueue(d))
+      .onUpdate((_, d) => this.enqueue(d))
+      .onDelete((d) => this.enqueue(d));
+    this.replicaSets
+      .onAdd((rs) => this.replicaSetAdded(rs))
+      .onUpdate((old, rs) => this.replicaSetUpdated(old, rs))
+      .onDelete((rs) => this.replicaSetDeleted(rs));
+    this.pods.onDelete((pod) => this.podDeleted(pod));
+  }
+
+  async run(): Promise<void> {
+    this.workers = runWorkers(this.name, this.queue, this.workerCount, (key) => this.syncQuietly(key));
+  }
+
+  async stop(): Promise<void> {
+    this.queue.shutDown();
+    await this.workers?.done;
+  }
+
+  /**
+   * Every write compares and swaps against the informer's copy, which trails the
+   * controller's own writes and the ReplicaSet controller's; losing such a race is
+   * routine, so it is retried soon without a warning.
+   */
+  private async syncQuietly(key: string): Promise<void> {
+    try {
+      await this.syncDeployment(key);
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      log.debug({ deployment: key, err: String(err) }, "lost a write race; syncing again");
+      this.queue.addRateLimited(key);
+    }
+  }
+
+  /** syncDeployment: one pass over the Deployment stored under `key`. */
+  private async syncDeployment(key: string): Promise<void> {
+    const cached = this.deployments.get(key);
+    if (!cached) return;
+    // Its ReplicaSets belong to the garbage collector now.
+    if (cached.metadata.deletionTimestamp) return;
+    const d = withDeploymentDefaults(cached);
+
+    if (selectsNothingSpecific(d)) {
+      this.ctx.recorder.event(d, "Warning", "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.");
+      if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
+        await this.ctx.client.update(deploymentsRes, { ...d, status: { ...d.status, observedGeneration: d.metadata.generation } }, { subresource: "status" });
+      }
+      return;
+    }
+    const selector = labelSelectorFromMatch(d.spec.selector.matchLabels, d.spec.selector.matchExpressions);
+    // Every ReplicaSet of the namespace, so that owned ones the selector no longer matches are released.
+    const inNamespace = this.replicaSets.list().filter((rs) => rs.metadata.namespace === d.metadata.namespace);
+    const rsList = await claimObjects({ client: this.ctx.client, res: replicaSetsRes, ownerRes: deploymentsRes, owner: d, selector }, inNamespace);
+
+    const s = new DeploymentSync(
+      {
+        client: this.ctx.client,
+        recorder: this.ctx.recorder,
+        now: this.now,
+        cachedReplicaSet: (rsKey) => this.replicaSets.get(rsKey),
+        requeue: (ms) => (ms <= 0 ? this.queue.addRateLimited(key) : this.queue.addAfter(key, ms)),
+      },
+      d,
+      rsList,
+    );
+    await s.syncPausedCondition();
+    if (d.spec.paused) return s.sync();
+
+    const current = await s.replicaSets(false);
+    if (s.isScalingEvent(current)) return s.sync();
+    if (d.spec.strategy.type === "Recreate") return rolloutRecreate(s, this.podsByReplicaSet(d, selector, rsList));
+    return rolloutRolling(s);
+  }
+
+  /** getPodMapForDeployment: every pod (finished or not) of the Deployment's ReplicaSets. */
+  private podsByReplicaSet(d: DefaultedDeployment, selector: LabelSelector, rsList: readonly ReplicaSet[]): PodsByReplicaSet {
+    const map = new Map<string, Pod[]>(rsList.map((rs) => [rs.metadata.uid ?? "", []]));
+    for (const pod of this.pods.list()) {
+      if (pod.metadata.namespace !== d.metadata.namespace || !matchesLabels(selector, pod.metadata.labels)) continue;
+      const ref = controllerRefOf(pod);
+      if (ref) map.get(ref.uid)?.push(pod);
+    }
+    return map;
+  }
+
+  /** resolveControllerRef: the Deployment a controller reference names, if it still is that one. */
+  private resolve(namespace: string | undefined, ref: OwnerReference): Deployment | undefined {
+    if (ref.kind !== "Deployment") return undefined;
+    const d = this.deployments.get(`${namespace}/${ref.name}`);
+    return d && d.metadata.uid === ref.uid ? d : undefined;
+  }
+
+  /** getDeploymentsForReplicaSet: Deployments whose selector matches an orphan, so one may adopt it. */
+  private deploymentsSelecting(rs: ReplicaSet): Deployment[] {
+    if (Object.keys(rs.metadata.labels ?? {}).length === 0) return [];
+    return this.deployments.list().filter((d) => {
+      if (d.metadata.namespace !== rs.metadata.namespace || selectsNothingSpecific(d)) return false;
+      try {
+        return matchesLabels(labelSelectorFromMatch(d.spec.selector.matchLabels, d.spec.selector.matchExpressions), rs.metadata.labels);
+      } catch {
+        return false; // an invalid selector matches nothing
+      }
+    });
+  }
+
+  private enqueue(d: Deployment): void {
+    this.queue.add(objectKey(d));
+  }
+
+  private replicaSetAdded(rs: ReplicaSet): void {
+    if (rs.metadata.deletionTimestamp) return this.replicaSetDeleted(rs);
+    const ref = controllerRefOf(rs);
+    if (ref) {
+      const d = this.resolve(rs.metadata.namespace, ref);
+      if (d) this.enqueue(d);
+      return;
+    }
+    for (const d of this.deploymentsSelecting(rs)) this.enqueue(d);
+  }
+
+  private replicaSetUpdated(old: ReplicaSet, rs: ReplicaSet): void {
+    if (old.metadata.resourceVersion === rs.metadata.resourceVersion) return;
+    const oldRef = controllerRefOf(old);
+    const ref = controllerRefOf(rs);
+    const refChanged = oldRef?.uid !== ref?.uid;
+    if (refChanged && oldRef) {
+      const d = this.resolve(old.metadata.namespace, oldRef);
+      if (d) this.enqueue(d);
+    }
+    if (ref) {
+      const d = this.resolve(rs.metadata.namespace, ref);
+      if (d) this.enqueue(d);
+      return;
+    }
+    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(rs.metadata.labels ?? {});
+    if (labelsChanged || refChanged) for (const d of this.deploymentsSelecting(rs)) this.enqueue(d);
+  }
+
+  private replicaSetDeleted(rs: ReplicaSet): void {
+    const ref = controllerRefOf(rs);
+    if (!ref) return;
+    const d = this.resolve(rs.metadata.namespace, ref);
+    if (d) this.enqueue(d);
+  }
+
+  /** A Recreate Deployment waits for its old pods to go; the last one leaving wakes it. */
+  private podDeleted(pod: Pod): void {
+    const podRef = controllerRefOf(pod);
+    if (!podRef || podRef.kind !== "ReplicaSet") return;
+    const rs = this.replicaSets.get(`${pod.metadata.namespace}/${podRef.name}`);
+    if (!rs || rs.metadata.uid !== podRef.uid) return;
+    const rsRef = controllerRefOf(rs);
+    const d = rsRef && this.resolve(rs.metadata.namespace, rsRef);
+    if (!d || d.spec.strategy?.type !== "Recreate") return;
+    const owned = new Set(
+      this.replicaSets
+        .list()
+        .filter((r) => r.metadata.namespace === d.metadata.namespace && controllerRefOf(r)?.uid === d.metadata.uid)
+        .map((r) => r.metadata.uid),
+    );
+    const remaining = this.pods.list().some((p) => p.metadata.namespace === d.metadata.namespace && owned.has(controllerRefOf(p)?.uid));
+    if (!remaining) this.enqueue(d);
+  }
+}
