@@ -100,7 +100,7 @@ async function benchBosun(client, opts, runId) {
   const name = `bench-scale-${runId}`;
   await client.create(deployments, deploymentManifest(name, runId), NAMESPACE);
   return allRunning(client, `bosun.io/bench=${runId}`, opts.replicas, opts.timeoutMs, () =>
-    client.patch(deployments, name, { replicas: opts.replicas }, { namespace: NAMESPACE, type: "merge", subresource: "scale" }).then(() => undefined),
+    client.patch(deployments, name, { spec: { replicas: opts.replicas } }, { namespace: NAMESPACE, type: "merge", subresource: "scale" }).then(() => undefined),
   );
 }
 
