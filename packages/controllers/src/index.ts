@@ -9,6 +9,8 @@ export {
 export * from "./common/index.js";
 export { ReplicaSetController, type ReplicaSetControllerOptions } from "./replicaset/controller.js";
 export { GarbageCollectorController, type GarbageCollectorOptions } from "./garbage-collector/controller.js";
+export * from "./job/index.js";
+export { DeploymentController, type DeploymentControllerOptions } from "./deployment/controller.js";
 export { DaemonSetController, type DaemonSetControllerOptions } from "./daemonset/controller.js";
 export { StatefulSetController, type StatefulSetControllerOptions } from "./statefulset/controller.js";
-export { DeploymentController, type DeploymentControllerOptions } from "./deployment/controller.js";
+export * from "./cronjob/index.js";

@@ -3,11 +3,14 @@
 // controller records events under its own component name, as Kubernetes' do.
 import { ApiEventRecorder, SharedInformers, type ApiClient } from "@bosun/client";
 import {
+  CronJobController,
   DaemonSetController,
   DeploymentController,
   GarbageCollectorController,
+  JobController,
   ReplicaSetController,
   StatefulSetController,
+  TtlAfterFinishedController,
   startNodeLifecycleController,
   type Controller,
   type ControllerContext,
@@ -32,6 +35,9 @@ const controllerFactories: Array<[component: string, factory: ControllerFactory]
   ["replicaset-controller", (ctx) => new ReplicaSetController(ctx)],
   ["daemonset-controller", (ctx) => new DaemonSetController(ctx)],
   ["statefulset-controller", (ctx) => new StatefulSetController(ctx)],
+  ["job-controller", (ctx) => new JobController(ctx)],
+  ["ttl-after-finished-controller", (ctx) => new TtlAfterFinishedController(ctx)],
+  ["cronjob-controller", (ctx) => new CronJobController(ctx)],
   ["garbage-collector-controller", (ctx) => new GarbageCollectorController(ctx)],
 ];
 
