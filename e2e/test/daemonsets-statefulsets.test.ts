@@ -1,17 +1,21 @@
 // A DaemonSet runs one pod on every node, including a node that joins later; a
 // StatefulSet of 3 creates web-0, web-1 and web-2 in order, each after the one
-// before is Running and Ready.
+// before is Running and Ready; draining a node moves a Deployment's pods away and
+// leaves the DaemonSet's pod in place.
 import assert from "node:assert/strict";
 import { describe } from "node:test";
-import type { DaemonSet, Pod, StatefulSet } from "@bosun/api";
+import { mustResource, type DaemonSet, type Node, type Pod, type StatefulSet } from "@bosun/api";
 import {
   PodWatcher,
   daemonsets,
+  deploymentManifest,
+  deployments,
   e2eTest,
   expectSuccess,
   idleScript,
   isServing,
   parseTable,
+  podsWithLabels,
   shContainer,
   statefulsets,
   useCluster,
@@ -85,5 +89,32 @@ describe("daemonsets and statefulsets", () => {
     assert.deepEqual(Object.fromEntries(predecessorServing), { "web-0": true, "web-1": true, "web-2": true }, "each waited for the one before");
     const table = expectSuccess("bosun get sts", await cl.bosun(["get", "sts", "web"]));
     assert.equal(parseTable(table.stdout)[0]?.READY, "3/3", table.stdout);
+  });
+
+  e2eTest("drain evicts a node's pods, which their Deployment runs elsewhere, and leaves DaemonSet pods", c, async (cl) => {
+    // Runs after the DaemonSet test: node c exists and runs an agentd pod.
+    const target = cl.nodeName("c");
+    await cl.client.create(deployments, deploymentManifest("drained", { replicas: 3 }), "default");
+    const before = await waitForServingPods(cl, "app=drained", 3);
+    assert.ok(before.some((p) => p.spec.nodeName === target), "the spread put a Deployment pod on the node to drain");
+
+    const refused = await cl.bosun(["drain", target, "--timeout=60s"]);
+    assert.notEqual(refused.code, 0, "drain without --ignore-daemonsets refuses a node with DaemonSet pods");
+    assert.match(refused.stderr, /cannot delete DaemonSet-managed Pods \(use --ignore-daemonsets to ignore\)/, refused.stderr);
+
+    const drained = expectSuccess("bosun drain", await cl.bosun(["drain", target, "--ignore-daemonsets", "--timeout=90s"], { timeoutMs: 120_000 }));
+    assert.match(drained.stdout, new RegExp(`node/${target} drained`), drained.stdout);
+    const node = await cl.client.get<Node>(mustResource("nodes"), target);
+    assert.equal(node.spec?.unschedulable, true, "drain cordons the node");
+    const moved = await waitForServingPods(cl, "app=drained", 3);
+    assert.ok(moved.every((p) => p.spec.nodeName !== target), "no Deployment pod is left on the drained node");
+    const daemon = (await podsWithLabels(cl, "app=agentd")).filter((p) => p.spec.nodeName === target);
+    assert.equal(daemon.filter(isServing).length, 1, "the DaemonSet pod stays on the drained node");
+    const nodes = expectSuccess("bosun get nodes", await cl.bosun(["get", "nodes"]));
+    assert.equal(parseTable(nodes.stdout).find((r) => r.NAME === target)?.STATUS, "Ready,SchedulingDisabled", nodes.stdout);
+
+    assert.match(expectSuccess("bosun uncordon", await cl.bosun(["uncordon", target])).stdout, new RegExp(`node/${target} uncordoned`));
+    const back = await cl.client.get<Node>(mustResource("nodes"), target);
+    assert.ok(!back.spec?.unschedulable, "uncordon makes the node schedulable again");
   });
 });
