@@ -6,3 +6,4 @@ export * from "./table.js";
 export * from "./testing.js";
 export * from "./wait.js";
 export * from "./workloads.js";
+export { repoRoot } from "./paths.js";

@@ -2,6 +2,7 @@
 // drops below its availability floor and can be undone, and the three deletion
 // propagation policies, all through the real bosun CLI where a user would use it.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { describe } from "node:test";
 import type { Deployment, Pod, ReplicaSet } from "@bosun/api";
 import { isNotFound } from "@bosun/client";
@@ -17,6 +18,7 @@ import {
   parseTable,
   podsWithLabels,
   replicasets,
+  repoRoot,
   rolloutStatus,
   shContainer,
   useCluster,
@@ -170,5 +172,14 @@ describe("deployments on two nodes", () => {
     assert.equal(pods.filter(isServing).length, 2, "the orphaned pods keep running");
     assert.ok(pods.every((p) => p.metadata.ownerReferences?.[0]?.uid === orphaned.metadata.uid), "pods still belong to the ReplicaSet");
     expectSuccess("bosun delete rs", await cl.bosun(["delete", "rs", orphaned.metadata.name!]));
+  });
+
+  e2eTest("examples/deployment.yaml applies and rolls out with its probes passing", c, async (cl) => {
+    expectSuccess("bosun apply", await cl.bosun(["apply", "-f", join(repoRoot, "examples", "deployment.yaml")]));
+    assert.match(await rolloutStatus(cl, "web"), /deployment "web" successfully rolled out/);
+    const pods = await waitForServingPods(cl, "app=web", 3);
+    assert.ok(pods.every((p) => p.status?.containerStatuses?.[0]?.ready === true), "readiness probes pass");
+    expectSuccess("bosun delete", await cl.bosun(["delete", "deploy/web"]));
+    await cl.waitFor(async () => (await podsWithLabels(cl, "app=web")).length === 0, { timeoutMs: 60_000, what: "web's pods to go" });
   });
 });

@@ -3,6 +3,7 @@
 // with Failed. A CronJob on a seconds schedule creates Jobs and keeps only its
 // history limits.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { describe } from "node:test";
 import { sleep } from "@bosun/client";
 import type { CronJob, Job, Pod } from "@bosun/api";
@@ -14,6 +15,7 @@ import {
   jobs,
   parseTable,
   podsWithLabels,
+  repoRoot,
   shContainer,
   useCluster,
   type Cluster,
@@ -144,5 +146,14 @@ describe("jobs and cronjobs", () => {
       (j) => j.metadata.ownerReferences?.some((o) => o.name === "tick") && !before.has(j.metadata.name),
     );
     assert.deepEqual(after.map((j) => j.metadata.name), [], "no job created while suspended");
+  });
+
+  e2eTest("examples/job.yaml applies: its Job completes and its CronJob is scheduled", c, async (cl) => {
+    expectSuccess("bosun apply", await cl.bosun(["apply", "-f", join(repoRoot, "examples", "job.yaml")]));
+    const job = await waitForJobCondition(cl, "countdown", "Complete", 120_000);
+    assert.equal(job.status?.succeeded, 3);
+    const cj = await cl.client.get<CronJob>(cronjobs, "every-minute", "default");
+    assert.equal(cj.spec.schedule, "* * * * *");
+    expectSuccess("bosun delete", await cl.bosun(["delete", "cronjob/every-minute", "job/countdown"]));
   });
 });

@@ -127,20 +127,10 @@ function templateMatches(selector: LabelSelector | undefined, template: PodTempl
 }
 
 /** What a pod template of a long-running controller may not hold (ValidatePodTemplateSpecForReplicaSet and friends). */
-function restartAlwaysRules(template: PodTemplateSpec | undefined, templatePath: string, kind: string): StatusCause[] {
-  const spec = template?.spec;
-  if (spec === undefined) return [];
-  const causes: StatusCause[] = [];
-  const specPath = child(templatePath, "spec");
-  if (spec.restartPolicy !== undefined && spec.restartPolicy !== "Always") {
-    causes.push(notSupported(child(specPath, "restartPolicy"), spec.restartPolicy, ["Always"]));
-  }
-  if (spec.activeDeadlineSeconds !== undefined) {
-    const path = child(specPath, "activeDeadlineSeconds");
-    const detail = `activeDeadlineSeconds in ${kind} is not Supported`;
-    causes.push(kind === "StatefulSet" ? forbidden(path, detail) : invalidValue(path, spec.activeDeadlineSeconds, detail));
-  }
-  return causes;
+function restartAlwaysRules(template: PodTemplateSpec | undefined, templatePath: string): StatusCause[] {
+  const policy = template?.spec?.restartPolicy;
+  if (policy === undefined || policy === "Always") return [];
+  return [notSupported(child(child(templatePath, "spec"), "restartPolicy"), policy, ["Always"])];
 }
 
 function immutable(path: string, now: unknown, before: unknown): StatusCause[] {
@@ -183,7 +173,7 @@ function validateReplicaSet(rs: ReplicaSet, old?: ReplicaSet): StatusCause[] {
   causes.push(...sel.causes);
   const template = spec.template ?? { spec: { containers: [] } };
   causes.push(...templateMatches(sel.selector, template, "spec.template"));
-  causes.push(...restartAlwaysRules(template, "spec.template", "ReplicaSet"));
+  causes.push(...restartAlwaysRules(template, "spec.template"));
   if (old !== undefined) causes.push(...immutable("spec.selector", spec.selector, old.spec.selector));
   return causes;
 }
@@ -194,7 +184,7 @@ function validateDeployment(d: Deployment, old?: Deployment): StatusCause[] {
   const sel = checkSelector(spec.selector, "spec.selector", "deployment");
   causes.push(...sel.causes);
   causes.push(...templateMatches(sel.selector, spec.template, "spec.template"));
-  causes.push(...restartAlwaysRules(spec.template, "spec.template", "ReplicaSet"));
+  causes.push(...restartAlwaysRules(spec.template, "spec.template"));
   if (spec.strategy !== undefined) causes.push(...validateDeploymentStrategy(spec.strategy, "spec.strategy"));
   causes.push(...nonNegative(spec.minReadySeconds, "spec.minReadySeconds"));
   causes.push(...nonNegative(spec.revisionHistoryLimit, "spec.revisionHistoryLimit"));
@@ -236,7 +226,7 @@ function validateDaemonSet(ds: DaemonSet, old?: DaemonSet): StatusCause[] {
   const spec = ds.spec;
   const sel = checkSelector(spec.selector, "spec.selector", "daemonset");
   const causes = [...sel.causes, ...templateMatches(sel.selector, spec.template, "spec.template")];
-  causes.push(...restartAlwaysRules(spec.template, "spec.template", "DaemonSet"));
+  causes.push(...restartAlwaysRules(spec.template, "spec.template"));
   causes.push(...nonNegative(spec.minReadySeconds, "spec.minReadySeconds"));
   // OnDelete takes no parameters; an unset rollingUpdate is defaulted.
   const strategy = spec.updateStrategy;
@@ -285,7 +275,7 @@ function validateStatefulSet(sts: StatefulSet, old?: StatefulSet): StatusCause[]
   causes.push(...nonNegative(spec.minReadySeconds, "spec.minReadySeconds"));
   const sel = checkSelector(spec.selector, "spec.selector", "statefulset");
   causes.push(...sel.causes, ...templateMatches(sel.selector, spec.template, "spec.template"));
-  causes.push(...restartAlwaysRules(spec.template, "spec.template", "StatefulSet"));
+  causes.push(...restartAlwaysRules(spec.template, "spec.template"));
   if (old !== undefined) {
     const frozen = (s: StatefulSet["spec"]) => {
       const rest: Record<string, unknown> = { ...s };

@@ -397,10 +397,6 @@ export function validatePodSpec(spec: PodSpec, path: string): StatusCause[] {
     const v = spec[field];
     if (v !== undefined && v !== "") for (const msg of isDNS1123Label(v)) causes.push(invalidValue(child(path, field), v, msg));
   }
-  const deadline = spec.activeDeadlineSeconds;
-  if (deadline !== undefined && (deadline < 1 || deadline > 2147483647)) {
-    causes.push(invalidValue(child(path, "activeDeadlineSeconds"), deadline, "must be between 1 and 2147483647, inclusive"));
-  }
   return causes;
 }
 

@@ -87,7 +87,7 @@ describe("discovery and kubectl", () => {
     ]);
     assert.deepEqual(appsV1.get("deployments")?.shortNames, ["deploy"]);
     assert.deepEqual(appsV1.get("deployments")?.categories, ["all"]);
-    assert.deepEqual(appsV1.get("deployments")?.verbs, ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]);
+    assert.deepEqual(appsV1.get("deployments")?.verbs, ["create", "delete", "get", "list", "patch", "update", "watch"]);
     const scale = appsV1.get("statefulsets/scale");
     assert.deepEqual([scale?.group, scale?.version, scale?.kind, scale?.verbs], ["autoscaling", "v1", "Scale", ["get", "patch", "update"]]);
     assert.deepEqual(appsV1.get("deployments/status")?.kind, "Deployment");

@@ -228,7 +228,6 @@ export const PodSpec = Type.Object(
     tolerations: Type.Optional(Type.Array(Toleration)),
     hostname: Type.Optional(Type.String()),
     subdomain: Type.Optional(Type.String()),
-    activeDeadlineSeconds: Type.Optional(Type.Integer()),
   },
   strict,
 );
