@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiClient } from "@bosun/client";
-import { resourceByKind, type Node } from "@bosun/api";
+import { nodeReadyCondition, resourceByKind, type Node } from "@bosun/api";
 import { startTestEtcd } from "@bosun/apiserver/testing";
 import { docker, ensureImages, removeNodeContainers } from "./docker.js";
 import { exec, type ExecResult } from "./exec.js";
@@ -155,7 +155,7 @@ export class Cluster {
         const list = await this.client.list<Node>(nodes);
         const notReady = names.filter((n) => {
           const node = list.items.find((i) => i.metadata.name === n);
-          return node?.status?.conditions?.find((c) => c.type === "Ready")?.status !== "True";
+          return !node || nodeReadyCondition(node)?.status !== "True";
         });
         note({ notReady, nodes: list.items.map(nodeSummary) });
         return notReady.length === 0;
@@ -286,5 +286,5 @@ async function waitUntilReady(proc: ManagedProcess, server: string): Promise<voi
 }
 
 function nodeSummary(n: Node): { name: string | undefined; ready: string | undefined } {
-  return { name: n.metadata.name, ready: n.status?.conditions?.find((c) => c.type === "Ready")?.status };
+  return { name: n.metadata.name, ready: nodeReadyCondition(n)?.status };
 }

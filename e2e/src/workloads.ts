@@ -2,7 +2,7 @@
 // the local busybox image, pod lists by selector, and a watcher that sees every
 // change of a set of pods (to check invariants that polling could miss).
 import {
-  getPodCondition,
+  isPodReady,
   mustResource,
   type Container,
   type Deployment,
@@ -51,13 +51,9 @@ export async function podsWithLabels(cluster: Cluster, selector: string): Promis
   return (await cluster.client.list<Pod>(mustResource("pods"), { namespace: "default", labelSelector: selector })).items;
 }
 
-export function isReady(pod: Pod): boolean {
-  return getPodCondition(pod.status, "Ready")?.status === "True";
-}
-
 /** Running, Ready and not being deleted: a pod that serves. */
 export function isServing(pod: Pod): boolean {
-  return pod.status?.phase === "Running" && isReady(pod) && !pod.metadata.deletionTimestamp;
+  return pod.status?.phase === "Running" && isPodReady(pod) && !pod.metadata.deletionTimestamp;
 }
 
 /** Waits until exactly `count` pods of the selector are serving and no other pod of it is left. */
@@ -65,7 +61,7 @@ export async function waitForServingPods(cluster: Cluster, selector: string, cou
   return cluster.waitFor(
     async (note) => {
       const pods = await podsWithLabels(cluster, selector);
-      note(pods.map((p) => `${p.metadata.name} ${p.spec.nodeName ?? "-"} ${p.status?.phase} ready=${isReady(p)}${p.metadata.deletionTimestamp ? " terminating" : ""}`));
+      note(pods.map((p) => `${p.metadata.name} ${p.spec.nodeName ?? "-"} ${p.status?.phase} ready=${isPodReady(p)}${p.metadata.deletionTimestamp ? " terminating" : ""}`));
       return pods.length === count && pods.every(isServing) ? pods : undefined;
     },
     { timeoutMs, what: `${count} serving pods with labels ${selector} and no others`, intervalMs: 500 },

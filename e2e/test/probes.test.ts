@@ -3,13 +3,12 @@
 // takes the pod out of its Deployment's available replicas without a restart.
 import assert from "node:assert/strict";
 import { describe } from "node:test";
-import { mustResource, type Deployment, type Event, type Pod } from "@bosun/api";
+import { isPodReady, mustResource, type Deployment, type Event, type Pod } from "@bosun/api";
 import {
   deploymentManifest,
   deployments,
   e2eTest,
   expectSuccess,
-  isReady,
   podManifest,
   pods,
   restartCount,
@@ -79,7 +78,7 @@ describe("probes", () => {
     assert.ok(container, "the victim's container runs");
     expectSuccess("docker exec rm /tmp/ready", await cl.docker(["exec", container.id, "rm", "/tmp/ready"]));
 
-    await waitForPod(cl, victim!.metadata.name!, (p) => !isReady(p), "to become not Ready", 30_000);
+    await waitForPod(cl, victim!.metadata.name!, (p) => !isPodReady(p), "to become not Ready", 30_000);
     await cl.waitFor(
       async (note) => {
         const n = await availableReplicas(cl, "ready");

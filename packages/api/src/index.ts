@@ -22,3 +22,6 @@ export * from "./objects.js";
 export * from "./taints.js";
 export * from "./equality.js";
 export * from "./int-or-string.js";
+export * from "./canonical-json.js";
+export * from "./controller-ref.js";
+export * from "./deployment-revisions.js";

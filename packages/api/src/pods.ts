@@ -30,6 +30,11 @@ export function getPodCondition(status: PodStatus | undefined, type: string): Po
   return status?.conditions?.find((c) => c.type === type);
 }
 
+/** Its Ready condition is True: the pod serves, and counts as ready for its controller. */
+export function isPodReady(pod: Pod): boolean {
+  return getPodCondition(pod.status, "Ready")?.status === "True";
+}
+
 /**
  * Adds or replaces the condition of `cond.type`. lastTransitionTime moves only
  * when the status changes (True/False/Unknown), as Kubernetes keeps it. Returns

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import {
   generateNameSuffix,
   getPodCondition,
+  isPodReady,
   isPodTerminal,
   objectKey,
   podResourceRequests,
@@ -46,6 +47,15 @@ test("terminal phases and keys", () => {
   assert.equal(isPodTerminal(p), true);
   assert.equal(objectKey(p), "default/web");
   assert.equal(objectKey({ apiVersion: "v1", kind: "Node", metadata: { name: "n1" } }), "n1");
+});
+
+test("a pod is ready when its Ready condition is True, not when it is missing or False", () => {
+  const p = pod();
+  assert.equal(isPodReady(p), false);
+  p.status!.conditions = [{ type: "Ready", status: "False" }];
+  assert.equal(isPodReady(p), false);
+  p.status!.conditions = [{ type: "ContainersReady", status: "True" }, { type: "Ready", status: "True" }];
+  assert.equal(isPodReady(p), true);
 });
 
 test("setPodCondition keeps lastTransitionTime while the status holds", () => {

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The bosun command: wiring only; each command lives in commands/.
-import { Command } from "commander";
 import { registerApply } from "./commands/apply.js";
 import { registerCordon } from "./commands/cordon.js";
 import { registerDelete } from "./commands/delete.js";
@@ -9,6 +8,7 @@ import { registerDown } from "./commands/down.js";
 import { registerDrain } from "./commands/drain.js";
 import { registerGet } from "./commands/get.js";
 import { registerKubeconfig } from "./commands/kubeconfig.js";
+import { BosunCommand } from "./commands/options.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerRollout } from "./commands/rollout.js";
 import { registerScale } from "./commands/scale.js";
@@ -22,7 +22,7 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const program = new Command("bosun")
+const program = new BosunCommand("bosun")
   .description("Bosun: a Kubernetes-compatible container orchestrator")
   .version(cliVersion, "--client-version", "print the client version")
   .option("-s, --server <url>", "API server URL (default: $BOSUN_SERVER, then $BOSUN_HOME/config.json)")

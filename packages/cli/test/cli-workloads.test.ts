@@ -67,6 +67,24 @@ test("rollout status: done exits 0; a deployment past its deadline exits 1 with 
   assert.equal(stuck.stderr, 'error: deployment "stuck" exceeded its progress deadline\n');
   const once = await bosun(["rollout", "status", "deploy/web", "--watch=false"]);
   assert.equal(once.code, 0);
+  const badWatch = await bosun(["rollout", "status", "deploy/web", "--watch=maybe"]);
+  assert.equal(badWatch.code, 1);
+  assert.match(badWatch.stderr, /option '-w, --watch' takes true or false, not "maybe"/);
+});
+
+test("rollout status: -w and --watch are flags that never take the next argument as their value", async () => {
+  const half = deployment("half", { replicas: 2, status: { observedGeneration: 1, replicas: 2, updatedReplicas: 1, availableReplicas: 1 } });
+  api.put("deployments", { ...half, metadata: { ...half.metadata, namespace: "rolling" } });
+  const progress = "Waiting for deployment \"half\" rollout to finish: 1 out of 2 new replicas have been updated...\n";
+  for (const flags of [["--watch=false"], ["-w=false"], ["--no-watch"]]) {
+    const once = await bosun(["-n", "rolling", "rollout", "status", ...flags, "deploy/half"]);
+    assert.deepEqual(once, { code: 0, stdout: progress, stderr: "" }, flags.join(" "));
+  }
+  for (const flag of ["-w", "--watch", "--watch=true"]) {
+    // Still watching when the timeout ends it: the flag did not swallow deploy/half.
+    const watching = await bosun(["-n", "rolling", "rollout", "status", flag, "deploy/half", "--timeout=300ms"]);
+    assert.deepEqual(watching, { code: 1, stdout: progress, stderr: "error: timed out waiting for the condition\n" }, flag);
+  }
   const badTimeout = await bosun(["rollout", "status", "deploy/web", "--timeout", "soon"]);
   assert.equal(badTimeout.code, 1);
   assert.match(badTimeout.stderr, /"soon" is not a duration/);
@@ -112,7 +130,7 @@ test("get of several kinds, unknown kinds and missing names", async () => {
   const noName = await bosun(["rollout", "undo", "deployment"]);
   assert.equal(noName.code, 1);
   assert.equal(noName.stderr, "error: you must specify the name of the object, e.g. 'bosun rollout <command> deployment/web'\n");
-  const cascade = await bosun(["delete", "deploy/stuck", "--cascade=orphan", "--wait=false"]);
+  const cascade = await bosun(["delete", "--wait", "deploy/stuck", "--cascade=orphan", "--wait=false"]);
   assert.deepEqual(cascade, { code: 0, stdout: 'deployment.apps "stuck" deleted\n', stderr: "" });
   const body = api.calls.find((c) => c.method === "DELETE")?.body as { propagationPolicy?: string };
   assert.equal(body.propagationPolicy, "Orphan");

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ApiError } from "@bosun/client";
 import { CliError, formatError, parseNamedTargets, parseTargets } from "../src/context.js";
-import { duration, formatDuration } from "../src/commands/options.js";
+import { BosunCommand, duration, formatDuration } from "../src/commands/options.js";
 import { gracePeriodOf } from "../src/commands/delete.js";
 import { podNameOf } from "../src/commands/logs.js";
 
@@ -57,4 +57,32 @@ test("--timeout takes Go durations or seconds; messages print durations as Go do
   assert.throws(() => duration("5 minutes"), /is not a duration/);
   assert.throws(() => duration("-1s"), /is not a duration/);
   assert.deepEqual([formatDuration(60_000), formatDuration(5000), formatDuration(200), formatDuration(3_723_000), formatDuration(1500)], ["1m0s", "5s", "200ms", "1h2m3s", "1.5s"]);
+});
+
+test("boolean flags take kubectl's =true|=false and never the next argument", () => {
+  const parse = (args: string[]) => {
+    const seen: { opts: Record<string, unknown>; args: string[] }[] = [];
+    const program = new BosunCommand("bosun").exitOverride();
+    program
+      .command("status")
+      .argument("<resource...>")
+      .option("-w, --watch", "", true)
+      .option("--no-watch", "")
+      .option("--force", "", false)
+      .option("--grace-period <n>", "")
+      .action((resource: string[], opts: Record<string, unknown>) => void seen.push({ opts, args: resource }));
+    program.parse(["status", ...args], { from: "user" });
+    return seen[0]!;
+  };
+  assert.deepEqual(parse(["-w", "deploy/web"]), { opts: { watch: true, force: false }, args: ["deploy/web"] });
+  assert.deepEqual(parse(["--watch", "deploy/web"]).args, ["deploy/web"]);
+  assert.equal(parse(["deploy/web", "--watch=false"]).opts.watch, false);
+  assert.equal(parse(["-w=false", "deploy/web"]).opts.watch, false);
+  assert.equal(parse(["--no-watch", "deploy/web"]).opts.watch, false);
+  assert.equal(parse(["--watch=true", "deploy/web"]).opts.watch, true);
+  assert.equal(parse(["--force=true", "x"]).opts.force, true);
+  assert.equal(parse(["--force=false", "x"]).opts.force, false, "a flag without a --no- form keeps its default");
+  assert.equal(parse(["--grace-period=false", "x"]).opts.gracePeriod, "false", "options with values are untouched");
+  assert.deepEqual(parse(["x", "--", "--watch=false"]).args, ["x", "--watch=false"], "nothing after -- is a flag");
+  assert.throws(() => parse(["--watch=maybe", "x"]), /option '-w, --watch' takes true or false, not "maybe"/);
 });

@@ -27,7 +27,10 @@ test("--revision pins the deployment's revision", () => {
   const d = deployment("web", { annotations: { "deployment.kubernetes.io/revision": "3" }, status: { observedGeneration: 1 } });
   assert.throws(() => deploymentStatus(d, 2), /desired revision \(2\) is different from the running revision \(3\)/);
   assert.equal(deploymentStatus(d, 3).done, false);
-  assert.throws(() => deploymentStatus(deployment("web"), 1), /cannot get the revision of deployment "web"/);
+  // As kubectl: a deployment without the annotation is at revision 0.
+  assert.throws(() => deploymentStatus(deployment("web"), 1), /desired revision \(1\) is different from the running revision \(0\)/);
+  const garbled = deployment("web", { annotations: { "deployment.kubernetes.io/revision": "three" }, status: { observedGeneration: 1 } });
+  assert.throws(() => deploymentStatus(garbled, 1), /cannot get the revision of deployment "web": its deployment.kubernetes.io\/revision annotation is not a number/);
 });
 
 test("daemon set messages", () => {

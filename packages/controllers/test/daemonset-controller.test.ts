@@ -15,7 +15,7 @@ import {
   startHarness,
   waitFor,
   type Harness,
-} from "./daemonset-statefulset-harness.js";
+} from "./controller-harness.js";
 
 const daemonsets = mustResource("daemonsets");
 const nodes = mustResource("nodes");

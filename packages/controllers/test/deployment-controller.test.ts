@@ -10,39 +10,21 @@ import {
   type Deployment,
   type DeploymentSpec,
   type KubeObject,
-  type Namespace,
   type Pod,
   type ReplicaSet,
 } from "@bosun/api";
 import { startTestApiServer, type TestApiServer } from "@bosun/apiserver/testing";
-import { ApiClient, isConflict, isNotFound, SharedInformers, sleep, type EventRecorder, type EventType, type Informer } from "@bosun/client";
+import { ApiClient, isConflict, isNotFound, SharedInformers, sleep, type Informer } from "@bosun/client";
 import { controllerRefOf, DeploymentController, ReplicaSetController } from "../src/index.js";
+import { createNamespace, RecordingRecorder, waitFor } from "./controller-harness.js";
 
 const deployments = mustResource("deployments");
 const replicaSets = mustResource("replicasets");
 const pods = mustResource("pods");
-const namespaces = mustResource("namespaces");
 
 const readyImage = "bosun.local/busybox:1";
 const nextImage = "bosun.local/busybox:2";
 const neverReadyImage = "bosun.local/never-ready:1";
-
-interface RecordedEvent {
-  name: string;
-  type: EventType;
-  reason: string;
-  message: string;
-}
-
-class RecordingRecorder implements EventRecorder {
-  readonly events: RecordedEvent[] = [];
-  event(object: KubeObject, type: EventType, reason: string, message: string): void {
-    this.events.push({ name: object.metadata.name ?? "", type, reason, message });
-  }
-  messages(name: string, reason: string): string[] {
-    return this.events.filter((e) => e.name === name && e.reason === reason).map((e) => e.message);
-  }
-}
 
 /** Plays the agent: pods become Running and Ready as soon as they appear. */
 class FakeKubelet {
@@ -120,21 +102,9 @@ after(async () => {
   await server.stop();
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 let nsSeq = 0;
-async function newNamespace(): Promise<string> {
-  const name = `deploy-${++nsSeq}-${process.pid}`;
-  await client.create<Namespace>(namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
-  return name;
+function newNamespace(): Promise<string> {
+  return createNamespace(client, `deploy-${++nsSeq}-${process.pid}`);
 }
 
 function deployment(ns: string, name: string, replicas: number, spec: Partial<DeploymentSpec> = {}, image = readyImage): Deployment {
@@ -232,7 +202,7 @@ test("a new Deployment gets one ReplicaSet named by its template hash and report
     [progressing?.status, progressing?.reason, progressing?.message],
     ["True", "NewReplicaSetAvailable", `ReplicaSet "web-${hash}" has successfully progressed.`],
   );
-  assert.deepEqual(recorder.messages("web", "ScalingReplicaSet"), [`Scaled up replica set web-${hash} from 0 to 3`]);
+  assert.deepEqual(recorder.messages(ns, "web", "ScalingReplicaSet"), [`Scaled up replica set web-${hash} from 0 to 3`]);
 });
 
 test("a rolling update never drops below replicas - maxUnavailable, and rollback reuses the old ReplicaSet as a new revision", async () => {
@@ -266,7 +236,7 @@ test("a rolling update never drops below replicas - maxUnavailable, and rollback
   assert.equal(newRS.spec.replicas, 4);
   assert.equal(annotation(newRS, "deployment.kubernetes.io/revision"), "2");
   assert.equal(annotation(updated, "deployment.kubernetes.io/revision"), "2");
-  const scaling = recorder.messages("roll", "ScalingReplicaSet");
+  const scaling = recorder.messages(ns, "roll", "ScalingReplicaSet");
   assert.ok(scaling.includes(`Scaled up replica set ${newRS.metadata.name} from 0 to 1`), scaling.join("\n"));
   assert.ok(scaling.includes(`Scaled down replica set ${oldRS.metadata.name} from 4 to 3`), scaling.join("\n"));
   assert.ok(scaling.includes(`Scaled down replica set ${oldRS.metadata.name} from 1 to 0`), scaling.join("\n"));
@@ -313,7 +283,7 @@ test("Recreate creates no new pod while an old one exists", async () => {
   const rss = await replicaSetsOf(ns);
   const newRS = rss.find((r) => hashOf(r) !== oldHash)!;
   assert.equal(newRS.spec.replicas, 3);
-  assert.deepEqual(recorder.messages("rec", "ScalingReplicaSet").slice(-2), [
+  assert.deepEqual(recorder.messages(ns, "rec", "ScalingReplicaSet").slice(-2), [
     `Scaled down replica set rec-${oldHash} from 3 to 0`,
     `Scaled up replica set ${newRS.metadata.name} from 0 to 3`,
   ]);
@@ -377,7 +347,7 @@ test("resizing a stuck rollout scales its ReplicaSets in proportion", async () =
     assert.equal(annotation(rs, "deployment.kubernetes.io/desired-replicas"), "15");
     assert.equal(annotation(rs, "deployment.kubernetes.io/max-replicas"), "18");
   }
-  assert.ok(recorder.messages("prop", "ScalingReplicaSet").includes(`Scaled up replica set ${oldRS!.metadata.name} from 8 to 11`));
+  assert.ok(recorder.messages(ns, "prop", "ScalingReplicaSet").includes(`Scaled up replica set ${oldRS!.metadata.name} from 8 to 11`));
   // With the new pods still unavailable the rollout cannot move on: the sizes stay.
   await sleep(500);
   assert.deepEqual(await sizes(), [11, 7]);

@@ -1,8 +1,7 @@
 // Deployments and ReplicaSets shaped like the helpers of Kubernetes' own deployment
 // tests (newDeployment, rs, newRSWithStatus), for the table-driven unit tests.
-import type { AppsCondition, IntOrString, ReplicaSet } from "@bosun/api";
+import { desiredReplicasAnnotation, maxReplicasAnnotation, type AppsCondition, type IntOrString, type ReplicaSet } from "@bosun/api";
 import { withDeploymentDefaults, type DefaultedDeployment } from "../src/deployment/defaults.js";
-import { desiredReplicasAnnotation, maxReplicasAnnotation } from "../src/deployment/revisions.js";
 
 export interface DeploymentOptions {
   maxSurge?: IntOrString;

@@ -1,17 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { ReplicaSet } from "@bosun/api";
+import { desiredReplicasAnnotation, maxReplicasAnnotation, revisionAnnotation, revisionHistoryAnnotation, type ReplicaSet } from "@bosun/api";
 import { unlimited } from "../src/deployment/defaults.js";
 import {
   appendRevisionHistory,
-  desiredReplicasAnnotation,
   int32Annotation,
-  maxReplicasAnnotation,
   maxRevision,
   replicaSetsToPrune,
   replicasAnnotationsNeedUpdate,
-  revisionAnnotation,
-  revisionHistoryAnnotation,
   setNewReplicaSetAnnotations,
   setReplicasAnnotations,
 } from "../src/deployment/revisions.js";

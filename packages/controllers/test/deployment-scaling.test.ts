@@ -1,9 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { IntOrString, ReplicaSet } from "@bosun/api";
+import { desiredReplicasAnnotation, maxReplicasAnnotation, type IntOrString, type ReplicaSet } from "@bosun/api";
 import { withDeploymentDefaults } from "../src/deployment/defaults.js";
 import { isSaturated, planScale, replicaSetFraction } from "../src/deployment/proportional-scaling.js";
-import { desiredReplicasAnnotation, maxReplicasAnnotation } from "../src/deployment/revisions.js";
 import { maxSurge } from "../src/deployment/rolling-math.js";
 import { newDeployment, rs, sizedFor } from "./deployment-fixtures.js";
 

@@ -8,11 +8,11 @@ import { mustResource, type Deployment, type KubeObject, type OwnerReference, ty
 import { startTestApiServer, type TestApiServer } from "@bosun/apiserver/testing";
 import { ApiClient, isNotFound, SharedInformers, type EventRecorder } from "@bosun/client";
 import { GarbageCollectorController } from "../src/index.js";
+import { createNamespace, waitFor } from "./controller-harness.js";
 
 const pods = mustResource("pods");
 const replicaSets = mustResource("replicasets");
 const deployments = mustResource("deployments");
-const namespaces = mustResource("namespaces");
 
 const silentRecorder: EventRecorder = { event: () => undefined };
 
@@ -85,19 +85,6 @@ function ref(owner: KubeObject, opts: { controller?: boolean; block?: boolean } 
   };
 }
 
-async function namespace(c: ApiClient, name: string): Promise<string> {
-  await c.create(namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
-  return name;
-}
-
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function find<T extends KubeObject>(c: ApiClient, res: typeof pods, ns: string, name: string): Promise<T | undefined> {
   try {
     return await c.get<T>(res, name, ns);
@@ -110,7 +97,7 @@ async function find<T extends KubeObject>(c: ApiClient, res: typeof pods, ns: st
 const gone = (c: ApiClient, res: typeof pods, ns: string, name: string) => async () => (await find(c, res, ns, name)) === undefined;
 
 test("background: the dependents of a deleted owner are deleted after it", async () => {
-  const ns = await namespace(client, "gc-background");
+  const ns = await createNamespace(client, "gc-background");
   const rs = await client.create(replicaSets, replicaSet(ns, "web"));
   await client.create(pods, pod(ns, "web-a", [ref(rs)]));
   await client.create(pods, pod(ns, "web-b", [ref(rs)]));
@@ -119,7 +106,7 @@ test("background: the dependents of a deleted owner are deleted after it", async
 });
 
 test("background: a dependent with another live owner only loses the dead owner's reference", async () => {
-  const ns = await namespace(client, "gc-shared");
+  const ns = await createNamespace(client, "gc-shared");
   const x = await client.create(replicaSets, replicaSet(ns, "x"));
   const y = await client.create(replicaSets, replicaSet(ns, "y"));
   await client.create(pods, pod(ns, "shared", [ref(x, { controller: false }), ref(y, { controller: false })]));
@@ -135,7 +122,7 @@ test("background: a dependent with another live owner only loses the dead owner'
 });
 
 test("foreground: dependents go first; a blocking dependent still terminating keeps the owner; then the owner goes", async () => {
-  const ns = await namespace(client, "gc-foreground");
+  const ns = await createNamespace(client, "gc-foreground");
   const rs = await client.create(replicaSets, replicaSet(ns, "web", ["foregroundDeletion"]));
   // Bound to a node, so its deletion waits for an agent to stop it: it blocks the owner meanwhile.
   await client.create(pods, pod(ns, "bound", [ref(rs)], "node-a"));
@@ -156,7 +143,7 @@ test("foreground: dependents go first; a blocking dependent still terminating ke
 });
 
 test("foreground through two levels: Deployment, its ReplicaSet and the pods all go", async () => {
-  const ns = await namespace(client, "gc-chain");
+  const ns = await createNamespace(client, "gc-chain");
   const deploy = await client.create<Deployment>(deployments, {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -178,7 +165,7 @@ test("foreground through two levels: Deployment, its ReplicaSet and the pods all
 });
 
 test("orphan: dependents lose the reference to the owner and stay; the owner goes", async () => {
-  const ns = await namespace(client, "gc-orphan");
+  const ns = await createNamespace(client, "gc-orphan");
   const rs = await client.create(replicaSets, replicaSet(ns, "web", ["orphan"]));
   const keeper = await client.create(replicaSets, replicaSet(ns, "keeper"));
   await client.create(pods, pod(ns, "web-a", [ref(rs)]));
@@ -201,7 +188,7 @@ test("a collector started after the fact converges: dangling dependents, pending
   const c = new ApiClient({ server: own.url });
   let late: Collector | undefined;
   try {
-    const ns = await namespace(c, "gc-late");
+    const ns = await createNamespace(c, "gc-late");
     const ghost: OwnerReference = {
       apiVersion: "apps/v1",
       kind: "ReplicaSet",

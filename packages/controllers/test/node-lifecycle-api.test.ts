@@ -8,21 +8,12 @@ import { mustResource, type Node, type NodeCondition, type Pod, type Taint } fro
 import { ApiClient, sleep } from "@bosun/client";
 import { startTestApiServer } from "@bosun/apiserver/testing";
 import { startNodeLifecycleController } from "../src/index.js";
+import { waitFor } from "./controller-harness.js";
 import { FakeRecorder } from "./node-lifecycle-fakes.js";
 
 const nodes = mustResource("nodes");
 const pods = mustResource("pods");
 const unreachable = "node.kubernetes.io/unreachable";
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function readyCondition(status: NodeCondition["status"]): NodeCondition {
   // Millisecond heartbeats, so every beat is a visible change.

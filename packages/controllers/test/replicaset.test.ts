@@ -2,31 +2,14 @@
 // test writes pod status itself where it needs pods Running and Ready.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mustResource, rfc3339, statusError, type KubeObject, type Pod, type ReplicaSet, type ResourceInfo } from "@bosun/api";
+import { mustResource, statusError, type KubeObject, type Pod, type ReplicaSet, type ResourceInfo } from "@bosun/api";
 import { startTestApiServer, type TestApiServer } from "@bosun/apiserver/testing";
-import { ApiClient, ApiError, isConflict, SharedInformers, type EventRecorder, type EventType } from "@bosun/client";
+import { ApiClient, ApiError, SharedInformers } from "@bosun/client";
 import { controllerRefOf, ReplicaSetController } from "../src/index.js";
+import { createNamespace, listPods, modify, RecordingRecorder, setPodRunning, waitFor } from "./controller-harness.js";
 
 const pods = mustResource("pods");
 const replicaSets = mustResource("replicasets");
-const namespaces = mustResource("namespaces");
-
-interface RecordedEvent {
-  object: KubeObject;
-  type: EventType;
-  reason: string;
-  message: string;
-}
-
-class RecordingRecorder implements EventRecorder {
-  readonly events: RecordedEvent[] = [];
-  event(object: KubeObject, type: EventType, reason: string, message: string): void {
-    this.events.push({ object, type, reason, message });
-  }
-  about(name: string, reason: string): RecordedEvent[] {
-    return this.events.filter((e) => e.object.metadata.name === name && e.reason === reason);
-  }
-}
 
 /** A client whose pod creates fail in chosen namespaces, as a quota or admission refusal would. */
 class FlakyClient extends ApiClient {
@@ -63,11 +46,6 @@ after(async () => {
   await server.stop();
 });
 
-async function namespace(name: string): Promise<string> {
-  await client.create(namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
-  return name;
-}
-
 function replicaSet(ns: string, name: string, replicas: number, extra: { minReadySeconds?: number; finalizers?: string[] } = {}): ReplicaSet {
   return {
     apiVersion: "apps/v1",
@@ -85,55 +63,16 @@ function replicaSet(ns: string, name: string, replicas: number, extra: { minRead
   };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function podsOf(ns: string): Promise<Pod[]> {
-  return (await client.list<Pod>(pods, { namespace: ns })).items;
-}
-
 async function ownedPods(ns: string, rs: ReplicaSet): Promise<Pod[]> {
-  return (await podsOf(ns)).filter((p) => controllerRefOf(p)?.uid === rs.metadata.uid && !p.metadata.deletionTimestamp);
+  return (await listPods(client, ns)).filter((p) => controllerRefOf(p)?.uid === rs.metadata.uid && !p.metadata.deletionTimestamp);
 }
 
 async function getRs(ns: string, name: string): Promise<ReplicaSet> {
   return client.get<ReplicaSet>(replicaSets, name, ns);
 }
 
-/** Read-modify-write that retries when a controller's write got in between. */
-async function modify<T extends KubeObject>(res: ResourceInfo, ns: string, name: string, change: (obj: T) => void, subresource?: "status"): Promise<T> {
-  for (;;) {
-    const obj = await client.get<T>(res, name, ns);
-    change(obj);
-    try {
-      return await client.update<T>(res, obj, subresource ? { subresource } : {});
-    } catch (err) {
-      if (!isConflict(err)) throw err;
-    }
-  }
-}
-
-/** What an agent would report for a pod whose containers run and pass readiness. */
-async function markReady(pod: Pod): Promise<void> {
-  await modify<Pod>(pods, pod.metadata.namespace ?? "", pod.metadata.name ?? "", (p) => {
-    p.status = { ...p.status, phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: rfc3339() }] };
-  }, "status");
-}
-
 test("creates pods up to spec.replicas, owned by the ReplicaSet, without creating extra ones", async () => {
-  const ns = await namespace("rs-create");
+  const ns = await createNamespace(client, "rs-create");
   const rs = await client.create(replicaSets, replicaSet(ns, "web", 3));
   const created = await waitFor("3 pods", async () => {
     const list = await ownedPods(ns, rs);
@@ -155,21 +94,21 @@ test("creates pods up to spec.replicas, owned by the ReplicaSet, without creatin
   assert.equal(status.fullyLabeledReplicas, 3);
   assert.equal(status.observedGeneration, 1);
   assert.deepEqual(
-    recorder.about("web", "SuccessfulCreate").filter((e) => e.object.metadata.namespace === ns).map((e) => e.message).sort(),
+    recorder.about(ns, "web", "SuccessfulCreate").map((e) => e.message).sort(),
     created.map((p) => `Created pod: ${p.metadata.name}`).sort(),
   );
   await new Promise((r) => setTimeout(r, 500));
-  assert.equal((await podsOf(ns)).length, 3, "no pod beyond spec.replicas");
+  assert.equal((await listPods(client, ns)).length, 3, "no pod beyond spec.replicas");
 });
 
 test("ready pods count as ready at once and as available after minReadySeconds, with no further event", async () => {
-  const ns = await namespace("rs-ready");
+  const ns = await createNamespace(client, "rs-ready");
   const rs = await client.create(replicaSets, replicaSet(ns, "api", 2, { minReadySeconds: 2 }));
   const list = await waitFor("2 pods", async () => {
     const l = await ownedPods(ns, rs);
     return l.length === 2 && l;
   });
-  for (const pod of list) await markReady(pod);
+  for (const pod of list) await setPodRunning(client, pod);
   const ready = await waitFor("readyReplicas 2", async () => {
     const s = (await getRs(ns, "api")).status;
     return s?.readyReplicas === 2 && s;
@@ -179,24 +118,24 @@ test("ready pods count as ready at once and as available after minReadySeconds, 
 });
 
 test("scaling down deletes the pods that are not ready first", async () => {
-  const ns = await namespace("rs-scale");
+  const ns = await createNamespace(client, "rs-scale");
   const rs = await client.create(replicaSets, replicaSet(ns, "db", 3));
   const list = await waitFor("3 pods", async () => {
     const l = await ownedPods(ns, rs);
     return l.length === 3 && l;
   });
   const [unready, ...readyOnes] = list;
-  for (const pod of readyOnes) await markReady(pod);
+  for (const pod of readyOnes) await setPodRunning(client, pod);
   await waitFor("readyReplicas 2", async () => (await getRs(ns, "db")).status?.readyReplicas === 2);
-  await modify<ReplicaSet>(replicaSets, ns, "db", (r) => {
+  await modify<ReplicaSet>(client, replicaSets, ns, "db", (r) => {
     r.spec.replicas = 1;
   });
   const left = await waitFor("1 pod", async () => {
-    const l = await podsOf(ns);
+    const l = await listPods(client, ns);
     return l.length === 1 && l;
   });
   assert.ok(readyOnes.some((p) => p.metadata.name === left[0]?.metadata.name), "a ready pod is kept");
-  const deleted = recorder.about("db", "SuccessfulDelete").filter((e) => e.object.metadata.namespace === ns).map((e) => e.message);
+  const deleted = recorder.about(ns, "db", "SuccessfulDelete").map((e) => e.message);
   assert.equal(deleted.length, 2);
   assert.ok(deleted.includes(`Deleted pod: ${unready?.metadata.name}`), "the unready pod went first");
   await waitFor("status after scale-down", async () => {
@@ -206,7 +145,7 @@ test("scaling down deletes the pods that are not ready first", async () => {
 });
 
 test("adopts a matching orphan, releases a pod whose labels stop matching, and replaces what it lost", async () => {
-  const ns = await namespace("rs-claim");
+  const ns = await createNamespace(client, "rs-claim");
   const orphan = await client.create<Pod>(pods, {
     apiVersion: "v1",
     kind: "Pod",
@@ -219,20 +158,20 @@ test("adopts a matching orphan, releases a pod whose labels stop matching, and r
     return l.length === 2 && l;
   });
   assert.ok(owned.some((p) => p.metadata.uid === orphan.metadata.uid), "the orphan was adopted");
-  assert.equal((await podsOf(ns)).length, 2, "only one pod was created next to the orphan");
+  assert.equal((await listPods(client, ns)).length, 2, "only one pod was created next to the orphan");
 
-  await modify<Pod>(pods, ns, "stray", (p) => {
+  await modify<Pod>(client, pods, ns, "stray", (p) => {
     p.metadata.labels = { app: "elsewhere" };
   });
   await waitFor("the relabelled pod released", async () => {
     const p = await client.get<Pod>(pods, "stray", ns);
     return (p.metadata.ownerReferences ?? []).length === 0;
   });
-  await waitFor("a replacement", async () => (await ownedPods(ns, rs)).length === 2 && (await podsOf(ns)).length === 3);
+  await waitFor("a replacement", async () => (await ownedPods(ns, rs)).length === 2 && (await listPods(client, ns)).length === 3);
 });
 
 test("a deleted pod is replaced", async () => {
-  const ns = await namespace("rs-heal");
+  const ns = await createNamespace(client, "rs-heal");
   const rs = await client.create(replicaSets, replicaSet(ns, "heal", 2));
   const list = await waitFor("2 pods", async () => {
     const l = await ownedPods(ns, rs);
@@ -246,7 +185,7 @@ test("a deleted pod is replaced", async () => {
 });
 
 test("failing creates stop at the first failed batch, surface as FailedCreate and ReplicaFailure, and recover", async () => {
-  const ns = await namespace("rs-fail");
+  const ns = await createNamespace(client, "rs-fail");
   client.failingNamespaces.add(ns);
   const rs = await client.create(replicaSets, replicaSet(ns, "quota", 5));
   const status = await waitFor("ReplicaFailure", async () => {
@@ -255,10 +194,10 @@ test("failing creates stop at the first failed batch, surface as FailedCreate an
   });
   assert.equal(status.reason, "FailedCreate");
   assert.match(status.message ?? "", /exceeded quota/);
-  assert.ok(recorder.about("quota", "FailedCreate").some((e) => e.type === "Warning" && /exceeded quota/.test(e.message)));
+  assert.ok(recorder.about(ns, "quota", "FailedCreate").some((e) => e.type === "Warning" && /exceeded quota/.test(e.message)));
   // Each sync tries one pod (the first slow-start batch) and gives up; retries back off.
   const attempts = client.podCreates.get(ns) ?? 0;
-  const syncs = recorder.about("quota", "FailedCreate").length;
+  const syncs = recorder.about(ns, "quota", "FailedCreate").length;
   assert.equal(attempts, syncs, "one create attempt per failed sync, not five");
 
   client.failingNamespaces.delete(ns);
@@ -270,7 +209,7 @@ test("failing creates stop at the first failed batch, surface as FailedCreate an
 });
 
 test("a ReplicaSet being deleted creates no pods", async () => {
-  const ns = await namespace("rs-deleting");
+  const ns = await createNamespace(client, "rs-deleting");
   const rs = await client.create(replicaSets, replicaSet(ns, "going", 2, { finalizers: ["bosun.io/test-hold"] }));
   const list = await waitFor("2 pods", async () => {
     const l = await ownedPods(ns, rs);
@@ -281,6 +220,6 @@ test("a ReplicaSet being deleted creates no pods", async () => {
   await client.delete(pods, list[0]?.metadata.name ?? "", { namespace: ns });
   await waitFor("status sees 1 replica", async () => (await getRs(ns, "going")).status?.replicas === 1);
   await new Promise((r) => setTimeout(r, 500));
-  assert.equal((await podsOf(ns)).length, 1, "no replacement for a ReplicaSet being deleted");
+  assert.equal((await listPods(client, ns)).length, 1, "no replacement for a ReplicaSet being deleted");
   await client.patch(replicaSets, "going", { metadata: { finalizers: null } }, { namespace: ns });
 });

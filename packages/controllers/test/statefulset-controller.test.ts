@@ -16,7 +16,7 @@ import {
   startHarness,
   waitFor,
   type Harness,
-} from "./daemonset-statefulset-harness.js";
+} from "./controller-harness.js";
 
 const statefulsets = mustResource("statefulsets");
 const pods = mustResource("pods");

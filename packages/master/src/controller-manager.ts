@@ -1,6 +1,7 @@
 // The leader-only half of the master: the scheduler and every controller, each a
-// client of the apiserver through the REST API, sharing one set of informers. Each
-// controller records events under its own component name, as Kubernetes' do.
+// client of the apiserver through the REST API. The controllers share one set of
+// informers; the scheduler keeps its own pod and node informers. Each records events
+// under its own component name, as Kubernetes' do.
 import { ApiEventRecorder, SharedInformers, type ApiClient } from "@bosun/client";
 import {
   CronJobController,

@@ -1,7 +1,7 @@
 // How a pod spec becomes Docker containers: pure functions, so the mapping is tested
 // without a Docker engine.
 import { createHash } from "node:crypto";
-import { cpuToMillis, defaultPullPolicy, memoryToBytes, type Container, type Pod, type PullPolicy } from "@bosun/api";
+import { canonicalJson, cpuToMillis, defaultPullPolicy, memoryToBytes, type Container, type Pod, type PullPolicy } from "@bosun/api";
 import type { ContainerCreateSpec } from "../runtime/runtime.js";
 import {
   containerLabels,
@@ -24,23 +24,12 @@ export function podKey(id: PodIdentity): string {
   return `${id.namespace}/${id.name}`;
 }
 
-function stableStringify(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(",")}]`;
-  if (v !== null && typeof v === "object") {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(",")}}`;
-  }
-  return JSON.stringify(v);
-}
-
 /**
  * The hash of a container's spec. A running container whose hash differs from the
  * desired spec's is replaced, as the kubelet does; key order does not matter.
  */
 export function specHash(container: Container): string {
-  return createHash("sha256").update(stableStringify(container)).digest("hex").slice(0, 16);
+  return createHash("sha256").update(canonicalJson(container)).digest("hex").slice(0, 16);
 }
 
 /** The pod's policy; the apiserver defaults it, but a pod from an old master may lack it. */

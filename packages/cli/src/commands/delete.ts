@@ -2,13 +2,12 @@
 // objects are gone (a pod is gone once its node stopped its containers).
 import type { KubeObject, ResourceInfo } from "@bosun/api";
 import { isNotFound, sleep, type ApiClient } from "@bosun/client";
-import { CliError, formatError, parseTargets, type Target } from "../context.js";
+import type { Command } from "commander";
+import { CliError, createClient, formatError, namespaceOf, parseTargets, type GlobalOptions, type Target } from "../context.js";
+import { io } from "../io.js";
 import { loadManifests } from "../manifests.js";
 import { placeManifest } from "./apply.js";
-import { Option, type Command } from "commander";
-import { createClient, namespaceOf, type GlobalOptions } from "../context.js";
-import { io } from "../io.js";
-import { boolean, collect, duration, integer } from "./options.js";
+import { collect, duration, integer } from "./options.js";
 
 export type PropagationPolicy = "Background" | "Foreground" | "Orphan";
 
@@ -142,7 +141,8 @@ export function registerDelete(program: Command): void {
     .option("--grace-period <seconds>", "seconds the pod gets to stop; -1 uses the pod's own", integer)
     .option("--now", "stop at once (grace period 1s)", false)
     .option("--force", "remove the object without waiting for its node to confirm (with --grace-period=0)", false)
-    .addOption(new Option("--wait [bool]", "wait until the objects are gone").argParser(boolean).default(true).preset("true"))
+    .option("--wait", "wait until the objects are gone", true)
+    .option("--no-wait", "return once the deletion is accepted (also --wait=false)")
     .option("--cascade <policy>", "what happens to dependents: background (deleted after the owner), foreground (deleted before it) or orphan (kept)", "background")
     .option("--timeout <duration>", "give up waiting after this long, e.g. 30s or 2m (0: no limit)", duration, 0)
     .option("--ignore-not-found", "treat objects that do not exist as deleted", false)

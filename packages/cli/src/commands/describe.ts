@@ -1,6 +1,7 @@
 // bosun describe: one object's spec, status and conditions, with its recent events.
 import {
   formatLabelSelector,
+  isControlledBy,
   labelSelectorFromMatch,
   mustResource,
   type CronJob,
@@ -26,7 +27,7 @@ import {
   describeReplicaSet,
   describeStatefulSet,
 } from "../printers/describe-workloads.js";
-import { isControlledBy, listDeploymentReplicaSets, splitReplicaSets } from "../workloads/replicasets.js";
+import { listDeploymentReplicaSets, splitReplicaSets } from "../workloads/replicasets.js";
 import { eventLastSeen } from "../printers/tables.js";
 import type { Command } from "commander";
 import { createClient, namespaceOf, type GlobalOptions } from "../context.js";

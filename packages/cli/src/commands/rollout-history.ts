@@ -1,12 +1,12 @@
 // bosun rollout history and rollout undo: a Deployment's revisions are its
 // ReplicaSets; undo patches an old one's template back into the Deployment.
-import type { Deployment } from "@bosun/api";
+import { equalIgnoreHash, revisionOf, type Deployment } from "@bosun/api";
 import type { ApiClient } from "@bosun/client";
 import { CliError, formatError, groupKind, type Target } from "../context.js";
 import { qualifiedName } from "../printers/output.js";
 import { historyTable, revisionHistory, revisionTemplate } from "../rollout/history.js";
 import { rollbackPatch, rollbackTarget } from "../rollout/rollback.js";
-import { equalIgnoringHash, listDeploymentReplicaSets, revisionOf } from "../workloads/replicasets.js";
+import { listDeploymentReplicaSets } from "../workloads/replicasets.js";
 
 export interface RolloutHistoryOptions {
   namespace: string;
@@ -67,7 +67,7 @@ export async function runRolloutUndo(client: ApiClient, targets: readonly Target
     if (deployment.spec.paused) {
       throw new CliError(`you cannot rollback a paused deployment; resume it first with 'bosun rollout resume ${name}' and try again`);
     }
-    if (equalIgnoringHash(rs.spec.template, deployment.spec.template)) {
+    if (equalIgnoreHash(rs.spec.template, deployment.spec.template)) {
       opts.out(`${name} skipped rollback (current template already matches revision ${revisionOf(rs) ?? opts.toRevision})`);
       return;
     }

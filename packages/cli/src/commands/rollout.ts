@@ -3,11 +3,11 @@
 // and resumer compute them.
 import { rfc3339, type Deployment, type KubeObject } from "@bosun/api";
 import type { ApiClient } from "@bosun/client";
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { CliError, createClient, formatError, groupResource, namespaceOf, parseNamedTargets, type GlobalOptions, type Target } from "../context.js";
 import { io } from "../io.js";
 import { qualifiedName } from "../printers/output.js";
-import { boolean, duration, integer } from "./options.js";
+import { duration, integer } from "./options.js";
 import { runRolloutHistory, runRolloutUndo } from "./rollout-history.js";
 import { runRolloutStatus } from "./rollout-status.js";
 
@@ -74,7 +74,8 @@ export function registerRollout(program: Command): void {
     .command("status")
     .description("watch a rollout until it finishes; exits non-zero when it cannot")
     .argument("<resource...>", "kind and name, or kind/name (deployment, daemonset, statefulset)")
-    .addOption(new Option("-w, --watch [bool]", "keep watching until the rollout is done").argParser(boolean).default(true).preset(true))
+    .option("-w, --watch", "keep watching until the rollout is done", true)
+    .option("--no-watch", "print the status once (also --watch=false)")
     .option("--revision <n>", "fail unless the deployment is at this revision (0: the latest)", integer, 0)
     .option("--timeout <duration>", "give up after this long, e.g. 5m (0: never)", duration, 0)
     .action(async (args: string[], o: { watch: boolean; revision: number; timeout: number }, cmd: Command) => {

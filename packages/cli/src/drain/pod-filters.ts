@@ -2,7 +2,7 @@
 // DaemonSet pods are never evicted (their controller ignores cordons) and block the
 // drain unless --ignore-daemonsets; pods no controller would replace block it
 // unless --force; finished pods always go.
-import type { Pod } from "@bosun/api";
+import { controllerRefOf, isPodTerminal, type Pod } from "@bosun/api";
 import { isNotFound } from "@bosun/client";
 
 export const daemonSetFatal = "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)";
@@ -25,17 +25,9 @@ export interface FilterOptions {
   getDaemonSet(namespace: string, name: string): Promise<unknown>;
 }
 
-function isFinished(pod: Pod): boolean {
-  return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
-}
-
-function controllerOf(pod: Pod) {
-  return pod.metadata.ownerReferences?.find((r) => r.controller);
-}
-
 async function daemonSetFilter(pod: Pod, opts: FilterOptions): Promise<PodVerdict | undefined> {
-  const owner = controllerOf(pod);
-  if (owner?.kind !== "DaemonSet" || isFinished(pod)) return undefined;
+  const owner = controllerRefOf(pod);
+  if (owner?.kind !== "DaemonSet" || isPodTerminal(pod)) return undefined;
   try {
     await opts.getDaemonSet(pod.metadata.namespace ?? "", owner.name);
   } catch (err) {
@@ -49,7 +41,7 @@ async function daemonSetFilter(pod: Pod, opts: FilterOptions): Promise<PodVerdic
 }
 
 function unreplicatedFilter(pod: Pod, opts: FilterOptions): PodVerdict {
-  if (isFinished(pod) || controllerOf(pod)) return { pod, evict: true };
+  if (isPodTerminal(pod) || controllerRefOf(pod)) return { pod, evict: true };
   if (opts.force) return { pod, evict: true, warning: unmanagedWarning };
   return { pod, evict: false, error: unmanagedFatal };
 }

@@ -1,6 +1,6 @@
 // `bosun describe` text for pods, nodes, events and any kind without its own
 // describer, laid out like kubectl's describers; workloads are in describe-workloads.ts.
-import type { Event, KubeObject, Node, Pod } from "@bosun/api";
+import { controllerRefOf, type Event, type KubeObject, type Node, type Pod } from "@bosun/api";
 import { toYaml } from "./output.js";
 import { age } from "./age.js";
 import { nodeRoles } from "./tables.js";
@@ -14,7 +14,7 @@ export function commonMeta(w: DescribeWriter, obj: KubeObject): void {
 
 /** kubectl's "Controlled By: Kind/name" line, for objects a controller owns. */
 export function controlledBy(w: DescribeWriter, obj: KubeObject): void {
-  const owner = obj.metadata.ownerReferences?.find((r) => r.controller);
+  const owner = controllerRefOf(obj);
   if (owner) w.line(0, "Controlled By:", `${owner.kind}/${owner.name}`);
 }
 

@@ -1,7 +1,7 @@
 // The READY, STATUS and RESTARTS columns of a pod, computed as kubectl's printPod
 // does (pkg/printers/internalversion/printers.go), so users see the reasons they
 // know: CrashLoopBackOff, ErrImagePull, Completed, Terminating.
-import type { Pod } from "@bosun/api";
+import { isPodReady, type Pod } from "@bosun/api";
 import { age } from "./age.js";
 
 export interface PodColumns {
@@ -40,8 +40,7 @@ export function podColumns(pod: Pod, now: number = Date.now()): PodColumns {
   }
 
   if (reason === "Completed" && hasRunning) {
-    const readyCondition = pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
-    reason = readyCondition ? "Running" : "NotReady";
+    reason = isPodReady(pod) ? "Running" : "NotReady";
   }
 
   if (pod.metadata.deletionTimestamp && pod.status?.reason === "NodeLost") {

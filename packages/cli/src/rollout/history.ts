@@ -1,11 +1,10 @@
 // `rollout history` of a Deployment, as kubectl's DeploymentHistoryViewer: one
 // revision per ReplicaSet (its deployment.kubernetes.io/revision annotation) with
 // the kubernetes.io/change-cause it recorded.
-import type { PodTemplateSpec, ReplicaSet } from "@bosun/api";
+import { changeCauseAnnotation, revisionOf, type PodTemplateSpec, type ReplicaSet } from "@bosun/api";
 import { DescribeWriter } from "../printers/describe-writer.js";
 import { describePodTemplate } from "../printers/describe-containers.js";
 import { describeOptions, tabwrite } from "../printers/tabwriter.js";
-import { changeCauseAnnotation, revisionOf } from "../workloads/replicasets.js";
 
 /** Each revision's pod template, carrying its ReplicaSet's change-cause as kubectl does. */
 export function revisionHistory(replicaSets: readonly ReplicaSet[]): Map<number, PodTemplateSpec> {

@@ -2,19 +2,8 @@
 // ReplicaSet of the wanted revision (default: the one before the latest) and
 // patch its template, without the pod-template-hash label, back into the
 // Deployment, together with that ReplicaSet's annotations.
-import type { Deployment, ReplicaSet } from "@bosun/api";
+import { deploymentOwnAnnotations, revisionOf, templateWithoutHash, type Deployment, type ReplicaSet } from "@bosun/api";
 import { CliError } from "../context.js";
-import { revisionAnnotation, revisionOf, withoutHashLabel } from "../workloads/replicasets.js";
-
-/** Annotations that describe the Deployment itself and never travel with a template. */
-const annotationsToSkip = new Set([
-  "kubectl.kubernetes.io/last-applied-configuration",
-  revisionAnnotation,
-  "deployment.kubernetes.io/revision-history",
-  "deployment.kubernetes.io/desired-replicas",
-  "deployment.kubernetes.io/max-replicas",
-  "deprecated.deployment.rollback.to",
-]);
 
 /** The ReplicaSet to roll back to: revision `toRevision`, or with 0 the second newest. */
 export function rollbackTarget(deployment: Deployment, replicaSets: readonly ReplicaSet[], toRevision: number): ReplicaSet {
@@ -43,13 +32,13 @@ export function rollbackPatch(deployment: Deployment, rs: ReplicaSet): JsonPatch
   if (!rs.spec.template) throw new CliError(`replica set "${rs.metadata.name ?? ""}" has no pod template to roll back to`);
   const annotations: Record<string, string> = {};
   for (const [k, v] of Object.entries(deployment.metadata.annotations ?? {})) {
-    if (annotationsToSkip.has(k)) annotations[k] = v;
+    if (deploymentOwnAnnotations.has(k)) annotations[k] = v;
   }
   for (const [k, v] of Object.entries(rs.metadata.annotations ?? {})) {
-    if (!annotationsToSkip.has(k)) annotations[k] = v;
+    if (!deploymentOwnAnnotations.has(k)) annotations[k] = v;
   }
   return [
-    { op: "replace", path: "/spec/template", value: withoutHashLabel(rs.spec.template) },
+    { op: "replace", path: "/spec/template", value: templateWithoutHash(rs.spec.template) },
     // "add" sets the member whether or not the Deployment has annotations yet.
     { op: "add", path: "/metadata/annotations", value: annotations },
   ];

@@ -1,9 +1,8 @@
 // What `rollout status` says about an object, word for word as kubectl's status
 // viewers (k8s.io/kubectl/pkg/polymorphichelpers/rollout_status.go): a message,
 // and whether the rollout is done. A rollout that cannot finish is an error.
-import type { DaemonSet, Deployment, KubeObject, StatefulSet } from "@bosun/api";
+import { revisionAnnotation, revisionOf, type DaemonSet, type Deployment, type KubeObject, type StatefulSet } from "@bosun/api";
 import { CliError } from "../context.js";
-import { revisionAnnotation, revisionOf } from "../workloads/replicasets.js";
 
 export interface RolloutStatus {
   message: string;
@@ -16,7 +15,7 @@ export function deploymentStatus(d: Deployment, revision = 0): RolloutStatus {
   const name = d.metadata.name ?? "";
   if (revision > 0) {
     const current = revisionOf(d);
-    if (current === undefined) throw new CliError(`cannot get the revision of deployment "${name}": it has no ${revisionAnnotation} annotation yet; wait for the deployment controller to record one`);
+    if (current === undefined) throw new CliError(`cannot get the revision of deployment "${name}": its ${revisionAnnotation} annotation is not a number`);
     if (current !== revision) throw new CliError(`desired revision (${revision}) is different from the running revision (${current})`);
   }
   const status = d.status ?? {};

@@ -1,15 +1,9 @@
 // ownerReferences with controller: true, the link between a controller's object
-// and what it created (k8s.io/apimachinery metav1.GetControllerOf and friends).
+// and what it created (k8s.io/apimachinery metav1.NewControllerRef and friends).
 import type { KubeObject, OwnerReference } from "@bosun/api";
 
-export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata.ownerReferences?.find((r) => r.controller === true);
-}
-
-export function isControlledBy(obj: KubeObject, owner: KubeObject): boolean {
-  const ref = controllerRefOf(obj);
-  return ref !== undefined && ref.uid === owner.metadata.uid;
-}
+// Defined in @bosun/api, which the CLI shares; kept here next to newControllerRef.
+export { controllerRefOf, isControlledBy } from "@bosun/api";
 
 /** The reference a controller puts on what it creates; blocks foreground deletion of the owner. */
 export function newControllerRef(owner: KubeObject): OwnerReference {

@@ -8,3 +8,4 @@ export * from "./pod-template.js";
 export * from "./metadata-patch.js";
 export * from "./claim.js";
 export * from "./slow-start.js";
+export * from "./dependent-events.js";

@@ -2,14 +2,13 @@
 // k8s.io/kubernetes/pkg/api/v1/pod and pkg/controller.
 import { getPodCondition, type Pod } from "@bosun/api";
 
+// Defined in @bosun/api, which the CLI and the e2e suite share.
+export { isPodReady } from "@bosun/api";
+
 /** Not finished and not being deleted: a pod that counts toward replicas. */
 export function isPodActive(pod: Pod): boolean {
   const phase = pod.status?.phase;
   return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata.deletionTimestamp;
-}
-
-export function isPodReady(pod: Pod): boolean {
-  return getPodCondition(pod.status, "Ready")?.status === "True";
 }
 
 /** Ready for at least minReadySeconds (measured from the Ready condition's transition). */

@@ -17,7 +17,6 @@ import {
 import { createLogger, isConflict, isNotFound, WorkQueue, type Informer } from "@bosun/client";
 import {
   claimObjects,
-  controllerRefOf,
   Expectations,
   podFromTemplate,
   runWorkers,
@@ -27,6 +26,7 @@ import {
   type Controller,
   type ControllerContext,
   type Workers,
+  watchDependents,
 } from "../common/index.js";
 import { withDaemonTolerations } from "./daemon-tolerations.js";
 import { daemonSetSettings, type DaemonSetSettings } from "./defaults.js";
@@ -80,10 +80,16 @@ export class DaemonSetController implements Controller {
       .onAdd((ds) => this.enqueue(ds))
       .onUpdate((_old, ds) => this.enqueue(ds))
       .onDelete((ds) => this.enqueue(ds));
-    this.podInformer
-      .onAdd((pod) => this.podAdded(pod))
-      .onUpdate((old, pod) => this.podUpdated(old, pod))
-      .onDelete((pod) => this.podDeleted(pod));
+    watchDependents(this.podInformer, {
+      ownerRes: daemonsets,
+      owners: this.dsInformer,
+      selectorOf: (ds) => {
+        const selector = parseSelector(ds);
+        return selector && selector.requirements.length > 0 ? selector : undefined;
+      },
+      enqueue: (key) => this.queue.add(key),
+      expectations: this.expectations,
+    });
     this.nodeInformer
       .onAdd((node) => this.nodeAdded(node))
       .onUpdate((old, node) => this.nodeUpdated(old, node))
@@ -104,64 +110,6 @@ export class DaemonSetController implements Controller {
 
   private enqueue(ds: DaemonSet): void {
     this.queue.add(objectKey(ds));
-  }
-
-  private ownerOf(pod: Pod): DaemonSet | undefined {
-    const ref = controllerRefOf(pod);
-    if (!ref || ref.kind !== "DaemonSet") return undefined;
-    const ds = this.dsInformer.get(`${pod.metadata.namespace}/${ref.name}`);
-    return ds && ds.metadata.uid === ref.uid ? ds : undefined;
-  }
-
-  /** DaemonSets in the pod's namespace whose selector matches it: candidates to adopt an orphan. */
-  private selectingSets(pod: Pod): DaemonSet[] {
-    return this.dsInformer.list().filter((ds) => {
-      if (ds.metadata.namespace !== pod.metadata.namespace) return false;
-      const selector = parseSelector(ds);
-      return selector !== undefined && selector.requirements.length > 0 && matchesLabels(selector, pod.metadata.labels);
-    });
-  }
-
-  private podAdded(pod: Pod): void {
-    // A pod already being deleted when first seen (after a restart) counts as a deletion.
-    if (pod.metadata.deletionTimestamp) return this.podDeleted(pod);
-    if (controllerRefOf(pod)) {
-      const ds = this.ownerOf(pod);
-      if (!ds) return;
-      this.expectations.creationObserved(objectKey(ds));
-      this.enqueue(ds);
-      return;
-    }
-    for (const ds of this.selectingSets(pod)) this.enqueue(ds);
-  }
-
-  private podUpdated(old: Pod, pod: Pod): void {
-    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-    const oldRef = controllerRefOf(old);
-    const ref = controllerRefOf(pod);
-    if (oldRef && oldRef.uid !== ref?.uid) {
-      const oldOwner = this.ownerOf(old);
-      if (oldOwner) this.enqueue(oldOwner);
-    }
-    if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
-      // Graceful deletion began: for counting, the pod is gone now.
-      this.podDeleted(pod);
-      return;
-    }
-    if (ref) {
-      const ds = this.ownerOf(pod);
-      if (ds) this.enqueue(ds);
-      return;
-    }
-    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {});
-    if (labelsChanged || oldRef) for (const ds of this.selectingSets(pod)) this.enqueue(ds);
-  }
-
-  private podDeleted(pod: Pod): void {
-    const ds = this.ownerOf(pod);
-    if (!ds) return;
-    this.expectations.deletionObserved(objectKey(ds));
-    this.enqueue(ds);
   }
 
   private nodeAdded(node: Node): void {

@@ -9,12 +9,20 @@ import {
   objectKey,
   type Deployment,
   type LabelSelector,
-  type OwnerReference,
   type Pod,
   type ReplicaSet,
 } from "@bosun/api";
 import { createLogger, isConflict, WorkQueue, type Informer } from "@bosun/client";
-import { claimObjects, controllerRefOf, runWorkers, type Controller, type ControllerContext, type Workers } from "../common/index.js";
+import {
+  claimObjects,
+  controllerRefOf,
+  resolveControllerRef,
+  runWorkers,
+  watchDependents,
+  type Controller,
+  type ControllerContext,
+  type Workers,
+} from "../common/index.js";
 import { withDeploymentDefaults, type DefaultedDeployment } from "./defaults.js";
 import { rolloutRecreate, type PodsByReplicaSet } from "./recreate.js";
 import { rolloutRolling } from "./rolling.js";
@@ -32,6 +40,16 @@ export interface DeploymentControllerOptions {
 function selectsNothingSpecific(d: Deployment): boolean {
   const sel = d.spec.selector;
   return Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
+}
+
+/** The selector with which the Deployment may adopt orphaned ReplicaSets; none when it is empty or invalid. */
+function adoptingSelector(d: Deployment): LabelSelector | undefined {
+  if (selectsNothingSpecific(d)) return undefined;
+  try {
+    return labelSelectorFromMatch(d.spec.selector.matchLabels, d.spec.selector.matchExpressions);
+  } catch {
+    return undefined;
+  }
 }
 
 export class DeploymentController implements Controller {
@@ -58,10 +76,12 @@ export class DeploymentController implements Controller {
       .onAdd((d) => this.enqueue(d))
       .onUpdate((_, d) => this.enqueue(d))
       .onDelete((d) => this.enqueue(d));
-    this.replicaSets
-      .onAdd((rs) => this.replicaSetAdded(rs))
-      .onUpdate((old, rs) => this.replicaSetUpdated(old, rs))
-      .onDelete((rs) => this.replicaSetDeleted(rs));
+    watchDependents(this.replicaSets, {
+      ownerRes: deploymentsRes,
+      owners: this.deployments,
+      selectorOf: adoptingSelector,
+      enqueue: (key) => this.queue.add(key),
+    });
     this.pods.onDelete((pod) => this.podDeleted(pod));
   }
 
@@ -140,74 +160,17 @@ export class DeploymentController implements Controller {
     return map;
   }
 
-  /** resolveControllerRef: the Deployment a controller reference names, if it still is that one. */
-  private resolve(namespace: string | undefined, ref: OwnerReference): Deployment | undefined {
-    if (ref.kind !== "Deployment") return undefined;
-    const d = this.deployments.get(`${namespace}/${ref.name}`);
-    return d && d.metadata.uid === ref.uid ? d : undefined;
-  }
-
-  /** getDeploymentsForReplicaSet: Deployments whose selector matches an orphan, so one may adopt it. */
-  private deploymentsSelecting(rs: ReplicaSet): Deployment[] {
-    if (Object.keys(rs.metadata.labels ?? {}).length === 0) return [];
-    return this.deployments.list().filter((d) => {
-      if (d.metadata.namespace !== rs.metadata.namespace || selectsNothingSpecific(d)) return false;
-      try {
-        return matchesLabels(labelSelectorFromMatch(d.spec.selector.matchLabels, d.spec.selector.matchExpressions), rs.metadata.labels);
-      } catch {
-        return false; // an invalid selector matches nothing
-      }
-    });
-  }
-
   private enqueue(d: Deployment): void {
     this.queue.add(objectKey(d));
-  }
-
-  private replicaSetAdded(rs: ReplicaSet): void {
-    if (rs.metadata.deletionTimestamp) return this.replicaSetDeleted(rs);
-    const ref = controllerRefOf(rs);
-    if (ref) {
-      const d = this.resolve(rs.metadata.namespace, ref);
-      if (d) this.enqueue(d);
-      return;
-    }
-    for (const d of this.deploymentsSelecting(rs)) this.enqueue(d);
-  }
-
-  private replicaSetUpdated(old: ReplicaSet, rs: ReplicaSet): void {
-    if (old.metadata.resourceVersion === rs.metadata.resourceVersion) return;
-    const oldRef = controllerRefOf(old);
-    const ref = controllerRefOf(rs);
-    const refChanged = oldRef?.uid !== ref?.uid;
-    if (refChanged && oldRef) {
-      const d = this.resolve(old.metadata.namespace, oldRef);
-      if (d) this.enqueue(d);
-    }
-    if (ref) {
-      const d = this.resolve(rs.metadata.namespace, ref);
-      if (d) this.enqueue(d);
-      return;
-    }
-    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(rs.metadata.labels ?? {});
-    if (labelsChanged || refChanged) for (const d of this.deploymentsSelecting(rs)) this.enqueue(d);
-  }
-
-  private replicaSetDeleted(rs: ReplicaSet): void {
-    const ref = controllerRefOf(rs);
-    if (!ref) return;
-    const d = this.resolve(rs.metadata.namespace, ref);
-    if (d) this.enqueue(d);
   }
 
   /** A Recreate Deployment waits for its old pods to go; the last one leaving wakes it. */
   private podDeleted(pod: Pod): void {
     const podRef = controllerRefOf(pod);
-    if (!podRef || podRef.kind !== "ReplicaSet") return;
-    const rs = this.replicaSets.get(`${pod.metadata.namespace}/${podRef.name}`);
-    if (!rs || rs.metadata.uid !== podRef.uid) return;
+    const rs = podRef && resolveControllerRef(this.replicaSets, replicaSetsRes, pod.metadata.namespace, podRef);
+    if (!rs) return;
     const rsRef = controllerRefOf(rs);
-    const d = rsRef && this.resolve(rs.metadata.namespace, rsRef);
+    const d = rsRef && resolveControllerRef(this.deployments, deploymentsRes, rs.metadata.namespace, rsRef);
     if (!d || d.spec.strategy?.type !== "Recreate") return;
     const owned = new Set(
       this.replicaSets

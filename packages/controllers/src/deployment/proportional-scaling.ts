@@ -2,10 +2,10 @@
 // does: with one active ReplicaSet it simply takes the new size; during a rollout
 // every active ReplicaSet grows or shrinks in proportion to its share, so a resize
 // neither hastens nor stalls the rollout.
-import type { ReplicaSet } from "@bosun/api";
+import { desiredReplicasAnnotation, maxReplicasAnnotation, type ReplicaSet } from "@bosun/api";
 import { isRollingUpdate, type DefaultedDeployment } from "./defaults.js";
 import { activeReplicaSets, bySizeNewer, bySizeOlder, findActiveOrLatest, specReplicas, sumSpecReplicas } from "./replica-sets.js";
-import { desiredReplicasAnnotation, int32Annotation, maxReplicasAnnotation } from "./revisions.js";
+import { int32Annotation } from "./revisions.js";
 import { maxSurge, type ScaleStep } from "./rolling-math.js";
 
 /** IsSaturated: the ReplicaSet holds, and is annotated with, all replicas, every one available. */

@@ -1,12 +1,8 @@
 // Reading a Deployment's ReplicaSets the way pkg/controller/deployment/util does:
 // which one is new (its template is the Deployment's), which are old, how many
 // replicas they hold, and the orders in which the controller walks them.
-import type { LabelSelectorSpec, PodTemplateSpec, ReplicaSet } from "@bosun/api";
+import { equalIgnoreHash, podTemplateHashLabel, type LabelSelectorSpec, type PodTemplateSpec, type ReplicaSet } from "@bosun/api";
 import type { DefaultedDeployment } from "./defaults.js";
-import { semanticEqual } from "@bosun/api";
-
-/** apps.DefaultDeploymentUniqueLabelKey: the label that keeps a Deployment's ReplicaSets apart. */
-export const podTemplateHashLabel = "pod-template-hash";
 
 /** spec.replicas, defaulted to 1 as the apiserver does for ReplicaSets. */
 export function specReplicas(rs: ReplicaSet): number {
@@ -57,18 +53,6 @@ export function bySizeOlder(a: ReplicaSet, b: ReplicaSet): number {
 /** ReplicaSetsBySizeNewer: largest first; among equals the newest first. */
 export function bySizeNewer(a: ReplicaSet, b: ReplicaSet): number {
   return specReplicas(b) - specReplicas(a) || byCreation(b, a);
-}
-
-function withoutHashLabel(template: PodTemplateSpec | undefined): unknown {
-  if (!template) return undefined;
-  const labels = { ...(template.metadata?.labels ?? {}) };
-  delete labels[podTemplateHashLabel];
-  return { ...template, metadata: { ...(template.metadata ?? {}), labels } };
-}
-
-/** EqualIgnoreHash: the same pod template but for the pod-template-hash label. */
-export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
-  return semanticEqual(withoutHashLabel(a), withoutHashLabel(b));
 }
 
 /** FindNewReplicaSet: the oldest ReplicaSet whose template is the Deployment's. */

@@ -2,36 +2,20 @@
 // (deployment_util.go): the revision annotation numbers rollouts, the replicas
 // annotations tell scaling events from rollouts, and old ReplicaSets beyond
 // revisionHistoryLimit are pruned oldest revision first.
-import type { ReplicaSet } from "@bosun/api";
+import {
+  deploymentOwnAnnotations,
+  desiredReplicasAnnotation,
+  maxReplicasAnnotation,
+  revisionAnnotation,
+  revisionHistoryAnnotation,
+  revisionOf,
+  type ReplicaSet,
+} from "@bosun/api";
 import { unlimited, type DefaultedDeployment } from "./defaults.js";
 import { byCreation, specReplicas } from "./replica-sets.js";
 
-export const revisionAnnotation = "deployment.kubernetes.io/revision";
-export const revisionHistoryAnnotation = "deployment.kubernetes.io/revision-history";
-export const desiredReplicasAnnotation = "deployment.kubernetes.io/desired-replicas";
-export const maxReplicasAnnotation = "deployment.kubernetes.io/max-replicas";
-const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
-const deprecatedRollbackTo = "deprecated.deployment.rollback.to";
-
-/** Deployment annotations that are not copied to its ReplicaSets (annotationsToSkip). */
-const annotationsToSkip = new Set([
-  lastAppliedAnnotation,
-  revisionAnnotation,
-  revisionHistoryAnnotation,
-  desiredReplicasAnnotation,
-  maxReplicasAnnotation,
-  deprecatedRollbackTo,
-]);
-
 /** Limit of the revision-history annotation, as Kubernetes' maxRevHistoryLengthInChars. */
 const maxRevisionHistoryChars = 2000;
-
-/** The revision number; 0 without the annotation, undefined when it is not a number. */
-export function revisionOf(rs: ReplicaSet): number | undefined {
-  const v = rs.metadata.annotations?.[revisionAnnotation];
-  if (v === undefined) return 0;
-  return /^-?\d+$/.test(v) ? Number(v) : undefined;
-}
 
 /** MaxRevision: the highest parseable revision, 0 for none. */
 export function maxRevision(rss: readonly ReplicaSet[]): number {
@@ -76,7 +60,7 @@ function copyDeploymentAnnotations(d: DefaultedDeployment, rs: ReplicaSet): bool
   const a = annotationsOf(rs);
   let changed = false;
   for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) {
-    if (annotationsToSkip.has(k) || a[k] === v) continue;
+    if (deploymentOwnAnnotations.has(k) || a[k] === v) continue;
     a[k] = v;
     changed = true;
   }

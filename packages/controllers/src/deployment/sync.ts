@@ -3,7 +3,15 @@
 // ScalingReplicaSet events, prune history and write status. It keeps the freshest
 // copy of every object it wrote, so later steps of the same sync compare-and-swap
 // against what the apiserver holds now.
-import { mustResource, type DeploymentStatus, type ReplicaSet } from "@bosun/api";
+import {
+  desiredReplicasAnnotation,
+  equalIgnoreHash,
+  mustResource,
+  revisionAnnotation,
+  semanticEqual,
+  type DeploymentStatus,
+  type ReplicaSet,
+} from "@bosun/api";
 import { createLogger, isAlreadyExists, isNotFound, type ApiClient, type EventRecorder } from "@bosun/client";
 import { isControlledBy, newControllerRef, templateHash } from "../common/index.js";
 import {
@@ -21,7 +29,6 @@ import { hasProgressDeadline, type DefaultedDeployment } from "./defaults.js";
 import { planScale } from "./proportional-scaling.js";
 import {
   activeReplicaSets,
-  equalIgnoreHash,
   findNewReplicaSet,
   findOldReplicaSets,
   selectorWithHash,
@@ -29,17 +36,14 @@ import {
   templateWithHash,
 } from "./replica-sets.js";
 import {
-  desiredReplicasAnnotation,
   int32Annotation,
   maxRevision,
   replicaSetsToPrune,
   replicasAnnotationsNeedUpdate,
-  revisionAnnotation,
   setNewReplicaSetAnnotations,
   setReplicasAnnotations,
 } from "./revisions.js";
 import { maxSurge, newRSNewReplicas } from "./rolling-math.js";
-import { semanticEqual } from "@bosun/api";
 
 const log = createLogger("controllers/deployment");
 const deployments = mustResource("deployments");

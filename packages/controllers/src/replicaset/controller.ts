@@ -3,12 +3,10 @@
 // pods it no longer selects, and reports what it sees in status.
 import {
   labelSelectorFromMatch,
-  matchesLabels,
   mustResource,
   objectKey,
   SelectorError,
   type LabelSelector,
-  type OwnerReference,
   type Pod,
   type PodTemplateSpec,
   type ReplicaSet,
@@ -27,6 +25,7 @@ import {
   type Controller,
   type ControllerContext,
   type Workers,
+  watchDependents,
 } from "../common/index.js";
 import { podsToDelete } from "./pod-ranking.js";
 import { calculateReplicaSetStatus, nextAvailabilityCheckMs, sameReplicaSetStatus } from "./status.js";
@@ -70,10 +69,13 @@ export class ReplicaSetController implements Controller {
         this.expectations.delete(objectKey(rs));
         this.queue.add(objectKey(rs));
       });
-    this.pods
-      .onAdd((pod) => this.podAdded(pod))
-      .onUpdate((old, pod) => this.podUpdated(old, pod))
-      .onDelete((pod) => this.podDeleted(pod));
+    watchDependents(this.pods, {
+      ownerRes: replicaSetsRes,
+      owners: this.replicaSets,
+      selectorOf,
+      enqueue: (key) => this.queue.add(key),
+      expectations: this.expectations,
+    });
   }
 
   async run(): Promise<void> {
@@ -83,77 +85,6 @@ export class ReplicaSetController implements Controller {
   async stop(): Promise<void> {
     this.queue.shutDown();
     await this.workers?.done;
-  }
-
-  // ---- event handlers: map pod changes to the ReplicaSets they concern ----
-
-  private podAdded(pod: Pod): void {
-    if (pod.metadata.deletionTimestamp) {
-      // Seen for the first time already terminating (after a restart or a relist).
-      this.podDeletionSeen(pod);
-      return;
-    }
-    const ref = controllerRefOf(pod);
-    if (ref) {
-      const rs = this.resolveControllerRef(pod.metadata.namespace, ref);
-      if (!rs) return;
-      this.expectations.creationObserved(objectKey(rs));
-      this.queue.add(objectKey(rs));
-      return;
-    }
-    for (const rs of this.selectingReplicaSets(pod)) this.queue.add(objectKey(rs));
-  }
-
-  private podUpdated(old: Pod, pod: Pod): void {
-    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-    const oldRef = controllerRefOf(old);
-    const ref = controllerRefOf(pod);
-    if (oldRef && oldRef.uid !== ref?.uid) {
-      const previous = this.resolveControllerRef(old.metadata.namespace, oldRef);
-      if (previous) this.queue.add(objectKey(previous));
-    }
-    if (pod.metadata.deletionTimestamp) {
-      if (!old.metadata.deletionTimestamp) this.podDeletionSeen(pod);
-      return;
-    }
-    if (ref) {
-      const rs = this.resolveControllerRef(pod.metadata.namespace, ref);
-      if (rs) this.queue.add(objectKey(rs));
-      return;
-    }
-    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {});
-    if (labelsChanged || oldRef) for (const rs of this.selectingReplicaSets(pod)) this.queue.add(objectKey(rs));
-  }
-
-  private podDeleted(pod: Pod): void {
-    // A pod that showed a deletionTimestamp was counted then; count each deletion once.
-    if (pod.metadata.deletionTimestamp) return;
-    this.podDeletionSeen(pod);
-  }
-
-  private podDeletionSeen(pod: Pod): void {
-    const ref = controllerRefOf(pod);
-    if (!ref) return;
-    const rs = this.resolveControllerRef(pod.metadata.namespace, ref);
-    if (!rs) return;
-    this.expectations.deletionObserved(objectKey(rs));
-    this.queue.add(objectKey(rs));
-  }
-
-  /** The cached ReplicaSet a controllerRef names, if it is that very object. */
-  private resolveControllerRef(namespace: string | undefined, ref: OwnerReference): ReplicaSet | undefined {
-    if (ref.kind !== "ReplicaSet" || ref.apiVersion.split("/")[0] !== "apps") return undefined;
-    const rs = this.replicaSets.get(`${namespace ?? ""}/${ref.name}`);
-    return rs?.metadata.uid === ref.uid ? rs : undefined;
-  }
-
-  /** ReplicaSets that could adopt this orphan. */
-  private selectingReplicaSets(pod: Pod): ReplicaSet[] {
-    return this.replicaSets.list().filter((rs) => {
-      if (rs.metadata.namespace !== pod.metadata.namespace) return false;
-      const selector = selectorOf(rs);
-      return selector !== undefined && matchesLabels(selector, pod.metadata.labels);
-    });
   }
 
   // ---- sync ----

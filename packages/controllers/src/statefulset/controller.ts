@@ -15,13 +15,13 @@ import {
 import { createLogger, isConflict, isNotFound, WorkQueue, type Informer } from "@bosun/client";
 import {
   claimObjects,
-  controllerRefOf,
   Expectations,
   patchMetadata,
   runWorkers,
   type Controller,
   type ControllerContext,
   type Workers,
+  watchDependents,
 } from "../common/index.js";
 import { statefulSetSettings, type StatefulSetSettings } from "./defaults.js";
 import { identityLabels, identityMatches, newStatefulSetPod, ordinalOf, podNameFor } from "./identity.js";
@@ -64,10 +64,13 @@ export class StatefulSetController implements Controller {
       .onAdd((set) => this.enqueue(set))
       .onUpdate((_old, set) => this.enqueue(set))
       .onDelete((set) => this.enqueue(set));
-    this.podInformer
-      .onAdd((pod) => this.podAdded(pod))
-      .onUpdate((old, pod) => this.podUpdated(old, pod))
-      .onDelete((pod) => this.podDeleted(pod));
+    watchDependents(this.podInformer, {
+      ownerRes: statefulsets,
+      owners: this.setInformer,
+      selectorOf: parseSelector,
+      enqueue: (key) => this.queue.add(key),
+      expectations: this.expectations,
+    });
   }
 
   async run(): Promise<void> {
@@ -83,63 +86,6 @@ export class StatefulSetController implements Controller {
 
   private enqueue(set: StatefulSet): void {
     this.queue.add(objectKey(set));
-  }
-
-  private ownerOf(pod: Pod): StatefulSet | undefined {
-    const ref = controllerRefOf(pod);
-    if (!ref || ref.kind !== "StatefulSet") return undefined;
-    const set = this.setInformer.get(`${pod.metadata.namespace}/${ref.name}`);
-    return set && set.metadata.uid === ref.uid ? set : undefined;
-  }
-
-  /** Sets in the pod's namespace that select it: candidates to adopt an orphan. */
-  private selectingSets(pod: Pod): StatefulSet[] {
-    return this.setInformer.list().filter((set) => {
-      if (set.metadata.namespace !== pod.metadata.namespace) return false;
-      const selector = parseSelector(set);
-      return selector !== undefined && matchesLabels(selector, pod.metadata.labels);
-    });
-  }
-
-  private podAdded(pod: Pod): void {
-    if (pod.metadata.deletionTimestamp) return this.podDeleted(pod);
-    if (controllerRefOf(pod)) {
-      const set = this.ownerOf(pod);
-      if (!set) return;
-      this.expectations.creationObserved(objectKey(set));
-      this.enqueue(set);
-      return;
-    }
-    for (const set of this.selectingSets(pod)) this.enqueue(set);
-  }
-
-  private podUpdated(old: Pod, pod: Pod): void {
-    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-    const oldRef = controllerRefOf(old);
-    const ref = controllerRefOf(pod);
-    if (oldRef && oldRef.uid !== ref?.uid) {
-      const oldOwner = this.ownerOf(old);
-      if (oldOwner) this.enqueue(oldOwner);
-    }
-    if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
-      // Graceful deletion began: for counting, the pod is gone now.
-      this.podDeleted(pod);
-      return;
-    }
-    if (ref) {
-      const set = this.ownerOf(pod);
-      if (set) this.enqueue(set);
-      return;
-    }
-    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {});
-    if (labelsChanged || oldRef) for (const set of this.selectingSets(pod)) this.enqueue(set);
-  }
-
-  private podDeleted(pod: Pod): void {
-    const set = this.ownerOf(pod);
-    if (!set) return;
-    this.expectations.deletionObserved(objectKey(set));
-    this.enqueue(set);
   }
 
   // ---- sync ----

@@ -1,7 +1,7 @@
 // A real etcd and apiserver, shared informers, a recording event recorder and the
-// waits the DaemonSet and StatefulSet integration tests share. No agent runs: the
-// tests create Node objects as agents registering would, and write pod status
-// themselves where a pod must be Running and Ready.
+// waits the controllers' integration tests share. No agent runs: the tests create
+// Node objects as agents registering would, and write pod status themselves where a
+// pod must be Running and Ready.
 import { mustResource, rfc3339, type KubeObject, type Pod, type ResourceInfo } from "@bosun/api";
 import { startTestApiServer, type TestApiServer } from "@bosun/apiserver/testing";
 import { ApiClient, isConflict, isNotFound, SharedInformers, type EventRecorder, type EventType } from "@bosun/client";
@@ -22,11 +22,13 @@ export class RecordingRecorder implements EventRecorder {
   event(object: KubeObject, type: EventType, reason: string, message: string): void {
     this.events.push({ object, type, reason, message });
   }
-  /** Messages of `reason` events about the object named `name` in `namespace`. */
+  /** The `reason` events about the object named `name` in `namespace`. */
+  about(namespace: string, name: string, reason: string): RecordedEvent[] {
+    return this.events.filter((e) => e.object.metadata.namespace === namespace && e.object.metadata.name === name && e.reason === reason);
+  }
+  /** Their messages. */
   messages(namespace: string, name: string, reason: string): string[] {
-    return this.events
-      .filter((e) => e.object.metadata.namespace === namespace && e.object.metadata.name === name && e.reason === reason)
-      .map((e) => e.message);
+    return this.about(namespace, name, reason).map((e) => e.message);
   }
 }
 
@@ -63,7 +65,7 @@ export async function createNamespace(client: ApiClient, name: string): Promise<
   return name;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
