@@ -59,11 +59,16 @@ function deploymentManifest(name, runId) {
   };
 }
 
-/** Resolves when `count` pods of the selector have been seen Running, following one watch. */
-async function allRunning(client, selector, count, timeoutMs, startWatch) {
+/** The Running pods of the selector and the list's version, to watch from. */
+async function listRunning(client, selector) {
   const list = await client.list(pods, { namespace: NAMESPACE, labelSelector: selector });
   const running = new Set(list.items.filter((p) => p.status?.phase === "Running").map((p) => p.metadata.name));
-  let resourceVersion = list.metadata.resourceVersion;
+  return { running, resourceVersion: list.metadata.resourceVersion };
+}
+
+/** Resolves with the ms from startWatch() until `count` pods of the selector are Running. */
+async function allRunning(client, selector, count, timeoutMs, startWatch) {
+  let { running, resourceVersion } = await listRunning(client, selector);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   const started = performance.now();
@@ -84,8 +89,9 @@ async function allRunning(client, selector, count, timeoutMs, startWatch) {
         if (abort.signal.aborted) {
           throw new Error(`only ${running.size} of ${count} pods were Running after ${timeoutMs} ms; check 'bosun get deploy,rs,pods' and 'bosun get events'`);
         }
-        // The server ended the watch or it failed: follow again from the last version seen.
+        // The watch ended or its version expired (410): list again and follow from there.
         await new Promise((r) => setTimeout(r, 200));
+        ({ running, resourceVersion } = await listRunning(client, selector));
       }
     }
     progress(undefined);

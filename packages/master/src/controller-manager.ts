@@ -49,21 +49,27 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const controllers = controllerFactories.map(([component, factory]) =>
     factory({ client, informers, recorder: recorderFor(component) }),
   );
-  await informers.start();
-  await Promise.all(controllers.map((c) => c.run()));
-  const scheduler = await startScheduler({ client, recorder: recorderFor("default-scheduler") });
-  const lifecycle = startNodeLifecycleController({
-    client,
-    gracePeriodMs: opts.nodeMonitorGraceMs,
-    podEvictionTimeoutMs: opts.podEvictionTimeoutMs,
-    recorder: recorderFor("node-controller"),
-  });
-  return {
-    async stop() {
-      await lifecycle.stop();
-      await scheduler.stop();
-      await Promise.all(controllers.map((c) => c.stop()));
-      await informers.stop();
-    },
+  // Whatever started is stopped again if a later part fails, so a failed start
+  // leaves nothing running behind the leader election's back.
+  const stops: Array<() => Promise<void>> = [() => informers.stop(), () => Promise.all(controllers.map((c) => c.stop())).then(() => undefined)];
+  const stop = async () => {
+    for (const s of [...stops].reverse()) await s();
   };
+  try {
+    await informers.start();
+    await Promise.all(controllers.map((c) => c.run()));
+    const scheduler = await startScheduler({ client, recorder: recorderFor("default-scheduler") });
+    stops.push(() => scheduler.stop());
+    const lifecycle = startNodeLifecycleController({
+      client,
+      gracePeriodMs: opts.nodeMonitorGraceMs,
+      podEvictionTimeoutMs: opts.podEvictionTimeoutMs,
+      recorder: recorderFor("node-controller"),
+    });
+    stops.push(() => lifecycle.stop());
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { stop };
 }

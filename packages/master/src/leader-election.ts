@@ -71,7 +71,22 @@ export function startLeaderElection(opts: LeaderElectionOptions): LeaderElection
       void transition(async () => {
         if (leading || stopped) return;
         leading = true;
-        await opts.onStartedLeading();
+        try {
+          await opts.onStartedLeading();
+        } catch (err) {
+          // Holding the lease with nothing running would stall the cluster: give it up.
+          log.error(
+            { err: err instanceof Error ? err.message : String(err) },
+            "starting the scheduler and controllers failed; giving up leadership and campaigning again in 2 s",
+          );
+          leading = false;
+          await opts.onStoppedLeading();
+          if (campaign === c) {
+            campaign = undefined;
+            await c.resign().catch(() => undefined);
+          }
+          if (!stopped) retryTimer = setTimeout(campaignNow, 2000);
+        }
       });
     });
     c.on("error", (err: Error) => {

@@ -50,3 +50,28 @@ test("one of two masters leads; when it steps down the other takes over", async 
     await etcd.stop();
   }
 });
+
+test("a leader whose components fail to start gives the lease up and campaigns again", async () => {
+  const etcd = await startTestEtcd();
+  let attempts = 0;
+  const log: string[] = [];
+  const election = startLeaderElection({
+    etcdEndpoints: [etcd.endpoint],
+    electionKey: electionKeyFor(`/test-fail-${process.pid}`),
+    identity: "flaky",
+    leaseTtlSeconds: 2,
+    onStartedLeading: async () => {
+      attempts++;
+      if (attempts === 1) throw new Error("informers could not sync");
+      log.push("started");
+    },
+    onStoppedLeading: async () => void log.push("stopped"),
+  });
+  try {
+    await until(() => election.isLeader() && attempts === 2, 15_000, "the second, successful start");
+    assert.deepEqual(log, ["stopped", "started"], "the failed start was cleaned up before the retry");
+  } finally {
+    await election.stop();
+    await etcd.stop();
+  }
+});
