@@ -7,7 +7,8 @@ import { rfc3339, type CronJob, type CronJobSpec, type Job } from "@bosun/api";
 import { isNotFound, sleep } from "@bosun/client";
 import { startTestApiServer, type TestApiServer } from "@bosun/apiserver/testing";
 import { CronJobController, scheduledTimestampAnnotation } from "../src/index.js";
-import { cronJobsResource, jobsResource, startScene, waitFor, type Scene } from "./job-harness.js";
+import { cronJobsResource, eventReasons, jobsResource, startScene, type Scene } from "./job-harness.js";
+import { waitFor } from "./controller-harness.js";
 
 let server: TestApiServer;
 before(async () => {
@@ -117,7 +118,7 @@ test("a CronJob every 2 seconds starts Jobs on time, records them and keeps only
       return s && !s.active?.some((r) => finished.has(r.name ?? "")) && s;
     });
     assert.ok(status.lastSuccessfulTime, "lastSuccessfulTime is set");
-    const reasons = scene.recorder.reasons("tick");
+    const reasons = eventReasons(scene, "tick");
     assert.ok(reasons.includes("SawCompletedJob"));
     assert.ok(reasons.includes("SuccessfulDelete"));
     assert.ok(scene.recorder.events.some((e) => e.reason === "SuccessfulCreate" && e.message === `Created job ${first.metadata.name}`));
@@ -133,7 +134,7 @@ test("concurrencyPolicy Forbid skips ticks while a Job runs and starts the next 
     const first = await waitFor("the first Job", async () => (await jobsOf(scene))[0]);
     await sleep(4500);
     assert.equal((await jobsOf(scene)).length, 1, "no second Job while the first runs");
-    assert.ok(scene.recorder.reasons("solo").includes("JobAlreadyActive"));
+    assert.ok(eventReasons(scene, "solo").includes("JobAlreadyActive"));
     await finishJob(scene, first, "Complete");
     await waitFor("a second Job after the first finished", async () => (await jobsOf(scene)).length === 2);
   } finally {

@@ -6,7 +6,8 @@ import { jobControllerUidLabel, jobNameLabel, type Job, type JobSpec, type Pod }
 import { isNotFound, sleep } from "@bosun/client";
 import { startTestApiServer, type TestApiServer } from "@bosun/apiserver/testing";
 import { JobController, TtlAfterFinishedController } from "../src/index.js";
-import { jobsResource, podsOf, podsResource, reportPod, startScene, waitFor, type Scene } from "./job-harness.js";
+import { eventReasons, jobsResource, podsOf, podsResource, reportPod, startScene, type Scene } from "./job-harness.js";
+import { waitFor } from "./controller-harness.js";
 
 let server: TestApiServer;
 before(async () => {
@@ -85,7 +86,7 @@ test("a Job with completions 3 and parallelism 2 runs at most two pods at a time
     assert.equal(condition(done, "Failed"), undefined);
     assert.equal((await podsOf(scene)).length, 3, "finished pods stay");
 
-    const reasons = scene.recorder.reasons("pi");
+    const reasons = eventReasons(scene, "pi");
     assert.equal(reasons.filter((r) => r === "SuccessfulCreate").length, 3);
     assert.ok(reasons.includes("Completed"));
     assert.ok(scene.recorder.events.some((e) => e.message === `Created pod: ${third.metadata.name}`));
@@ -142,7 +143,7 @@ test("restartPolicy OnFailure: container restarts count toward backoffLimit and 
     await waitFor("the pod to be deleted", async () => (await podsOf(scene)).length === 0);
     await sleep(300);
     assert.equal((await podsOf(scene)).length, 0, "no pod replaces the deleted one, although its restarts went with it");
-    assert.ok(scene.recorder.reasons("crashy").includes("SuccessfulDelete"));
+    assert.ok(eventReasons(scene, "crashy").includes("SuccessfulDelete"));
   } finally {
     await scene.stop();
   }
@@ -198,7 +199,7 @@ test("suspending a Job deletes its running pods; resuming starts them again", as
     await waitFor("the pods to be deleted", async () => (await podsOf(scene)).length === 0);
     await waitFor("Suspended=True again", async () => condition(await getJob(scene, "pausable"), "Suspended"));
     assert.deepEqual(
-      scene.recorder.reasons("pausable").filter((r) => r === "Suspended" || r === "Resumed"),
+      eventReasons(scene, "pausable").filter((r) => r === "Suspended" || r === "Resumed"),
       ["Suspended", "Resumed", "Suspended"],
     );
   } finally {

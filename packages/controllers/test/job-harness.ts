@@ -1,45 +1,17 @@
-// What the Job and CronJob integration tests share: a real apiserver over a real
-// etcd, a namespace per test, shared informers, a recorder that keeps events, and
-// the test playing the agent by writing pod status.
-import { mustResource, type KubeObject, type Namespace, type Pod, type PodStatus } from "@bosun/api";
-import { ApiClient, SharedInformers, sleep, type EventRecorder, type EventType } from "@bosun/client";
+// What the Job and CronJob integration tests add to controller-harness.ts: one
+// apiserver for a whole file with a namespace per test (a Scene), and the test
+// playing the agent by writing pod status with container restarts and exit codes,
+// which the Job controller counts failures from.
+import { mustResource, type Pod, type PodStatus } from "@bosun/api";
+import { ApiClient, SharedInformers } from "@bosun/client";
 import type { TestApiServer } from "@bosun/apiserver/testing";
 import type { Controller, ControllerContext } from "../src/index.js";
+import { createNamespace, listPods, RecordingRecorder } from "./controller-harness.js";
 
 export const jobsResource = mustResource("jobs");
 export const cronJobsResource = mustResource("cronjobs");
 export const podsResource = mustResource("pods");
 const namespacesResource = mustResource("namespaces");
-
-export interface RecordedEvent {
-  name: string;
-  kind: string;
-  type: EventType;
-  reason: string;
-  message: string;
-}
-
-export class RecordingRecorder implements EventRecorder {
-  readonly events: RecordedEvent[] = [];
-
-  event(object: KubeObject, type: EventType, reason: string, message: string): void {
-    this.events.push({ name: object.metadata.name ?? "", kind: object.kind, type, reason, message });
-  }
-
-  reasons(name: string): string[] {
-    return this.events.filter((e) => e.name === name).map((e) => e.reason);
-  }
-}
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** One namespace with controllers running in it, all stopped by stop(). */
 export interface Scene {
@@ -54,8 +26,7 @@ let sceneSeq = 0;
 /** Starts the controllers `make` builds against `server`, in a fresh namespace. */
 export async function startScene(server: TestApiServer, make: (ctx: ControllerContext) => Controller[]): Promise<Scene> {
   const client = new ApiClient({ server: server.url });
-  const namespace = `t${++sceneSeq}-${process.pid}`;
-  await client.create<Namespace>(namespacesResource, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+  const namespace = await createNamespace(client, `t${++sceneSeq}-${process.pid}`);
   const informers = new SharedInformers(client);
   const recorder = new RecordingRecorder();
   const controllers = make({ client, informers, recorder });
@@ -74,9 +45,13 @@ export async function startScene(server: TestApiServer, make: (ctx: ControllerCo
   };
 }
 
-export async function podsOf(scene: Scene, labelSelector?: string): Promise<Pod[]> {
-  const list = await scene.client.list<Pod>(podsResource, { namespace: scene.namespace, ...(labelSelector ? { labelSelector } : {}) });
-  return list.items;
+export function podsOf(scene: Scene): Promise<Pod[]> {
+  return listPods(scene.client, scene.namespace);
+}
+
+/** The reasons of the events about the object named `name` in the scene's namespace, in order. */
+export function eventReasons(scene: Scene, name: string): string[] {
+  return scene.recorder.events.filter((e) => e.object.metadata.namespace === scene.namespace && e.object.metadata.name === name).map((e) => e.reason);
 }
 
 /** Writes what an agent would report for a pod that finished, is running, or restarted. */

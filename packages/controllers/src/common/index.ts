@@ -9,3 +9,5 @@ export * from "./metadata-patch.js";
 export * from "./claim.js";
 export * from "./slow-start.js";
 export * from "./dependent-events.js";
+export * from "./queue-controller.js";
+export * from "./requeue-at.js";

@@ -4,10 +4,9 @@
 // limits of finished Jobs. It wakes just after the next schedule time instead of
 // polling.
 import { mustResource, rfc3339, type CronJob, type CronJobStatus, type Job } from "@bosun/api";
-import { createLogger, isAlreadyExists, isConflict, isNotFound, objectKey, WorkQueue, type EventType, type Informer } from "@bosun/client";
-import { controllerRefOf, isControlledBy, runWorkers, type Controller, type ControllerContext, type Workers } from "../common/index.js";
+import { createLogger, isAlreadyExists, isConflict, isNotFound, objectKey, type EventType, type Informer } from "@bosun/client";
+import { isControlledBy, QueueController, RequeueAt, watchDependents, type ControllerContext } from "../common/index.js";
 import { finishedCondition } from "../job/conditions.js";
-import { RequeueAt } from "../job/requeue-at.js";
 import { withCronJobDefaults, type DefaultedCronJob } from "./defaults.js";
 import { jobsToPrune } from "./history.js";
 import { jobFromTemplate, jobNameFor, jobReference } from "./job-template.js";
@@ -45,55 +44,30 @@ function rfc1123z(ms: number): string {
   return new Date(ms).toUTCString().replace("GMT", "+0000");
 }
 
-export class CronJobController implements Controller {
+export class CronJobController extends QueueController {
   readonly name = "cronjob";
-  private readonly queue = new WorkQueue<string>();
   private readonly cronJobs: Informer<CronJob>;
   private readonly jobs: Informer<Job>;
-  private readonly now: () => number;
-  private readonly requeue: RequeueAt;
-  private readonly workerCount: number;
-  private workers: Workers | undefined;
+  private readonly requeue = new RequeueAt(this.queue, this.now);
 
-  constructor(
-    private readonly ctx: ControllerContext,
-    opts: CronJobControllerOptions = {},
-  ) {
-    this.now = ctx.now ?? Date.now;
-    this.requeue = new RequeueAt(this.queue, this.now);
-    this.workerCount = opts.workers ?? 2;
+  constructor(ctx: ControllerContext, opts: CronJobControllerOptions = {}) {
+    super(ctx, opts.workers ?? 2);
     this.cronJobs = ctx.informers.for<CronJob>(cronJobsResource);
     this.jobs = ctx.informers.for<Job>(jobsResource);
     this.cronJobs
       .onAdd((cj) => this.queue.add(objectKey(cj)))
       .onUpdate((_, cj) => this.queue.add(objectKey(cj)))
       .onDelete((cj) => this.queue.add(objectKey(cj)));
-    this.jobs
-      .onAdd((job) => this.enqueueOwner(job))
-      .onUpdate((old, job) => {
-        if (controllerRefOf(old)?.uid !== controllerRefOf(job)?.uid) this.enqueueOwner(old);
-        this.enqueueOwner(job);
-      })
-      .onDelete((job) => this.enqueueOwner(job));
+    watchDependents(this.jobs, {
+      ownerRes: cronJobsResource,
+      owners: this.cronJobs,
+      // A CronJob adopts no orphan Jobs, as in Kubernetes: it only tracks the Jobs it started.
+      selectorOf: () => undefined,
+      enqueue: (key) => this.queue.add(key),
+    });
   }
 
-  async run(): Promise<void> {
-    this.workers = runWorkers(this.name, this.queue, this.workerCount, (key) => this.sync(key));
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutDown();
-    await this.workers?.done;
-  }
-
-  private enqueueOwner(job: Job): void {
-    const ref = controllerRefOf(job);
-    if (!ref || ref.kind !== "CronJob") return;
-    const key = `${job.metadata.namespace ?? ""}/${ref.name}`;
-    if (this.cronJobs.get(key)?.metadata.uid === ref.uid) this.queue.add(key);
-  }
-
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const stored = this.cronJobs.get(key);
     if (!stored) {
       this.requeue.forget(key);

@@ -4,33 +4,31 @@
 // no job-tracking finalizers): they are what succeeded and failed are counted from.
 import {
   labelSelectorFromMatch,
-  matchesLabels,
   mustResource,
   rfc3339,
   type Job,
   type JobCondition,
   type JobStatus,
+  type LabelSelector,
   type Pod,
 } from "@bosun/api";
-import { createLogger, isConflict, isNotFound, objectKey, WorkQueue, type EventType, type Informer } from "@bosun/client";
+import { createLogger, isConflict, isNotFound, objectKey, type EventType, type Informer } from "@bosun/client";
 import {
   claimObjects,
-  controllerRefOf,
   Expectations,
   isPodReady,
   podFromTemplate,
-  runWorkers,
+  QueueController,
+  RequeueAt,
   slowStartBatch,
   slowStartInitialBatchSize,
-  type Controller,
+  watchDependents,
   type ControllerContext,
-  type Workers,
 } from "../common/index.js";
 import { ensureJobCondition, isJobFinished } from "./conditions.js";
 import { jobSelector, withJobDefaults, type DefaultedJob } from "./defaults.js";
 import { activeDeadlineAt, countPods, isComplete, pastBackoffLimit, podsToDelete, wantActive, type PodCounts } from "./job-math.js";
 import { defaultPodFailureBackoffMs, failureRecord, maxPodFailureBackoffMs, remainingBackoffMs } from "./pod-failure-backoff.js";
-import { RequeueAt } from "./requeue-at.js";
 
 const log = createLogger("controllers/job");
 const jobsResource = mustResource("jobs");
@@ -68,14 +66,12 @@ interface PodChanges {
   error?: unknown;
 }
 
-export class JobController implements Controller {
+export class JobController extends QueueController {
   readonly name = "job";
-  private readonly queue = new WorkQueue<string>();
   private readonly jobs: Informer<Job>;
   private readonly pods: Informer<Pod>;
-  private readonly now: () => number;
-  private readonly expectations: Expectations;
-  private readonly requeue: RequeueAt;
+  private readonly expectations = new Expectations(this.now);
+  private readonly requeue = new RequeueAt(this.queue, this.now);
   /**
    * Jobs this controller decided are finished, until the informer shows the written
    * condition. Deleting a failed Job's pods deletes the evidence (their restarts):
@@ -83,19 +79,11 @@ export class JobController implements Controller {
    * see a running Job without pods and start new ones.
    */
   private readonly decisions = new Map<string, FinishDecision>();
-  private readonly workerCount: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
-  private workers: Workers | undefined;
 
-  constructor(
-    private readonly ctx: ControllerContext,
-    opts: JobControllerOptions = {},
-  ) {
-    this.now = ctx.now ?? Date.now;
-    this.expectations = new Expectations(this.now);
-    this.requeue = new RequeueAt(this.queue, this.now);
-    this.workerCount = opts.workers ?? 4;
+  constructor(ctx: ControllerContext, opts: JobControllerOptions = {}) {
+    super(ctx, opts.workers ?? 4);
     this.backoffBaseMs = opts.podFailureBackoffMs ?? defaultPodFailureBackoffMs;
     this.backoffMaxMs = opts.maxPodFailureBackoffMs ?? maxPodFailureBackoffMs;
     this.jobs = ctx.informers.for<Job>(jobsResource);
@@ -104,80 +92,16 @@ export class JobController implements Controller {
       .onAdd((job) => this.queue.add(objectKey(job)))
       .onUpdate((_, job) => this.queue.add(objectKey(job)))
       .onDelete((job) => this.queue.add(objectKey(job)));
-    this.pods
-      .onAdd((pod) => this.podAdded(pod))
-      .onUpdate((old, pod) => this.podUpdated(old, pod))
-      .onDelete((pod) => this.podDeleted(pod));
+    watchDependents(this.pods, {
+      ownerRes: jobsResource,
+      owners: this.jobs,
+      selectorOf: adoptingSelector,
+      enqueue: (key) => this.queue.add(key),
+      expectations: this.expectations,
+    });
   }
 
-  async run(): Promise<void> {
-    this.workers = runWorkers(this.name, this.queue, this.workerCount, (key) => this.sync(key));
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutDown();
-    await this.workers?.done;
-  }
-
-  /** The key of the Job that controls `pod`, if that Job is known. */
-  private ownerKey(pod: Pod): string | undefined {
-    const ref = controllerRefOf(pod);
-    if (!ref || ref.kind !== "Job") return undefined;
-    const key = `${pod.metadata.namespace ?? ""}/${ref.name}`;
-    return this.jobs.get(key)?.metadata.uid === ref.uid ? key : undefined;
-  }
-
-  /** Jobs that could adopt an orphan pod. */
-  private enqueueSelecting(pod: Pod): void {
-    for (const job of this.jobs.list()) {
-      if (job.metadata.namespace !== pod.metadata.namespace || isJobFinished(job)) continue;
-      const sel = jobSelector(job);
-      try {
-        const selector = labelSelectorFromMatch(sel.matchLabels, sel.matchExpressions);
-        if (selector.requirements.length > 0 && matchesLabels(selector, pod.metadata.labels)) this.queue.add(objectKey(job));
-      } catch (err) {
-        log.warn({ job: objectKey(job), err: String(err) }, "job has an invalid selector; fix spec.selector");
-      }
-    }
-  }
-
-  private podAdded(pod: Pod): void {
-    if (pod.metadata.deletionTimestamp) {
-      // Seen for the first time already on its way out (after a relist): a deletion.
-      this.podDeleted(pod);
-      return;
-    }
-    const key = this.ownerKey(pod);
-    if (key) {
-      this.expectations.creationObserved(key);
-      this.queue.add(key);
-    } else if (!controllerRefOf(pod)) {
-      this.enqueueSelecting(pod);
-    }
-  }
-
-  private podUpdated(old: Pod, pod: Pod): void {
-    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-    const key = this.ownerKey(pod);
-    const oldKey = this.ownerKey(old);
-    if (oldKey && oldKey !== key) this.queue.add(oldKey);
-    if (key) {
-      // A graceful deletion is what the controller waits for, not the removal after it.
-      if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) this.expectations.deletionObserved(key);
-      this.queue.add(key);
-    } else if (!controllerRefOf(pod)) {
-      this.enqueueSelecting(pod);
-    }
-  }
-
-  private podDeleted(pod: Pod): void {
-    const key = this.ownerKey(pod);
-    if (!key) return;
-    if (!pod.metadata.deletionTimestamp) this.expectations.deletionObserved(key);
-    this.queue.add(key);
-  }
-
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const cached = this.jobs.get(key);
     if (!cached) {
       this.expectations.delete(key);
@@ -368,6 +292,19 @@ export class JobController implements Controller {
       }
     });
     return error === undefined ? { deleted, deletedReady } : { deleted, deletedReady, error };
+  }
+}
+
+/** The selector a Job adopts orphan pods with: none once it is finished, or when its selector is invalid or empty. */
+function adoptingSelector(job: Job): LabelSelector | undefined {
+  if (isJobFinished(job)) return undefined;
+  const sel = jobSelector(job);
+  try {
+    const selector = labelSelectorFromMatch(sel.matchLabels, sel.matchExpressions);
+    return selector.requirements.length > 0 ? selector : undefined;
+  } catch (err) {
+    log.warn({ job: objectKey(job), err: String(err) }, "job has an invalid selector; fix spec.selector");
+    return undefined;
   }
 }
 

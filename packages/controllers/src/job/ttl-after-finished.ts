@@ -3,10 +3,9 @@
 // background propagation so its pods go with it. It wakes exactly when a TTL
 // expires rather than polling.
 import { mustResource, type Job } from "@bosun/api";
-import { createLogger, isNotFound, objectKey, WorkQueue, type Informer } from "@bosun/client";
-import { runWorkers, type Controller, type ControllerContext, type Workers } from "../common/index.js";
+import { createLogger, isNotFound, objectKey, type Informer } from "@bosun/client";
+import { QueueController, RequeueAt, type ControllerContext } from "../common/index.js";
 import { finishedCondition } from "./conditions.js";
-import { RequeueAt } from "./requeue-at.js";
 
 const log = createLogger("controllers/ttl-after-finished");
 const jobsResource = mustResource("jobs");
@@ -26,22 +25,13 @@ export interface TtlAfterFinishedControllerOptions {
   workers?: number;
 }
 
-export class TtlAfterFinishedController implements Controller {
+export class TtlAfterFinishedController extends QueueController {
   readonly name = "ttl-after-finished";
-  private readonly queue = new WorkQueue<string>();
   private readonly jobs: Informer<Job>;
-  private readonly now: () => number;
-  private readonly requeue: RequeueAt;
-  private readonly workerCount: number;
-  private workers: Workers | undefined;
+  private readonly requeue = new RequeueAt(this.queue, this.now);
 
-  constructor(
-    private readonly ctx: ControllerContext,
-    opts: TtlAfterFinishedControllerOptions = {},
-  ) {
-    this.now = ctx.now ?? Date.now;
-    this.requeue = new RequeueAt(this.queue, this.now);
-    this.workerCount = opts.workers ?? 2;
+  constructor(ctx: ControllerContext, opts: TtlAfterFinishedControllerOptions = {}) {
+    super(ctx, opts.workers ?? 2);
     this.jobs = ctx.informers.for<Job>(jobsResource);
     const enqueue = (job: Job): void => {
       if (ttlExpiresAt(job) !== undefined) this.queue.add(objectKey(job));
@@ -49,16 +39,7 @@ export class TtlAfterFinishedController implements Controller {
     this.jobs.onAdd(enqueue).onUpdate((_, job) => enqueue(job));
   }
 
-  async run(): Promise<void> {
-    this.workers = runWorkers(this.name, this.queue, this.workerCount, (key) => this.sync(key));
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutDown();
-    await this.workers?.done;
-  }
-
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const cached = this.jobs.get(key);
     const cachedExpiry = cached && ttlExpiresAt(cached);
     if (!cached || cachedExpiry === undefined) {
