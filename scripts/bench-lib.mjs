@@ -1,20 +1,30 @@
-// What the benchmark scripts share: finding the cluster `bosun up` started, running
-// commands, a terminal progress line, and the checks that the cluster can run pods.
+// What the benchmark scripts share: finding the cluster `bosun up` started (its API
+// server and its etcd), running commands, a terminal progress line, percentiles, and
+// the checks that the cluster can run pods.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { ApiClient, ConnectionError } from "@bosun/client";
 import { resourceByKind } from "@bosun/api";
+
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
 export const IMAGE = "bosun.local/busybox:1";
 export const COMMAND = ["sleep", "3600"];
 const nodes = resourceByKind("v1", "Node");
 
+/** The local cluster's state directory, as the bosun CLI resolves it. */
+export function bosunHome() {
+  return process.env.BOSUN_HOME || join(homedir(), ".bosun");
+}
+
 /** The same resolution as the bosun CLI, so the benchmark hits the cluster `bosun up` started. */
 export function resolveServer() {
   if (process.env.BOSUN_SERVER) return { server: process.env.BOSUN_SERVER, source: "$BOSUN_SERVER" };
-  const path = join(process.env.BOSUN_HOME || join(homedir(), ".bosun"), "config.json");
+  const path = join(bosunHome(), "config.json");
   if (existsSync(path)) {
     const server = JSON.parse(readFileSync(path, "utf8")).server;
     if (typeof server === "string" && server !== "") return { server, source: path };
@@ -41,10 +51,55 @@ export function progress(text) {
 }
 
 /**
- * A client of the local cluster, after checking it has a Ready node and the bench
- * image exists; exits with advice when it does not.
+ * The client URL of the etcd that `bosun up` started. Its record
+ * ($BOSUN_HOME/cluster.json) names the etcd process, not its address, so the address
+ * is read from that process's own command line (`--advertise-client-urls`), after
+ * checking the pid still belongs to it.
  */
-export async function connect(script) {
+export function localEtcdEndpoint() {
+  const recordFile = join(bosunHome(), "cluster.json");
+  const advice = "start the local cluster with 'npm start', or pass the etcd client URL";
+  if (!existsSync(recordFile)) throw new Error(`${recordFile} does not exist, so no local cluster is recorded; ${advice}`);
+  const etcd = JSON.parse(readFileSync(recordFile, "utf8")).children?.etcd;
+  if (!etcd) throw new Error(`${recordFile} records no running etcd (the cluster is stopped); ${advice}`);
+  let args;
+  try {
+    args = readFileSync(`/proc/${etcd.pid}/cmdline`, "utf8").split("\0");
+  } catch {
+    throw new Error(`the etcd recorded in ${recordFile} (pid ${etcd.pid}) is not running; ${advice}`);
+  }
+  if (!args.some((a) => a.includes(etcd.match))) throw new Error(`pid ${etcd.pid} recorded in ${recordFile} is no longer that cluster's etcd; ${advice}`);
+  const flag = args.indexOf("--advertise-client-urls");
+  if (flag < 0 || !args[flag + 1]) throw new Error(`the etcd recorded in ${recordFile} (pid ${etcd.pid}) has no --advertise-client-urls; ${advice}`);
+  return { endpoint: args[flag + 1].split(",")[0], source: `${recordFile} (etcd pid ${etcd.pid})` };
+}
+
+/**
+ * The official client, @kubernetes/client-node, which is a dev dependency of the
+ * e2e workspace: resolved from there, since the scripts are not a workspace.
+ */
+export async function importKubernetesClient() {
+  const require = createRequire(join(repoRoot, "e2e", "package.json"));
+  return import(pathToFileURL(require.resolve("@kubernetes/client-node")).href);
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** p50, p99, min and max of the samples (nearest rank). */
+export function summary(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+/**
+ * A client of the local cluster, after checking it has a Ready node and, unless the
+ * benchmark starts no containers (`needsImage: false`), that the bench image exists;
+ * exits with advice when it does not.
+ */
+export async function connect(script, { needsImage = true } = {}) {
   const { server, source } = resolveServer();
   const client = new ApiClient({ server, userAgent: `bosun-${script}` });
   try {
@@ -58,6 +113,7 @@ export async function connect(script) {
     }
     throw err;
   }
+  if (!needsImage) return { client, server };
   const image = await run("docker", ["image", "inspect", IMAGE]);
   if (image.code !== 0) throw new Error(`image ${IMAGE} is missing; run 'bash scripts/build-images.sh'`);
   return { client, server };

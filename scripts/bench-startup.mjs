@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { cpus, hostname } from "node:os";
 import { resourceByKind } from "@bosun/api";
-import { COMMAND, IMAGE, connect, progress, removeBenchContainers, run } from "./bench-lib.mjs";
+import { COMMAND, IMAGE, connect, progress, removeBenchContainers, run, summary } from "./bench-lib.mjs";
 
 const TARGET_RATIO = 1.5;
 const pods = resourceByKind("v1", "Pod");
@@ -35,16 +35,6 @@ function parseArgs(argv) {
   if (!Number.isInteger(opts.count) || opts.count < 1) usage("--count must be a whole number of at least 1");
   if (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0) usage("--timeout-ms must be a positive number");
   return opts;
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-function summary(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), min: sorted[0], max: sorted[sorted.length - 1] };
 }
 
 const ms = (v) => `${v.toFixed(0)} ms`;

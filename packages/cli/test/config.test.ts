@@ -30,10 +30,12 @@ test("bosun up's kubeconfig points kubectl at the same server", () => {
   withHome((home) => {
     writeClientConfig(home, "http://127.0.0.1:6443");
     const kc = parse(readFileSync(join(home, "kubeconfig"), "utf8")) as {
-      clusters: { cluster: { server: string } }[];
+      clusters: { cluster: { server: string; "insecure-skip-tls-verify"?: boolean } }[];
       "current-context": string;
     };
     assert.equal(kc.clusters[0]!.cluster.server, "http://127.0.0.1:6443");
+    // @kubernetes/client-node needs it to talk plain HTTP.
+    assert.equal(kc.clusters[0]!.cluster["insecure-skip-tls-verify"], true);
     assert.equal(kc["current-context"], "bosun");
   });
 });
