@@ -1,8 +1,19 @@
-// AgentService, served by the agent for the apiserver: pods/{name}/log streams.
-import { Server, ServerCredentials, status as grpcStatus, type ServerWritableStream } from "@grpc/grpc-js";
-import { AgentServiceService, type LogChunk, type LogsRequest } from "@bosun/proto";
+// AgentService, served by the agent for the apiserver: pods/{name}/log streams,
+// exec and attach (exec/exec-service.ts) and port-forward (exec/port-forward-service.ts).
+import { Server, ServerCredentials, status as grpcStatus, type ServerDuplexStream, type ServerWritableStream } from "@grpc/grpc-js";
+import {
+  AgentServiceService,
+  type ExecInput,
+  type ExecOutput,
+  type LogChunk,
+  type LogsRequest,
+  type PortForwardInput,
+  type PortForwardOutput,
+} from "@bosun/proto";
 import { createLogger } from "@bosun/client";
 import type { ContainerRuntime, ContainerSummary } from "./runtime/runtime.js";
+import { serveExec } from "./exec/exec-service.js";
+import { servePortForward } from "./exec/port-forward-service.js";
 import {
   INFRA_CONTAINER_NAME,
   LABEL_CONTAINER_NAME,
@@ -56,6 +67,16 @@ export function pickLogContainer(req: LogsRequest, containers: ContainerSummary[
   return previous;
 }
 
+/** The oldest log time a request asks for, in seconds since the epoch; 0 for all. */
+export function logsSince(req: LogsRequest, nowMs: number): number {
+  if (req.sinceTime) {
+    const t = Date.parse(req.sinceTime);
+    if (Number.isNaN(t)) throw new LogsError(grpcStatus.INVALID_ARGUMENT, `sinceTime "${req.sinceTime}" is not an RFC 3339 time`);
+    return Math.floor(t / 1000);
+  }
+  return req.sinceSeconds > 0 ? Math.floor(nowMs / 1000) - req.sinceSeconds : 0;
+}
+
 export class AgentServer {
   private readonly server = new Server();
 
@@ -65,6 +86,9 @@ export class AgentServer {
   ) {
     this.server.addService(AgentServiceService, {
       logs: (call: ServerWritableStream<LogsRequest, LogChunk>) => void this.logs(call),
+      exec: (call: ServerDuplexStream<ExecInput, ExecOutput>) => void serveExec(this.runtime, this.nodeName, call),
+      portForward: (call: ServerDuplexStream<PortForwardInput, PortForwardOutput>) =>
+        void servePortForward(this.runtime, this.nodeName, call),
     });
   }
 
@@ -101,14 +125,21 @@ export class AgentServer {
           follow: req.follow,
           tail: req.tailLines,
           timestamps: req.timestamps,
-          since: req.sinceSeconds > 0 ? Math.floor(Date.now() / 1000) - req.sinceSeconds : 0,
+          since: logsSince(req, Date.now()),
         },
         abort.signal,
       );
       abort.signal.addEventListener("abort", () => stream.destroy(), { once: true });
+      let room = req.limitBytes > 0 ? req.limitBytes : Infinity;
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         if (abort.signal.aborted) break;
-        if (!call.write({ data: chunk })) await new Promise((r) => call.once("drain", r));
+        const data = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        room -= data.length;
+        if (!call.write({ data })) await new Promise((r) => call.once("drain", r));
+        if (room <= 0) {
+          stream.destroy();
+          break;
+        }
       }
       if (!abort.signal.aborted) call.end();
     } catch (err) {

@@ -34,7 +34,7 @@ async function podContainers(uid: string) {
 async function readLogs(agent: Agent, req: { podUid: string; namespace: string; podName: string; container: string; previous?: boolean }): Promise<string> {
   const client = new AgentServiceClient(agent.endpoint, credentials.createInsecure());
   try {
-    const stream = client.logs({ follow: false, tailLines: -1, timestamps: false, sinceSeconds: 0, previous: false, ...req });
+    const stream = client.logs({ follow: false, tailLines: -1, timestamps: false, sinceSeconds: 0, previous: false, sinceTime: "", limitBytes: 0, ...req });
     let out = "";
     for await (const chunk of stream as AsyncIterable<LogChunk>) out += Buffer.from(chunk.data).toString();
     return out;

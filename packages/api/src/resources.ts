@@ -43,7 +43,7 @@ export const resources: readonly ResourceInfo[] = [
   {
     group: "", version: "v1", resource: "pods", singular: "pod", kind: "Pod",
     listKind: "PodList", namespaced: true, shortNames: ["po"],
-    verbs: allVerbs, subresources: ["status", "binding", "log", "eviction"], schema: Pod,
+    verbs: allVerbs, subresources: ["status", "binding", "log", "eviction", "exec", "attach", "portforward"], schema: Pod,
   },
   {
     group: "", version: "v1", resource: "events", singular: "event", kind: "Event",

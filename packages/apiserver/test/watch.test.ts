@@ -76,7 +76,7 @@ describe("watch", () => {
     assert.equal(ev.object.metadata.labels?.n, "6");
   });
 
-  test("a compacted resourceVersion answers 410 Expired", async () => {
+  test("a compacted resourceVersion answers an ERROR event with a 410 Expired Status", async () => {
     const created = await call<Obj>(url, "POST", pods, testPod("compact"));
     const rv = Number(created.body.metadata.resourceVersion);
     for (let i = 0; i < 6; i++) {
@@ -90,8 +90,14 @@ describe("watch", () => {
       etcd.close();
     }
     const w = await watch(`${pods}?watch=true&resourceVersion=${rv}`);
-    assert.equal(w.status, 410);
-    const status = w.events[0].object as unknown as { reason: string; code: number; message: string };
+    // As Kubernetes: the watch is established (200), then ends with one ERROR event.
+    assert.equal(w.status, 200);
+    const error = await w.next();
+    await w.waitEnd();
+    assert.equal(error.type, "ERROR");
+    assert.equal(w.events.length, 1);
+    const status = error.object as unknown as { kind: string; reason: string; code: number; message: string };
+    assert.equal(status.kind, "Status");
     assert.equal(status.reason, "Expired");
     assert.equal(status.code, 410);
     assert.match(status.message, new RegExp(`^too old resource version: ${rv} \\(\\d+\\)$`));

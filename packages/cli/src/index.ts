@@ -3,10 +3,7 @@
 export * from "./config.js";
 export * from "./manifests.js";
 export * from "./merge.js";
-export { humanDuration, age } from "./printers/age.js";
-export { podColumns, type PodColumns } from "./printers/pod-status.js";
-export { printTable, tableHeader, tableRow, nodeStatus, qualifiedKind, type TableOptions } from "./printers/tables.js";
-export { jobStatus, jobCompletions, jobDuration } from "./printers/workload-tables.js";
+export { printTable, tableHeader, tableRow, qualifiedKind, type TableOptions } from "./printers/tables.js";
 export { printObjects, parseOutputFormat, type OutputFormat } from "./printers/output.js";
 export { describePod, describeNode, describeGeneric } from "./printers/describe.js";
 export {

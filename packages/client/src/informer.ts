@@ -3,7 +3,7 @@
 // the watch breaks it resumes from the last version seen; when that version is too
 // old (410 Expired) it lists again and reports the difference, so handlers never
 // depend on having seen every event.
-import { objectKey, type KubeObject, type ResourceInfo, type Status, type WatchEvent } from "@bosun/api";
+import { objectKey, type KubeList, type KubeObject, type ResourceInfo, type Status, type WatchEvent } from "@bosun/api";
 import { Backoff, sleep } from "./backoff.js";
 import { createLogger } from "./logger.js";
 import { ApiError, type ApiClient } from "./rest.js";
@@ -12,7 +12,11 @@ export interface InformerOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** Objects per page when (re)listing; client-go's reflector uses 500 too. */
+  pageSize?: number;
 }
+
+const defaultPageSize = 500;
 
 type AddHandler<T> = (obj: T) => void;
 type UpdateHandler<T> = (oldObj: T, newObj: T) => void;
@@ -93,8 +97,9 @@ export class Informer<T extends KubeObject> {
     while (!this.abort.signal.aborted) {
       try {
         for await (const event of this.client.watch<T>(this.res, {
-          ...this.opts,
+          ...this.selection(),
           resourceVersion: this.resourceVersion,
+          allowWatchBookmarks: true,
           signal: this.abort.signal,
         })) {
           this.apply(event);
@@ -149,7 +154,7 @@ export class Informer<T extends KubeObject> {
 
   /** Replaces the cache with a fresh list and reports the difference to handlers. */
   private async relist(): Promise<void> {
-    const list = await this.client.list<T>(this.res, this.opts);
+    const list = await this.listInPages();
     const fresh = new Map(list.items.map((item) => [objectKey(item), item] as const));
     for (const [key, old] of this.cache) {
       if (!fresh.has(key)) {
@@ -164,6 +169,34 @@ export class Informer<T extends KubeObject> {
       else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) this.emitUpdate(old, obj);
     }
     this.resourceVersion = list.metadata.resourceVersion ?? "";
+  }
+
+  /**
+   * Lists in pages, so a big collection is never one huge response; every page is
+   * read at the first page's revision. If that revision is compacted before the last
+   * page, everything is listed in one request instead, as client-go's pager does.
+   */
+  private async listInPages(): Promise<KubeList<T>> {
+    const limit = this.opts.pageSize ?? defaultPageSize;
+    const items: T[] = [];
+    let token: string | undefined;
+    for (;;) {
+      let page: KubeList<T>;
+      try {
+        page = await this.client.list<T>(this.res, { ...this.selection(), limit, ...(token !== undefined ? { continue: token } : {}) });
+      } catch (err) {
+        if (token !== undefined && err instanceof ApiError && err.code === 410) return this.client.list<T>(this.res, this.selection());
+        throw err;
+      }
+      items.push(...page.items);
+      token = page.metadata.continue;
+      if (!token) return { ...page, items };
+    }
+  }
+
+  private selection(): { namespace?: string; labelSelector?: string; fieldSelector?: string } {
+    const { namespace, labelSelector, fieldSelector } = this.opts;
+    return { namespace, labelSelector, fieldSelector };
   }
 
   private emitAdd(obj: T): void {

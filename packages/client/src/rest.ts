@@ -51,9 +51,18 @@ export interface ListOptions {
   resourceVersion?: string;
 }
 
+export interface ListPageOptions extends ListOptions {
+  /** The most objects to answer; the list's metadata.continue then names the next page. */
+  limit?: number;
+  /** metadata.continue of the previous page. */
+  continue?: string;
+}
+
 export interface WatchOptions extends ListOptions {
   signal?: AbortSignal;
   timeoutSeconds?: number;
+  /** Ask for BOOKMARK events, which move the resourceVersion to resume from on without any change. */
+  allowWatchBookmarks?: boolean;
 }
 
 export interface PatchOptions {
@@ -108,9 +117,11 @@ export class ApiClient {
     return this.json<T>("GET", this.path(res, namespace, name));
   }
 
-  async list<T extends KubeObject>(res: ResourceInfo, opts: ListOptions = {}): Promise<KubeList<T>> {
-    const query = selectorQuery(opts);
-    return this.json<KubeList<T>>("GET", this.path(res, opts.namespace) + query);
+  async list<T extends KubeObject>(res: ResourceInfo, opts: ListPageOptions = {}): Promise<KubeList<T>> {
+    const paging: Record<string, string> = {};
+    if (opts.limit !== undefined) paging.limit = String(opts.limit);
+    if (opts.continue !== undefined) paging.continue = opts.continue;
+    return this.json<KubeList<T>>("GET", this.path(res, opts.namespace) + selectorQuery(opts, paging));
   }
 
   async create<T extends KubeObject>(res: ResourceInfo, obj: T, namespace?: string): Promise<T> {
@@ -155,6 +166,7 @@ export class ApiClient {
   async *watch<T extends KubeObject>(res: ResourceInfo, opts: WatchOptions = {}): AsyncIterable<WatchEvent<T>> {
     let query = selectorQuery(opts, { watch: "true" });
     if (opts.timeoutSeconds !== undefined) query += `&timeoutSeconds=${opts.timeoutSeconds}`;
+    if (opts.allowWatchBookmarks) query += "&allowWatchBookmarks=true";
     const response = await this.request("GET", this.path(res, opts.namespace) + query, undefined, {}, opts.signal);
     if (!response.body) return;
     for await (const line of lines(response.body, opts.signal)) {

@@ -6,6 +6,7 @@ import { createApiServer } from "@bosun/apiserver";
 import { ApiClient, createLogger, setLogLevel } from "@bosun/client";
 import type { Node } from "@bosun/api";
 import { hostname } from "node:os";
+import { AgentStreamSource } from "./agent-exec.js";
 import { AgentLogSource } from "./agent-logs.js";
 import { formatHostPort, parseMasterConfig, type MasterConfig, type MasterFlags } from "./config.js";
 import { startControllerManager, type ControllerManager } from "./controller-manager.js";
@@ -40,20 +41,24 @@ async function run(config: MasterConfig): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
-  // The log source needs a client of the apiserver, which exists only once it listens.
+  // The log and stream sources need a client of the apiserver, which exists only once it listens.
   let client: ApiClient | undefined;
-  const logSource = new AgentLogSource({
-    getNode: (name) => {
+  const agents = {
+    getNode: (name: string) => {
       if (!client) throw new Error("the master is still starting; retry in a moment");
       return client.get<Node>(nodeResource, name);
     },
-  });
+  };
+  const logSource = new AgentLogSource(agents);
   closers.push({ name: "agent log clients", close: () => logSource.close() });
+  const streamSource = new AgentStreamSource(agents);
+  closers.push({ name: "agent stream clients", close: () => streamSource.close() });
 
   const api = await createApiServer({
     etcdEndpoints: config.etcdServers,
     prefix: config.etcdPrefix,
     logSource,
+    streamSource,
     eventTtlSeconds: Math.round(config.eventTtlMs / 1000),
   });
   closers.push({ name: "apiserver", close: () => api.close() });

@@ -7,6 +7,7 @@ import {
   RuntimeError,
   type ContainerCreateSpec,
   type ContainerDetails,
+  type ContainerProcess,
   type ContainerRuntime,
   type ContainerStateName,
   type ContainerSummary,
@@ -14,7 +15,9 @@ import {
   type ExecResult,
   type LogOptions,
   type RuntimeEvent,
+  type StreamOptions,
 } from "./runtime.js";
+import { dockerAttach, dockerExec } from "../exec/docker-process.js";
 
 interface DockerError {
   statusCode?: number;
@@ -298,6 +301,22 @@ export class DockerRuntime implements ContainerRuntime {
       throw wrap(`running ${JSON.stringify(cmd.join(" "))} in container ${id} failed`, err);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  async execStream(id: string, cmd: string[], opts: StreamOptions): Promise<ContainerProcess> {
+    try {
+      return await dockerExec(this.docker, id, cmd, opts);
+    } catch (err) {
+      throw wrap(`starting ${JSON.stringify(cmd.join(" "))} in container ${id} failed`, err);
+    }
+  }
+
+  async attach(id: string, opts: StreamOptions): Promise<ContainerProcess> {
+    try {
+      return await dockerAttach(this.docker, id, opts);
+    } catch (err) {
+      throw wrap(`attaching to container ${id} failed`, err);
     }
   }
 

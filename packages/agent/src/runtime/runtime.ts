@@ -1,6 +1,6 @@
 // The small interface the agent needs from a container runtime. Pod workers and the
 // log server speak only this; one adapter per runtime implements it (docker.ts).
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 
 export type ContainerStateName = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
 
@@ -80,6 +80,38 @@ export interface ExecOptions {
   maxOutputBytes: number;
 }
 
+/** Which streams of a process a client follows, as kubectl exec and attach ask. */
+export interface StreamOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+export interface ProcessOutput {
+  stream: "stdout" | "stderr";
+  data: Buffer;
+}
+
+/**
+ * A process in a container with its streams open: a command started by exec, or
+ * the container's main process when attached to.
+ */
+export interface ContainerProcess {
+  /** The process's stdin when it was asked for; end() is end of file. */
+  readonly stdin: Writable | undefined;
+  /** stdout and stderr in order (with a tty: the terminal's output, as stdout); ends when the process closes them. Read once. */
+  output(): AsyncIterable<ProcessOutput>;
+  resize(width: number, height: number): Promise<void>;
+  /**
+   * Once output ended: the exit code of an exec'd command. For an attach it is 0,
+   * as in Kubernetes, where attach reports no exit code.
+   */
+  exitCode(): Promise<number>;
+  /** Drops the connection to the process's streams. */
+  close(): void;
+}
+
 export interface ContainerRuntime {
   /** e.g. "docker://20.10.24". */
   version(): Promise<string>;
@@ -104,6 +136,10 @@ export interface ContainerRuntime {
    * ExecTimeoutError after opts.timeoutMs.
    */
   exec(id: string, cmd: string[], opts: ExecOptions): Promise<ExecResult>;
+  /** Starts cmd in a running container with the asked-for streams connected. */
+  execStream(id: string, cmd: string[], opts: StreamOptions): Promise<ContainerProcess>;
+  /** Connects to the streams of a running container's main process. */
+  attach(id: string, opts: StreamOptions): Promise<ContainerProcess>;
   /** Container events for containers carrying the given labels, until the signal aborts. */
   events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent>;
 }

@@ -8,6 +8,7 @@ import {
   ExecTimeoutError,
   RuntimeError,
   type ContainerCreateSpec,
+  type ContainerProcess,
   type ContainerDetails,
   type ContainerRuntime,
   type ContainerStateName,
@@ -168,6 +169,14 @@ export class FakeRuntime implements ContainerRuntime {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  async execStream(id: string): Promise<ContainerProcess> {
+    throw new RuntimeError(`interactive exec in container ${id} is not supported by the fake runtime; test it against Docker`);
+  }
+
+  async attach(id: string): Promise<ContainerProcess> {
+    throw new RuntimeError(`attach to container ${id} is not supported by the fake runtime; test it against Docker`);
   }
 
   async *events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent> {

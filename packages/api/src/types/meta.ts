@@ -26,6 +26,24 @@ export const OwnerReference = Type.Object(
 );
 export type OwnerReference = Static<typeof OwnerReference>;
 
+/**
+ * Who set which fields (server-side apply's field management). Every field is
+ * optional, as in Kubernetes: a request may send `[{}]` to clear the list.
+ */
+export const ManagedFieldsEntry = Type.Object(
+  {
+    manager: Type.Optional(Type.String()),
+    operation: Type.Optional(Type.Union([Type.Literal("Apply"), Type.Literal("Update")])),
+    apiVersion: Type.Optional(Type.String()),
+    time: Type.Optional(Time),
+    fieldsType: Type.Optional(Type.Literal("FieldsV1")),
+    fieldsV1: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    subresource: Type.Optional(Type.String()),
+  },
+  strict,
+);
+export type ManagedFieldsEntry = Static<typeof ManagedFieldsEntry>;
+
 export const ObjectMeta = Type.Object(
   {
     name: Type.Optional(Type.String()),
@@ -41,8 +59,7 @@ export const ObjectMeta = Type.Object(
     annotations: Type.Optional(StringMap),
     ownerReferences: Type.Optional(Type.Array(OwnerReference)),
     finalizers: Type.Optional(Type.Array(Type.String())),
-    // Accepted and kept so manifests exported from Kubernetes apply; not acted on.
-    managedFields: Type.Optional(Type.Array(Type.Unknown())),
+    managedFields: Type.Optional(Type.Array(ManagedFieldsEntry)),
     selfLink: Type.Optional(Type.String()),
   },
   strict,

@@ -14,9 +14,12 @@ import {
 import { createLogger } from "@bosun/client";
 import { StatusError } from "../errors.js";
 import { maxBodyBytes, objectMediaTypes, patchMediaTypes } from "./body.js";
-import { apiGroupList, apiResourceList, apiVersions, serverVersion } from "./discovery.js";
+import { serveDiscoveryRoot } from "./aggregated-discovery.js";
+import { apiResourceList, serverVersion } from "./discovery.js";
+import { serveStreamUpgrades } from "./exec.js";
 import { handleResource, type HandlerContext } from "./handlers.js";
-import { openApiDocument, openApiRoot } from "./openapi.js";
+import { serveOpenApi } from "./openapi.js";
+import { notFoundStatus } from "./not-served.js";
 import { parsePath } from "./paths.js";
 
 const log = createLogger("apiserver/http");
@@ -32,6 +35,7 @@ export function buildApp(ctx: HandlerContext): FastifyInstance {
   app.setErrorHandler((err: FastifyError, req, reply) => sendError(reply, toStatus(err, req)));
   app.setNotFoundHandler((_req, reply) => sendError(reply, routeNotFound()));
   app.route({ method: [...methods], url: "/*", handler: (req, reply) => route(ctx, req, reply) });
+  serveStreamUpgrades(app, ctx);
   return app;
 }
 
@@ -46,24 +50,17 @@ async function route(ctx: HandlerContext, req: FastifyRequest, reply: FastifyRep
     case "/version":
       return void reply.send(serverVersion);
     case "/api":
-      return void reply.send(apiVersions());
     case "/apis":
-      return void reply.send(apiGroupList());
-    case "/openapi/v3":
-      return void reply.send(openApiRoot());
+      return serveDiscoveryRoot(req, reply, path);
   }
-  if (path.startsWith("/openapi/v3/")) {
-    const doc = openApiDocument(path.slice("/openapi/v3/".length));
-    if (!doc) throw new StatusError(routeNotFound());
-    return void reply.send(doc);
-  }
+  if (path.startsWith("/openapi/")) return serveOpenApi(path, req, reply);
   const parsed = parsePath(path);
   if (parsed.kind === "groupVersion") {
     const list = apiResourceList(parsed.group, parsed.version);
     if (!list) throw new StatusError(routeNotFound());
     return void reply.send(list);
   }
-  if (parsed.kind === "unknown") throw new StatusError(routeNotFound());
+  if (parsed.kind === "unknown") throw new StatusError(notFoundStatus(path));
   if (req.method === "OPTIONS") throw new StatusError(methodNotAllowed(parsed.route.info, "OPTIONS"));
   await handleResource(ctx, req, reply, parsed.route);
 }

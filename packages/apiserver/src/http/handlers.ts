@@ -22,27 +22,36 @@ import { evictPod } from "../registry/eviction.js";
 import { deleteOptionsConflict } from "../registry/gc.js";
 import { scaleInfo, scaleOf, updateScale } from "../registry/scale.js";
 import { mediaType, objectMediaTypes, parseBody, patchMediaTypes } from "./body.js";
+import { FieldValidation } from "./field-validation.js";
 import { first, logOptions, serveLogs, type PodLogSource, type Query } from "./logs.js";
-import { applyPatch } from "./patch.js";
+import { streamingSubresources, upgradeRequired } from "./exec.js";
+import type { PodStreamSource } from "./streaming/source.js";
+import { applyPatch, applyPatchMediaType, patchOptions, serveApply, writeFieldManager } from "./patch.js";
 import type { ResourceRoute } from "./paths.js";
+import { listMeta, listRequest, watchOptions } from "./list-options.js";
 import { buildFilter } from "./selectors.js";
+import { negotiateTable, replyWithTable, tableWatchEncoder, type TableRequest } from "./table.js";
 import { defaultWatchTimeoutSeconds, serveWatch } from "./watch.js";
 
 export interface HandlerContext {
   registry: Registry;
   logSource?: PodLogSource;
+  streamSource?: PodStreamSource;
 }
 
 export async function handleResource(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, route: ResourceRoute): Promise<void> {
   const query = req.query as Query;
   const { info, name, subresource } = route;
   const method = req.method === "HEAD" ? "GET" : req.method;
+  const table = negotiateTable(req.headers.accept, query, route);
+  if (table) replyWithTable(reply, table);
   if (name === undefined) {
-    if (method === "GET") return isWatch(query) ? watch(ctx, reply, route, query) : list(ctx, reply, route, query);
+    if (method === "GET") return isWatch(query) ? watch(ctx, reply, route, query, table) : list(ctx, reply, route, query);
     if (method === "POST") return create(ctx, req, reply, route, query);
     throw new StatusError(methodNotAllowed(info, verbOf(method, false)));
   }
   if (subresource !== undefined && !info.subresources.includes(subresource)) throw new StatusError(routeNotFound());
+  if (streamingSubresources.includes(subresource ?? "")) throw new StatusError(upgradeRequired());
   if (subresource === "log") {
     if (method !== "GET") throw new StatusError(methodNotAllowed(info, verbOf(method, true)));
     const pod = (await ctx.registry.get(info, route.namespace, name, false)) as Pod;
@@ -96,45 +105,34 @@ function isDryRun(query: Query): boolean {
   return values.length > 0;
 }
 
-/** resourceVersion as a revision number; undefined for "" (consistent) and "0" (any). */
-function revisionOf(query: Query): { revision: number | undefined; consistent: boolean } {
-  const rv = first(query, "resourceVersion") ?? "";
-  if (rv === "") return { revision: undefined, consistent: true };
-  if (rv === "0") return { revision: undefined, consistent: false };
-  if (!/^\d+$/.test(rv)) throw new StatusError(badRequest(`invalid resource version "${rv}": it must be a number from an earlier response`));
-  return { revision: Number(rv), consistent: true };
-}
-
 async function list(ctx: HandlerContext, reply: FastifyReply, route: ResourceRoute, query: Query): Promise<void> {
   const { info } = route;
   const filter = buildFilter(info, route.namespace, first(query, "labelSelector"), first(query, "fieldSelector"));
-  const { consistent } = revisionOf(query);
-  const listed = await ctx.registry.list(info, filter, consistent);
+  const page = await ctx.registry.list(info, filter, listRequest(query));
   reply.send({
     apiVersion: apiVersionOf(info),
     kind: info.listKind,
-    metadata: { resourceVersion: String(listed.revision) },
-    items: listed.items,
+    metadata: listMeta(page),
+    items: page.items,
   });
 }
 
-async function watch(ctx: HandlerContext, reply: FastifyReply, route: ResourceRoute, query: Query): Promise<void> {
+async function watch(ctx: HandlerContext, reply: FastifyReply, route: ResourceRoute, query: Query, table: TableRequest | undefined): Promise<void> {
   const { info } = route;
   const filter = buildFilter(info, route.namespace, first(query, "labelSelector"), first(query, "fieldSelector"));
-  const { revision, consistent } = revisionOf(query);
-  const timeout = first(query, "timeoutSeconds");
-  if (timeout !== undefined && !/^\d+$/.test(timeout)) throw new StatusError(badRequest(`timeoutSeconds must be a whole number of seconds, not "${timeout}"`));
+  const options = watchOptions(query);
   await serveWatch(ctx.registry.cache, reply, {
     info,
     filter,
-    fromRevision: revision,
-    consistent,
-    timeoutSeconds: timeout ? Number(timeout) : defaultWatchTimeoutSeconds(),
+    start: options.start,
+    bookmarks: options.bookmarks,
+    timeoutSeconds: options.timeoutSeconds ?? defaultWatchTimeoutSeconds(),
+    ...(table ? { encode: tableWatchEncoder(table) } : {}),
   });
 }
 
 /** Checks a full object body against the URL it was sent to and fills in what the URL implies. */
-function objectFromBody(info: ResourceInfo, body: unknown, route: ResourceRoute): KubeObject {
+function objectFromBody(info: ResourceInfo, body: unknown, route: ResourceRoute, fields: FieldValidation): KubeObject {
   if (!isPlainObject(body)) throw new StatusError(badRequest(`the request body must be a JSON object holding a ${info.kind}`));
   const expected = apiVersionOf(info);
   if (body.kind === undefined || body.kind === "") {
@@ -169,42 +167,50 @@ function objectFromBody(info: ResourceInfo, body: unknown, route: ResourceRoute)
       throw new StatusError(badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${route.name})`));
     }
   }
-  return body as unknown as KubeObject;
+  const object = body as unknown as KubeObject;
+  fields.review(info, object);
+  return object;
 }
 
 async function create(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, route: ResourceRoute, query: Query): Promise<void> {
   const dryRun = isDryRun(query);
-  const object = objectFromBody(route.info, parseBody(req.body, req.headers["content-type"], objectMediaTypes), route);
-  reply.code(201).send(await ctx.registry.create(route.info, object, { dryRun }));
+  const object = objectFromBody(route.info, parseBody(req.body, req.headers["content-type"], objectMediaTypes), route, FieldValidation.of(req, reply));
+  const fieldManager = { manager: writeFieldManager(query, req.headers["user-agent"], "CreateOptions") };
+  reply.code(201).send(await ctx.registry.create(route.info, object, { dryRun, fieldManager }));
 }
 
 async function update(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, route: ResourceRoute, query: Query): Promise<void> {
   const dryRun = isDryRun(query);
-  const object = objectFromBody(route.info, parseBody(req.body, req.headers["content-type"], objectMediaTypes), route);
+  const object = objectFromBody(route.info, parseBody(req.body, req.headers["content-type"], objectMediaTypes), route, FieldValidation.of(req, reply));
   const sub = statusSubresource(route);
-  reply.send(await ctx.registry.update(route.info, route.namespace, route.name!, () => structuredClone(object), sub, { dryRun }));
+  const fieldManager = { manager: writeFieldManager(query, req.headers["user-agent"], "UpdateOptions") };
+  reply.send(await ctx.registry.update(route.info, route.namespace, route.name!, () => structuredClone(object), sub, { dryRun, fieldManager }));
 }
 
 async function patch(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, route: ResourceRoute, query: Query): Promise<void> {
   const dryRun = isDryRun(query);
   const type = mediaType(req.headers["content-type"]);
   const body = parseBody(req.body, req.headers["content-type"], patchMediaTypes);
+  const fields = FieldValidation.of(req, reply);
   const sub = statusSubresource(route);
+  const { manager, force } = patchOptions(query, req.headers["user-agent"], type);
+  if (type === applyPatchMediaType) {
+    return serveApply(ctx.registry, reply, route, sub, body, { dryRun, manager, force }, (obj) => objectFromBody(route.info, obj, route, fields));
+  }
   const updated = await ctx.registry.update(
     route.info,
     route.namespace,
     route.name!,
     (current) => {
-      // The stored resourceVersion is not part of what the client patches: a
-      // resourceVersion in the patch is a precondition, compared with the current one.
-      const base = structuredClone(current);
-      delete base.metadata.resourceVersion;
-      const patched = applyPatch(base, body, type);
+      // The patch applies to the stored object with its resourceVersion, as in
+      // Kubernetes: a patch that sets another one (kubectl's JSON patches replace
+      // it) makes it a precondition, compared with the current one.
+      const patched = applyPatch(current, body, type, route.info.schema);
       if (!isPlainObject(patched)) throw new StatusError(badRequest("the patch must leave an object, not replace it with another JSON value"));
-      return objectFromBody(route.info, patched, route);
+      return objectFromBody(route.info, patched, route, fields);
     },
     sub,
-    { dryRun },
+    { dryRun, fieldManager: { manager } },
   );
   reply.send(updated);
 }
@@ -225,26 +231,29 @@ async function scale(
       return void reply.send(scaleOf(await ctx.registry.get(info, namespace, name, first(query, "resourceVersion") === "0")));
     case "PUT": {
       const dryRun = isDryRun(query);
-      const body = objectFromBody(scales, parseBody(req.body, req.headers["content-type"], objectMediaTypes), route);
-      return void reply.send(await updateScale(ctx.registry, info, namespace, name, () => structuredClone(body), dryRun));
+      const body = objectFromBody(scales, parseBody(req.body, req.headers["content-type"], objectMediaTypes), route, FieldValidation.of(req, reply));
+      const manager = writeFieldManager(query, req.headers["user-agent"], "UpdateOptions");
+      return void reply.send(await updateScale(ctx.registry, info, namespace, name, () => structuredClone(body), dryRun, manager));
     }
     case "PATCH": {
       const dryRun = isDryRun(query);
       const type = mediaType(req.headers["content-type"]);
       const patch = parseBody(req.body, req.headers["content-type"], patchMediaTypes);
+      const fields = FieldValidation.of(req, reply);
+      const { manager } = patchOptions(query, req.headers["user-agent"], type);
       const updated = await updateScale(
         ctx.registry,
         info,
         namespace,
         name,
         (current) => {
-          // As for objects: a resourceVersion in the patch is a precondition.
-          delete current.metadata.resourceVersion;
-          const patched = applyPatch(current, patch, type);
+          // As for objects: a resourceVersion the patch sets is a precondition.
+          const patched = applyPatch(current, patch, type, scales.schema);
           if (!isPlainObject(patched)) throw new StatusError(badRequest("the patch must leave an object, not replace it with another JSON value"));
-          return objectFromBody(scales, patched, route);
+          return objectFromBody(scales, patched, route, fields);
         },
         dryRun,
+        manager,
       );
       return void reply.send(updated);
     }

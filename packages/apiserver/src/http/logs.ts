@@ -10,6 +10,10 @@ export interface PodLogOptions {
   tailLines?: number;
   timestamps?: boolean;
   sinceSeconds?: number;
+  /** RFC 3339; only one of sinceSeconds and sinceTime is set. */
+  sinceTime?: string;
+  /** Stop after this many bytes. */
+  limitBytes?: number;
   previous?: boolean;
 }
 
@@ -37,6 +41,8 @@ function integer(query: Query, name: string): number | undefined {
   return Number(v);
 }
 
+const rfc3339Time = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+
 export function logOptions(pod: Pod, query: Query): PodLogOptions {
   const names = pod.spec.containers.map((c) => c.name);
   let container = first(query, "container");
@@ -55,8 +61,24 @@ export function logOptions(pod: Pod, query: Query): PodLogOptions {
   const opts: PodLogOptions = { container, follow: flag(query, "follow") };
   const tailLines = integer(query, "tailLines");
   const sinceSeconds = integer(query, "sinceSeconds");
+  const limitBytes = integer(query, "limitBytes");
+  const sinceTime = first(query, "sinceTime");
+  // The checks and messages of Kubernetes' ValidatePodLogOptions.
+  if (tailLines !== undefined && tailLines < 0) throw new StatusError(badRequest("tailLines must be greater than or equal to 0"));
+  if (limitBytes !== undefined && limitBytes < 1) throw new StatusError(badRequest("limitBytes must be greater than 0"));
+  if (sinceSeconds !== undefined && sinceSeconds < 1) throw new StatusError(badRequest("sinceSeconds must be greater than 0"));
+  if (sinceSeconds !== undefined && sinceTime !== undefined) {
+    throw new StatusError(badRequest("at most one of sinceTime or sinceSeconds may be specified"));
+  }
+  if (sinceTime !== undefined) {
+    if (!rfc3339Time.test(sinceTime) || Number.isNaN(Date.parse(sinceTime))) {
+      throw new StatusError(badRequest(`sinceTime must be an RFC 3339 time like 2024-01-02T15:04:05Z, not "${sinceTime}"`));
+    }
+    opts.sinceTime = sinceTime;
+  }
   if (tailLines !== undefined) opts.tailLines = tailLines;
   if (sinceSeconds !== undefined) opts.sinceSeconds = sinceSeconds;
+  if (limitBytes !== undefined) opts.limitBytes = limitBytes;
   if (flag(query, "timestamps")) opts.timestamps = true;
   if (flag(query, "previous")) opts.previous = true;
   return opts;

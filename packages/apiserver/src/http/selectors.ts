@@ -27,6 +27,7 @@ export function buildFilter(
     }
     return {
       namespace: info.namespaced ? namespace : undefined,
+      selective: labels !== undefined || fields !== undefined,
       predicate: (object: KubeObject) =>
         (!labels || matchesLabels(labels, object.metadata.labels)) && (!fields || matchesFields(fields, object)),
     };

@@ -1,33 +1,61 @@
 // Watch responses: a chunked stream of one JSON event per line. Headers go out at
 // once so a client knows the watch is established before the first event; events
-// produced while the watch was being set up are held until then.
+// produced while the watch was being set up are held until then. A watch that
+// cannot start (its resourceVersion was compacted, or the cache never reached it)
+// still answers 200 and carries the Status in an ERROR event, as Kubernetes does
+// once a request has been validated.
 import type { FastifyReply } from "fastify";
 import type { KubeObject, ResourceInfo, Status, WatchEvent } from "@bosun/api";
-import type { WatchCache, WatchFilter, WatchHandle } from "../storage/watch-cache.js";
+import { StatusError } from "../errors.js";
+import { bookmarkEvent, type WatchCache, type WatchFilter, type WatchHandle, type WatchStart } from "../storage/watch-cache.js";
 
 /** A client this far behind (bytes buffered in the socket) is cut off and must re-watch. */
 const maxBufferedBytes = 32 * 1024 * 1024;
 
+/** Kubernetes' cacher sends a watcher a bookmark about once a minute... */
+const bookmarkEveryMs = 60_000;
+/** ...and one this long before the watch times out, so a client resumes from close to now. */
+const bookmarkBeforeTimeoutMs = 2_000;
+
 export interface WatchRequest {
   info: ResourceInfo;
   filter: WatchFilter;
-  fromRevision: number | undefined;
-  consistent: boolean;
+  start: WatchStart;
   timeoutSeconds: number;
+  /** allowWatchBookmarks=true: periodic BOOKMARK events. */
+  bookmarks: boolean;
+  /** How each event is sent, when not as itself (its object as a Table for kubectl get -w). */
+  encode?: (event: WatchEvent<KubeObject>) => unknown;
 }
 
 export async function serveWatch(cache: WatchCache, reply: FastifyReply, req: WatchRequest): Promise<void> {
   const pending: string[] = [];
   let write: ((line: string) => void) | undefined;
   let finish: (status?: Status) => void = () => {};
-  const handle: WatchHandle = await cache.startWatch(req.info, req.filter, req.fromRevision, req.consistent, {
-    event: (event: WatchEvent<KubeObject>) => {
-      const line = JSON.stringify(event) + "\n";
-      if (write) write(line);
-      else pending.push(line);
-    },
-    end: (status) => finish(status),
-  });
+  let endedEarly: { status?: Status } | undefined;
+  // The newest resourceVersion the client has been told; a bookmark is only worth sending past it.
+  let told = typeof req.start.at === "number" ? req.start.at : 0;
+  const send = (event: WatchEvent<KubeObject>): void => {
+    const rv = Number(event.object.metadata?.resourceVersion);
+    if (event.type !== "ERROR" && Number.isInteger(rv) && rv > told) told = rv;
+    const line = JSON.stringify(req.encode ? req.encode(event) : event) + "\n";
+    if (write) write(line);
+    else pending.push(line);
+  };
+  let handle: WatchHandle | undefined;
+  try {
+    handle = await cache.startWatch(req.info, req.filter, req.start, {
+      event: send,
+      end: (status) => {
+        if (write) finish(status);
+        else endedEarly = { status };
+      },
+    });
+    told = Math.max(told, handle.revision());
+  } catch (err) {
+    if (!(err instanceof StatusError)) throw err;
+    endedEarly = { status: err.status };
+  }
 
   reply.hijack();
   const res = reply.raw;
@@ -39,12 +67,25 @@ export async function serveWatch(cache: WatchCache, reply: FastifyReply, req: Wa
   res.flushHeaders();
 
   let done = false;
+  const deadline = Date.now() + req.timeoutSeconds * 1000;
   const timer = setTimeout(() => finish(), req.timeoutSeconds * 1000);
+  let bookmarkTimer: NodeJS.Timeout | undefined;
+  const scheduleBookmark = (): void => {
+    const delay = Math.min(bookmarkEveryMs, deadline - bookmarkBeforeTimeoutMs - Date.now());
+    if (delay < 0 || !handle) return;
+    const watch = handle;
+    bookmarkTimer = setTimeout(() => {
+      const revision = watch.revision();
+      if (revision > told) send(bookmarkEvent(req.info, revision));
+      scheduleBookmark();
+    }, delay);
+  };
   finish = (status?: Status) => {
     if (done) return;
     done = true;
     clearTimeout(timer);
-    handle.stop();
+    clearTimeout(bookmarkTimer);
+    handle?.stop();
     if (status && !res.destroyed) res.write(JSON.stringify({ type: "ERROR", object: status }) + "\n");
     res.end();
   };
@@ -57,9 +98,14 @@ export async function serveWatch(cache: WatchCache, reply: FastifyReply, req: Wa
   // The client may have gone while the watch was starting, before "close" was heard.
   if (res.destroyed || reply.request.raw.destroyed) return finish();
   for (const line of pending) write(line);
+  if (endedEarly) return finish(endedEarly.status);
+  if (req.bookmarks) scheduleBookmark();
 }
 
-/** Kubernetes ends a watch after a random 5 to 10 minutes unless the client asks otherwise. */
+/**
+ * Without timeoutSeconds Kubernetes ends a watch after a random time between
+ * --min-request-timeout (1800 s by default) and twice that, spreading reconnects.
+ */
 export function defaultWatchTimeoutSeconds(): number {
-  return 300 + Math.floor(Math.random() * 300);
+  return 1800 + Math.floor(Math.random() * 1800);
 }

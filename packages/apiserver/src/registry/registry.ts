@@ -5,6 +5,7 @@
 import {
   alreadyExists,
   applyDefaults,
+  canonicalJson,
   conflict,
   generateNameSuffix,
   invalid,
@@ -17,8 +18,10 @@ import {
   type Pod,
   type ResourceInfo,
 } from "@bosun/api";
+import { managedFieldsAfterWrite, type FieldManagerRef } from "../apply/managed-fields.js";
 import { StatusError } from "../errors.js";
 import type { LeaseManager } from "../storage/leases.js";
+import type { ListPage, ListRequest } from "../storage/paging.js";
 import type { Store } from "../storage/store.js";
 import type { WatchCache, WatchFilter } from "../storage/watch-cache.js";
 import { prepareForCreate } from "./create-hooks.js";
@@ -34,6 +37,11 @@ export type Outcome = { kind: "put"; object: KubeObject } | { kind: "delete"; ob
 
 export interface WriteOptions {
   dryRun: boolean;
+  /**
+   * Who writes, recorded as an Update entry of metadata.managedFields; without
+   * it the entries are carried over unchanged (server-side apply sets its own).
+   */
+  fieldManager?: FieldManagerRef;
 }
 
 export interface DeleteResult {
@@ -65,7 +73,7 @@ export class Registry {
 
   async create(info: ResourceInfo, body: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     const generated = !body.metadata.name && !!body.metadata.generateName;
-    let object = this.prepareCreate(info, body);
+    let object = this.prepareCreate(info, body, opts);
     if (info.namespaced) await this.requireNamespace(object.metadata.namespace ?? "");
     if (opts.dryRun) return object;
     // A generated name can collide; Kubernetes retries with a new suffix too. The
@@ -74,18 +82,19 @@ export class Registry {
       const res = await this.store.create(info, object, await this.leaseFor(info));
       if (res.ok) return withVersion(object, res.revision);
       if (!generated || attempt >= 8) throw new StatusError(alreadyExists(info, object.metadata.name ?? ""));
-      object = this.prepareCreate(info, body);
+      object = this.prepareCreate(info, body, opts);
     }
   }
 
   /** Server-owned metadata, the kind's create hook, defaults, then validation. */
-  private prepareCreate(info: ResourceInfo, body: KubeObject): KubeObject {
+  private prepareCreate(info: ResourceInfo, body: KubeObject, opts: WriteOptions): KubeObject {
     const object = clone(body);
     initCreateMeta(info, object);
     if (!object.metadata.name && object.metadata.generateName) object.metadata.name = object.metadata.generateName + generateNameSuffix();
     if (info.kind === "Pod") (object as Pod).status = { phase: "Pending" };
     prepareForCreate(info.kind, object);
     applyDefaults(info, object);
+    setManagedFields(object, managedFieldsAfterWrite(info, undefined, object, opts.fieldManager));
     const causes = validateObject(info, object);
     if (causes.length > 0) throw new StatusError(invalid(info, object.metadata.name ?? "", causes));
     return object;
@@ -118,6 +127,8 @@ export class Registry {
       if (subresource === "status") {
         next = clone(current) as KubeObject & { status?: unknown };
         next.status = (requested as { status?: unknown }).status;
+        // What a status write may leave besides status: the entries an apply computed.
+        next.metadata.managedFields = requested.metadata?.managedFields;
       } else {
         next = requested;
         next.metadata = next.metadata ?? {};
@@ -128,10 +139,13 @@ export class Registry {
       // does not count as a change of generation.
       applyDefaults(info, next);
       carryUpdateMeta(info, current, next);
+      const writer = opts.fieldManager && { ...opts.fieldManager, ...(subresource ? { subresource } : {}) };
+      setManagedFields(next, managedFieldsAfterWrite(info, current, next, writer));
       const causes = validateObject(info, next, current);
       if (causes.length > 0) throw new StatusError(invalid(info, name, causes));
       if (readyToRemove(next)) return { kind: "delete", object: next };
-      if (JSON.stringify(next) === JSON.stringify(current)) return { kind: "unchanged" };
+      // Key order is no change: a client may send back what it got, keys moved.
+      if (canonicalJson(next) === canonicalJson(current)) return { kind: "unchanged" };
       return { kind: "put", object: next };
     });
     if (result.removed && info.kind === "Namespace" && !opts.dryRun) await this.deleteNamespaceContents(name);
@@ -191,8 +205,8 @@ export class Registry {
     }
   }
 
-  async list(info: ResourceInfo, filter: WatchFilter, consistent: boolean): Promise<{ items: KubeObject[]; revision: number }> {
-    return this.cache.list(info, filter, consistent);
+  async list(info: ResourceInfo, filter: WatchFilter, req: ListRequest): Promise<ListPage> {
+    return this.cache.list(info, filter, req);
   }
 
   private async requireNamespace(namespace: string): Promise<void> {
@@ -237,6 +251,11 @@ export class Registry {
 }
 
 const protectedNamespaces = new Set(["default", "kube-system", "kube-public"]);
+
+function setManagedFields(object: KubeObject, entries: KubeObject["metadata"]["managedFields"]): void {
+  if (entries === undefined) delete object.metadata.managedFields;
+  else object.metadata.managedFields = entries;
+}
 
 function withVersion(object: KubeObject, revision: number): KubeObject {
   object.metadata.resourceVersion = String(revision);

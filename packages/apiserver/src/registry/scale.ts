@@ -49,6 +49,7 @@ export function scaleOf(object: KubeObject): Scale {
 /**
  * Replaces the parent's Scale with what toScale makes of the current one (a PUT
  * body, or the current Scale patched) and returns the parent's new Scale.
+ * `fieldManager` is who writes, for the parent's managedFields.
  */
 export async function updateScale(
   registry: Registry,
@@ -57,6 +58,7 @@ export async function updateScale(
   name: string,
   toScale: (current: Scale) => KubeObject,
   dryRun: boolean,
+  fieldManager?: string,
 ): Promise<Scale> {
   const scales = scaleInfo(parent);
   const updated = await registry.update(
@@ -75,7 +77,8 @@ export async function updateScale(
       return next;
     },
     undefined,
-    { dryRun },
+    // Recorded against the parent's spec.replicas, through the scale subresource.
+    { dryRun, ...(fieldManager === undefined ? {} : { fieldManager: { manager: fieldManager, subresource: "scale" } }) },
   );
   return scaleOf(updated);
 }

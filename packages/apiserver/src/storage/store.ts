@@ -62,6 +62,25 @@ export class Store {
     };
   }
 
+  /**
+   * Up to limit (0: all) keys from startKey to the end of prefix, at revision (the
+   * current one unless given). count is how many keys that whole range holds.
+   */
+  async range(
+    prefix: string,
+    startKey: string,
+    limit: number,
+    revision?: number,
+  ): Promise<{ kvs: IKeyValue[]; more: boolean; count: number; revision: number }> {
+    const res = await this.etcd.kv.range({
+      key: Buffer.from(startKey),
+      range_end: prefixEnd(prefix),
+      ...(limit > 0 ? { limit } : {}),
+      ...(revision !== undefined ? { revision } : {}),
+    });
+    return { kvs: res.kvs, more: res.more, count: Number(res.count), revision: Number(res.header.revision) };
+  }
+
   /** Puts object only if its key does not exist; with lease, etcd removes it when the lease expires. */
   async create(info: ResourceInfo, object: KubeObject, lease?: string): Promise<CasResult> {
     const key = Buffer.from(this.keys.objectKey(info, object.metadata.namespace, object.metadata.name ?? ""));

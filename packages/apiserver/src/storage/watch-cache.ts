@@ -4,14 +4,30 @@
 // are served from memory; a watch from a revision older than the ring gets its own
 // etcd watch, and a compacted revision answers 410 Expired.
 //
+// The ring also makes the cache a short history: undoing the ring's events newer
+// than a revision gives the state at that revision, so the pages of a paginated
+// list (all read at the first page's revision) come from memory while the ring
+// reaches back that far, and from etcd at that revision after.
+//
 // One shared feed rather than one per resource: the cache's revision then moves
 // with every write under the prefix, so a consistent read rarely needs to ask etcd
 // for watch progress at all.
 import type { IEvent } from "etcd3";
-import { expired, statusError, type KubeObject, type ResourceInfo, type Status, type WatchEvent } from "@bosun/api";
+import { apiVersionOf, badRequest, expired, type KubeObject, type ResourceInfo, type Status, type WatchEvent } from "@bosun/api";
 import { Backoff, createLogger } from "@bosun/client";
 import { StatusError } from "../errors.js";
+import { decodeContinue, encodeContinue, encodeStart, latestRevision } from "./continue.js";
 import { EtcdWatch } from "./etcd-watch.js";
+import {
+  continueExpired,
+  isCompacted,
+  isFutureRevision,
+  listExpired,
+  tooLargeResourceVersion,
+  type ListAt,
+  type ListPage,
+  type ListRequest,
+} from "./paging.js";
 import { decodeObject, type Store } from "./store.js";
 
 const log = createLogger("apiserver/watch-cache");
@@ -20,6 +36,8 @@ export type ObjectPredicate = (object: KubeObject) => boolean;
 
 interface CacheEvent {
   type: "ADDED" | "MODIFIED" | "DELETED";
+  /** The object's etcd key. */
+  key: string;
   /** The new state; for DELETED, the last state with the deletion's resourceVersion. */
   object: KubeObject;
   previous?: KubeObject;
@@ -29,7 +47,18 @@ interface CacheEvent {
 export interface WatchFilter {
   namespace?: string;
   predicate: ObjectPredicate;
+  /** Whether a label or field selector narrows the objects (remainingItemCount is then unknown). */
+  selective: boolean;
 }
+
+/**
+ * Where a watch starts. "initial": a synthetic ADDED per current object first, from a
+ * state at least as new as `at` ("consistent": etcd's revision now; "any": the
+ * cache's), then changes. "since": only changes after revision `at`.
+ */
+export type WatchStart =
+  | { kind: "initial"; at: "consistent" | "any" | number; endBookmark: boolean }
+  | { kind: "since"; at: "consistent" | "any" | number };
 
 export interface WatchSink {
   event(event: WatchEvent<KubeObject>): void;
@@ -39,6 +68,18 @@ export interface WatchSink {
 
 export interface WatchHandle {
   stop(): void;
+  /** The revision up to which this watch has been sent every event: what a bookmark may carry. */
+  revision(): number;
+}
+
+/** Annotation of the bookmark that ends the initial events of a watch with sendInitialEvents. */
+export const initialEventsEndAnnotation = "k8s.io/initial-events-end";
+
+/** A BOOKMARK event: only the kind and the resourceVersion, as Kubernetes sends it. */
+export function bookmarkEvent(info: ResourceInfo, revision: number, initialEventsEnd = false): WatchEvent<KubeObject> {
+  const metadata: KubeObject["metadata"] = { resourceVersion: String(revision) };
+  if (initialEventsEnd) metadata.annotations = { [initialEventsEndAnnotation]: "true" };
+  return { type: "BOOKMARK", object: { kind: info.kind, apiVersion: apiVersionOf(info), metadata } };
 }
 
 /** How long a read waits for the cache to reach a revision before asking etcd directly. */
@@ -50,15 +91,20 @@ class ResourceCache {
   /** The ring holds every event with a revision above this one. */
   oldestRevision = 0;
   readonly watchers = new Set<(event: CacheEvent) => void>();
+  /** The keys of objects in etcd's (byte) order; dropped when a key comes or goes. */
+  private sorted: string[] | undefined;
 
   constructor(
     readonly info: ResourceInfo,
     private readonly capacity: number,
   ) {}
 
-  apply(key: string, event: CacheEvent): void {
+  apply(event: CacheEvent): void {
+    const { key } = event;
+    const existed = this.objects.has(key);
     if (event.type === "DELETED") this.objects.delete(key);
     else this.objects.set(key, event.object);
+    if (existed !== this.objects.has(key)) this.sorted = undefined;
     this.ring.push(event);
     if (this.ring.length > this.capacity) {
       const dropped = this.ring.shift();
@@ -66,6 +112,39 @@ class ResourceCache {
     }
     for (const watcher of this.watchers) watcher(event);
   }
+
+  /**
+   * The keys and objects at revision (not older than oldestRevision), in key order:
+   * the current objects with the ring's later events undone.
+   */
+  stateAt(revision: number): { keys: readonly string[]; lookup: (key: string) => KubeObject | undefined } {
+    this.sorted ??= [...this.objects.keys()].sort(byteOrder);
+    const undone = new Map<string, KubeObject | undefined>();
+    // Newest first, so the oldest change after revision decides: its previous state.
+    for (let i = this.ring.length - 1; i >= 0 && this.ring[i].revision > revision; i--) {
+      undone.set(this.ring[i].key, this.ring[i].previous);
+    }
+    if (undone.size === 0) return { keys: this.sorted, lookup: (key) => this.objects.get(key) };
+    const keys = [...new Set([...this.sorted, ...undone.keys()])].sort(byteOrder);
+    return { keys, lookup: (key) => (undone.has(key) ? undone.get(key) : this.objects.get(key)) };
+  }
+}
+
+/** etcd orders keys by their bytes; for the ASCII of Kubernetes names that is code-unit order. */
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The index of the first key not below key in sorted keys. */
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Turns a cache event into what a watcher with filter should see, if anything. */
@@ -82,6 +161,15 @@ function project(event: CacheEvent, filter: WatchFilter): WatchEvent<KubeObject>
 
 function tooOld(requested: number, oldest: number): StatusError {
   return new StatusError(expired(`too old resource version: ${requested} (${oldest})`));
+}
+
+/** Where a page starts and at which revision, once a continue token is decoded. */
+interface PagePlan {
+  prefix: string;
+  startKey: string;
+  at: ListAt;
+  /** Whether this page continues an earlier one (a compaction then answers with a fresh token). */
+  continuing: boolean;
 }
 
 export class WatchCache {
@@ -113,23 +201,122 @@ export class WatchCache {
     this.waiters.clear();
   }
 
-  /** Lists a resource; consistent unless the caller accepts any recent state (resourceVersion=0). */
-  async list(
-    info: ResourceInfo,
-    filter: WatchFilter,
-    consistent: boolean,
-  ): Promise<{ items: KubeObject[]; revision: number }> {
-    if (consistent && !(await this.waitFor(await this.store.currentRevision()))) {
-      const listed = await this.store.listPrefix(this.store.keys.listPrefix(info, filter.namespace));
-      return { items: listed.items.filter(filter.predicate), revision: listed.revision };
-    }
+  /** One page of a resource (all of it without a limit), at the revision the request asks for. */
+  async list(info: ResourceInfo, filter: WatchFilter, req: ListRequest): Promise<ListPage> {
+    const plan = this.planPage(info, filter, req);
+    // As Kubernetes: a list that may be served from any state ignores the limit.
+    const limit = plan.at.kind === "any" ? 0 : req.limit;
     const cache = this.cacheOf(info);
-    const items: KubeObject[] = [];
-    for (const object of cache.objects.values()) {
-      if ((!filter.namespace || object.metadata.namespace === filter.namespace) && filter.predicate(object)) items.push(object);
+    switch (plan.at.kind) {
+      case "any":
+        return this.pageFromCache(cache, plan, filter, limit, this.revision);
+      case "consistent":
+        if (await this.waitFor(await this.store.currentRevision())) return this.pageFromCache(cache, plan, filter, limit, this.revision);
+        return this.pageFromEtcd(plan, filter, limit, undefined);
+      case "notOlderThan":
+        await this.waitForOrFail(plan.at.revision);
+        return this.pageFromCache(cache, plan, filter, limit, this.revision);
+      case "exact":
+        await this.waitForOrFail(plan.at.revision);
+        if (plan.at.revision >= cache.oldestRevision) return this.pageFromCache(cache, plan, filter, limit, plan.at.revision);
+        return this.pageFromEtcd(plan, filter, limit, plan.at.revision);
     }
-    items.sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
-    return { items, revision: this.revision };
+  }
+
+  private planPage(info: ResourceInfo, filter: WatchFilter, req: ListRequest): PagePlan {
+    const prefix = this.store.keys.listPrefix(info, filter.namespace);
+    if (req.continueToken === undefined) return { prefix, startKey: prefix, at: req.at, continuing: false };
+    let point;
+    try {
+      point = decodeContinue(req.continueToken, prefix);
+    } catch (err) {
+      throw new StatusError(badRequest(`invalid continue token: ${(err as Error).message}`));
+    }
+    const at: ListAt = point.revision === latestRevision ? { kind: "consistent" } : { kind: "exact", revision: point.revision };
+    return { prefix, startKey: point.startKey, at, continuing: true };
+  }
+
+  /** A page from the cache's state at revision (which the ring must reach back to). */
+  private pageFromCache(cache: ResourceCache, plan: PagePlan, filter: WatchFilter, limit: number, revision: number): ListPage {
+    const { keys, lookup } = cache.stateAt(revision);
+    const items: KubeObject[] = [];
+    let lastKey = "";
+    let more = false;
+    let remaining = 0;
+    for (let i = lowerBound(keys, plan.startKey); i < keys.length && keys[i].startsWith(plan.prefix); i++) {
+      const object = lookup(keys[i]);
+      if (!object) continue;
+      if (limit > 0 && items.length >= limit) {
+        more = true;
+        // Without selectors every further object counts; with them the count is unknown anyway.
+        if (filter.selective) break;
+        remaining++;
+        continue;
+      }
+      if (!filter.predicate(object)) continue;
+      items.push(object);
+      lastKey = keys[i];
+    }
+    return this.page(plan, filter, items, revision, more ? lastKey : undefined, remaining);
+  }
+
+  /**
+   * A page read from etcd at revision (the current one when undefined). With
+   * selectors, etcd is read in growing batches until the page is full, as
+   * Kubernetes' etcd3 store does; every batch at the first batch's revision.
+   */
+  private async pageFromEtcd(plan: PagePlan, filter: WatchFilter, limit: number, revision: number | undefined): Promise<ListPage> {
+    const items: KubeObject[] = [];
+    let startKey = plan.startKey;
+    let batch = limit;
+    let at = revision;
+    let lastKey = "";
+    let more = false;
+    let remaining = 0;
+    for (;;) {
+      let res;
+      try {
+        res = await this.store.range(plan.prefix, startKey, batch, at);
+      } catch (err) {
+        if (isCompacted(err)) {
+          if (plan.continuing) throw continueExpired(encodeStart(plan.startKey, plan.prefix, latestRevision));
+          throw listExpired();
+        }
+        if (isFutureRevision(err)) throw tooLargeResourceVersion(at ?? 0, this.revision);
+        throw err;
+      }
+      at ??= res.revision;
+      for (const [i, kv] of res.kvs.entries()) {
+        const object = decodeObject(kv);
+        if (!filter.predicate(object)) continue;
+        items.push(object);
+        lastKey = kv.key.toString("utf8");
+        if (limit > 0 && items.length >= limit) {
+          more = i < res.kvs.length - 1 || res.more;
+          if (!filter.selective) remaining = res.count - res.kvs.length;
+          break;
+        }
+      }
+      if (!res.more || (limit > 0 && items.length >= limit)) break;
+      startKey = res.kvs[res.kvs.length - 1].key.toString("utf8") + "\0";
+      batch = Math.min(batch * 2, 10000);
+    }
+    return this.page(plan, filter, items, at, more ? lastKey : undefined, remaining);
+  }
+
+  private page(
+    plan: PagePlan,
+    filter: WatchFilter,
+    items: KubeObject[],
+    revision: number,
+    lastKey: string | undefined,
+    remaining: number,
+  ): ListPage {
+    const page: ListPage = { items, revision };
+    if (lastKey === undefined) return page;
+    page.continue = encodeContinue(lastKey, plan.prefix, revision);
+    if (!filter.selective) page.remainingItemCount = remaining;
+    return page;
   }
 
   /** The cached object, possibly a little behind etcd (resourceVersion=0 semantics). */
@@ -138,33 +325,31 @@ export class WatchCache {
   }
 
   /**
-   * Starts a watch. fromRevision undefined means "current state first": a synthetic
-   * ADDED per object, then changes; consistent makes that state at least as new as etcd's.
+   * Starts a watch. Errors a client could only learn once the watch is running
+   * (a compacted or an unreachable revision) are thrown as StatusErrors; the HTTP
+   * layer sends them as an ERROR event, as Kubernetes does.
    */
-  async startWatch(
-    info: ResourceInfo,
-    filter: WatchFilter,
-    fromRevision: number | undefined,
-    consistent: boolean,
-    sink: WatchSink,
-  ): Promise<WatchHandle> {
+  async startWatch(info: ResourceInfo, filter: WatchFilter, start: WatchStart, sink: WatchSink): Promise<WatchHandle> {
     const cache = this.cacheOf(info);
-    if (fromRevision === undefined) {
-      if (consistent) await this.waitFor(await this.store.currentRevision());
-      for (const object of cache.objects.values()) {
-        const event = project({ type: "ADDED", object, revision: this.revision }, filter);
+    if (start.kind === "initial") {
+      // Serving a consistent start from the cache when it cannot catch up keeps the
+      // watch alive; the state is then only as new as the cache.
+      if (start.at === "consistent") await this.waitFor(await this.store.currentRevision());
+      else if (start.at !== "any") await this.waitForOrFail(start.at);
+      const { keys, lookup } = cache.stateAt(this.revision);
+      for (const key of keys) {
+        const object = lookup(key);
+        const event = object && project({ type: "ADDED", key, object, revision: this.revision }, filter);
         if (event) sink.event(event);
       }
+      if (start.endBookmark) sink.event(bookmarkEvent(info, this.revision, true));
       return this.subscribe(cache, filter, sink);
     }
-    if (fromRevision > this.revision && !(await this.waitFor(fromRevision))) {
-      throw new StatusError(
-        statusError(504, "Timeout", `Too large resource version: ${fromRevision}, current: ${this.revision}`),
-      );
-    }
-    if (fromRevision < cache.oldestRevision) return this.watchFromEtcd(info, filter, fromRevision, cache.oldestRevision, sink);
+    const from = start.at === "any" ? this.revision : start.at === "consistent" ? await this.store.currentRevision() : start.at;
+    await this.waitForOrFail(from);
+    if (from < cache.oldestRevision) return this.watchFromEtcd(info, filter, from, cache.oldestRevision, sink);
     for (const event of cache.ring) {
-      if (event.revision <= fromRevision) continue;
+      if (event.revision <= from) continue;
       const projected = project(event, filter);
       if (projected) sink.event(projected);
     }
@@ -177,7 +362,8 @@ export class WatchCache {
       if (projected) sink.event(projected);
     };
     cache.watchers.add(watcher);
-    return { stop: () => cache.watchers.delete(watcher) };
+    // Events reach watchers before the cache's revision moves past them.
+    return { stop: () => cache.watchers.delete(watcher), revision: () => this.revision };
   }
 
   /** A watch older than the ring: its own etcd watch, or 410 if etcd compacted that far. */
@@ -191,24 +377,33 @@ export class WatchCache {
     const prefix = this.store.keys.listPrefix(info, filter.namespace);
     try {
       // A range read at the first revision the watch needs fails exactly when etcd
-      // compacted it, which lets the 410 be an HTTP status rather than a stream event.
+      // compacted it, so the 410 goes out before any event rather than after some.
       await this.store.listPrefix(prefix + "\0", fromRevision + 1);
     } catch (err) {
-      if (/compacted/.test(String(err))) throw tooOld(fromRevision, oldest);
+      if (isCompacted(err)) throw tooOld(fromRevision, oldest);
       throw err;
     }
+    let sent = fromRevision;
     const watch = await EtcdWatch.open(this.store.etcd, prefix, fromRevision + 1, {
-      onEvents: (events) => {
+      onEvents: (events, revision) => {
         for (const raw of events) {
           const projected = project(toCacheEvent(raw), filter);
           if (projected) sink.event(projected);
         }
+        sent = revision;
       },
-      onProgress: () => {},
+      onProgress: (revision) => {
+        sent = Math.max(sent, revision);
+      },
       onCompacted: () => sink.end(tooOld(fromRevision, oldest).status),
       onFailed: () => sink.end(),
     });
-    return { stop: () => watch.close() };
+    return { stop: () => watch.close(), revision: () => sent };
+  }
+
+  /** Waits for the cache to reach revision; 504 Too large resource version if it does not in time. */
+  private async waitForOrFail(revision: number): Promise<void> {
+    if (!(await this.waitFor(revision))) throw tooLargeResourceVersion(revision, this.revision);
   }
 
   /** Resolves true once every event up to revision is in the cache, false on timeout. */
@@ -263,14 +458,14 @@ export class WatchCache {
       seen.set(cache, keys);
       const previous = cache.objects.get(key);
       if (previous?.metadata.resourceVersion === object.metadata.resourceVersion) continue;
-      cache.apply(key, { type: previous ? "MODIFIED" : "ADDED", object, previous, revision: listed.revision });
+      cache.apply({ type: previous ? "MODIFIED" : "ADDED", key, object, previous, revision: listed.revision });
     }
     for (const cache of this.caches.values()) {
       const keys = seen.get(cache);
       for (const [key, object] of [...cache.objects]) {
         if (keys?.has(key)) continue;
         const gone = withRevision(object, listed.revision);
-        cache.apply(key, { type: "DELETED", object: gone, previous: object, revision: listed.revision });
+        cache.apply({ type: "DELETED", key, object: gone, previous: object, revision: listed.revision });
       }
       cache.ring.length = 0;
       cache.oldestRevision = listed.revision;
@@ -288,8 +483,7 @@ export class WatchCache {
           const key = raw.kv.key.toString("utf8");
           const cache = this.cacheOfKey(key);
           if (!cache) continue;
-          const event = toCacheEvent(raw, cache.objects.get(key));
-          cache.apply(key, event);
+          cache.apply(toCacheEvent(raw, cache.objects.get(key)));
         }
         this.advance(revision);
       },
@@ -318,10 +512,6 @@ export class WatchCache {
   }
 }
 
-function keyOf(object: KubeObject): string {
-  return `${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}`;
-}
-
 function withRevision(object: KubeObject, revision: number): KubeObject {
   return { ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } };
 }
@@ -329,10 +519,11 @@ function withRevision(object: KubeObject, revision: number): KubeObject {
 /** An etcd event as a cache event; previous is the cached state when known, else etcd's prev_kv. */
 function toCacheEvent(raw: IEvent, cached?: KubeObject): CacheEvent {
   const revision = Number(raw.kv.mod_revision);
+  const key = raw.kv.key.toString("utf8");
   const previous = cached ?? (raw.prev_kv ? decodeObject(raw.prev_kv) : undefined);
   if (raw.type === "Delete") {
     const last = previous ?? { apiVersion: "", kind: "", metadata: {} };
-    return { type: "DELETED", object: withRevision(last, revision), previous, revision };
+    return { type: "DELETED", key, object: withRevision(last, revision), previous, revision };
   }
-  return { type: previous ? "MODIFIED" : "ADDED", object: decodeObject(raw.kv), previous, revision };
+  return { type: previous ? "MODIFIED" : "ADDED", key, object: decodeObject(raw.kv), previous, revision };
 }

@@ -10,7 +10,7 @@ export interface TestApiServer {
 }
 
 export async function startTestApiServer(
-  opts: Partial<Pick<ApiServerOptions, "logSource" | "watchCacheSize" | "prefix" | "eventTtlSeconds">> = {},
+  opts: Partial<Pick<ApiServerOptions, "logSource" | "streamSource" | "watchCacheSize" | "prefix" | "eventTtlSeconds">> = {},
 ): Promise<TestApiServer> {
   const etcd = await startTestEtcd();
   try {

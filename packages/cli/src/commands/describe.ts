@@ -1,5 +1,6 @@
 // bosun describe: one object's spec, status and conditions, with its recent events.
 import {
+  eventLastSeen,
   formatLabelSelector,
   isControlledBy,
   labelSelectorFromMatch,
@@ -28,7 +29,6 @@ import {
   describeStatefulSet,
 } from "../printers/describe-workloads.js";
 import { listDeploymentReplicaSets, splitReplicaSets } from "../workloads/replicasets.js";
-import { eventLastSeen } from "../printers/tables.js";
 import type { Command } from "commander";
 import { createClient, namespaceOf, type GlobalOptions } from "../context.js";
 import { io } from "../io.js";

@@ -1,8 +1,8 @@
 // bosun get: tables like kubectl's, -o yaml|json|name|wide, and -w to follow changes.
-import type { Event, KubeObject, ResourceInfo, Status } from "@bosun/api";
+import { eventLastSeen, type Event, type KubeObject, type ResourceInfo, type Status } from "@bosun/api";
 import { ApiError, sleep, type ApiClient } from "@bosun/client";
 import { CliError, formatError, parseTargets } from "../context.js";
-import { eventLastSeen, printTable, tableHeader, tableRow } from "../printers/tables.js";
+import { printTable, tableHeader, tableRow } from "../printers/tables.js";
 import { parseOutputFormat, printObjects, type OutputFormat } from "../printers/output.js";
 import { columnWidths, formatRow } from "../printers/tabwriter.js";
 import type { Command } from "commander";

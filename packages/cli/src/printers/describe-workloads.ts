@@ -1,12 +1,22 @@
 // `bosun describe` for the workload kinds, line for line as kubectl's describers
 // (k8s.io/kubectl/pkg/describe): replicas, strategy, pod template, conditions,
 // the ReplicaSets of a Deployment, and the recent events.
-import type { AppsCondition, CronJob, DaemonSet, Deployment, Event, Job, Pod, ReplicaSet, StatefulSet } from "@bosun/api";
+import {
+  humanDuration,
+  selectorText,
+  type AppsCondition,
+  type CronJob,
+  type DaemonSet,
+  type Deployment,
+  type Event,
+  type Job,
+  type Pod,
+  type ReplicaSet,
+  type StatefulSet,
+} from "@bosun/api";
 import { commonMeta, controlledBy, describeEvents } from "./describe.js";
 import { describePodTemplate } from "./describe-containers.js";
 import { describeTime, DescribeWriter, none } from "./describe-writer.js";
-import { humanDuration } from "./age.js";
-import { selectorText } from "./workload-tables.js";
 import type { DeploymentReplicaSets } from "../workloads/replicasets.js";
 
 /** "3 Running / 0 Waiting / 0 Succeeded / 0 Failed" over the pods a controller owns. */

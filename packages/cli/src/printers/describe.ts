@@ -1,9 +1,7 @@
 // `bosun describe` text for pods, nodes, events and any kind without its own
 // describer, laid out like kubectl's describers; workloads are in describe-workloads.ts.
-import { controllerRefOf, type Event, type KubeObject, type Node, type Pod } from "@bosun/api";
+import { age, controllerRefOf, nodeRoles, type Event, type KubeObject, type Node, type Pod } from "@bosun/api";
 import { toYaml } from "./output.js";
-import { age } from "./age.js";
-import { nodeRoles } from "./tables.js";
 import { describeContainers, describeToleration } from "./describe-containers.js";
 import { describeTime, DescribeWriter, none } from "./describe-writer.js";
 

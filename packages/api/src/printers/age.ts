@@ -1,6 +1,6 @@
-// AGE and LAST SEEN columns, with apimachinery's HumanDuration rules
-// (k8s.io/apimachinery/pkg/util/duration), so a glance at `bosun get` reads
-// the same as `kubectl get`: precise when recent, coarse when old.
+// AGE and LAST SEEN cells, with apimachinery's HumanDuration rules
+// (k8s.io/apimachinery/pkg/util/duration), so the apiserver's Tables and `bosun get`
+// read the same as Kubernetes': precise when recent, coarse when old.
 
 /** Formats a duration in milliseconds the way kubectl prints ages. */
 export function humanDuration(ms: number): string {
@@ -34,7 +34,7 @@ export function humanDuration(ms: number): string {
   return `${Math.trunc(hours / 24 / 365)}y`;
 }
 
-/** The age of a timestamp, or `<unknown>` when it is missing, as kubectl prints it. */
+/** The age of a timestamp, or `<unknown>` when it is missing (printers' translateTimestampSince). */
 export function age(timestamp: string | null | undefined, now: number = Date.now()): string {
   if (!timestamp) return "<unknown>";
   const t = Date.parse(timestamp);

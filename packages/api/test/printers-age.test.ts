@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { age, humanDuration } from "../src/printers/age.js";
+import { age, humanDuration } from "../src/index.js";
 
 const s = 1000;
 const m = 60 * s;

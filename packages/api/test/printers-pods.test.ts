@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { ContainerStatus, Pod } from "@bosun/api";
-import { podColumns } from "../src/printers/pod-status.js";
+import { podColumns, printerFor, type ContainerStatus, type Pod } from "../src/index.js";
 
 const now = Date.parse("2024-05-01T12:00:00Z");
 
@@ -78,4 +77,23 @@ test("a pod being deleted shows Terminating unless it already finished", () => {
 test("restarts add up over containers", () => {
   const p = pod([cs({ running: {} }, { restartCount: 2, ready: true }), cs({ running: {} }, { name: "c1", restartCount: 1, ready: true })]);
   assert.equal(podColumns(p, now).restarts, "3");
+});
+
+test("the pod printer gives every column, wide ones at priority 1, and marks finished pods Completed", () => {
+  const printer = printerFor("Pod");
+  assert.deepEqual(
+    printer.columns.map((c) => [c.name, c.priority]),
+    [["Name", 0], ["Ready", 0], ["Status", 0], ["Restarts", 0], ["Age", 0], ["IP", 1], ["Node", 1], ["Nominated Node", 1], ["Readiness Gates", 1]],
+  );
+  assert.equal(printer.columns[0]!.format, "name");
+  const p = pod([cs({ running: {} }, { ready: true })], { podIP: "10.0.0.9", podIPs: [{ ip: "10.0.0.7" }] });
+  p.spec.nodeName = "node-1";
+  assert.deepEqual(printer.cells(p, now), ["web", "1/1", "Running", "0", "60m", "10.0.0.7", "node-1", "<none>", "<none>"]);
+  assert.deepEqual(printer.conditions?.(p), []);
+  const done = pod([cs({ terminated: { exitCode: 0, reason: "Completed" } })], { phase: "Succeeded" });
+  assert.deepEqual(printer.conditions?.(done), [{ type: "Completed", status: "True", reason: "Succeeded", message: "The pod has completed successfully." }]);
+  const failed = pod([cs({ terminated: { exitCode: 1, reason: "Error" } })], { phase: "Failed" });
+  assert.equal(printer.conditions?.(failed)[0]?.reason, "Failed");
+  const pending = pod([], { phase: "Pending" });
+  assert.deepEqual(printer.cells(pending, now).slice(5, 7), ["<none>", "<none>"], "no IP and no node before scheduling");
 });

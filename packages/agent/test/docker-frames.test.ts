@@ -1,0 +1,29 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { demuxDockerStream } from "../src/exec/docker-frames.js";
+
+function frame(type: number, text: string): Buffer {
+  const head = Buffer.alloc(8);
+  head[0] = type;
+  head.writeUInt32BE(Buffer.byteLength(text), 4);
+  return Buffer.concat([head, Buffer.from(text)]);
+}
+
+async function collect(chunks: Buffer[]): Promise<string[]> {
+  const out: string[] = [];
+  for await (const o of demuxDockerStream((async function* () { yield* chunks; })())) out.push(`${o.stream}:${o.data.toString()}`);
+  return out;
+}
+
+test("frames split anywhere across reads come out whole and in order", async () => {
+  const all = Buffer.concat([frame(1, "hello"), frame(2, "oops"), frame(1, ""), frame(1, "world")]);
+  for (let cut = 1; cut < all.length; cut++) {
+    assert.deepEqual(await collect([all.subarray(0, cut), all.subarray(cut)]), ["stdout:hello", "stderr:oops", "stdout:", "stdout:world"], `cut at ${cut}`);
+  }
+  const bytes = [...all].map((b) => Buffer.from([b]));
+  assert.deepEqual(await collect(bytes), ["stdout:hello", "stderr:oops", "stdout:", "stdout:world"]);
+});
+
+test("a stream that stops inside a frame is an error", async () => {
+  await assert.rejects(collect([frame(1, "hello").subarray(0, 10)]), /ended inside a frame/);
+});

@@ -1,0 +1,79 @@
+// How Kubernetes merges the fields of the supported kinds: the `+patchStrategy`,
+// `+patchMergeKey`, `+listType` and `+listMapKey` markers of k8s.io/api, which the
+// OpenAPI documents publish as x-kubernetes-patch-strategy and friends and
+// strategic merge patch and server-side apply act on. One table for both, keyed by
+// the schema of the object that holds the field. A list that is not here is
+// replaced whole by a strategic merge patch, as Kubernetes does for lists without
+// a strategy.
+import type { TSchema } from "@sinclair/typebox";
+import { DaemonSetStatus, DeploymentSpec, DeploymentStatus, ReplicaSetStatus, StatefulSetStatus } from "./types/apps.js";
+import { CronJobStatus, JobStatus } from "./types/batch.js";
+import { Container, ExecAction, HTTPGetAction, NamespaceSpec, NodeSpec, NodeStatus, PodSpec, PodStatus } from "./types/core.js";
+import { DeleteOptions, LabelSelectorRequirementSchema, LabelSelectorSchema, ObjectMeta } from "./types/meta.js";
+import { schemaIdentity } from "./openapi-names.js";
+
+export interface FieldPatchMeta {
+  /** x-kubernetes-list-type: a list replaced whole, a set of scalars, or a map keyed by listMapKeys. */
+  listType?: "atomic" | "set" | "map";
+  /** x-kubernetes-list-map-keys: the fields that identify an item of a "map" list. */
+  listMapKeys?: string[];
+  /** x-kubernetes-patch-strategy for strategic merge patch. */
+  patchStrategy?: "merge" | "retainKeys";
+  /** x-kubernetes-patch-merge-key: the field that matches items of a merged list. */
+  patchMergeKey?: string;
+}
+
+const atomic: FieldPatchMeta = { listType: "atomic" };
+const mergedSet: FieldPatchMeta = { listType: "set", patchStrategy: "merge" };
+const conditions = mergedMap("type");
+
+function mergedMap(key: string, mapKeys: string[] = [key]): FieldPatchMeta {
+  return { listType: "map", listMapKeys: mapKeys, patchStrategy: "merge", patchMergeKey: key };
+}
+
+const table: [TSchema, Record<string, FieldPatchMeta>][] = [
+  [ObjectMeta, { finalizers: mergedSet, ownerReferences: mergedMap("uid"), managedFields: atomic }],
+  [LabelSelectorSchema, { matchExpressions: atomic }],
+  [LabelSelectorRequirementSchema, { values: atomic }],
+  [DeleteOptions, { dryRun: atomic }],
+  [NamespaceSpec, { finalizers: atomic }],
+  [NodeSpec, { podCIDRs: mergedSet, taints: atomic }],
+  // Addresses are merged by type but several may share one (dual-stack), so the list is atomic.
+  [NodeStatus, { conditions, addresses: { listType: "atomic", patchStrategy: "merge", patchMergeKey: "type" } }],
+  [PodSpec, { containers: mergedMap("name"), tolerations: atomic }],
+  [
+    Container,
+    {
+      command: atomic,
+      args: atomic,
+      ports: mergedMap("containerPort", ["containerPort", "protocol"]),
+      env: mergedMap("name"),
+    },
+  ],
+  [ExecAction, { command: atomic }],
+  [HTTPGetAction, { httpHeaders: atomic }],
+  [
+    PodStatus,
+    {
+      conditions,
+      podIPs: mergedMap("ip"),
+      hostIPs: { listType: "atomic", patchStrategy: "merge", patchMergeKey: "ip" },
+      containerStatuses: atomic,
+    },
+  ],
+  // Switching strategy.type drops the other type's parameters (rollingUpdate).
+  [DeploymentSpec, { strategy: { patchStrategy: "retainKeys" } }],
+  [DeploymentStatus, { conditions }],
+  [ReplicaSetStatus, { conditions }],
+  [DaemonSetStatus, { conditions }],
+  [StatefulSetStatus, { conditions }],
+  [JobStatus, { conditions: { listType: "atomic", patchStrategy: "merge", patchMergeKey: "type" } }],
+  [CronJobStatus, { active: atomic }],
+];
+
+const byParent = new Map<object, Record<string, FieldPatchMeta>>(table.map(([schema, fields]) => [schemaIdentity(schema), fields]));
+
+/** How `field` of an object of type `parent` merges; undefined when Kubernetes marks nothing. */
+export function patchMetaOf(parent: TSchema, field: string): FieldPatchMeta | undefined {
+  return byParent.get(schemaIdentity(parent))?.[field];
+}

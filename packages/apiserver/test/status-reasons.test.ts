@@ -1,0 +1,165 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { call, testPod, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
+
+const run = promisify(execFile);
+
+type Obj = { metadata: { name: string; resourceVersion: string; labels?: Record<string, string>; deletionTimestamp?: string } };
+type StatusBody = {
+  kind: string;
+  code: number;
+  reason: string;
+  message: string;
+  details?: { name?: string; kind?: string; causes?: { reason?: string; field?: string; message?: string }[] };
+};
+
+const pods = "/api/v1/namespaces/default/pods";
+const kubectlBinary = (version: string) => `/usr/lib/google-cloud-sdk/bin/kubectl.${version}`;
+
+describe("dryRun=All, and the Status reasons kubectl acts on", () => {
+  let server: TestApiServer;
+  let url: string;
+  let dir: string;
+  before(async () => {
+    server = await startTestApiServer();
+    url = server.url;
+    dir = await mkdtemp(join(tmpdir(), "bosun-status-"));
+    await call(url, "POST", pods, testPod("kept", { labels: { v: "1" } }));
+  });
+  after(async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const kubectl = (version: string, ...args: string[]) =>
+    run(kubectlBinary(version), ["--server", url, "--cache-dir", join(dir, "cache"), ...args], {
+      env: { ...process.env, KUBECONFIG: join(dir, "none") },
+    });
+  const kubectlFails = async (version: string, ...args: string[]): Promise<string> => {
+    try {
+      await kubectl(version, ...args);
+    } catch (err) {
+      return (err as { stderr: string }).stderr;
+    }
+    assert.fail(`kubectl ${args.join(" ")} succeeded`);
+  };
+  const stored = async () => (await call<Obj>(url, "GET", `${pods}/kept`)).body;
+
+  test("dryRun=All on create, update, patch and delete answers the result and writes nothing", async () => {
+    const before = await stored();
+    const created = await call<Obj>(url, "POST", `${pods}?dryRun=All`, testPod("dry"));
+    assert.equal(created.status, 201);
+    assert.equal((await call(url, "GET", `${pods}/dry`)).status, 404);
+
+    const replacement = { ...testPod("kept", { labels: { v: "2" } }), metadata: { name: "kept", labels: { v: "2" } } };
+    const updated = await call<Obj>(url, "PUT", `${pods}/kept?dryRun=All`, replacement);
+    assert.equal(updated.status, 200);
+    assert.equal(updated.body.metadata.labels?.v, "2");
+
+    const patched = await call<Obj>(url, "PATCH", `${pods}/kept?dryRun=All`, { metadata: { labels: { v: "3" } } }, "application/merge-patch+json");
+    assert.equal(patched.status, 200);
+    assert.equal(patched.body.metadata.labels?.v, "3");
+
+    const deleted = await call<Obj>(url, "DELETE", `${pods}/kept?dryRun=All`);
+    assert.equal(deleted.status, 200);
+
+    const after = await stored();
+    assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion, "nothing was written");
+    assert.equal(after.metadata.labels?.v, "1");
+
+    const bad = await call<StatusBody>(url, "POST", `${pods}?dryRun=Some`, testPod("dry2"));
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.reason, "BadRequest");
+  });
+
+  test("real kubectl --dry-run=server changes nothing", async () => {
+    const before = await stored();
+    for (const version of ["1.33", "1.27"]) {
+      assert.match((await kubectl(version, "label", "pod", "kept", "v=9", "--overwrite", "--dry-run=server")).stdout, /labeled \(server dry run\)/);
+      assert.match((await kubectl(version, "delete", "pod", "kept", "--dry-run=server")).stdout, /deleted \(server dry run\)/);
+    }
+    assert.equal((await stored()).metadata.resourceVersion, before.metadata.resourceVersion);
+  });
+
+  test("NotFound, AlreadyExists, Conflict, Invalid with causes, BadRequest, MethodNotAllowed", async () => {
+    const missing = await call<StatusBody>(url, "GET", `${pods}/nowhere`);
+    assert.deepEqual([missing.status, missing.body.reason, missing.body.message], [404, "NotFound", 'pods "nowhere" not found']);
+    assert.deepEqual(missing.body.details, { name: "nowhere", group: "", kind: "pods" });
+
+    const twice = await call<StatusBody>(url, "POST", pods, testPod("kept"));
+    assert.deepEqual([twice.status, twice.body.reason, twice.body.message], [409, "AlreadyExists", 'pods "kept" already exists']);
+
+    const stale = { ...testPod("kept"), metadata: { name: "kept", resourceVersion: "1" } };
+    const conflict = await call<StatusBody>(url, "PUT", `${pods}/kept`, stale);
+    assert.equal(conflict.status, 409);
+    assert.equal(conflict.body.reason, "Conflict");
+    assert.match(conflict.body.message, /^Operation cannot be fulfilled on pods "kept": the object has been modified/);
+
+    const invalid = await call<StatusBody>(url, "POST", pods, { apiVersion: "v1", kind: "Pod", metadata: { name: "noimage" }, spec: { containers: [{ name: "main" }] } });
+    assert.equal(invalid.status, 422);
+    assert.equal(invalid.body.reason, "Invalid");
+    assert.deepEqual(invalid.body.details?.causes, [{ reason: "FieldValueRequired", message: "Required value", field: "spec.containers[0].image" }]);
+    assert.equal(invalid.body.message, 'Pod "noimage" is invalid: spec.containers[0].image: Required value');
+
+    const badSelector = await call<StatusBody>(url, "GET", `${pods}?labelSelector=a%20in`);
+    assert.deepEqual([badSelector.status, badSelector.body.reason], [400, "BadRequest"]);
+
+    const method = await call<StatusBody>(url, "PUT", pods, testPod("x"));
+    assert.deepEqual([method.status, method.body.reason], [405, "MethodNotAllowed"]);
+
+    // Expired is covered where it arises: pagination.test.ts (lists) and watch.test.ts (watches).
+  });
+
+  test("real kubectl shows the reasons it acts on", async () => {
+    const manifest = join(dir, "kept.yaml");
+    await writeFile(manifest, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kept\nspec:\n  containers:\n  - name: main\n    image: bosun.local/busybox:1\n");
+    for (const version of ["1.33", "1.27"]) {
+      assert.match(await kubectlFails(version, "get", "pod", "nowhere"), /Error from server \(NotFound\): pods "nowhere" not found/);
+      assert.match(await kubectlFails(version, "create", "-f", manifest), /Error from server \(AlreadyExists\): error when creating ".*kept.yaml": pods "kept" already exists/);
+      // `get --ignore-not-found` depends on the NotFound reason.
+      assert.equal((await kubectl(version, "get", "pod", "nowhere", "--ignore-not-found")).stdout, "");
+    }
+  });
+
+  test("protobuf bodies (kubectl 1.32+ create generators) are 415 with what to do instead", async () => {
+    const refused = await call<StatusBody>(url, "POST", "/api/v1/namespaces", "\u006b\u0038\u0073\u0000", "application/vnd.kubernetes.protobuf");
+    assert.equal(refused.status, 415);
+    assert.equal(refused.body.reason, "UnsupportedMediaType");
+    assert.match(refused.body.message, /kubectl create -f <file>/);
+    assert.match(refused.body.message, /--dry-run=client -o yaml \| kubectl apply -f -/);
+
+    const stderr = await kubectlFails("1.33", "create", "namespace", "from-133");
+    assert.match(stderr, /Error from server \(UnsupportedMediaType\)/);
+    assert.match(stderr, /Bosun does not decode Kubernetes protobuf/);
+    const deployment = await kubectlFails("1.33", "create", "deployment", "web", "--image=bosun.local/busybox:1");
+    assert.match(deployment, /failed to create deployment: .*kubectl create -f <file>/);
+    assert.equal((await call(url, "GET", "/apis/apps/v1/namespaces/default/deployments/web")).status, 404);
+
+    // What the message suggests works with the same kubectl.
+    const yaml = (await kubectl("1.33", "create", "deployment", "web", "--image=bosun.local/busybox:1", "--dry-run=client", "-o", "yaml")).stdout;
+    const file = join(dir, "web.yaml");
+    await writeFile(file, yaml);
+    assert.match((await kubectl("1.33", "create", "-f", file)).stdout, /deployment.apps\/web created/);
+
+    // kubectl up to 1.31 sends JSON, so its generators work.
+    assert.match((await kubectl("1.27", "create", "namespace", "from-127")).stdout, /namespace\/from-127 created/);
+  });
+
+  test("a resource Bosun does not serve is 404 naming it (kubectl create configmap)", async () => {
+    for (const version of ["1.33", "1.27"]) {
+      const stderr = await kubectlFails(version, "create", "configmap", "settings", "--from-literal=a=b");
+      assert.match(stderr, /the server could not find the requested resource: Bosun does not serve configmaps \(v1\)/);
+    }
+    const raw = await call<StatusBody>(url, "GET", "/apis/apps/v1/namespaces/default/controllerrevisions");
+    assert.equal(raw.status, 404);
+    assert.match(raw.body.message, /Bosun does not serve controllerrevisions \(apps\/v1\)/);
+    // A served resource with a bad path keeps Kubernetes' plain message.
+    const plain = await call<StatusBody>(url, "GET", `${pods}/kept/nosuchsubresource`);
+    assert.equal(plain.body.message, "the server could not find the requested resource");
+  });
+});
