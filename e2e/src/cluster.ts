@@ -56,7 +56,7 @@ export class Cluster {
   constructor(
     readonly runId: string,
     readonly logDir: string,
-    private readonly etcd: { stop(): Promise<void> },
+    private readonly etcd: { endpoint: string; stop(): Promise<void> },
     private readonly master: ManagedProcess,
     private readonly agents: Map<string, AgentProcess>,
     apiPort: number,
@@ -87,6 +87,18 @@ export class Cluster {
     await this.master.kill("SIGTERM");
     this.master.start();
     await waitUntilReady(this.master, this.server);
+  }
+
+  /**
+   * Compacts the cluster's etcd at its current revision, as etcd's periodic
+   * compaction would, so every older resourceVersion is gone; answers the revision.
+   */
+  async compactEtcd(): Promise<number> {
+    // etcd's JSON gateway: a range read's header carries the current revision.
+    const range = await etcdGateway<{ header: { revision: string } }>(this.etcd.endpoint, "kv/range", { key: Buffer.from("/").toString("base64"), limit: 1 });
+    const revision = Number(range.header.revision);
+    await etcdGateway(this.etcd.endpoint, "kv/compaction", { revision: String(revision), physical: true });
+    return revision;
   }
 
   /** Stops the agent if it runs, starts it with the same flags and waits for its node to be Ready. */
@@ -283,6 +295,13 @@ async function waitUntilReady(proc: ManagedProcess, server: string): Promise<voi
   if (outcome === "exited") {
     throw new Error(`${proc.label} exited before it was ready; log ${proc.logFile}:\n${proc.tail(30)}`);
   }
+}
+
+async function etcdGateway<T>(endpoint: string, path: string, body: unknown): Promise<T> {
+  const r = await fetch(`${endpoint}/v3/${path}`, { method: "POST", body: JSON.stringify(body) });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`etcd ${endpoint}/v3/${path} answered ${r.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
 }
 
 function nodeSummary(n: Node): { name: string | undefined; ready: string | undefined } {
