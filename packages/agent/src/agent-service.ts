@@ -14,55 +14,17 @@ import { createLogger } from "@bosun/client";
 import type { ContainerRuntime, ContainerSummary } from "./runtime/runtime.js";
 import { serveExec } from "./exec/exec-service.js";
 import { servePortForward } from "./exec/port-forward-service.js";
-import {
-  INFRA_CONTAINER_NAME,
-  LABEL_CONTAINER_NAME,
-  LABEL_NODE_NAME,
-  LABEL_POD_NAME,
-  LABEL_POD_NAMESPACE,
-  LABEL_POD_UID,
-  restartCountOf,
-} from "./labels.js";
+import { containerInstances, podContainers, StreamError } from "./exec/target.js";
 
 const log = createLogger("agent/logs");
 
-class LogsError extends Error {
-  constructor(
-    readonly code: grpcStatus,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** The container instance a logs request names: the newest, or with `previous` the one before it. */
 export function pickLogContainer(req: LogsRequest, containers: ContainerSummary[]): ContainerSummary {
-  const pod = `${req.namespace}/${req.podName}`;
-  const names = [...new Set(containers.map((c) => c.labels[LABEL_CONTAINER_NAME] ?? ""))]
-    .filter((n) => n && n !== INFRA_CONTAINER_NAME)
-    .sort();
-  let name = req.container;
-  if (!name) {
-    if (names.length !== 1) {
-      throw new LogsError(
-        grpcStatus.INVALID_ARGUMENT,
-        names.length === 0
-          ? `pod ${pod} has no containers on this node yet; retry once it is running`
-          : `a container name must be specified for pod ${pod}, choose one of: [${names.join(" ")}]`,
-      );
-    }
-    name = names[0] ?? "";
-  }
-  const instances = containers
-    .filter((c) => c.labels[LABEL_CONTAINER_NAME] === name)
-    .sort((a, b) => restartCountOf(b.labels) - restartCountOf(a.labels) || b.created - a.created);
-  if (instances.length === 0) {
-    throw new LogsError(grpcStatus.NOT_FOUND, `container "${name}" in pod ${pod} is not on this node (or not created yet)`);
-  }
+  const { name, instances } = containerInstances(req, req.container, containers);
   if (!req.previous) return instances[0] as ContainerSummary;
   const previous = instances[1];
   if (!previous) {
-    throw new LogsError(grpcStatus.NOT_FOUND, `previous terminated container "${name}" in pod ${pod} not found`);
+    throw new StreamError(grpcStatus.NOT_FOUND, `previous terminated container "${name}" in pod ${req.namespace}/${req.podName} not found`);
   }
   return previous;
 }
@@ -71,7 +33,7 @@ export function pickLogContainer(req: LogsRequest, containers: ContainerSummary[
 export function logsSince(req: LogsRequest, nowMs: number): number {
   if (req.sinceTime) {
     const t = Date.parse(req.sinceTime);
-    if (Number.isNaN(t)) throw new LogsError(grpcStatus.INVALID_ARGUMENT, `sinceTime "${req.sinceTime}" is not an RFC 3339 time`);
+    if (Number.isNaN(t)) throw new StreamError(grpcStatus.INVALID_ARGUMENT, `sinceTime "${req.sinceTime}" is not an RFC 3339 time`);
     return Math.floor(t / 1000);
   }
   return req.sinceSeconds > 0 ? Math.floor(nowMs / 1000) - req.sinceSeconds : 0;
@@ -111,13 +73,7 @@ export class AgentServer {
     const abort = new AbortController();
     call.on("cancelled", () => abort.abort());
     try {
-      const labels: Record<string, string> = { [LABEL_NODE_NAME]: this.nodeName };
-      if (req.podUid) labels[LABEL_POD_UID] = req.podUid;
-      else {
-        labels[LABEL_POD_NAMESPACE] = req.namespace;
-        labels[LABEL_POD_NAME] = req.podName;
-      }
-      const containers = await this.runtime.listContainers(labels);
+      const containers = await podContainers(this.runtime, this.nodeName, req);
       const target = pickLogContainer(req, containers);
       const stream = await this.runtime.logs(
         target.id,
@@ -144,7 +100,7 @@ export class AgentServer {
       if (!abort.signal.aborted) call.end();
     } catch (err) {
       if (abort.signal.aborted) return;
-      const code = err instanceof LogsError ? err.code : grpcStatus.INTERNAL;
+      const code = err instanceof StreamError ? err.code : grpcStatus.INTERNAL;
       log.warn({ pod: `${req.namespace}/${req.podName}`, err: (err as Error).message }, "serving logs failed");
       call.emit("error", { code, details: (err as Error).message });
     }

@@ -4,11 +4,12 @@
 // strategic merge patch and server-side apply act on. One table for both, keyed by
 // the schema of the object that holds the field. A list that is not here is
 // replaced whole by a strategic merge patch, as Kubernetes does for lists without
-// a strategy.
+// a strategy. Beside it, the markers that concern a type wherever it is used
+// (+structType=atomic, and defaults of fields that are list map keys).
 import type { TSchema } from "@sinclair/typebox";
 import { DaemonSetStatus, DeploymentSpec, DeploymentStatus, ReplicaSetStatus, StatefulSetStatus } from "./types/apps.js";
 import { CronJobStatus, JobStatus } from "./types/batch.js";
-import { Container, ExecAction, HTTPGetAction, NamespaceSpec, NodeSpec, NodeStatus, PodSpec, PodStatus } from "./types/core.js";
+import { Container, ContainerPort, ExecAction, HTTPGetAction, NamespaceSpec, NodeSpec, NodeStatus, PodSpec, PodStatus } from "./types/core.js";
 import { DeleteOptions, LabelSelectorRequirementSchema, LabelSelectorSchema, ObjectMeta } from "./types/meta.js";
 import { schemaIdentity } from "./openapi-names.js";
 
@@ -21,6 +22,15 @@ export interface FieldPatchMeta {
   patchStrategy?: "merge" | "retainKeys";
   /** x-kubernetes-patch-merge-key: the field that matches items of a merged list. */
   patchMergeKey?: string;
+  /** x-kubernetes-map-type: a map replaced and owned whole by server-side apply (+mapType=atomic). */
+  mapType?: "atomic";
+}
+
+export interface TypePatchMeta {
+  /** x-kubernetes-map-type on the type: its objects are replaced and owned whole (+structType=atomic). */
+  mapType?: "atomic";
+  /** Defaults of fields that are list map keys: they identify an item that leaves them out. */
+  keyDefaults?: Record<string, string>;
 }
 
 const atomic: FieldPatchMeta = { listType: "atomic" };
@@ -40,7 +50,7 @@ const table: [TSchema, Record<string, FieldPatchMeta>][] = [
   [NodeSpec, { podCIDRs: mergedSet, taints: atomic }],
   // Addresses are merged by type but several may share one (dual-stack), so the list is atomic.
   [NodeStatus, { conditions, addresses: { listType: "atomic", patchStrategy: "merge", patchMergeKey: "type" } }],
-  [PodSpec, { containers: mergedMap("name"), tolerations: atomic }],
+  [PodSpec, { containers: mergedMap("name"), tolerations: atomic, nodeSelector: { mapType: "atomic" } }],
   [
     Container,
     {
@@ -76,4 +86,18 @@ const byParent = new Map<object, Record<string, FieldPatchMeta>>(table.map(([sch
 /** How `field` of an object of type `parent` merges; undefined when Kubernetes marks nothing. */
 export function patchMetaOf(parent: TSchema, field: string): FieldPatchMeta | undefined {
   return byParent.get(schemaIdentity(parent))?.[field];
+}
+
+const typeTable: [TSchema, TypePatchMeta][] = [
+  // metav1.LabelSelector is +structType=atomic: an applier owns the whole selector.
+  [LabelSelectorSchema, { mapType: "atomic" }],
+  // A port without a protocol is the TCP port, also as an item of Container.ports.
+  [ContainerPort, { keyDefaults: { protocol: "TCP" } }],
+];
+
+const byType = new Map<object, TypePatchMeta>(typeTable.map(([schema, meta]) => [schemaIdentity(schema), meta]));
+
+/** How objects of type `schema` merge wherever they appear; undefined when Kubernetes marks nothing. */
+export function typePatchMetaOf(schema: TSchema): TypePatchMeta | undefined {
+  return byType.get(schemaIdentity(schema));
 }

@@ -5,7 +5,7 @@
 // the merge markers of @bosun/api's patch table on the fields they concern. Also
 // the same definitions in OpenAPI v2 (Swagger) form for /openapi/v2.
 import { Kind, Type, type TSchema } from "@sinclair/typebox";
-import { patchMetaOf, type FieldPatchMeta } from "./merge-keys.js";
+import { patchMetaOf, typePatchMetaOf, type FieldPatchMeta } from "./merge-keys.js";
 import { definitionName, intOrStringDefinition, quantityDefinition, timeDefinition } from "./openapi-names.js";
 import { ListMeta } from "./types/meta.js";
 
@@ -75,6 +75,7 @@ function patchExtensions(meta: FieldPatchMeta | undefined): OpenApiSchema {
   const ext: OpenApiSchema = {};
   if (meta.listMapKeys !== undefined) ext["x-kubernetes-list-map-keys"] = meta.listMapKeys;
   if (meta.listType !== undefined) ext["x-kubernetes-list-type"] = meta.listType;
+  if (meta.mapType !== undefined) ext["x-kubernetes-map-type"] = meta.mapType;
   if (meta.patchMergeKey !== undefined) ext["x-kubernetes-patch-merge-key"] = meta.patchMergeKey;
   if (meta.patchStrategy !== undefined) ext["x-kubernetes-patch-strategy"] = meta.patchStrategy;
   return ext;
@@ -122,10 +123,13 @@ export class DefinitionSet {
     const out: OpenApiSchema = {};
     const description = opts.description ?? schema.description;
     if (description !== undefined) out.description = description;
+    const typeMeta = typePatchMetaOf(schema as TSchema);
     const properties: Record<string, OpenApiSchema> = {};
     for (const [field, fieldSchema] of Object.entries(schema.properties ?? {})) {
       const converted = this.convert(fieldSchema, name, field);
       const extra: OpenApiSchema = { ...patchExtensions(patchMetaOf(schema as TSchema, field)) };
+      const keyDefault = typeMeta?.keyDefaults?.[field];
+      if (keyDefault !== undefined) extra.default = keyDefault;
       const fieldDescription = opts.fieldDescriptions?.[field] ?? (fieldSchema as SchemaNode).description;
       if (fieldDescription !== undefined) extra.description = fieldDescription;
       properties[field] = asField(converted, extra);
@@ -134,6 +138,7 @@ export class DefinitionSet {
     const required = (schema.required ?? []).filter((f) => !opts.optionalFields?.includes(f));
     if (required.length > 0) out.required = required;
     out.type = "object";
+    if (typeMeta?.mapType !== undefined) out["x-kubernetes-map-type"] = typeMeta.mapType;
     if (opts.gvk !== undefined) out["x-kubernetes-group-version-kind"] = [opts.gvk];
     return out;
   }

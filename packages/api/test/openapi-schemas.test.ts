@@ -3,13 +3,16 @@ import { test } from "node:test";
 import { Type } from "@sinclair/typebox";
 import {
   Container,
+  ContainerPort,
   DefinitionSet,
   definitionName,
   Deployment,
+  LabelSelectorSchema,
   patchMetaOf,
   PodSpec,
   resources,
   toSwaggerDefinitions,
+  typePatchMetaOf,
   type OpenApiSchema,
 } from "../src/index.js";
 
@@ -130,6 +133,17 @@ test("merge keys and list types are published where Kubernetes marks them", () =
     "x-kubernetes-patch-strategy": "retainKeys",
   });
   assert.equal(props(defs, "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta").finalizers["x-kubernetes-list-type"], "set");
+});
+
+test("atomic maps and structs, and the default of a list map key, are published as Kubernetes does", () => {
+  const defs = deploymentDefinitions();
+  assert.equal(props(defs, "io.k8s.api.core.v1.PodSpec").nodeSelector["x-kubernetes-map-type"], "atomic");
+  assert.equal(defs["io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"]["x-kubernetes-map-type"], "atomic");
+  assert.equal(defs["io.k8s.api.core.v1.PodSpec"]["x-kubernetes-map-type"], undefined, "other types stay granular");
+  assert.equal(props(defs, "io.k8s.api.core.v1.ContainerPort").protocol.default, "TCP");
+  assert.equal(typePatchMetaOf(Type.Optional(LabelSelectorSchema))?.mapType, "atomic");
+  assert.deepEqual(typePatchMetaOf(ContainerPort)?.keyDefaults, { protocol: "TCP" });
+  assert.equal(patchMetaOf(PodSpec, "nodeSelector")?.mapType, "atomic");
 });
 
 test("unions of literals become enums", () => {

@@ -37,6 +37,7 @@ test("job STATUS as kubectl 1.28+, COMPLETIONS with and without completions, DUR
 test("job and cronjob rows: every column, the selector of -o wide, suspend as text", () => {
   const running = job({ completions: 3, parallelism: 2, selector: { matchLabels: { "batch.kubernetes.io/job-name": "pi" } } }, { startTime: "2024-05-01T11:59:00Z", succeeded: 1 });
   assert.deepEqual(printerFor("Job").cells(running, now), ["pi", "Running", "1/3", "60s", "10m", "pi", "busybox:1", "batch.kubernetes.io/job-name=pi"]);
+  assert.equal(printerFor("Job").cells(job(), now)[7], "<none>", "a job without a selector yet");
   const cj: CronJob = {
     apiVersion: "batch/v1",
     kind: "CronJob",
@@ -52,4 +53,8 @@ test("job and cronjob rows: every column, the selector of -o wide, suspend as te
   assert.deepEqual(printer.cells(cj, now), ["hello", "*/1 * * * *", "<none>", "<unset>", 1, "30s", "60m", "pi", "busybox:1", "<none>"]);
   const suspended: CronJob = { ...cj, spec: { ...cj.spec, suspend: true } };
   assert.equal(printer.cells(suspended, now)[3], "True");
+  const resumed: CronJob = { ...cj, spec: { ...cj.spec, suspend: false } };
+  assert.equal(printer.cells(resumed, now)[3], "False");
+  const never: CronJob = { ...cj, spec: { ...cj.spec, timeZone: "Europe/Paris" }, status: {} };
+  assert.deepEqual(printer.cells(never, now).slice(0, 7), ["hello", "*/1 * * * *", "Europe/Paris", "<unset>", 0, "<none>", "60m"], "never scheduled");
 });

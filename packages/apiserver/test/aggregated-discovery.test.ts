@@ -1,7 +1,7 @@
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { resources } from "@bosun/api";
-import { startTestApiServer, type TestApiServer } from "../src/testing/index.js";
+import { apiServerForSuite, call } from "../src/testing/index.js";
 
 const v2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 const v2beta1 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
@@ -24,22 +24,16 @@ type DiscoveryList = {
 };
 
 describe("aggregated discovery", () => {
-  let server: TestApiServer;
-  let url: string;
-  before(async () => {
-    server = await startTestApiServer();
-    url = server.url;
-  });
-  after(async () => server.stop());
+  const api = apiServerForSuite();
 
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(url + path, { headers });
+  const get = <T = unknown>(path: string, headers: Record<string, string> = {}) => call<T>(api.url, "GET", path, undefined, undefined, headers);
 
   test("/apis answers an APIGroupDiscoveryList with the Content-Type that names it", async () => {
     const res = await get("/apis", { accept: `${v2},${v2beta1},application/json` });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-type"), "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
     assert.equal(res.headers.get("vary"), "Accept");
-    const list = (await res.json()) as DiscoveryList;
+    const list = res.body as DiscoveryList;
     assert.deepEqual([list.kind, list.apiVersion], ["APIGroupDiscoveryList", "apidiscovery.k8s.io/v2"]);
     assert.deepEqual(list.items.map((g) => g.metadata.name), ["apps", "batch"]);
     const apps = list.items[0]!.versions;
@@ -71,7 +65,7 @@ describe("aggregated discovery", () => {
   test("/api in v2beta1: the core group with pods' subresources and cluster-scoped nodes", async () => {
     const res = await get("/api", { accept: `${v2beta1},application/json` });
     assert.equal(res.headers.get("content-type"), "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList");
-    const list = (await res.json()) as DiscoveryList;
+    const list = res.body as DiscoveryList;
     assert.equal(list.apiVersion, "apidiscovery.k8s.io/v2beta1");
     assert.equal(list.items.length, 1);
     assert.deepEqual(list.items[0]!.metadata, {}, "the core group has no name");
@@ -93,31 +87,31 @@ describe("aggregated discovery", () => {
     assert.match(etag ?? "", /^"[0-9A-F]{128}"$/);
     const again = await get("/apis", { accept: v2, "if-none-match": etag! });
     assert.equal(again.status, 304);
-    assert.equal(await again.text(), "");
+    assert.equal(again.body, "");
   });
 
   test("clients that do not ask get the legacy documents; unknown formats fall back or answer 406", async () => {
     const plain = await get("/apis");
     assert.match(plain.headers.get("content-type") ?? "", /^application\/json/);
-    assert.equal(((await plain.json()) as { kind: string }).kind, "APIGroupList");
-    const api = await get("/api", { accept: "application/json" });
-    assert.equal(((await api.json()) as { kind: string }).kind, "APIVersions");
+    assert.equal((plain.body as { kind: string }).kind, "APIGroupList");
+    const versions = await get<{ kind: string }>("/api", { accept: "application/json" });
+    assert.equal(versions.body.kind, "APIVersions");
     const unknownThenJson = await get("/apis", { accept: "application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList,application/json" });
-    assert.equal(((await unknownThenJson.json()) as { kind: string }).kind, "APIGroupList");
+    assert.equal((unknownThenJson.body as { kind: string }).kind, "APIGroupList");
     const refused = await get("/apis", { accept: "application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList" });
     assert.equal(refused.status, 406);
-    const status = (await refused.json()) as { kind: string; reason: string; message: string };
+    const status = refused.body as { kind: string; reason: string; message: string };
     assert.deepEqual([status.kind, status.reason], ["Status", "NotAcceptable"]);
     assert.match(status.message, /v=v2;as=APIGroupDiscoveryList/);
   });
 
   test("legacy group-version lists carry singularName and the all category", async () => {
     const res = await get("/api/v1");
-    const list = (await res.json()) as { resources: { name: string; singularName: string; categories?: string[] }[] };
+    const list = res.body as { resources: { name: string; singularName: string; categories?: string[] }[] };
     const pods = list.resources.find((r) => r.name === "pods")!;
     assert.deepEqual([pods.singularName, pods.categories], ["pod", ["all"]]);
     assert.equal(list.resources.find((r) => r.name === "pods/log")?.singularName, "");
-    const apps = (await (await get("/apis/apps/v1")).json()) as { resources: { name: string; singularName: string; categories?: string[] }[] };
+    const apps = (await get("/apis/apps/v1")).body as { resources: { name: string; singularName: string; categories?: string[] }[] };
     for (const name of ["deployments", "replicasets", "daemonsets", "statefulsets"]) {
       const entry = apps.resources.find((r) => r.name === name)!;
       assert.deepEqual([entry.singularName, entry.categories], [name.slice(0, -1), ["all"]], name);

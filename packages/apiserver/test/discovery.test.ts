@@ -4,10 +4,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { call, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
-
-const run = promisify(execFile);
+import { call, kubectlCommand, runKubectl, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
 
 describe("discovery and kubectl", () => {
   let server: TestApiServer;
@@ -23,8 +20,7 @@ describe("discovery and kubectl", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const kubectl = (...args: string[]) =>
-    run("/usr/bin/kubectl", ["--server", url, "--cache-dir", join(dir, "cache"), ...args], { env: { ...process.env, KUBECONFIG: join(dir, "none") } });
+  const kubectl = (...args: string[]) => runKubectl({ server: url, dir }, ...args);
 
   test("health, version, /api, /apis, /api/v1", async () => {
     for (const path of ["/healthz", "/readyz", "/livez"]) assert.equal((await call(url, "GET", path)).body, "ok");
@@ -202,7 +198,8 @@ describe("discovery and kubectl", () => {
   });
 
   test("real kubectl: get pods -w shows a new pod", async () => {
-    const watcher = execFile("/usr/bin/kubectl", ["--server", url, "--cache-dir", join(dir, "cache"), "get", "pods", "-w", "--request-timeout=0"]);
+    const cmd = kubectlCommand({ server: url, dir }, ["get", "pods", "-w", "--request-timeout=0"]);
+    const watcher = execFile(cmd.file, cmd.args, { env: cmd.env });
     let out = "";
     watcher.stdout?.on("data", (d: Buffer) => (out += d.toString()));
     try {

@@ -10,6 +10,7 @@ import { badRequest, type Pod } from "@bosun/api";
 import { StatusError } from "../src/errors.js";
 import type { PodConnection, PodExecRequest, PodStreamSource, ProcessEvent, RemoteProcess } from "../src/http/streaming/source.js";
 import { dataFrame, encodeHeaderBlock, FrameReader, spdyDictionary, type Frame } from "../src/http/streaming/spdy-frames.js";
+import { messageBytes } from "../src/http/streaming/websocket-data.js";
 import { call, startTestApiServer, testPod, type TestApiServer } from "../src/testing/index.js";
 
 /** A process that echoes stdin upper-cased, says its command on stderr, and exits 3 at end of file. */
@@ -90,8 +91,9 @@ function wsExec(url: string, protocols: string[], drive?: (ws: WebSocket) => voi
     const channels: Record<number, string> = {};
     ws.on("open", () => drive?.(ws));
     ws.on("message", (data) => {
-      const ch = data[0]!;
-      channels[ch] = (channels[ch] ?? "") + data.subarray(1).toString();
+      const bytes = messageBytes(data);
+      const ch = bytes[0]!;
+      channels[ch] = (channels[ch] ?? "") + bytes.subarray(1).toString();
     });
     ws.on("close", (code) => resolve({ protocol: ws.protocol, channels, closeCode: code }));
     ws.on("error", reject);

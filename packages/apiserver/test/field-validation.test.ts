@@ -1,7 +1,7 @@
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { warningHeader } from "../src/http/field-validation.js";
-import { call, startTestApiServer, testPod, type Reply, type TestApiServer } from "../src/testing/index.js";
+import { apiServerForSuite, call, testPod, type Reply } from "../src/testing/index.js";
 
 interface StatusBody {
   code: number;
@@ -33,20 +33,12 @@ test("Warning header values are quoted and escaped as RFC 7234 and Kubernetes wr
 });
 
 describe("fieldValidation on create, update and patch", () => {
-  let server: TestApiServer;
-  let url: string;
-  before(async () => {
-    server = await startTestApiServer();
-    url = server.url;
-  });
-  after(async () => {
-    await server.stop();
-  });
+  const api = apiServerForSuite();
 
-  const stored = async (name: string) => call<PodBody>(url, "GET", `${pods}/${name}`);
+  const stored = async (name: string) => call<PodBody>(api.url, "GET", `${pods}/${name}`);
 
   test("Strict: 400 BadRequest in Kubernetes' words, naming every unknown field; nothing stored", async () => {
-    const res = await call<StatusBody>(url, "POST", `${pods}?fieldValidation=Strict`, podWithTypos("strict"));
+    const res = await call<StatusBody>(api.url, "POST", `${pods}?fieldValidation=Strict`, podWithTypos("strict"));
     assert.equal(res.status, 400);
     assert.equal(res.body.reason, "BadRequest");
     assert.equal(
@@ -61,7 +53,7 @@ describe("fieldValidation on create, update and patch", () => {
   });
 
   test("Warn: stored without the unknown fields, one Warning header for each", async () => {
-    const res = await call<PodBody>(url, "POST", `${pods}?fieldValidation=Warn`, podWithTypos("warn"));
+    const res = await call<PodBody>(api.url, "POST", `${pods}?fieldValidation=Warn`, podWithTypos("warn"));
     assert.equal(res.status, 201);
     assert.deepEqual(warnings(res), ['299 - "unknown field \\"spec.containers[0].imagee\\""', '299 - "unknown field \\"spec.restartPolicyy\\""']);
     const got = (await stored("warn")).body;
@@ -71,14 +63,14 @@ describe("fieldValidation on create, update and patch", () => {
   });
 
   test("Ignore: stored without the unknown fields and without warnings", async () => {
-    const res = await call<PodBody>(url, "POST", `${pods}?fieldValidation=Ignore`, podWithTypos("ignore"));
+    const res = await call<PodBody>(api.url, "POST", `${pods}?fieldValidation=Ignore`, podWithTypos("ignore"));
     assert.equal(res.status, 201);
     assert.deepEqual(warnings(res), []);
     assert.equal((await stored("ignore")).body.spec.restartPolicyy, undefined);
   });
 
   test("no directive: refused as invalid, every field named, as Bosun never drops a field unasked", async () => {
-    const res = await call<StatusBody>(url, "POST", pods, podWithTypos("default"));
+    const res = await call<StatusBody>(api.url, "POST", pods, podWithTypos("default"));
     assert.equal(res.status, 422);
     assert.equal(res.body.reason, "Invalid");
     assert.deepEqual(
@@ -89,7 +81,7 @@ describe("fieldValidation on create, update and patch", () => {
   });
 
   test("a directive Kubernetes does not know is a 400", async () => {
-    const res = await call<StatusBody>(url, "POST", `${pods}?fieldValidation=Loose`, testPod("loose"));
+    const res = await call<StatusBody>(api.url, "POST", `${pods}?fieldValidation=Loose`, testPod("loose"));
     assert.equal(res.status, 400);
     assert.match(res.body.message, /fieldValidation "Loose": use Strict, Warn or Ignore/);
   });
@@ -97,40 +89,40 @@ describe("fieldValidation on create, update and patch", () => {
   test("duplicate JSON keys: refused by Strict and by default, warned about by Warn (the last value wins)", async () => {
     const body = (name: string) =>
       `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"${name}"},"spec":{"terminationGracePeriodSeconds":5,"terminationGracePeriodSeconds":7,"containers":[{"name":"main","image":"bosun.local/busybox:1"}]}}`;
-    const strict = await call<StatusBody>(url, "POST", `${pods}?fieldValidation=Strict`, body("dup-strict"));
+    const strict = await call<StatusBody>(api.url, "POST", `${pods}?fieldValidation=Strict`, body("dup-strict"));
     assert.equal(strict.status, 400);
     assert.match(strict.body.message, /strict decoding error: duplicate field "spec.terminationGracePeriodSeconds"$/);
-    const unasked = await call<StatusBody>(url, "POST", pods, body("dup-default"));
+    const unasked = await call<StatusBody>(api.url, "POST", pods, body("dup-default"));
     assert.equal(unasked.status, 422);
     assert.deepEqual(unasked.body.details?.causes?.map((c) => c.message), ['duplicate field "spec.terminationGracePeriodSeconds"']);
-    const warn = await call<PodBody>(url, "POST", `${pods}?fieldValidation=Warn`, body("dup-warn"));
+    const warn = await call<PodBody>(api.url, "POST", `${pods}?fieldValidation=Warn`, body("dup-warn"));
     assert.equal(warn.status, 201);
     assert.deepEqual(warnings(warn), ['299 - "duplicate field \\"spec.terminationGracePeriodSeconds\\""']);
     assert.equal(warn.body.spec.terminationGracePeriodSeconds, 7);
-    const ignore = await call(url, "POST", `${pods}?fieldValidation=Ignore`, body("dup-ignore"));
+    const ignore = await call(api.url, "POST", `${pods}?fieldValidation=Ignore`, body("dup-ignore"));
     assert.equal(ignore.status, 201);
     assert.deepEqual(warnings(ignore), []);
   });
 
   test("update (PUT) and patch follow the directive too; a valid write carries no warning", async () => {
-    assert.equal((await call(url, "POST", pods, testPod("target"))).status, 201);
+    assert.equal((await call(api.url, "POST", pods, testPod("target"))).status, 201);
     const current = (await stored("target")).body;
     current.metadata.resourceVersion = undefined;
     (current.metadata as Record<string, unknown>).labelz = { a: "b" };
-    const put = await call<StatusBody>(url, "PUT", `${pods}/target?fieldValidation=Strict`, current);
+    const put = await call<StatusBody>(api.url, "PUT", `${pods}/target?fieldValidation=Strict`, current);
     assert.equal(put.status, 400);
     assert.match(put.body.message, /unknown field "metadata.labelz"/);
-    const putWarn = await call(url, "PUT", `${pods}/target?fieldValidation=Warn`, current);
+    const putWarn = await call(api.url, "PUT", `${pods}/target?fieldValidation=Warn`, current);
     assert.equal(putWarn.status, 200);
     assert.deepEqual(warnings(putWarn), ['299 - "unknown field \\"metadata.labelz\\""']);
 
     const patch = { metadata: { labels: { tier: "web" } }, spec: { activeDeadlineSecondz: 5 } };
-    const strict = await call<StatusBody>(url, "PATCH", `${pods}/target?fieldValidation=Strict`, patch, "application/merge-patch+json");
+    const strict = await call<StatusBody>(api.url, "PATCH", `${pods}/target?fieldValidation=Strict`, patch, "application/merge-patch+json");
     assert.equal(strict.status, 400);
     assert.match(strict.body.message, /unknown field "spec.activeDeadlineSecondz"/);
     assert.equal((await stored("target")).body.metadata.name, "target");
     const warn = await call<PodBody & { metadata: { labels?: Record<string, string> } }>(
-      url,
+      api.url,
       "PATCH",
       `${pods}/target?fieldValidation=Warn`,
       patch,
@@ -140,7 +132,7 @@ describe("fieldValidation on create, update and patch", () => {
     assert.deepEqual(warnings(warn), ['299 - "unknown field \\"spec.activeDeadlineSecondz\\""']);
     assert.deepEqual(warn.body.metadata.labels, { tier: "web" });
     assert.equal(warn.body.spec.activeDeadlineSecondz, undefined);
-    const clean = await call(url, "PATCH", `${pods}/target?fieldValidation=Warn`, { metadata: { labels: { tier: "db" } } }, "application/merge-patch+json");
+    const clean = await call(api.url, "PATCH", `${pods}/target?fieldValidation=Warn`, { metadata: { labels: { tier: "db" } } }, "application/merge-patch+json");
     assert.equal(clean.status, 200);
     assert.deepEqual(warnings(clean), []);
   });
@@ -149,12 +141,12 @@ describe("fieldValidation on create, update and patch", () => {
     const pod = testPod("old-label") as unknown as PodBody;
     pod.spec.nodeSelector = { "beta.kubernetes.io/os": "linux" };
     const expected = ['299 - "spec.nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; use \\"kubernetes.io/os\\" instead"'];
-    const created = await call<PodBody>(url, "POST", pods, pod);
+    const created = await call<PodBody>(api.url, "POST", pods, pod);
     assert.equal(created.status, 201);
     assert.deepEqual(warnings(created), expected);
-    const typo = await call(url, "PATCH", `${pods}/old-label?fieldValidation=Warn`, { spec: { nodeNamee: "x" } }, "application/merge-patch+json");
+    const typo = await call(api.url, "PATCH", `${pods}/old-label?fieldValidation=Warn`, { spec: { nodeNamee: "x" } }, "application/merge-patch+json");
     assert.deepEqual(warnings(typo), ['299 - "unknown field \\"spec.nodeNamee\\""', ...expected]);
-    const status = await call(url, "PATCH", `${pods}/old-label/status`, { status: { message: "hello" } }, "application/merge-patch+json");
+    const status = await call(api.url, "PATCH", `${pods}/old-label/status`, { status: { message: "hello" } }, "application/merge-patch+json");
     assert.equal(status.status, 200);
     assert.deepEqual(warnings(status), []);
   });
@@ -170,12 +162,12 @@ describe("fieldValidation on create, update and patch", () => {
         template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "main", image: "bosun.local/busybox:1" }] } },
       },
     };
-    assert.equal((await call(url, "POST", "/apis/apps/v1/namespaces/default/deployments", deployment)).status, 201);
+    assert.equal((await call(api.url, "POST", "/apis/apps/v1/namespaces/default/deployments", deployment)).status, 201);
     const scale = "/apis/apps/v1/namespaces/default/deployments/web/scale";
-    const res = await call<StatusBody>(url, "PATCH", `${scale}?fieldValidation=Strict`, { spec: { replicas: 2, replicaz: 3 } }, "application/merge-patch+json");
+    const res = await call<StatusBody>(api.url, "PATCH", `${scale}?fieldValidation=Strict`, { spec: { replicas: 2, replicaz: 3 } }, "application/merge-patch+json");
     assert.equal(res.status, 400);
     assert.equal(res.body.message, 'Scale in version "v1" cannot be handled as a Scale: strict decoding error: unknown field "spec.replicaz"');
-    const warn = await call<{ spec: { replicas: number } }>(url, "PATCH", `${scale}?fieldValidation=Warn`, { spec: { replicas: 2, replicaz: 3 } }, "application/merge-patch+json");
+    const warn = await call<{ spec: { replicas: number } }>(api.url, "PATCH", `${scale}?fieldValidation=Warn`, { spec: { replicas: 2, replicaz: 3 } }, "application/merge-patch+json");
     assert.equal(warn.status, 200);
     assert.equal(warn.body.spec.replicas, 2);
     assert.deepEqual(warnings(warn), ['299 - "unknown field \\"spec.replicaz\\""']);

@@ -4,14 +4,10 @@
 // its three types.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { call, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
-
-const run = promisify(execFile);
+import { call, runKubectl, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
 
 interface Container {
   name: string;
@@ -80,8 +76,7 @@ for (const version of ["1.27", "1.33"]) {
       await rm(dir, { recursive: true, force: true });
     });
 
-    const kubectl = (...args: string[]) =>
-      run(`/usr/lib/google-cloud-sdk/bin/kubectl.${version}`, ["--server", url, "--cache-dir", join(dir, "cache"), ...args]);
+    const kubectl = (...args: string[]) => runKubectl({ server: url, dir, version }, ...args);
     const file = async (name: string, content: string) => {
       const path = join(dir, name);
       await writeFile(path, content);

@@ -1,13 +1,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { call, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
+import { call, kubectlCommand, runKubectl, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
 
-const run = promisify(execFile);
 const versions = ["1.33", "1.27"];
 const ns = "/namespaces/default";
 const pods = `/api/v1${ns}/pods`;
@@ -60,10 +58,8 @@ describe("real kubectl prints the server's Tables and reads aggregated discovery
   });
 
   for (const version of versions) {
-    const binary = `/usr/lib/google-cloud-sdk/bin/kubectl.${version}`;
-    const args = (cache: string, ...rest: string[]) => ["--server", url, "--cache-dir", join(dir, cache), ...rest];
-    const env = () => ({ ...process.env, KUBECONFIG: join(dir, "no-kubeconfig") });
-    const kubectl = (...rest: string[]) => run(binary, args(`cache-${version}`, ...rest), { env: env() });
+    const target = () => ({ server: url, dir, version, cache: `cache-${version}` });
+    const kubectl = (...args: string[]) => runKubectl(target(), ...args);
 
     test(`kubectl ${version} get pods -o wide: READY, STATUS and the wide columns come from the server's Table`, async () => {
       const { stdout } = await kubectl("get", "pods", "-o", "wide");
@@ -83,7 +79,7 @@ describe("real kubectl prints the server's Tables and reads aggregated discovery
 
     test(`kubectl ${version} api-resources reads /api and /apis in the aggregated format only`, async () => {
       // A fresh cache, so discovery really happens in this run.
-      const { stdout, stderr } = await run(binary, args(`discovery-${version}`, "api-resources", "-v=6"), { env: env() });
+      const { stdout, stderr } = await runKubectl({ ...target(), cache: `discovery-${version}` }, "api-resources", "-v=6");
       assert.match(stdout, /^pods +po +v1 +true +Pod$/m);
       assert.match(stdout, /^deployments +deploy +apps\/v1 +true +Deployment$/m);
       assert.match(stdout, /^nodes +no +v1 +false +Node$/m);
@@ -93,7 +89,8 @@ describe("real kubectl prints the server's Tables and reads aggregated discovery
     });
 
     test(`kubectl ${version} get pods -w prints rows from Table watch events`, async () => {
-      const watcher = spawn(binary, args(`cache-${version}`, "get", "pods", "-w", "--request-timeout=0"), { env: env() });
+      const cmd = kubectlCommand(target(), ["get", "pods", "-w", "--request-timeout=0"]);
+      const watcher = spawn(cmd.file, cmd.args, { env: cmd.env });
       let out = "";
       watcher.stdout.on("data", (d: Buffer) => (out += d.toString()));
       const name = `watched-${version.replace(".", "-")}`;

@@ -173,7 +173,22 @@ describe("OpenAPI documents over HTTP", () => {
 
     const core = (await call<V3Document>(url, "GET", "/openapi/v3/api/v1")).body;
     assert.ok(core.paths["/api/v1/nodes/{name}"].patch, "cluster-scoped objects have no namespace in their path");
-    assert.equal(core.paths["/api/v1/namespaces/{namespace}/pods/{name}/log"].get.operationId, "readCoreV1NamespacedPodLog");
+    const podLog = core.paths["/api/v1/namespaces/{namespace}/pods/{name}/log"].get;
+    assert.equal(podLog.operationId, "readCoreV1NamespacedPodLog");
+    // Every query parameter logOptions reads, and nothing else.
+    assert.deepEqual(
+      (podLog.parameters as Array<{ name: string; schema: { type: string } }>).map((p) => [p.name, p.schema.type]),
+      [
+        ["container", "string"],
+        ["follow", "boolean"],
+        ["limitBytes", "integer"],
+        ["previous", "boolean"],
+        ["sinceSeconds", "integer"],
+        ["sinceTime", "string"],
+        ["tailLines", "integer"],
+        ["timestamps", "boolean"],
+      ],
+    );
     assert.deepEqual(core.paths["/api/v1/namespaces/{namespace}/pods/{name}/eviction"].post["x-kubernetes-group-version-kind"], {
       group: "policy",
       version: "v1",

@@ -1,14 +1,10 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { Etcd3 } from "etcd3";
-import { call, testPod, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
-
-const run = promisify(execFile);
+import { call, runKubectl, testPod, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
 
 type Obj = { metadata: { name: string; namespace?: string; resourceVersion: string; labels?: Record<string, string> } };
 type List = { metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number }; items: Obj[] };
@@ -250,11 +246,7 @@ describe("list pagination (limit and continue)", () => {
 
   test("real kubectl 1.33 and 1.27: get --chunk-size=2 lists every pod, following continue tokens", async () => {
     for (const version of ["1.33", "1.27"]) {
-      const { stdout, stderr } = await run(
-        `/usr/lib/google-cloud-sdk/bin/kubectl.${version}`,
-        ["--server", url, "--cache-dir", join(dir, "cache"), "-n", ns, "get", "pods", "--chunk-size=2", "-o", "name", "-v=6"],
-        { env: { ...process.env, KUBECONFIG: join(dir, "none") } },
-      );
+      const { stdout, stderr } = await runKubectl({ server: url, dir, version }, "-n", ns, "get", "pods", "--chunk-size=2", "-o", "name", "-v=6");
       assert.deepEqual(
         stdout.trim().split("\n"),
         names.map((n) => `pod/${n}`),

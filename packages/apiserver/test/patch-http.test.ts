@@ -1,9 +1,9 @@
 // PATCH over HTTP: server-side apply (create on a missing object, options,
 // conflicts, status, dry run), the managedFields every write records, and the
 // 4xx Status of every bad patch, with nothing written.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { call, startTestApiServer, testPod, type TestApiServer } from "../src/testing/index.js";
+import { apiServerForSuite, call, testPod } from "../src/testing/index.js";
 
 const pods = "/api/v1/namespaces/default/pods";
 const deployments = "/apis/apps/v1/namespaces/default/deployments";
@@ -42,22 +42,10 @@ spec:
 }
 
 describe("PATCH over HTTP", () => {
-  let server: TestApiServer;
-  let url: string;
-  before(async () => {
-    server = await startTestApiServer();
-    url = server.url;
-  });
-  after(async () => server.stop());
+  const api = apiServerForSuite();
 
-  async function send<T = Obj>(method: string, path: string, body: unknown, contentType: string, userAgent = "tester/1.0 (linux)") {
-    const res = await fetch(url + path, {
-      method,
-      headers: { "content-type": contentType, "user-agent": userAgent },
-      body: typeof body === "string" ? body : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  }
+  const send = <T = Obj>(method: string, path: string, body: unknown, contentType: string, userAgent = "tester/1.0 (linux)") =>
+    call<T>(api.url, method, path, body, contentType, { "user-agent": userAgent });
   const managers = (o: Obj) => (o.metadata.managedFields ?? []).map((e) => `${e.manager}/${e.operation}${e.subresource ? `/${e.subresource}` : ""}`).sort();
 
   test("apply to a missing object creates it (201), then applies to it (200)", async () => {
@@ -100,7 +88,7 @@ describe("PATCH over HTTP", () => {
     }, applyType);
     assert.equal(dup.status, 400);
     assert.match(dup.body.message, /duplicate entries for key \[name="a"\]/);
-    assert.equal((await call(url, "GET", `${pods}/dup`)).status, 404);
+    assert.equal((await call(api.url, "GET", `${pods}/dup`)).status, 404);
   });
 
   test("a conflict is a 409 with a FieldManagerConflict cause; force takes the field", async () => {
@@ -110,7 +98,7 @@ describe("PATCH over HTTP", () => {
     assert.equal(clash.body.reason, "Conflict");
     assert.equal(clash.body.message, 'Apply failed with 1 conflict: conflict with "alice": .spec.replicas');
     assert.deepEqual(clash.body.details?.causes, [{ reason: "FieldManagerConflict", message: 'conflict with "alice"', field: ".spec.replicas" }]);
-    assert.equal((await call<Obj>(url, "GET", `${deployments}/owned`)).body.spec.replicas, 2);
+    assert.equal((await call<Obj>(api.url, "GET", `${deployments}/owned`)).body.spec.replicas, 2);
     const forced = await send("PATCH", `${deployments}/owned?fieldManager=bob&force=true`, deploymentYaml("owned", 4), applyType);
     assert.equal(forced.status, 200);
     assert.equal(forced.body.spec.replicas, 4);
@@ -120,7 +108,7 @@ describe("PATCH over HTTP", () => {
     const dry = await send("PATCH", `${deployments}/owned?fieldManager=bob&dryRun=All`, deploymentYaml("owned", 9), applyType);
     assert.equal(dry.status, 200);
     assert.equal(dry.body.spec.replicas, 9);
-    assert.equal((await call<Obj>(url, "GET", `${deployments}/owned`)).body.spec.replicas, 4);
+    assert.equal((await call<Obj>(api.url, "GET", `${deployments}/owned`)).body.spec.replicas, 4);
     const stale = await send<StatusBody>(
       "PATCH",
       `${deployments}/owned?fieldManager=bob`,
@@ -130,11 +118,11 @@ describe("PATCH over HTTP", () => {
     assert.equal(stale.status, 409);
     const missingDry = await send("PATCH", `${deployments}/ghost?fieldManager=ci&dryRun=All`, deploymentYaml("ghost", 1), applyType);
     assert.equal(missingDry.status, 201);
-    assert.equal((await call(url, "GET", `${deployments}/ghost`)).status, 404);
+    assert.equal((await call(api.url, "GET", `${deployments}/ghost`)).status, 404);
   });
 
   test("apply to status owns status only, as an entry of the status subresource", async () => {
-    await call(url, "POST", pods, testPod("stat"));
+    await call(api.url, "POST", pods, testPod("stat"));
     const res = await send("PATCH", `${pods}/stat/status?fieldManager=agent`, { apiVersion: "v1", kind: "Pod", metadata: { name: "stat" }, status: { phase: "Running" } }, applyType);
     assert.equal(res.status, 200);
     assert.equal(res.body.status?.phase, "Running");
@@ -158,15 +146,15 @@ describe("PATCH over HTTP", () => {
     assert.equal(noop.body.metadata.resourceVersion, updated.body.metadata.resourceVersion, "nothing changed, nothing written");
     const scaled = await send("PATCH", `${deployments}/made/scale?fieldManager=scaler`, { spec: { replicas: 5 } }, "application/merge-patch+json");
     assert.equal(scaled.status, 200);
-    const d = (await call<Obj>(url, "GET", `${deployments}/made`)).body;
+    const d = (await call<Obj>(api.url, "GET", `${deployments}/made`)).body;
     const scaler = d.metadata.managedFields!.find((e) => e.manager === "scaler")!;
     assert.equal(scaler.subresource, "scale");
     assert.deepEqual(scaler.fieldsV1, { "f:spec": { "f:replicas": {} } });
   });
 
   test("every bad patch is a 4xx naming the problem, and nothing is written", async () => {
-    await call(url, "POST", pods, testPod("bad"));
-    const before = (await call<Obj>(url, "GET", `${pods}/bad`)).body.metadata.resourceVersion;
+    await call(api.url, "POST", pods, testPod("bad"));
+    const before = (await call<Obj>(api.url, "GET", `${pods}/bad`)).body.metadata.resourceVersion;
     const cases: [unknown, string, number, RegExp][] = [
       [[{ op: "remove", path: "/spec/nothere" }], "application/json-patch+json", 422, /JSON patch remove operation on "\/spec\/nothere" failed/],
       [[{ op: "test", path: "/metadata/name", value: "other" }], "application/json-patch+json", 422, /the value is "bad", not "other"/],
@@ -183,12 +171,12 @@ describe("PATCH over HTTP", () => {
       assert.equal(res.status, code, `${type} ${JSON.stringify(patch)}: ${res.body.message}`);
       assert.match(res.body.message, message);
     }
-    assert.equal((await call<Obj>(url, "GET", `${pods}/bad`)).body.metadata.resourceVersion, before);
+    assert.equal((await call<Obj>(api.url, "GET", `${pods}/bad`)).body.metadata.resourceVersion, before);
   });
 
   test("JSON patch copy and move, and a test of the resourceVersion as kubectl sends it", async () => {
-    await call(url, "POST", pods, testPod("moved", { labels: { a: "1" } }));
-    const current = (await call<Obj>(url, "GET", `${pods}/moved`)).body;
+    await call(api.url, "POST", pods, testPod("moved", { labels: { a: "1" } }));
+    const current = (await call<Obj>(api.url, "GET", `${pods}/moved`)).body;
     const res = await send("PATCH", `${pods}/moved`, [
       { op: "test", path: "/metadata/resourceVersion", value: current.metadata.resourceVersion },
       { op: "copy", from: "/metadata/labels/a", path: "/metadata/labels/b" },

@@ -1,13 +1,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { call, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
-
-const run = promisify(execFile);
+import { call, runKubectl, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
 
 type Scale = {
   apiVersion: string;
@@ -139,8 +135,7 @@ describe("/scale", () => {
   });
 
   test("real kubectl scale", async () => {
-    const kubectl = (...args: string[]) =>
-      run("/usr/bin/kubectl", ["--server", url, "--cache-dir", join(dir, "cache"), ...args], { env: { ...process.env, KUBECONFIG: join(dir, "none") } });
+    const kubectl = (...args: string[]) => runKubectl({ server: url, dir }, ...args);
     const out = await kubectl("scale", "deploy/web", "--replicas=3");
     assert.match(out.stdout, /deployment.apps\/web scaled/);
     assert.equal((await call<Parent>(url, "GET", `${apps}/deployments/web`)).body.spec.replicas, 3);

@@ -203,6 +203,14 @@ describe("server-side apply", () => {
     assert.deepEqual(out.spec.template.spec.containers[0]!.args, ["3"]);
   });
 
+  test("a pod's nodeSelector is an atomic map: owned and replaced whole", () => {
+    const withSelector = (nodeSelector: Obj) => ({ ...template([{ name: "w", image: "x" }]), spec: { containers: [{ name: "w", image: "x" }], nodeSelector } });
+    const live = apply(undefined, deployment({ template: withSelector({ a: "1", b: "2" }) }), "m");
+    assert.match(JSON.stringify(entry(live, "m")!.fieldsV1), /"f:nodeSelector":\{\}/, "owned as one field, not key by key");
+    const out = apply(live, deployment({ template: withSelector({ a: "1" }) }), "m") as unknown as { spec: { template: { spec: Obj } } };
+    assert.deepEqual(out.spec.template.spec.nodeSelector, { a: "1" });
+  });
+
   test("an object without managedFields is first owned by before-first-apply", () => {
     const live = structuredClone(base) as unknown as KubeObject;
     const err = conflictOf(() => apply(live, deployment({ replicas: 5 }), "m"));

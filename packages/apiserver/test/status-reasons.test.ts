@@ -1,13 +1,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { call, testPod, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
-
-const run = promisify(execFile);
+import { call, runKubectl, testPod, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
 
 type Obj = { metadata: { name: string; resourceVersion: string; labels?: Record<string, string>; deletionTimestamp?: string } };
 type StatusBody = {
@@ -19,7 +15,6 @@ type StatusBody = {
 };
 
 const pods = "/api/v1/namespaces/default/pods";
-const kubectlBinary = (version: string) => `/usr/lib/google-cloud-sdk/bin/kubectl.${version}`;
 
 describe("dryRun=All, and the Status reasons kubectl acts on", () => {
   let server: TestApiServer;
@@ -36,10 +31,7 @@ describe("dryRun=All, and the Status reasons kubectl acts on", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const kubectl = (version: string, ...args: string[]) =>
-    run(kubectlBinary(version), ["--server", url, "--cache-dir", join(dir, "cache"), ...args], {
-      env: { ...process.env, KUBECONFIG: join(dir, "none") },
-    });
+  const kubectl = (version: string, ...args: string[]) => runKubectl({ server: url, dir, version }, ...args);
   const kubectlFails = async (version: string, ...args: string[]): Promise<string> => {
     try {
       await kubectl(version, ...args);

@@ -1,7 +1,7 @@
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { printerFor } from "@bosun/api";
-import { call, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
+import { apiServerForSuite, call, WatchReader } from "../src/testing/index.js";
 
 const tableV1 = "application/json;as=Table;v=v1;g=meta.k8s.io";
 const tableV1beta1 = "application/json;as=Table;v=v1beta1;g=meta.k8s.io";
@@ -14,8 +14,8 @@ type Table = { kind: string; apiVersion: string; metadata: { resourceVersion?: s
 type Obj = { metadata: { name: string; resourceVersion: string }; status?: Record<string, unknown> } & Record<string, unknown>;
 
 async function get<T>(base: string, path: string, accept: string): Promise<{ status: number; body: T; contentType: string }> {
-  const res = await fetch(base + path, { headers: { accept } });
-  return { status: res.status, body: (await res.json()) as T, contentType: res.headers.get("content-type") ?? "" };
+  const res = await call<T>(base, "GET", path, undefined, undefined, { accept });
+  return { ...res, contentType: res.headers.get("content-type") ?? "" };
 }
 
 const ns = "/namespaces/default";
@@ -91,28 +91,24 @@ function nameOf(body: Record<string, unknown>): string {
 }
 
 describe("Table output", () => {
-  let server: TestApiServer;
-  let url: string;
+  const api = apiServerForSuite();
   before(async () => {
-    server = await startTestApiServer();
-    url = server.url;
     for (const o of objects) {
-      const res = await call(url, "POST", o.path, o.body);
+      const res = await call(api.url, "POST", o.path, o.body);
       assert.equal(res.status, 201, `${o.kind}: ${JSON.stringify(res.body)}`);
     }
   });
-  after(async () => server.stop());
 
   /** Writes a status through the status subresource, as controllers and agents do. */
   async function setStatus(path: string, status: Record<string, unknown>): Promise<void> {
-    const current = (await call<Obj>(url, "GET", path)).body;
-    const res = await call(url, "PUT", `${path}/status`, { ...current, status });
+    const current = (await call<Obj>(api.url, "GET", path)).body;
+    const res = await call(api.url, "PUT", `${path}/status`, { ...current, status });
     assert.equal(res.status, 200, JSON.stringify(res.body));
   }
 
   test("every kind lists as a Table with its printer's columns, wide ones at priority 1, rows carrying PartialObjectMetadata", async () => {
     for (const o of objects) {
-      const res = await get<Table>(url, o.path, kubectlAccept);
+      const res = await get<Table>(api.url, o.path, kubectlAccept);
       assert.equal(res.status, 200, o.kind);
       assert.match(res.contentType, /^application\/json/);
       const table = res.body;
@@ -147,7 +143,7 @@ describe("Table output", () => {
         },
       ],
     });
-    const pods = (await get<Table>(url, pod, tableV1)).body;
+    const pods = (await get<Table>(api.url, pod, tableV1)).body;
     assert.deepEqual(
       pods.columnDefinitions!.map((c) => [c.name, c.priority]),
       [["Name", 0], ["Ready", 0], ["Status", 0], ["Restarts", 0], ["Age", 0], ["IP", 1], ["Node", 1], ["Nominated Node", 1], ["Readiness Gates", 1]],
@@ -163,7 +159,7 @@ describe("Table output", () => {
       addresses: [{ type: "InternalIP", address: "10.0.0.1" }],
       nodeInfo: { kubeletVersion: "v1.33.0-bosun.0.1.0", osImage: "Debian GNU/Linux 12 (bookworm)", kernelVersion: "6.1.0", containerRuntimeVersion: "docker://20.10.24" },
     });
-    const nodes = (await get<Table>(url, "/api/v1/nodes/node-1", tableV1)).body;
+    const nodes = (await get<Table>(api.url, "/api/v1/nodes/node-1", tableV1)).body;
     assert.deepEqual(nodes.columnDefinitions!.filter((c) => c.priority === 1).map((c) => c.name), ["Internal-IP", "External-IP", "OS-Image", "Kernel-Version", "Container-Runtime"]);
     assert.deepEqual(nodes.rows[0]!.cells.filter((_, i) => i !== 3), [
       "node-1", "Ready", "<none>", "v1.33.0-bosun.0.1.0", "10.0.0.1", "<none>", "Debian GNU/Linux 12 (bookworm)", "6.1.0", "docker://20.10.24",
@@ -171,45 +167,45 @@ describe("Table output", () => {
 
     const deploy = `/apis/apps/v1${ns}/deployments/web`;
     await setStatus(deploy, { replicas: 3, readyReplicas: 2, updatedReplicas: 3, availableReplicas: 2 });
-    const deployments = (await get<Table>(url, deploy, tableV1)).body;
+    const deployments = (await get<Table>(api.url, deploy, tableV1)).body;
     assert.deepEqual(deployments.columnDefinitions!.map((c) => c.name), ["Name", "Ready", "Up-to-date", "Available", "Age", "Containers", "Images", "Selector"]);
     const cells = deployments.rows[0]!.cells;
     assert.deepEqual([cells[0], cells[1], cells[2], cells[3], ...cells.slice(5)], ["web", "2/3", 3, 2, "main", "bosun.local/busybox:1", "app=web"], "counts are numbers");
 
-    const events = (await get<Table>(url, `/api/v1${ns}/events/web-1.started`, tableV1)).body;
+    const events = (await get<Table>(api.url, `/api/v1${ns}/events/web-1.started`, tableV1)).body;
     assert.deepEqual(events.rows[0]!.cells.filter((_, i) => i !== 0 && i !== 7), ["Normal", "Started", "pod/web-1", "", "bosun-agent, node-1", "Started container main", 2, "web-1.started"]);
   });
 
   test("a page of a list is a Table that keeps the list's continue token", async () => {
-    const page = (await get<Table & { metadata: { continue?: string } }>(url, "/api/v1/namespaces?limit=2", kubectlAccept)).body;
+    const page = (await get<Table & { metadata: { continue?: string } }>(api.url, "/api/v1/namespaces?limit=2", kubectlAccept)).body;
     assert.equal(page.kind, "Table");
     assert.equal(page.rows.length, 2);
     assert.ok(page.metadata.continue, JSON.stringify(page.metadata));
-    const next = (await get<Table>(url, `/api/v1/namespaces?limit=100&continue=${encodeURIComponent(page.metadata.continue!)}`, kubectlAccept)).body;
+    const next = (await get<Table>(api.url, `/api/v1/namespaces?limit=100&continue=${encodeURIComponent(page.metadata.continue!)}`, kubectlAccept)).body;
     const names = [...page.rows, ...next.rows].map((r) => r.cells[0]);
     assert.ok(names.includes("default") && names.includes("team-a"), JSON.stringify(names));
   });
 
   test("includeObject: Object sends the whole object, None none, anything else is refused", async () => {
     const path = `/apis/apps/v1${ns}/deployments`;
-    const full = (await get<Table>(url, `${path}?includeObject=Object`, tableV1)).body;
+    const full = (await get<Table>(api.url, `${path}?includeObject=Object`, tableV1)).body;
     assert.equal(full.rows[0]!.object?.kind, "Deployment");
     assert.ok(full.rows[0]!.object?.spec, "the whole object, spec included");
-    const bare = (await get<Table>(url, `${path}?includeObject=None`, tableV1)).body;
+    const bare = (await get<Table>(api.url, `${path}?includeObject=None`, tableV1)).body;
     assert.equal(bare.rows[0]!.object, null);
-    const bad = await get<{ kind: string; code: number; message: string }>(url, `${path}?includeObject=Everything`, tableV1);
+    const bad = await get<{ kind: string; code: number; message: string }>(api.url, `${path}?includeObject=Everything`, tableV1);
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /includeObject: Unsupported value: "Everything"/);
   });
 
   test("meta.k8s.io/v1beta1 Tables, and finished pods' rows are Completed", async () => {
-    const created = await call(url, "POST", `/api/v1${ns}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "done" }, spec: template("done", "Never").spec });
+    const created = await call(api.url, "POST", `/api/v1${ns}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "done" }, spec: template("done", "Never").spec });
     assert.equal(created.status, 201);
     await setStatus(`/api/v1${ns}/pods/done`, {
       phase: "Succeeded",
       containerStatuses: [{ name: "main", image: "bosun.local/busybox:1", ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: "Completed" } } }],
     });
-    const table = (await get<Table>(url, `/api/v1${ns}/pods/done`, tableV1beta1)).body;
+    const table = (await get<Table>(api.url, `/api/v1${ns}/pods/done`, tableV1beta1)).body;
     assert.equal(table.apiVersion, "meta.k8s.io/v1beta1");
     assert.equal(table.rows[0]!.object?.apiVersion, "meta.k8s.io/v1beta1");
     assert.equal(table.rows[0]!.cells[2], "Completed");
@@ -218,51 +214,33 @@ describe("Table output", () => {
 
   test("negotiation: unknown transforms fall back to JSON when the client takes it, else 406; errors stay Status", async () => {
     const pods = `/api/v1${ns}/pods`;
-    const fallback = await get<{ kind: string }>(url, pods, "application/json;as=Table;v=v9;g=meta.k8s.io,application/json;as=Widget;v=v1;g=example.com,application/json");
+    const fallback = await get<{ kind: string }>(api.url, pods, "application/json;as=Table;v=v9;g=meta.k8s.io,application/json;as=Widget;v=v1;g=example.com,application/json");
     assert.equal(fallback.body.kind, "PodList");
-    const plain = await get<{ kind: string }>(url, pods, "application/json");
+    const plain = await get<{ kind: string }>(api.url, pods, "application/json");
     assert.equal(plain.body.kind, "PodList");
-    const refused = await get<{ kind: string; code: number; reason: string; message: string }>(url, pods, "application/json;as=Widget;v=v1;g=example.com");
+    const refused = await get<{ kind: string; code: number; reason: string; message: string }>(api.url, pods, "application/json;as=Widget;v=v1;g=example.com");
     assert.equal(refused.status, 406);
     assert.deepEqual([refused.body.kind, refused.body.reason], ["Status", "NotAcceptable"]);
     assert.match(refused.body.message, /as=Table;v=v1;g=meta\.k8s\.io/);
-    const preferred = await get<{ kind: string }>(url, pods, `application/json;q=0.5,${tableV1}`);
+    const preferred = await get<{ kind: string }>(api.url, pods, `application/json;q=0.5,${tableV1}`);
     assert.equal(preferred.body.kind, "Table", "a higher q wins over header order");
-    const missing = await get<{ kind: string; code: number }>(url, `${pods}/nobody`, kubectlAccept);
+    const missing = await get<{ kind: string; code: number }>(api.url, `${pods}/nobody`, kubectlAccept);
     assert.deepEqual([missing.status, missing.body.kind, missing.body.code], [404, "Status", 404]);
-    const scale = await get<{ kind: string }>(url, `/apis/apps/v1${ns}/deployments/web/scale`, kubectlAccept);
+    const scale = await get<{ kind: string }>(api.url, `/apis/apps/v1${ns}/deployments/web/scale`, kubectlAccept);
     assert.equal(scale.body.kind, "Scale", "subresources other than status have no Table");
   });
 
-  /** Opens a watch that asks for Tables; its events collect in `events` until the stream ends or is aborted. */
-  async function watchTables(path: string): Promise<{ events: { type: string; object: Table }[]; ended: Promise<void>; abort: () => void }> {
-    const abort = new AbortController();
-    const res = await fetch(url + path, { headers: { accept: kubectlAccept }, signal: abort.signal });
-    assert.equal(res.status, 200);
-    const events: { type: string; object: Table }[] = [];
-    const ended = (async () => {
-      const decoder = new TextDecoder();
-      let buffer = "";
-      try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true });
-          let nl: number;
-          while ((nl = buffer.indexOf("\n")) >= 0) {
-            events.push(JSON.parse(buffer.slice(0, nl)));
-            buffer = buffer.slice(nl + 1);
-          }
-        }
-      } catch {
-        // Aborted at the end of the test.
-      }
-    })();
-    return { events, ended, abort: () => abort.abort() };
+  /** Opens a watch that asks for Tables; its events collect in `events` until the stream ends or is closed. */
+  async function watchTables(path: string): Promise<{ watch: WatchReader; events: { type: string; object: Table }[] }> {
+    const watch = await WatchReader.open(api.url, path, { accept: kubectlAccept });
+    assert.equal(watch.status, 200);
+    return { watch, events: watch.events as unknown as { type: string; object: Table }[] };
   }
 
   test("watch: each event's object is a one-row Table; only the first carries the columns", async () => {
-    const { events, ended, abort } = await watchTables(`/api/v1${ns}/pods?watch=true&resourceVersion=0`);
+    const { watch, events } = await watchTables(`/api/v1${ns}/pods?watch=true&resourceVersion=0`);
     try {
-      const created = await call(url, "POST", `/api/v1${ns}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "watched" }, spec: template("w").spec });
+      const created = await call(api.url, "POST", `/api/v1${ns}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "watched" }, spec: template("w").spec });
       assert.equal(created.status, 201);
       const deadline = Date.now() + 5000;
       while (!events.some((e) => e.object.rows?.[0]?.cells[0] === "watched") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -277,17 +255,17 @@ describe("Table output", () => {
       assert.equal(added.object.rows[0]!.object?.kind, "PartialObjectMetadata");
       assert.equal(added.object.metadata.resourceVersion, added.object.rows[0]!.object?.metadata.resourceVersion);
     } finally {
-      abort();
-      await ended;
+      watch.close();
+      await watch.waitEnd();
     }
   });
 
   test("watch: a bookmark is a Table without rows that carries the resourceVersion", async () => {
-    const { events, ended } = await watchTables(`/api/v1${ns}/pods?watch=true&allowWatchBookmarks=true&timeoutSeconds=3`);
+    const { watch, events } = await watchTables(`/api/v1${ns}/pods?watch=true&allowWatchBookmarks=true&timeoutSeconds=3`);
     // A write elsewhere moves the revision, so the bookmark before the timeout has news.
-    const other = await call<Obj>(url, "POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-b" } });
+    const other = await call<Obj>(api.url, "POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-b" } });
     assert.equal(other.status, 201);
-    await ended;
+    await watch.waitEnd(10_000);
     const bookmark = events.find((e) => e.type === "BOOKMARK");
     assert.ok(bookmark, JSON.stringify(events));
     assert.deepEqual(bookmark.object, {

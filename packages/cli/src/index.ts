@@ -4,7 +4,7 @@ export * from "./config.js";
 export * from "./manifests.js";
 export * from "./merge.js";
 export { printTable, tableHeader, tableRow, qualifiedKind, type TableOptions } from "./printers/tables.js";
-export { printObjects, parseOutputFormat, type OutputFormat } from "./printers/output.js";
+export { printObjects, parseOutputFormat, type OutputFormat, type PrintOptions } from "./printers/output.js";
 export { describePod, describeNode, describeGeneric } from "./printers/describe.js";
 export {
   describeDeployment,

@@ -83,6 +83,23 @@ test("get prints a table, kind/name, -o name, and the server's NotFound message"
   assert.equal(badKind.code, 1);
 });
 
+test("get -o yaml|json hides managedFields unless --show-managed-fields", async () => {
+  const pod = api.objects.get("pods/default/web")!;
+  pod.metadata.managedFields = [{ manager: "kubectl", operation: "Apply", apiVersion: "v1", fieldsType: "FieldsV1", fieldsV1: { "f:spec": {} } }];
+  try {
+    const yaml = await bosun(["get", "pod", "web", "-o", "yaml"]);
+    assert.equal(yaml.code, 0, yaml.stderr);
+    assert.match(yaml.stdout, /^ {2}name: web$/m);
+    assert.doesNotMatch(yaml.stdout, /managedFields/);
+    const json = await bosun(["get", "pods", "-o", "json"]);
+    assert.doesNotMatch(json.stdout, /managedFields/);
+    const shown = await bosun(["get", "pod", "web", "-o", "yaml", "--show-managed-fields"]);
+    assert.match(shown.stdout, /^ {2}managedFields:\n {4}- manager: kubectl$/m);
+  } finally {
+    delete pod.metadata.managedFields;
+  }
+});
+
 test("describe shows the pod and its events", async () => {
   const out = await bosun(["describe", "pod", "web"]);
   assert.equal(out.code, 0, out.stderr);

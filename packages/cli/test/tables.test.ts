@@ -109,3 +109,17 @@ test("-o name, json and yaml print one object as itself and several as a List", 
   assert.equal(list.items[0]!.metadata.name, "a");
   assert.throws(() => parseOutputFormat("xml"), /allowed formats are: wide,yaml,json,name/);
 });
+
+test("-o yaml|json hide metadata.managedFields unless asked for them, as kubectl does", () => {
+  const pods = resourceByName("pods")!;
+  const pod = runningPod("a");
+  pod.metadata.managedFields = [{ manager: "bosun", operation: "Apply", apiVersion: "v1", fieldsType: "FieldsV1", fieldsV1: { "f:spec": {} } }];
+  const hidden = JSON.parse(printObjects("json", pods, [pod], true)) as Pod;
+  assert.equal(hidden.metadata.managedFields, undefined);
+  assert.equal(hidden.metadata.name, "a");
+  assert.ok(pod.metadata.managedFields, "the object printed is left as it was");
+  const listed = parse(printObjects("yaml", pods, [pod], false)) as { items: Pod[] };
+  assert.equal(listed.items[0]!.metadata.managedFields, undefined);
+  const shown = parse(printObjects("yaml", pods, [pod], true, { showManagedFields: true })) as Pod;
+  assert.deepEqual(shown.metadata.managedFields, pod.metadata.managedFields);
+});

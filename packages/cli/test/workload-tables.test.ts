@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { CronJob, Event, Job, StatefulSet } from "@bosun/api";
+import type { Event, StatefulSet } from "@bosun/api";
 import { printTable } from "../src/printers/tables.js";
 import { daemonSet, deployment, pod, replicaSet, template } from "../src/testing/workloads.js";
 
@@ -45,39 +45,6 @@ test("statefulsets: READY AGE", () => {
   };
   assert.equal(printTable("StatefulSet", [sts], { now }), "NAME   READY   AGE\ndb     1/3     2m\n");
   assert.equal(printTable("StatefulSet", [sts], { now, wide: true }), "NAME   READY   AGE   CONTAINERS   IMAGES\ndb     1/3     2m    web          busybox:1\n");
-});
-
-function job(extra: Partial<Job["spec"]> = {}, status: Job["status"] = {}): Job {
-  return {
-    apiVersion: "batch/v1",
-    kind: "Job",
-    metadata: { name: "pi", namespace: "default", creationTimestamp: "2024-05-01T11:50:00Z" },
-    spec: { template: { spec: { containers: [{ name: "pi", image: "busybox:1" }], restartPolicy: "Never" } }, ...extra },
-    status,
-  };
-}
-
-test("jobs: STATUS COMPLETIONS DURATION AGE, and wide CONTAINERS IMAGES SELECTOR", () => {
-  const running = job({ completions: 3, parallelism: 2 }, { startTime: "2024-05-01T11:59:00Z", succeeded: 1, active: 2 });
-  assert.equal(printTable("Job", [running], { now }), "NAME   STATUS    COMPLETIONS   DURATION   AGE\npi     Running   1/3           60s        10m\n");
-  assert.match(printTable("Job", [running], { now, wide: true }), /CONTAINERS +IMAGES +SELECTOR\npi .* pi +busybox:1 +<none>\n$/);
-});
-
-test("cronjobs: SCHEDULE TIMEZONE SUSPEND ACTIVE LAST SCHEDULE AGE", () => {
-  const cj: CronJob = {
-    apiVersion: "batch/v1",
-    kind: "CronJob",
-    metadata: { name: "hello", namespace: "default", creationTimestamp: "2024-05-01T11:00:00Z" },
-    spec: { schedule: "*/1 * * * *", suspend: false, jobTemplate: { spec: job().spec } },
-    status: { active: [{ name: "hello-1" }], lastScheduleTime: "2024-05-01T11:59:30Z" },
-  };
-  assert.equal(
-    printTable("CronJob", [cj], { now }),
-    "NAME    SCHEDULE      TIMEZONE   SUSPEND   ACTIVE   LAST SCHEDULE   AGE\nhello   */1 * * * *   <none>     False     1        30s             60m\n",
-  );
-  const never: CronJob = { ...cj, spec: { ...cj.spec, timeZone: "Europe/Paris" }, status: {} };
-  delete never.spec.suspend;
-  assert.match(printTable("CronJob", [never], { now }), /\nhello +\*\/1 \* \* \* \* +Europe\/Paris +<unset> +0 +<none> +60m\n$/);
 });
 
 test("several kinds: NAME becomes kind.group/name; NAMESPACE leads with -A", () => {

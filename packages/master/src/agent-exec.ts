@@ -1,13 +1,13 @@
 // The apiserver's source of pod processes and pod ports: exec, attach and
 // port-forward run on the agent of the pod's node, over AgentService's Exec and
-// PortForward streams. A call counts as started only once the agent says so, so
+// PortForward streams, reached through the master's one set of agent clients. A call counts as started only once the agent says so, so
 // that failures before that become ordinary HTTP errors for the client.
 import { once } from "node:events";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
 import type { Pod } from "@bosun/api";
 import type { PodConnection, PodExecRequest, PodStreamSource, ProcessEvent, RemoteProcess } from "@bosun/apiserver";
 import { ExecInput, PortForwardInput, type ExecOutput, type PortForwardOutput } from "@bosun/proto";
-import { AgentClients, failure, isServiceError, translateAgentError, type AgentClientsOptions, type PodAgent } from "./agent-clients.js";
+import { failure, isServiceError, translateAgentError, type AgentClients, type PodAgent } from "./agent-clients.js";
 
 type Duplex<I, O> = ClientDuplexStream<I, O>;
 
@@ -141,14 +141,9 @@ class AgentConnection implements PodConnection {
   }
 }
 
-export type AgentStreamSourceOptions = AgentClientsOptions;
-
 export class AgentStreamSource implements PodStreamSource {
-  private readonly agents: AgentClients;
-
-  constructor(opts: AgentStreamSourceOptions) {
-    this.agents = new AgentClients(opts);
-  }
+  /** Shared with the log source; whoever created it closes it. */
+  constructor(private readonly agents: AgentClients) {}
 
   async exec(pod: Pod, req: PodExecRequest): Promise<RemoteProcess> {
     const what = req.attach ? "attach" : "exec";
@@ -180,9 +175,5 @@ export class AgentStreamSource implements PodStreamSource {
     });
     await open(agent, `port-forward to port ${port}`, call, start, (msg) => msg.connected);
     return new AgentConnection(call);
-  }
-
-  close(): void {
-    this.agents.close();
   }
 }

@@ -1,18 +1,13 @@
 // The apiserver's source of pod logs: the agent of the pod's node serves them over
-// AgentService.
+// AgentService, reached through the master's one set of agent clients.
 import type { Pod } from "@bosun/api";
 import type { PodLogOptions, PodLogSource } from "@bosun/apiserver";
 import type { LogChunk } from "@bosun/proto";
-import { AgentClients, isServiceError, translateAgentError, type AgentClientsOptions } from "./agent-clients.js";
-
-export type AgentLogSourceOptions = AgentClientsOptions;
+import { isServiceError, translateAgentError, type AgentClients } from "./agent-clients.js";
 
 export class AgentLogSource implements PodLogSource {
-  private readonly agents: AgentClients;
-
-  constructor(opts: AgentLogSourceOptions) {
-    this.agents = new AgentClients(opts);
-  }
+  /** Shared with the stream source; whoever created it closes it. */
+  constructor(private readonly agents: AgentClients) {}
 
   async *streamLogs(pod: Pod, opts: PodLogOptions, signal: AbortSignal): AsyncIterable<Uint8Array> {
     const agent = await this.agents.forPod(pod, "logs");
@@ -41,9 +36,5 @@ export class AgentLogSource implements PodLogSource {
       signal.removeEventListener("abort", cancel);
       call.cancel();
     }
-  }
-
-  close(): void {
-    this.agents.close();
   }
 }

@@ -28,13 +28,17 @@ export function formatHostPort({ host, port }: HostPort): string {
 
 const unitsMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** A duration in milliseconds: "5000" (plain milliseconds), "500ms", "5s", "1m", "1h". */
-export function parseDurationMs(value: string, flag: string): number {
+/**
+ * A duration in milliseconds: "5000" (plain milliseconds), "500ms", "5s", "1m", "1h".
+ * Zero is refused unless allowZero, for flags where 0 means "off".
+ */
+export function parseDurationMs(value: string, flag: string, opts: { allowZero?: boolean } = {}): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
   if (!match) {
     throw new Error(`${flag} must be a duration such as 5000, 500ms, 5s or 1m, got "${value}"`);
   }
   const ms = Math.round(Number(match[1]) * unitsMs[match[2] ?? "ms"]!);
+  if (ms === 0 && opts.allowZero) return 0;
   if (ms <= 0) throw new Error(`${flag} must be longer than 0, got "${value}"`);
   return ms;
 }
@@ -61,6 +65,7 @@ export interface MasterFlags {
   podEvictionTimeout: string;
   eventTtl: string;
   leaderLease: string;
+  etcdCompactionInterval: string;
   logLevel: string;
 }
 
@@ -74,6 +79,8 @@ export interface MasterConfig {
   podEvictionTimeoutMs: number;
   eventTtlMs: number;
   leaderLeaseMs: number;
+  /** 0: the apiserver does not compact etcd (another process does, or nobody). */
+  etcdCompactionIntervalMs: number;
   logLevel: string;
 }
 
@@ -93,6 +100,7 @@ export function parseMasterConfig(flags: MasterFlags): MasterConfig {
     podEvictionTimeoutMs: parseDurationMs(flags.podEvictionTimeout, "--pod-eviction-timeout"),
     eventTtlMs: parseDurationMs(flags.eventTtl, "--event-ttl"),
     leaderLeaseMs: parseDurationMs(flags.leaderLease, "--leader-lease"),
+    etcdCompactionIntervalMs: parseDurationMs(flags.etcdCompactionInterval, "--etcd-compaction-interval", { allowZero: true }),
     logLevel: flags.logLevel,
   };
   if (config.nodeMonitorGraceMs < config.heartbeatPeriodMs * 2) {

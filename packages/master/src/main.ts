@@ -6,6 +6,7 @@ import { createApiServer } from "@bosun/apiserver";
 import { ApiClient, createLogger, setLogLevel } from "@bosun/client";
 import type { Node } from "@bosun/api";
 import { hostname } from "node:os";
+import { AgentClients } from "./agent-clients.js";
 import { AgentStreamSource } from "./agent-exec.js";
 import { AgentLogSource } from "./agent-logs.js";
 import { formatHostPort, parseMasterConfig, type MasterConfig, type MasterFlags } from "./config.js";
@@ -41,18 +42,18 @@ async function run(config: MasterConfig): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
-  // The log and stream sources need a client of the apiserver, which exists only once it listens.
+  // The agent clients find nodes through the apiserver, which exists only once it listens.
+  // One set serves logs, exec, attach and port-forward: one gRPC channel per agent.
   let client: ApiClient | undefined;
-  const agents = {
+  const agents = new AgentClients({
     getNode: (name: string) => {
       if (!client) throw new Error("the master is still starting; retry in a moment");
       return client.get<Node>(nodeResource, name);
     },
-  };
+  });
+  closers.push({ name: "agent clients", close: () => agents.close() });
   const logSource = new AgentLogSource(agents);
-  closers.push({ name: "agent log clients", close: () => logSource.close() });
   const streamSource = new AgentStreamSource(agents);
-  closers.push({ name: "agent stream clients", close: () => streamSource.close() });
 
   const api = await createApiServer({
     etcdEndpoints: config.etcdServers,
@@ -60,6 +61,7 @@ async function run(config: MasterConfig): Promise<void> {
     logSource,
     streamSource,
     eventTtlSeconds: Math.round(config.eventTtlMs / 1000),
+    etcdCompactionIntervalSeconds: config.etcdCompactionIntervalMs / 1000,
   });
   closers.push({ name: "apiserver", close: () => api.close() });
   const { port: apiPort } = await api.listen(config.apiListen.host, config.apiListen.port);
@@ -116,6 +118,7 @@ const program = new Command()
   .option("--pod-eviction-timeout <duration>", "how long pods stay on an unreachable node before they are evicted (Kubernetes: 5m)", "30s")
   .option("--event-ttl <duration>", "how long events are kept", "1h")
   .option("--leader-lease <duration>", "how long a dead master keeps the scheduler and controllers before another takes over", "15s")
+  .option("--etcd-compaction-interval <duration>", "how often etcd's history is compacted (as kube-apiserver); 0 turns compaction off", "5m")
   .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
   .action(async (flags: MasterFlags) => {
     let config: MasterConfig;

@@ -4,6 +4,7 @@ import { Server, ServerCredentials, status as grpcStatus, type ServerDuplexStrea
 import type { Node } from "@bosun/api";
 import { StatusError, type PodExecRequest, type ProcessEvent } from "@bosun/apiserver";
 import { AgentServiceService, ExecOutput, PortForwardOutput, type ExecInput, type PortForwardInput } from "@bosun/proto";
+import { AgentClients } from "../src/agent-clients.js";
 import { AgentStreamSource } from "../src/agent-exec.js";
 import { pod } from "./fakes.js";
 
@@ -54,7 +55,8 @@ const req: PodExecRequest = { container: "c", command: ["sh"], attach: false, st
 
 test("exec runs on the pod's agent: output, stdin, resize and the exit code come through in order", async () => {
   const agent = await fakeAgent();
-  const source = new AgentStreamSource({ getNode: async () => agent.node });
+  const agents = new AgentClients({ getNode: async () => agent.node });
+  const source = new AgentStreamSource(agents);
   try {
     const proc = await source.exec(pod("a", "n1"), req);
     assert.deepEqual(agent.starts[0]?.start, { podUid: "uid-a", namespace: "default", podName: "a", ...req });
@@ -66,14 +68,15 @@ test("exec runs on the pod's agent: output, stdin, resize and the exit code come
     assert.deepEqual(events, ["stderr:ready\n", "stdout:ABC", "exit:7"]);
     assert.deepEqual(agent.resizes, ["80x24"]);
   } finally {
-    source.close();
+    agents.close();
     agent.stop();
   }
 });
 
 test("an agent that refuses to start the process is a 400 before anything is upgraded", async () => {
   const agent = await fakeAgent();
-  const source = new AgentStreamSource({ getNode: async () => agent.node });
+  const agents = new AgentClients({ getNode: async () => agent.node });
+  const source = new AgentStreamSource(agents);
   try {
     await assert.rejects(source.exec(pod("a", "n1"), { ...req, container: "gone" }), (err: unknown) => {
       assert.ok(err instanceof StatusError);
@@ -81,8 +84,8 @@ test("an agent that refuses to start the process is a 400 before anything is upg
       assert.match(err.message, /exec of pod default\/a: container "gone" of pod default\/a is not running/);
       return true;
     });
-    const down = new AgentStreamSource({ getNode: async () => ({ ...agent.node, metadata: { name: "n1", annotations: { "bosun.io/agent-endpoint": "127.0.0.1:1" } } }) });
-    await assert.rejects(down.exec(pod("a", "n1"), req), (err: unknown) => {
+    const down = new AgentClients({ getNode: async () => ({ ...agent.node, metadata: { name: "n1", annotations: { "bosun.io/agent-endpoint": "127.0.0.1:1" } } }) });
+    await assert.rejects(new AgentStreamSource(down).exec(pod("a", "n1"), req), (err: unknown) => {
       assert.ok(err instanceof StatusError);
       assert.equal(err.code, 503);
       assert.match(err.message, /cannot reach the agent of node "n1" at 127.0.0.1:1 for exec of pod default\/a/);
@@ -90,14 +93,15 @@ test("an agent that refuses to start the process is a 400 before anything is upg
     });
     down.close();
   } finally {
-    source.close();
+    agents.close();
     agent.stop();
   }
 });
 
 test("port-forward carries bytes both ways and ends when the agent's side closes", async () => {
   const agent = await fakeAgent();
-  const source = new AgentStreamSource({ getNode: async () => agent.node });
+  const agents = new AgentClients({ getNode: async () => agent.node });
+  const source = new AgentStreamSource(agents);
   try {
     const conn = await source.portForward(pod("a", "n1"), 8080);
     await conn.write(Buffer.from("ping"));
@@ -106,7 +110,7 @@ test("port-forward carries bytes both ways and ends when the agent's side closes
     for await (const chunk of conn.data) got += Buffer.from(chunk).toString();
     assert.equal(got, "ping");
   } finally {
-    source.close();
+    agents.close();
     agent.stop();
   }
 });

@@ -4,6 +4,7 @@ import { Server, ServerCredentials, type ServerWritableStream } from "@grpc/grpc
 import type { Node, Pod } from "@bosun/api";
 import { StatusError } from "@bosun/apiserver";
 import { AgentServiceService, type LogChunk, type LogsRequest } from "@bosun/proto";
+import { AgentClients } from "../src/agent-clients.js";
 import { AgentLogSource } from "../src/agent-logs.js";
 import { apiError, pod } from "./fakes.js";
 
@@ -35,7 +36,8 @@ const opts = { container: "c", follow: false };
 
 test("logs stream from the agent named by the node's annotation, with the request's options", async () => {
   const agent = await fakeAgent();
-  const source = new AgentLogSource({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": `127.0.0.1:${agent.port}` }) });
+  const agents = new AgentClients({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": `127.0.0.1:${agent.port}` }) });
+  const source = new AgentLogSource(agents);
   try {
     let text = "";
     for await (const chunk of source.streamLogs(pod("a", "n1"), { ...opts, tailLines: 10 }, new AbortController().signal)) {
@@ -45,15 +47,19 @@ test("logs stream from the agent named by the node's annotation, with the reques
     assert.equal(agent.requests[0]!.podUid, "uid-a");
     assert.equal(agent.requests[0]!.container, "c");
     assert.equal(agent.requests[0]!.tailLines, 10);
+    // Logs and exec share one gRPC client per agent.
+    const forLogs = await agents.forPod(pod("a", "n1"), "logs");
+    assert.equal((await agents.forPod(pod("b", "n1"), "exec")).client, forLogs.client);
   } finally {
-    source.close();
+    agents.close();
     agent.stop();
   }
 });
 
 test("aborting a followed stream cancels the gRPC call", async () => {
   const agent = await fakeAgent();
-  const source = new AgentLogSource({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": `127.0.0.1:${agent.port}` }) });
+  const agents = new AgentClients({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": `127.0.0.1:${agent.port}` }) });
+  const source = new AgentLogSource(agents);
   const abort = new AbortController();
   try {
     const chunks: string[] = [];
@@ -65,7 +71,7 @@ test("aborting a followed stream cancels the gRPC call", async () => {
     for (let i = 0; i < 100 && agent.cancelled() === 0; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(agent.cancelled(), 1);
   } finally {
-    source.close();
+    agents.close();
     agent.stop();
   }
 });
@@ -81,19 +87,19 @@ async function failure(source: AgentLogSource, p: Pod): Promise<StatusError> {
 }
 
 test("clear errors when the node, its endpoint or its agent cannot be had", async () => {
-  const missing = await failure(new AgentLogSource({ getNode: async () => { throw apiError(404, "NotFound"); } }), pod("a", "n1"));
+  const missing = await failure(new AgentLogSource(new AgentClients({ getNode: async () => { throw apiError(404, "NotFound"); } })), pod("a", "n1"));
   assert.equal(missing.code, 404);
   assert.match(missing.message, /node "n1" of pod default\/a does not exist/);
 
-  const noEndpoint = await failure(new AgentLogSource({ getNode: async () => nodeWith({}) }), pod("a", "n1"));
+  const noEndpoint = await failure(new AgentLogSource(new AgentClients({ getNode: async () => nodeWith({}) })), pod("a", "n1"));
   assert.equal(noEndpoint.code, 503);
   assert.match(noEndpoint.message, /no bosun.io\/agent-endpoint annotation/);
 
-  const unbound = await failure(new AgentLogSource({ getNode: async () => nodeWith({}) }), pod("a", undefined));
+  const unbound = await failure(new AgentLogSource(new AgentClients({ getNode: async () => nodeWith({}) })), pod("a", undefined));
   assert.equal(unbound.code, 400);
 
-  const down = new AgentLogSource({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": "127.0.0.1:1" }) });
-  const unreachable = await failure(down, pod("a", "n1"));
+  const down = new AgentClients({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": "127.0.0.1:1" }) });
+  const unreachable = await failure(new AgentLogSource(down), pod("a", "n1"));
   down.close();
   assert.equal(unreachable.code, 503);
   assert.match(unreachable.message, /cannot reach the agent of node "n1" at 127.0.0.1:1/);

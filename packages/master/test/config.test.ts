@@ -19,6 +19,8 @@ test("durations in milliseconds, with or without a unit", () => {
   assert.equal(parseDurationMs("1m", "--x"), 60_000);
   assert.throws(() => parseDurationMs("soon", "--heartbeat-period-ms"), /--heartbeat-period-ms must be a duration/);
   assert.throws(() => parseDurationMs("0", "--x"), /longer than 0/);
+  assert.equal(parseDurationMs("0", "--x", { allowZero: true }), 0);
+  assert.equal(parseDurationMs("0s", "--x", { allowZero: true }), 0);
 });
 
 test("the whole configuration, and a grace period too short for the heartbeat refused", () => {
@@ -32,6 +34,7 @@ test("the whole configuration, and a grace period too short for the heartbeat re
     podEvictionTimeout: "30s",
     eventTtl: "1h",
     leaderLease: "15s",
+    etcdCompactionInterval: "5m",
     logLevel: "info",
   };
   const config = parseMasterConfig(flags);
@@ -40,6 +43,12 @@ test("the whole configuration, and a grace period too short for the heartbeat re
   assert.equal(config.podEvictionTimeoutMs, 30_000);
   assert.equal(config.eventTtlMs, 3_600_000);
   assert.equal(config.leaderLeaseMs, 15_000);
+  assert.equal(config.etcdCompactionIntervalMs, 300_000);
+  assert.equal(parseMasterConfig({ ...flags, etcdCompactionInterval: "0" }).etcdCompactionIntervalMs, 0);
+  assert.throws(
+    () => parseMasterConfig({ ...flags, etcdCompactionInterval: "often" }),
+    /--etcd-compaction-interval must be a duration/,
+  );
   assert.throws(() => parseMasterConfig({ ...flags, podEvictionTimeout: "soon" }), /--pod-eviction-timeout must be a duration/);
   assert.throws(() => parseMasterConfig({ ...flags, leaderLease: "500ms" }), /--leader-lease must be at least 1s/);
   assert.throws(() => parseMasterConfig({ ...flags, nodeMonitorGraceMs: "6000" }), /at least twice --heartbeat-period-ms/);

@@ -1,4 +1,4 @@
-// Which container a stream request (exec, attach) means: the running instance of a
+// Which container a stream request (logs, exec, attach) means: an instance of a
 // named container of the pod on this node.
 import { status as grpcStatus } from "@grpc/grpc-js";
 import type { ContainerRuntime, ContainerSummary } from "../runtime/runtime.js";
@@ -39,8 +39,11 @@ export function podContainers(runtime: ContainerRuntime, nodeName: string, ref: 
   return runtime.listContainers(labels);
 }
 
-/** The newest instance of the named container, which must be running. */
-export function pickRunningContainer(ref: PodRef, container: string, containers: ContainerSummary[]): ContainerSummary {
+/**
+ * The instances of the container a request names, newest first (by restart count,
+ * then creation). An empty name means the pod's only container.
+ */
+export function containerInstances(ref: PodRef, container: string, containers: ContainerSummary[]): { name: string; instances: ContainerSummary[] } {
   const pod = `${ref.namespace}/${ref.podName}`;
   const names = [...new Set(containers.map((c) => c.labels[LABEL_CONTAINER_NAME] ?? ""))].filter((n) => n && n !== INFRA_CONTAINER_NAME).sort();
   let name = container;
@@ -55,16 +58,23 @@ export function pickRunningContainer(ref: PodRef, container: string, containers:
     }
     name = names[0] ?? "";
   }
-  const newest = containers
+  const instances = containers
     .filter((c) => c.labels[LABEL_CONTAINER_NAME] === name)
-    .sort((a, b) => restartCountOf(b.labels) - restartCountOf(a.labels) || b.created - a.created)[0];
-  if (!newest) {
+    .sort((a, b) => restartCountOf(b.labels) - restartCountOf(a.labels) || b.created - a.created);
+  if (instances.length === 0) {
     throw new StreamError(grpcStatus.NOT_FOUND, `container "${name}" of pod ${pod} is not on this node (or not created yet); wait until the pod runs`);
   }
+  return { name, instances };
+}
+
+/** The newest instance of the named container, which must be running. */
+export function pickRunningContainer(ref: PodRef, container: string, containers: ContainerSummary[]): ContainerSummary {
+  const { name, instances } = containerInstances(ref, container, containers);
+  const newest = instances[0] as ContainerSummary;
   if (newest.state !== "running") {
     throw new StreamError(
       grpcStatus.FAILED_PRECONDITION,
-      `container "${name}" of pod ${pod} is not running (it is ${newest.state}); wait until it runs again`,
+      `container "${name}" of pod ${ref.namespace}/${ref.podName} is not running (it is ${newest.state}); wait until it runs again`,
     );
   }
   return newest;

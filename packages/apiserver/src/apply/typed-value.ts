@@ -6,15 +6,7 @@
 // is atomic unless its listType is "set" (items are values) or "map" (items are
 // identified by their listMapKeys); an object is granular unless Kubernetes marks
 // it atomic.
-import {
-  ContainerPort,
-  isPlainObject,
-  LabelSelectorSchema,
-  PodSpec,
-  schemaIdentity,
-  statusError,
-  type FieldPatchMeta,
-} from "@bosun/api";
+import { isPlainObject, statusError, typePatchMetaOf, type FieldPatchMeta } from "@bosun/api";
 import { StatusError } from "../errors.js";
 import { fieldSchema, itemSchema, resolveSchema, type Schema } from "../patch/schema-lookup.js";
 import { FieldSet, pathString, type FieldPath, type PathElement } from "./field-set.js";
@@ -23,33 +15,22 @@ import { FieldSet, pathString, type FieldPath, type PathElement } from "./field-
 export interface Shape {
   schema?: Schema;
   meta?: FieldPatchMeta;
-  /** Replaced and owned as one value (+structType=atomic, +mapType=atomic). */
-  atomic?: boolean;
 }
 
-// Markers of k8s.io/api that the merge-keys table does not carry: objects that
-// are atomic (metav1.LabelSelector is +structType=atomic, PodSpec.nodeSelector
-// +mapType=atomic), and the defaults of list map keys, which identify an item
-// that leaves them out (a container port's protocol is TCP).
-const atomicTypes = new Set<object>([schemaIdentity(LabelSelectorSchema)]);
-const atomicFields = new Map<object, Set<string>>([[schemaIdentity(PodSpec), new Set(["nodeSelector"])]]);
-const keyDefaults = new Map<object, Record<string, unknown>>([[schemaIdentity(ContainerPort), { protocol: "TCP" }]]);
-
 export function childShape(parent: Shape, parentValue: unknown, key: string): Shape {
-  const schema = resolveSchema(parent.schema, parentValue);
-  const field = fieldSchema(schema, key);
-  const atomic = schema !== undefined && atomicFields.get(schemaIdentity(schema))?.has(key) === true;
-  return { schema: field.schema, meta: field.meta, atomic };
+  const field = fieldSchema(resolveSchema(parent.schema, parentValue), key);
+  return { schema: field.schema, meta: field.meta };
 }
 
 function itemShape(list: Shape, listValue: unknown): Shape {
   return { schema: itemSchema(resolveSchema(list.schema, listValue)) };
 }
 
+/** Replaced and owned as one value: the field is +mapType=atomic or its type +structType=atomic. */
 function isAtomicObject(shape: Shape, value: unknown): boolean {
-  if (shape.atomic) return true;
+  if (shape.meta?.mapType === "atomic") return true;
   const schema = resolveSchema(shape.schema, value);
-  return schema !== undefined && atomicTypes.has(schemaIdentity(schema));
+  return schema !== undefined && typePatchMetaOf(schema)?.mapType === "atomic";
 }
 
 function listType(shape: Shape): "atomic" | "set" | "map" {
@@ -86,7 +67,7 @@ function itemElement(item: unknown, list: Shape, listValue: unknown, index: numb
     throw invalidValue(path, "the items of this list are objects identified by " + keys.join(", "));
   }
   const items = resolveSchema(itemShape(list, listValue).schema, item);
-  const defaults = items === undefined ? undefined : keyDefaults.get(schemaIdentity(items));
+  const defaults = items === undefined ? undefined : typePatchMetaOf(items)?.keyDefaults;
   const key: Record<string, unknown> = {};
   for (const name of [...keys].sort()) {
     const value = item[name] ?? defaults?.[name];

@@ -248,11 +248,25 @@ export function addResourcePaths(paths: Record<string, OpenApiSchema>, set: Defi
           ...subParams,
           get: op("get", `read${subId}`, {
             description: `read log of the specified ${info.kind}`,
+            // Exactly the query logOptions (logs.ts) reads.
             parameters: [
               query("container", "The container for which to stream logs."),
               query("follow", "Follow the log stream of the pod.", "boolean"),
+              query(
+                "limitBytes",
+                "If set, the number of bytes to read from the server before terminating the log output. The last line may be cut short.",
+                "integer",
+              ),
               query("previous", "Return previous terminated container logs.", "boolean"),
-              query("sinceSeconds", "A relative time in seconds before the current time from which to show logs.", "integer"),
+              query(
+                "sinceSeconds",
+                "A relative time in seconds before the current time from which to show logs. Only one of sinceSeconds or sinceTime may be specified.",
+                "integer",
+              ),
+              query(
+                "sinceTime",
+                "An RFC3339 timestamp from which to show logs. Only one of sinceSeconds or sinceTime may be specified.",
+              ),
               query("tailLines", "The number of lines from the end of the logs to show.", "integer"),
               query("timestamps", "Add an RFC3339 timestamp at the beginning of every line of log output.", "boolean"),
             ],

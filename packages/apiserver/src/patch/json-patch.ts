@@ -5,6 +5,7 @@
 // missing path, a failed test) is a 422 naming the operation and the path.
 import { badRequest, isPlainObject, statusError } from "@bosun/api";
 import { StatusError } from "../errors.js";
+import { jsonEqual } from "../apply/typed-value.js";
 
 interface Operation {
   op: string;
@@ -140,14 +141,4 @@ function applyOperation(doc: unknown, op: Operation): unknown {
       return doc;
     }
   }
-}
-
-function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
-  }
-  return false;
 }

@@ -14,11 +14,12 @@ export async function call<T = Record<string, unknown>>(
   path: string,
   body?: unknown,
   contentType = "application/json",
+  headers: Record<string, string> = {},
 ): Promise<Reply<T>> {
-  const init: RequestInit = { method, headers: {} };
+  const init: RequestInit = { method, headers };
   if (body !== undefined) {
     init.body = typeof body === "string" ? body : JSON.stringify(body);
-    init.headers = { "content-type": contentType };
+    init.headers = { "content-type": contentType, ...headers };
   }
   const res = await fetch(base + path, init);
   const text = await res.text();
@@ -50,9 +51,9 @@ export class WatchReader {
   private consumed = 0;
   ended = false;
 
-  static async open(base: string, path: string): Promise<WatchReader> {
+  static async open(base: string, path: string, headers: Record<string, string> = {}): Promise<WatchReader> {
     const reader = new WatchReader();
-    const res = await fetch(base + path, { signal: reader.abort.signal });
+    const res = await fetch(base + path, { headers, signal: reader.abort.signal });
     reader.status = res.status;
     reader.contentType = res.headers.get("content-type") ?? "";
     if (res.status !== 200) {

@@ -1,3 +1,5 @@
 export { startTestEtcd, freePort, type TestEtcd } from "./etcd.js";
 export { startTestApiServer, type TestApiServer } from "./apiserver.js";
 export { call, testPod, WatchReader, type Reply } from "./http.js";
+export { kubectlCommand, runKubectl, type KubectlTarget } from "./kubectl.js";
+export { apiServerForSuite, type SuiteApiServer } from "./suite.js";

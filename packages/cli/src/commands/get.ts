@@ -15,6 +15,8 @@ export interface GetOptions {
   selector?: string;
   fieldSelector?: string;
   output?: string;
+  /** Print metadata.managedFields in -o yaml|json, as kubectl --show-managed-fields. */
+  showManagedFields?: boolean;
   watch: boolean;
   out: (text: string) => void;
   err: (line: string) => void;
@@ -80,7 +82,7 @@ export async function runGet(client: ApiClient, args: readonly string[], opts: G
     opts.out(found.map((g) => printObjects("name", g.res, g.objects, false)).join(""));
   } else if (!(targets.length > 0 && found.length === 0)) {
     const objects = found.flatMap((g) => g.objects);
-    opts.out(printObjects(format, kinds[0]!, objects, targets.length === 1));
+    opts.out(printObjects(format, kinds[0]!, objects, targets.length === 1, { showManagedFields: opts.showManagedFields }));
   }
 
   if (opts.watch && !failed) {
@@ -149,7 +151,7 @@ async function follow(
           headerPending = false;
         } else {
           // Separate documents so a stream of YAML objects stays parseable.
-          opts.out((format === "yaml" ? "---\n" : "") + printObjects(format, res, [event.object], true));
+          opts.out((format === "yaml" ? "---\n" : "") + printObjects(format, res, [event.object], true, { showManagedFields: opts.showManagedFields }));
         }
       }
     } catch (err) {
@@ -175,8 +177,9 @@ export function registerGet(program: Command): void {
     .option("-l, --selector <selector>", "label selector (e.g. app=web,tier in (a,b))")
     .option("--field-selector <selector>", "field selector (e.g. spec.nodeName=node1,status.phase=Running)")
     .option("-o, --output <format>", "wide, yaml, json or name")
+    .option("--show-managed-fields", "keep metadata.managedFields in -o yaml|json output", false)
     .option("-w, --watch", "after listing, print changes as they happen", false)
-    .action(async (args: string[], o: { allNamespaces: boolean; selector?: string; fieldSelector?: string; output?: string; watch: boolean }, cmd: Command) => {
+    .action(async (args: string[], o: { allNamespaces: boolean; selector?: string; fieldSelector?: string; output?: string; showManagedFields: boolean; watch: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals<GlobalOptions>();
       process.exitCode = await runGet(createClient(globals), args, {
         ...o,

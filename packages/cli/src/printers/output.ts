@@ -35,9 +35,28 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, null, 4) + "\n";
 }
 
+export interface PrintOptions {
+  /** Keep metadata.managedFields, which kubectl hides unless --show-managed-fields. */
+  showManagedFields?: boolean;
+}
+
+function withoutManagedFields(obj: KubeObject): KubeObject {
+  if (obj.metadata.managedFields === undefined) return obj;
+  const metadata = { ...obj.metadata };
+  delete metadata.managedFields;
+  return { ...obj, metadata };
+}
+
 /** Formats objects for -o yaml|json|name; `single` prints a lone object rather than a List. */
-export function printObjects(format: "yaml" | "json" | "name", res: ResourceInfo, objects: readonly KubeObject[], single: boolean): string {
+export function printObjects(
+  format: "yaml" | "json" | "name",
+  res: ResourceInfo,
+  objects: readonly KubeObject[],
+  single: boolean,
+  opts: PrintOptions = {},
+): string {
   if (format === "name") return objects.map((o) => objectName(res, o) + "\n").join("");
-  const value = single && objects.length === 1 ? objects[0] : asList(objects);
+  const shown = opts.showManagedFields ? objects : objects.map(withoutManagedFields);
+  const value = single && shown.length === 1 ? shown[0] : asList(shown);
   return format === "yaml" ? toYaml(value) : toJson(value);
 }

@@ -19,6 +19,7 @@ import {
 } from "./remotecommand.js";
 import { SerialQueue } from "./serial.js";
 import type { PodExecRequest, RemoteProcess } from "./source.js";
+import { messageBytes } from "./websocket-data.js";
 
 const log = createLogger("apiserver/exec");
 
@@ -77,7 +78,7 @@ export async function relayExecOverWebSocket(ws: WebSocket, proc: RemoteProcess,
   const resize = new ResizeDecoder();
   ws.on("message", (data, isBinary) => {
     if (!isBinary) return;
-    const input = parseChannelMessage(data, protocol);
+    const input = parseChannelMessage(messageBytes(data), protocol);
     switch (input.kind) {
       case "stdin":
         if (!req.stdin) return;

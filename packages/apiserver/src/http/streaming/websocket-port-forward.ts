@@ -6,6 +6,7 @@ import { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { relayPortForwardOverSpdy } from "./spdy-port-forward.js";
 import type { PodConnection } from "./source.js";
+import { messageBytes } from "./websocket-data.js";
 
 export const spdyTunnelProtocol = "SPDY/3.1+portforward.k8s.io";
 
@@ -32,7 +33,7 @@ export function webSocketStream(ws: WebSocket): Duplex {
     },
   });
   ws.on("message", (data, isBinary) => {
-    if (isBinary && !stream.push(data)) ws.pause();
+    if (isBinary && !stream.push(messageBytes(data))) ws.pause();
   });
   ws.on("close", () => stream.push(null));
   ws.on("error", (err) => stream.destroy(err));
