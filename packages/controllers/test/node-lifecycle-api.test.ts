@@ -87,6 +87,7 @@ test("taints follow heartbeats and cordoning; a silent node's pods are marked no
     assert.equal(tainted.status?.conditions?.find((c) => c.type === "Ready")?.status, "Unknown");
     assert.deepEqual(keysOf(tainted.spec?.taints), ["dedicated:NoSchedule", `${unreachable}:NoSchedule`, `${unreachable}:NoExecute`]);
     assert.ok(tainted.spec!.taints!.slice(1).every((t) => !!t.timeAdded));
+    await waitFor("the NodeNotReady event", async () => recorder.reasons("dying").length > 0);
     assert.deepEqual(recorder.reasons("dying"), ["NodeNotReady"]);
     assert.deepEqual(keysOf((await client.get<Node>(nodes, "alive")).spec?.taints), [], "a node that heartbeats stays untainted");
 
@@ -101,7 +102,8 @@ test("taints follow heartbeats and cordoning; a silent node's pods are marked no
     });
     assert.ok(evicted.spec.nodeName === "dying" && evicted.metadata.deletionGracePeriodSeconds! > 0, "a graceful delete: Terminating");
     const taintedAtMs = Date.parse(tainted.spec!.taints![2]!.timeAdded!);
-    const marked = recorder.events.find((e) => e.reason === "TaintManagerEviction")!;
+    // The event is recorded right after the delete, so the test may see the delete first.
+    const marked = await waitFor("the TaintManagerEviction event", async () => recorder.events.find((e) => e.reason === "TaintManagerEviction"));
     assert.equal(marked.message, "Marking for deletion Pod default/web");
     assert.ok(Date.now() - taintedAtMs >= 1_000, "not before the eviction timeout (timeAdded has second precision)");
 
