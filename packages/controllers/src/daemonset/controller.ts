@@ -14,19 +14,17 @@ import {
   type Pod,
   scaledValue,
 } from "@bosun/api";
-import { createLogger, isConflict, isNotFound, WorkQueue, type Informer } from "@bosun/client";
+import { createLogger, isConflict, isNotFound, type Informer } from "@bosun/client";
 import {
   claimObjects,
   Expectations,
   podFromTemplate,
-  runWorkers,
   slowStartBatch,
   slowStartInitialBatchSize,
   templateHash,
-  type Controller,
   type ControllerContext,
-  type Workers,
   watchDependents,
+  QueueController,
 } from "../common/index.js";
 import { withDaemonTolerations } from "./daemon-tolerations.js";
 import { daemonSetSettings, type DaemonSetSettings } from "./defaults.js";
@@ -54,22 +52,19 @@ interface PodDeletion {
   force?: boolean;
 }
 
-export class DaemonSetController implements Controller {
+export class DaemonSetController extends QueueController {
   readonly name = "daemonset";
-  private readonly queue = new WorkQueue<string>();
-  private readonly now: () => number;
   private readonly expectations: Expectations;
   private readonly failedPodBackoff: FailedPodBackoff;
   private readonly dsInformer: Informer<DaemonSet>;
   private readonly podInformer: Informer<Pod>;
   private readonly nodeInformer: Informer<Node>;
-  private workers: Workers | undefined;
 
   constructor(
-    private readonly ctx: ControllerContext,
-    private readonly opts: DaemonSetControllerOptions = {},
+    ctx: ControllerContext,
+    opts: DaemonSetControllerOptions = {},
   ) {
-    this.now = ctx.now ?? Date.now;
+    super(ctx, opts.workers ?? 2);
     this.expectations = new Expectations(this.now);
     this.failedPodBackoff = new FailedPodBackoff(this.now);
     this.dsInformer = ctx.informers.for<DaemonSet>(daemonsets);
@@ -97,15 +92,6 @@ export class DaemonSetController implements Controller {
       .onDelete(() => this.dsInformer.list().forEach((ds) => this.enqueue(ds)));
   }
 
-  async run(): Promise<void> {
-    this.workers = runWorkers(this.name, this.queue, this.opts.workers ?? 2, (key) => this.sync(key));
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutDown();
-    await this.workers?.done;
-  }
-
   // ---- event handlers: they only find the DaemonSets concerned and queue their keys ----
 
   private enqueue(ds: DaemonSet): void {
@@ -125,7 +111,7 @@ export class DaemonSetController implements Controller {
 
   // ---- sync ----
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const ds = this.dsInformer.get(key);
     if (!ds) {
       this.expectations.delete(key);

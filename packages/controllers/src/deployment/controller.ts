@@ -12,16 +12,14 @@ import {
   type Pod,
   type ReplicaSet,
 } from "@bosun/api";
-import { createLogger, isConflict, WorkQueue, type Informer } from "@bosun/client";
+import { createLogger, isConflict, type Informer } from "@bosun/client";
 import {
   claimObjects,
   controllerRefOf,
   resolveControllerRef,
-  runWorkers,
   watchDependents,
-  type Controller,
   type ControllerContext,
-  type Workers,
+  QueueController,
 } from "../common/index.js";
 import { withDeploymentDefaults, type DefaultedDeployment } from "./defaults.js";
 import { rolloutRecreate, type PodsByReplicaSet } from "./recreate.js";
@@ -52,22 +50,17 @@ function adoptingSelector(d: Deployment): LabelSelector | undefined {
   }
 }
 
-export class DeploymentController implements Controller {
+export class DeploymentController extends QueueController {
   readonly name = "deployment";
-  private readonly queue = new WorkQueue<string>();
   private readonly deployments: Informer<Deployment>;
   private readonly replicaSets: Informer<ReplicaSet>;
   private readonly pods: Informer<Pod>;
-  private readonly now: () => number;
-  private readonly workerCount: number;
-  private workers: Workers | undefined;
 
   constructor(
-    private readonly ctx: ControllerContext,
+    ctx: ControllerContext,
     opts: DeploymentControllerOptions = {},
   ) {
-    this.now = ctx.now ?? Date.now;
-    this.workerCount = opts.workers ?? 2;
+    super(ctx, opts.workers ?? 2);
     this.deployments = ctx.informers.for<Deployment>(deploymentsRes);
     this.replicaSets = ctx.informers.for<ReplicaSet>(replicaSetsRes);
     this.pods = ctx.informers.for<Pod>(mustResource("pods"));
@@ -85,21 +78,12 @@ export class DeploymentController implements Controller {
     this.pods.onDelete((pod) => this.podDeleted(pod));
   }
 
-  async run(): Promise<void> {
-    this.workers = runWorkers(this.name, this.queue, this.workerCount, (key) => this.syncQuietly(key));
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutDown();
-    await this.workers?.done;
-  }
-
   /**
    * Every write compares and swaps against the informer's copy, which trails the
    * controller's own writes and the ReplicaSet controller's; losing such a race is
    * routine, so it is retried soon without a warning.
    */
-  private async syncQuietly(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     try {
       await this.syncDeployment(key);
     } catch (err) {

@@ -12,20 +12,18 @@ import {
   type ReplicaSet,
   type ReplicaSetStatus,
 } from "@bosun/api";
-import { createLogger, isConflict, isNotFound, WorkQueue, type Informer } from "@bosun/client";
+import { createLogger, isConflict, isNotFound, type Informer } from "@bosun/client";
 import {
   claimObjects,
   controllerRefOf,
   Expectations,
   isPodActive,
   podFromTemplate,
-  runWorkers,
   slowStartBatch,
   slowStartInitialBatchSize,
-  type Controller,
   type ControllerContext,
-  type Workers,
   watchDependents,
+  QueueController,
 } from "../common/index.js";
 import { podsToDelete } from "./pod-ranking.js";
 import { calculateReplicaSetStatus, nextAvailabilityCheckMs, sameReplicaSetStatus } from "./status.js";
@@ -41,24 +39,19 @@ export interface ReplicaSetControllerOptions {
 const podsRes = mustResource("pods");
 const replicaSetsRes = mustResource("replicasets");
 
-export class ReplicaSetController implements Controller {
+export class ReplicaSetController extends QueueController {
   readonly name = "replicaset";
-  private readonly queue = new WorkQueue<string>();
   private readonly expectations: Expectations;
   private readonly pods: Informer<Pod>;
   private readonly replicaSets: Informer<ReplicaSet>;
-  private readonly now: () => number;
-  private readonly workerCount: number;
   private readonly burstReplicas: number;
-  private workers: Workers | undefined;
 
   constructor(
-    private readonly ctx: ControllerContext,
+    ctx: ControllerContext,
     opts: ReplicaSetControllerOptions = {},
   ) {
-    this.now = ctx.now ?? Date.now;
+    super(ctx, opts.workers ?? 2);
     this.expectations = new Expectations(this.now);
-    this.workerCount = opts.workers ?? 2;
     this.burstReplicas = opts.burstReplicas ?? 500;
     this.replicaSets = ctx.informers.for<ReplicaSet>(replicaSetsRes);
     this.pods = ctx.informers.for<Pod>(podsRes);
@@ -78,18 +71,9 @@ export class ReplicaSetController implements Controller {
     });
   }
 
-  async run(): Promise<void> {
-    this.workers = runWorkers(this.name, this.queue, this.workerCount, (key) => this.sync(key));
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutDown();
-    await this.workers?.done;
-  }
-
   // ---- sync ----
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const rs = this.replicaSets.get(key);
     if (!rs) {
       this.expectations.delete(key);

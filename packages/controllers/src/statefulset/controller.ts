@@ -12,16 +12,14 @@ import {
   type Pod,
   type StatefulSet,
 } from "@bosun/api";
-import { createLogger, isConflict, isNotFound, WorkQueue, type Informer } from "@bosun/client";
+import { createLogger, isConflict, isNotFound, type Informer } from "@bosun/client";
 import {
   claimObjects,
   Expectations,
   patchMetadata,
-  runWorkers,
-  type Controller,
   type ControllerContext,
-  type Workers,
   watchDependents,
+  QueueController,
 } from "../common/index.js";
 import { statefulSetSettings, type StatefulSetSettings } from "./defaults.js";
 import { identityLabels, identityMatches, newStatefulSetPod, ordinalOf, podNameFor } from "./identity.js";
@@ -43,20 +41,17 @@ interface Revisions {
   update: string;
 }
 
-export class StatefulSetController implements Controller {
+export class StatefulSetController extends QueueController {
   readonly name = "statefulset";
-  private readonly queue = new WorkQueue<string>();
-  private readonly now: () => number;
   private readonly expectations: Expectations;
   private readonly setInformer: Informer<StatefulSet>;
   private readonly podInformer: Informer<Pod>;
-  private workers: Workers | undefined;
 
   constructor(
-    private readonly ctx: ControllerContext,
-    private readonly opts: StatefulSetControllerOptions = {},
+    ctx: ControllerContext,
+    opts: StatefulSetControllerOptions = {},
   ) {
-    this.now = ctx.now ?? Date.now;
+    super(ctx, opts.workers ?? 2);
     this.expectations = new Expectations(this.now);
     this.setInformer = ctx.informers.for<StatefulSet>(statefulsets);
     this.podInformer = ctx.informers.for<Pod>(pods);
@@ -73,15 +68,6 @@ export class StatefulSetController implements Controller {
     });
   }
 
-  async run(): Promise<void> {
-    this.workers = runWorkers(this.name, this.queue, this.opts.workers ?? 2, (key) => this.sync(key));
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutDown();
-    await this.workers?.done;
-  }
-
   // ---- event handlers ----
 
   private enqueue(set: StatefulSet): void {
@@ -90,7 +76,7 @@ export class StatefulSetController implements Controller {
 
   // ---- sync ----
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const set = this.setInformer.get(key);
     if (!set) {
       this.expectations.delete(key);
