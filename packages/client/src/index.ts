@@ -6,3 +6,5 @@ export * from "./workqueue.js";
 export * from "./flush-soon.js";
 export * from "./shared-informers.js";
 export * from "./events.js";
+export * from "./credentials.js";
+export * from "./kubeconfig.js";

@@ -12,6 +12,9 @@ import {
   type Status,
   type WatchEvent,
 } from "@bosun/api";
+import type { Dispatcher } from "undici";
+import { authorizationHeaders, tlsDispatcher, type ClientCredentials } from "./credentials.js";
+import type { ClusterAccess } from "./kubeconfig.js";
 
 /** A non-2xx answer from the API server, carrying its Kubernetes Status. */
 export class ApiError extends Error {
@@ -94,13 +97,33 @@ const patchContentTypes = {
   strategic: "application/strategic-merge-patch+json",
 } as const;
 
+export interface ApiClientOptions {
+  server: string;
+  userAgent?: string;
+  credentials?: ClientCredentials;
+}
+
 export class ApiClient {
   readonly server: string;
   private readonly userAgent: string;
+  private readonly dispatcher: Dispatcher | undefined;
+  private readonly authHeaders: Record<string, string>;
 
-  constructor(opts: { server: string; userAgent?: string }) {
+  constructor(opts: ApiClientOptions) {
     this.server = opts.server.replace(/\/+$/, "");
     this.userAgent = opts.userAgent ?? "bosun";
+    this.dispatcher = tlsDispatcher(opts.credentials ?? {});
+    this.authHeaders = authorizationHeaders(opts.credentials ?? {});
+  }
+
+  /** A client for the cluster a kubeconfig names, with its credentials. */
+  static fromAccess(access: Pick<ClusterAccess, "server" | "credentials">, userAgent?: string): ApiClient {
+    return new ApiClient({ server: access.server, credentials: access.credentials, ...(userAgent ? { userAgent } : {}) });
+  }
+
+  /** Closes the client's connections; requests after this fail. */
+  async close(): Promise<void> {
+    await this.dispatcher?.close();
   }
 
   /** The path of a resource collection or object, as Kubernetes lays them out. */
@@ -211,8 +234,10 @@ export class ApiClient {
   ): Promise<Response> {
     const init: RequestInit = {
       method,
-      headers: { accept: "application/json", "user-agent": this.userAgent, ...headers },
+      headers: { accept: "application/json", "user-agent": this.userAgent, ...this.authHeaders, ...headers },
     };
+    // Node's fetch is undici: it takes an undici dispatcher, which its DOM-style types do not name.
+    if (this.dispatcher) Object.assign(init, { dispatcher: this.dispatcher });
     if (signal) init.signal = signal;
     if (body !== undefined) {
       init.body = typeof body === "string" ? body : JSON.stringify(body);
