@@ -6,7 +6,8 @@ import { isPlainObject } from "./objects.js";
 import type { ResourceInfo } from "./resources.js";
 import { isValidQuantity, compareQuantities, cpuToMillis, memoryToBytes } from "./quantity.js";
 import { defaultWorkload } from "./defaults-workloads.js";
-import type { Container, Namespace, Pod, PodSpec, Probe, PullPolicy, ResourceList } from "./types/core.js";
+import { defaultSecret } from "./secrets.js";
+import type { Container, Namespace, Node, Pod, PodSpec, Probe, PullPolicy, ResourceList, Secret } from "./types/core.js";
 import type { KubeObject } from "./types/meta.js";
 
 export type QOSClass = "Guaranteed" | "Burstable" | "BestEffort";
@@ -14,6 +15,8 @@ export type QOSClass = "Guaranteed" | "Burstable" | "BestEffort";
 export function applyDefaults(info: ResourceInfo, obj: KubeObject): void {
   if (info.kind === "Pod") defaultPod(obj as Pod);
   else if (info.kind === "Namespace") defaultNamespace(obj as Namespace);
+  else if (info.kind === "Node") defaultNode(obj as Node);
+  else if (info.kind === "Secret") defaultSecret(obj as Secret);
   else {
     // A workload's pod template gets what a pod's spec gets, as SetDefaults_PodSpec
     // runs for every PodSpec Kubernetes decodes.
@@ -87,6 +90,22 @@ function defaultPod(pod: Pod): void {
 function defaultNamespace(ns: Namespace): void {
   const status = isPlainObject(ns.status) ? ns.status : (ns.status = {});
   status.phase ??= "Active";
+}
+
+/**
+ * spec.podCIDR and spec.podCIDRs say the same thing twice (the single field predates
+ * dual-stack): whichever a client set fills in the other, as Kubernetes' v1
+ * conversion does, so readers of either see the node's range.
+ */
+function defaultNode(node: Node): void {
+  const spec = node.spec;
+  if (!isPlainObject(spec)) return;
+  const cidrs = spec.podCIDRs;
+  if (Array.isArray(cidrs) && cidrs.length > 0) {
+    if (!spec.podCIDR && typeof cidrs[0] === "string") spec.podCIDR = cidrs[0];
+  } else if (typeof spec.podCIDR === "string" && spec.podCIDR !== "") {
+    spec.podCIDRs = [spec.podCIDR];
+  }
 }
 
 type Totals = Map<string, number>;

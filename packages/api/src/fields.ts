@@ -26,6 +26,7 @@ const byKind: Record<string, string[]> = {
     "type",
   ],
   Node: ["spec.unschedulable"],
+  Secret: ["type"],
 };
 
 export function supportedFieldSelectors(kind: string): string[] {

@@ -1,6 +1,7 @@
 // String formats the schemas use. TypeBox refuses any value whose format is not
 // registered, so this runs when @bosun/api is first imported, before any check.
 import { FormatRegistry } from "@sinclair/typebox";
+import { isBase64 } from "./base64.js";
 
 const rfc3339Pattern = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -15,3 +16,6 @@ if (!FormatRegistry.Has("date-time")) FormatRegistry.Set("date-time", isRfc3339)
 export function rfc3339(date: Date | number = new Date()): string {
   return new Date(date).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
+
+// []byte fields (Secret.data), as Kubernetes' OpenAPI names their format.
+if (!FormatRegistry.Has("byte")) FormatRegistry.Set("byte", isBase64);

@@ -1,19 +1,21 @@
 // The string rules of k8s.io/apimachinery/pkg/util/validation: DNS-1123 names,
 // qualified names (label and annotation keys), label values, port and env var
-// names. Each returns the list of problems with Kubernetes' exact wording; an
-// empty list means valid.
+// names, ConfigMap and Secret keys. Each returns the list of problems with
+// Kubernetes' exact wording; an empty list means valid.
 
 export const dns1123LabelFmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 export const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
 const qualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const labelValueFmt = `(${qualifiedNameFmt})?`;
 const envVarNameFmt = "[-._a-zA-Z][-._a-zA-Z0-9]*";
+const configMapKeyFmt = "[-._a-zA-Z0-9]+";
 
 const dns1123LabelRe = new RegExp(`^${dns1123LabelFmt}$`);
 const dns1123SubdomainRe = new RegExp(`^${dns1123SubdomainFmt}$`);
 const qualifiedNameRe = new RegExp(`^${qualifiedNameFmt}$`);
 const labelValueRe = new RegExp(`^${labelValueFmt}$`);
 const envVarNameRe = new RegExp(`^${envVarNameFmt}$`);
+const configMapKeyRe = new RegExp(`^${configMapKeyFmt}$`);
 
 export const DNS1123LabelMaxLength = 63;
 export const DNS1123SubdomainMaxLength = 253;
@@ -134,9 +136,26 @@ export function isEnvVarName(value: string): string[] {
       ),
     );
   }
-  if (value === ".") errs.push("must not be '.'");
-  else if (value === "..") errs.push("must not be '..'");
-  else if (value.startsWith("..")) errs.push("must not start with '..'");
+  errs.push(...chDirPrefixProblems(value));
+  return errs;
+}
+
+/** Names that would step out of a directory when used as file names (env var names and config keys become them). */
+function chDirPrefixProblems(value: string): string[] {
+  if (value === ".") return ["must not be '.'"];
+  if (value === "..") return ["must not be '..'"];
+  if (value.startsWith("..")) return ["must not start with '..'"];
+  return [];
+}
+
+/** A key of a ConfigMap's or Secret's data: it becomes a file name in volumes. */
+export function isConfigMapKey(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > DNS1123SubdomainMaxLength) errs.push(maxLenError(DNS1123SubdomainMaxLength));
+  if (!configMapKeyRe.test(value)) {
+    errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", configMapKeyFmt, "key.name", "KEY_NAME", "key-name"));
+  }
+  errs.push(...chDirPrefixProblems(value));
   return errs;
 }
 

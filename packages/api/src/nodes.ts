@@ -5,3 +5,18 @@ import type { Node, NodeCondition } from "./types/core.js";
 export function nodeReadyCondition(node: Node): NodeCondition | undefined {
   return node.status?.conditions?.find((c) => c.type === "Ready");
 }
+
+/**
+ * The pod IP ranges the node was given: spec.podCIDRs, or the older single
+ * spec.podCIDR when only that is set (stored nodes always have both, defaulted).
+ */
+export function nodePodCidrs(node: Node): string[] {
+  const cidrs = node.spec?.podCIDRs ?? [];
+  if (cidrs.length > 0) return cidrs;
+  return node.spec?.podCIDR ? [node.spec.podCIDR] : [];
+}
+
+/** The address other hosts reach the node at: its first InternalIP. */
+export function nodeInternalIp(node: Node): string | undefined {
+  return node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+}

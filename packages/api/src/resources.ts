@@ -5,7 +5,7 @@ import type { TSchema } from "@sinclair/typebox";
 import { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "./types/apps.js";
 import { Scale } from "./types/autoscaling.js";
 import { CronJob, Job } from "./types/batch.js";
-import { Binding, Event, Eviction, Namespace, Node, Pod } from "./types/core.js";
+import { Binding, Event, Eviction, Namespace, Node, Pod, Secret } from "./types/core.js";
 
 export interface ResourceInfo {
   /** "" for the core group. */
@@ -49,6 +49,11 @@ export const resources: readonly ResourceInfo[] = [
     group: "", version: "v1", resource: "events", singular: "event", kind: "Event",
     listKind: "EventList", namespaced: true, shortNames: ["ev"],
     verbs: allVerbs, subresources: [], schema: Event,
+  },
+  {
+    group: "", version: "v1", resource: "secrets", singular: "secret", kind: "Secret",
+    listKind: "SecretList", namespaced: true, shortNames: [],
+    verbs: allVerbs, subresources: [], schema: Secret,
   },
   {
     group: "apps", version: "v1", resource: "deployments", singular: "deployment", kind: "Deployment",

@@ -7,6 +7,7 @@ import { Kind, type TSchema } from "@sinclair/typebox";
 import { ValueErrorType, type ValueError } from "@sinclair/typebox/errors";
 import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
+import { base64Problem } from "./base64.js";
 import "./formats.js";
 import { notSupported, required, typeInvalid, unknownField, invalidValue } from "./field-errors.js";
 import { Quantity } from "./types/core.js";
@@ -96,6 +97,10 @@ function toCause(root: TSchema, e: ValueError): StatusCause {
       return notSupported(field, e.value, [String(schema.const)]);
     case ValueErrorType.StringFormat:
     case ValueErrorType.StringFormatUnknown:
+      // Bytes are secret values: say where decoding failed, as Kubernetes' decoder does, never what they hold.
+      if (schema.format === "byte" && typeof e.value === "string") {
+        return invalidValue(field, "<secret contents redacted>", base64Problem(e.value) ?? "must be base64");
+      }
       return invalidValue(
         field,
         e.value,

@@ -98,6 +98,23 @@ export function invalid(info: ResourceInfo, name: string, causes: StatusCause[])
   });
 }
 
+/** 401: no credentials, or credentials the server does not accept. */
+export function unauthorized(message = "Unauthorized"): Status {
+  return statusError(401, "Unauthorized", message);
+}
+
+/** 403 in Kubernetes' wording: `pods "web" is forbidden: User "u" cannot get resource "pods" ...: why`. */
+export function forbidden(opts: { user: string; verb: string; info?: ResourceInfo; resource?: string; name?: string; namespace?: string; reason: string }): Status {
+  const resource = opts.info ? (opts.info.group ? `${opts.info.resource}.${opts.info.group}` : opts.info.resource) : (opts.resource ?? "");
+  const what = opts.name ? `${resource} "${opts.name}"` : resource;
+  const scope = opts.namespace ? ` in the namespace "${opts.namespace}"` : opts.info && !opts.info.namespaced ? " at the cluster scope" : "";
+  const message =
+    `${what} is forbidden: User "${opts.user}" cannot ${opts.verb} resource "${opts.info?.resource ?? resource}"` +
+    (opts.info ? ` in API group "${opts.info.group}"` : "") +
+    `${scope}: ${opts.reason}`;
+  return statusError(403, "Forbidden", message, { name: opts.name, group: opts.info?.group, kind: opts.info?.resource ?? resource });
+}
+
 export function badRequest(message: string): Status {
   return statusError(400, "BadRequest", message);
 }

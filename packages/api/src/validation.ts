@@ -2,8 +2,8 @@
 // Kubernetes apiserver: structure first (the TypeBox schema: types, required and
 // unknown fields; a failure stops here, as a decode error does in Kubernetes),
 // then the semantic rules of pkg/apis/core/validation for each kind (those of the
-// apps and batch kinds live in validation-workloads.ts; their pod templates are
-// checked here, as pods). Causes carry Kubernetes' reasons, messages and field paths.
+// apps and batch kinds live in validation-workloads.ts, their pod templates are
+// checked here, as pods; those of Secrets in validation-secrets.ts). Causes carry Kubernetes' reasons, messages and field paths.
 import type { ResourceInfo } from "./resources.js";
 import {
   child,
@@ -27,6 +27,8 @@ import {
   nameProblems,
   regexError,
 } from "./naming.js";
+import { cidrProblem, parseCidr } from "./cidr.js";
+import { nodePodCidrs } from "./nodes.js";
 import { compareQuantities, isValidQuantity, parseQuantity, quantityFormatMessage } from "./quantity.js";
 import { validateStructure } from "./schema-errors.js";
 import type {
@@ -39,9 +41,11 @@ import type {
   Probe,
   ResourceList,
   ResourceRequirements,
+  Secret,
   Toleration,
 } from "./types/core.js";
 import type { IntOrString, KubeObject, ObjectMeta, StatusCause } from "./types/meta.js";
+import { validateSecret } from "./validation-secrets.js";
 import { podTemplatesOf, validateWorkload } from "./validation-workloads.js";
 
 /** Kubernetes' limit on the summed size of all annotation keys and values. */
@@ -70,6 +74,9 @@ export function validateObject(info: ResourceInfo, obj: unknown, old?: KubeObjec
     case "Event":
       causes.push(...validateEvent(o as Event));
       break;
+    case "Secret":
+      causes.push(...validateSecret(o as Secret, old as Secret | undefined));
+      break;
     default:
       for (const { template, path } of podTemplatesOf(info.kind, o)) causes.push(...validatePodTemplate(template, path));
       causes.push(...validateWorkload(info.kind, o, old));
@@ -77,6 +84,7 @@ export function validateObject(info: ResourceInfo, obj: unknown, old?: KubeObjec
   if (old !== undefined) {
     causes.push(...validateObjectMetaUpdate(o.metadata, old.metadata));
     if (info.kind === "Pod") causes.push(...validatePodSpecUpdate((o as Pod).spec, (old as Pod).spec));
+    if (info.kind === "Node") causes.push(...validateNodeUpdate(o as Node, old as Node));
   }
   return causes;
 }
@@ -449,9 +457,54 @@ function validateNode(node: Node): StatusCause[] {
     for (const msg of isQualifiedName(t.key)) causes.push(invalidValue(child(p, "key"), t.key, msg));
     if (t.value !== undefined) for (const msg of isValidLabelValue(t.value)) causes.push(invalidValue(child(p, "value"), t.value, msg));
   });
+  causes.push(...validatePodCidrs(node));
   causes.push(...validateResourceListValues(node.status?.capacity, "status.capacity"));
   causes.push(...validateResourceListValues(node.status?.allocatable, "status.allocatable"));
   return causes;
+}
+
+/**
+ * As Kubernetes' ValidateNode: each pod CIDR a valid range, at most one per IP family,
+ * and spec.podCIDR (when set) the first of them. That no two nodes share a range is
+ * the apiserver's pod CIDR index's job, which sees every node.
+ */
+function validatePodCidrs(node: Node): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const listed = node.spec?.podCIDRs ?? [];
+  const single = node.spec?.podCIDR ?? "";
+  if (listed.length === 0 && single !== "") {
+    const problem = cidrProblem(single);
+    return problem === undefined ? [] : [invalidValue("spec.podCIDR", single, problem)];
+  }
+  const families = new Set<number>();
+  let valid = true;
+  listed.forEach((value, i) => {
+    const problem = cidrProblem(value);
+    if (problem !== undefined) {
+      causes.push(invalidValue(index("spec.podCIDRs", i), value, problem));
+      valid = false;
+    } else {
+      families.add(parseCidr(value).family);
+    }
+  });
+  if (listed.length > 2 || (valid && families.size < listed.length)) {
+    causes.push(invalidValue("spec.podCIDRs", listed, "may specify no more than one CIDR for each IP family"));
+  }
+  if (single !== "" && listed.length > 0 && single !== listed[0]) {
+    causes.push(invalidValue("spec.podCIDR", single, `must match the first entry of spec.podCIDRs, "${listed[0]}"`));
+  }
+  return causes;
+}
+
+/** Kubernetes' own words: a node's range may be set once and never changed or taken away. */
+export const podCidrUpdateMessage = 'node updates may not change podCIDR except from "" to valid';
+
+function validateNodeUpdate(node: Node, old: Node): StatusCause[] {
+  const before = nodePodCidrs(old);
+  if (before.length === 0) return [];
+  const after = nodePodCidrs(node);
+  const same = after.length === before.length && before.every((cidr, i) => cidr === after[i]);
+  return same ? [] : [forbidden("spec.podCIDRs", podCidrUpdateMessage)];
 }
 
 /** Quantities of a node's resource list; its names may be any the node reports. */

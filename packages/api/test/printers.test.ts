@@ -12,6 +12,7 @@ const expected: Record<string, string[]> = {
   Node: ["Name", "Status", "Roles", "Age", "Version", "*Internal-IP", "*External-IP", "*OS-Image", "*Kernel-Version", "*Container-Runtime"],
   Namespace: ["Name", "Status", "Age"],
   Event: ["Last Seen", "Type", "Reason", "Object", "*Subobject", "*Source", "Message", "*First Seen", "*Count", "*Name"],
+  Secret: ["Name", "Type", "Data", "Age"],
   Deployment: ["Name", "Ready", "Up-to-date", "Available", "Age", "*Containers", "*Images", "*Selector"],
   ReplicaSet: ["Name", "Desired", "Current", "Ready", "Age", "*Containers", "*Images", "*Selector"],
   DaemonSet: ["Name", "Desired", "Current", "Ready", "Up-to-date", "Available", "Node Selector", "Age", "*Containers", "*Images", "*Selector"],

@@ -1,7 +1,10 @@
 // The API server: etcd connection, watch cache, registry and HTTP, wired together.
-import { Etcd3 } from "etcd3";
+import { Etcd3, type IOptions } from "etcd3";
 import { createLogger } from "@bosun/client";
-import { buildApp } from "./http/app.js";
+import { buildApp, type TlsOptions } from "./http/app.js";
+import { RequestGate } from "./auth/gate.js";
+import { NodeCertificateSigner } from "./auth/node-certificates.js";
+import type { Identity, KeyPair } from "@bosun/pki";
 import type { PodLogSource } from "./http/logs.js";
 import type { PodStreamSource } from "./http/streaming/source.js";
 import { Registry } from "./registry/registry.js";
@@ -16,8 +19,22 @@ const log = createLogger("apiserver");
 /** Namespaces every cluster has, as in Kubernetes. */
 export const systemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
+/** TLS towards etcd: the CA that signed etcd's certificate, and this client's certificate and key (PEM). */
+export interface EtcdTls {
+  ca: string;
+  cert?: string;
+  key?: string;
+}
+
 export interface ApiServerOptions {
   etcdEndpoints: string[];
+  etcdTls?: EtcdTls;
+  /** HTTPS: the serving certificate and the CA of client certificates. */
+  tls: TlsOptions;
+  /** Bearer tokens of --token-auth-file. */
+  staticTokens?: Map<string, Identity>;
+  /** The cluster CA and how long node certificates last; without it agents cannot join through this server. */
+  nodeCertificates?: { ca: KeyPair; validityMs: number };
   /** Key prefix in etcd, like "/registry". */
   prefix: string;
   logSource?: PodLogSource;
@@ -46,7 +63,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   if (!Number.isFinite(compactionSeconds) || compactionSeconds < 0) {
     throw new Error(`etcdCompactionIntervalSeconds must be 0 (off) or more seconds; got ${compactionSeconds}`);
   }
-  const etcd = new Etcd3({ hosts: opts.etcdEndpoints, dialTimeout: 5000 });
+  const etcd = new Etcd3(etcdClientOptions(opts.etcdEndpoints, opts.etcdTls));
   const store = new Store(etcd, opts.prefix);
   const cache = new WatchCache(store, resources, opts.watchCacheSize ?? 1000);
   try {
@@ -58,11 +75,14 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       `cannot reach etcd at ${opts.etcdEndpoints.join(",")}: ${(err as Error).message}; start etcd or fix --etcd-servers`,
     );
   }
+  await store.repairIndexes();
   const registry = new Registry(store, cache, new LeaseManager(etcd, eventTtlSeconds));
   for (const name of systemNamespaces) await registry.ensureNamespace(name);
   const compactor = new Compactor(etcd, compactionSeconds * 1000);
   if (compactionSeconds > 0) compactor.start();
-  const app = buildApp({ registry, logSource: opts.logSource, streamSource: opts.streamSource });
+  const gate = new RequestGate({ registry, staticTokens: opts.staticTokens });
+  const nodeCertificates = opts.nodeCertificates ? new NodeCertificateSigner(opts.nodeCertificates) : undefined;
+  const app = buildApp({ registry, logSource: opts.logSource, streamSource: opts.streamSource }, { tls: opts.tls, gate, nodeCertificates });
   let closed = false;
   return {
     async listen(host, port) {
@@ -81,4 +101,16 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       etcd.close();
     },
   };
+}
+
+/** etcd3's options for a list of endpoints, with TLS when a CA is given. */
+export function etcdClientOptions(endpoints: string[], tls?: EtcdTls): IOptions {
+  const options: IOptions = { hosts: endpoints, dialTimeout: 5000 };
+  if (tls) {
+    options.credentials = {
+      rootCertificate: Buffer.from(tls.ca),
+      ...(tls.cert && tls.key ? { certChain: Buffer.from(tls.cert), privateKey: Buffer.from(tls.key) } : {}),
+    };
+  }
+  return options;
 }

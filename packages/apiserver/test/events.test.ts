@@ -71,5 +71,5 @@ describe("events expire", () => {
 });
 
 test("eventTtlSeconds must be a positive whole number", async () => {
-  await assert.rejects(createApiServer({ etcdEndpoints: ["http://127.0.0.1:1"], prefix: "/registry", eventTtlSeconds: 0 }), /eventTtlSeconds must be a whole number/);
+  await assert.rejects(createApiServer({ etcdEndpoints: ["http://127.0.0.1:1"], prefix: "/registry", tls: { cert: "", key: "", clientCa: "" }, eventTtlSeconds: 0 }), /eventTtlSeconds must be a whole number/);
 });

@@ -3,7 +3,8 @@
 // speak it, and the HTTP errors given before anything starts.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import { connect, type ConnectionOptions } from "node:tls";
 import { constants as zlibConstants, createDeflate } from "node:zlib";
 import { WebSocket } from "ws";
 import { badRequest, type Pod } from "@bosun/api";
@@ -11,7 +12,7 @@ import { StatusError } from "../src/errors.js";
 import type { PodConnection, PodExecRequest, PodStreamSource, ProcessEvent, RemoteProcess } from "../src/http/streaming/source.js";
 import { dataFrame, encodeHeaderBlock, FrameReader, spdyDictionary, type Frame } from "../src/http/streaming/spdy-frames.js";
 import { messageBytes } from "../src/http/streaming/websocket-data.js";
-import { call, startTestApiServer, testPod, type TestApiServer } from "../src/testing/index.js";
+import { call, startedTestPki, startTestApiServer, testPod, type TestApiServer } from "../src/testing/index.js";
 
 /** A process that echoes stdin upper-cased, says its command on stderr, and exits 3 at end of file. */
 class EchoProcess implements RemoteProcess {
@@ -85,9 +86,15 @@ interface WsResult {
   closeCode: number;
 }
 
+/** TLS as kubectl with the admin's kubeconfig: the cluster CA, and the admin client certificate unless `anonymous`. */
+function tlsOptions(anonymous = false): ConnectionOptions {
+  const pki = startedTestPki();
+  return anonymous ? { ca: pki.ca.cert } : { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
+}
+
 function wsExec(url: string, protocols: string[], drive?: (ws: WebSocket) => void): Promise<WsResult> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, protocols);
+    const ws = new WebSocket(url, protocols, tlsOptions());
     const channels: Record<number, string> = {};
     ws.on("open", () => drive?.(ws));
     ws.on("message", (data) => {
@@ -101,9 +108,9 @@ function wsExec(url: string, protocols: string[], drive?: (ws: WebSocket) => voi
 }
 
 /** The status and body of an upgrade request refused before the upgrade. */
-function wsRefusal(url: string, protocols: string[]): Promise<{ status: number; body: Record<string, unknown> }> {
+function wsRefusal(url: string, protocols: string[], tls = tlsOptions()): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, protocols);
+    const ws = new WebSocket(url, protocols, tls);
     ws.on("unexpected-response", (_req, res) => {
       let text = "";
       res.on("data", (c: Buffer) => (text += c.toString()));
@@ -121,7 +128,7 @@ describe("pods/exec and pods/attach", () => {
 
   before(async () => {
     api = await startTestApiServer({ streamSource: source });
-    wsBase = api.url.replace("http://", "ws://");
+    wsBase = api.url.replace("https://", "wss://");
     const pod = testPod("p", { nodeName: "n1" }) as Pod;
     pod.spec.containers.push({ name: "broken", image: "bosun.local/busybox:1" });
     assert.equal((await call(api.url, "POST", "/api/v1/namespaces/default/pods", pod)).status, 201);
@@ -185,6 +192,15 @@ describe("pods/exec and pods/attach", () => {
     assert.match(String(oldProtocol.body.message), /use one of: v5.channel.k8s.io, v4.channel.k8s.io/);
   });
 
+  test("an upgrade without credentials is a 401 Status, and nothing runs", async () => {
+    const asked = source.requests.length;
+    const anonymous = await wsRefusal(`${wsBase}${execPath}&stdout=true`, ["v5.channel.k8s.io"], tlsOptions(true));
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.body.kind, "Status");
+    assert.equal(anonymous.body.reason, "Unauthorized");
+    assert.equal(source.requests.length, asked, "the agent was never asked");
+  });
+
   test("a plain request to exec is told to upgrade", async () => {
     const plain = await call(api.url, "POST", `${execPath}&stdout=true`);
     assert.equal(plain.status, 400);
@@ -192,8 +208,8 @@ describe("pods/exec and pods/attach", () => {
   });
 
   test("SPDY/3.1 with v4: one stream per role, stdin until FIN, the exit code on the error stream", async () => {
-    const socket = connect(Number(new URL(api.url).port), "127.0.0.1");
-    await new Promise((r) => socket.once("connect", r));
+    const socket = connect({ port: Number(new URL(api.url).port), host: "127.0.0.1", ...tlsOptions() });
+    await new Promise((r) => socket.once("secureConnect", r));
     socket.write(
       `POST ${execPath}&stdin=true&stdout=true&stderr=true HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n` +
         "X-Stream-Protocol-Version: v4.channel.k8s.io\r\nX-Stream-Protocol-Version: v3.channel.k8s.io\r\nContent-Length: 0\r\n\r\n",

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { call, startTestApiServer, type TestApiServer } from "../src/testing/index.js";
+import { call, startTestApiServer, testPki, type TestApiServer } from "../src/testing/index.js";
 
 const run = promisify(execFile);
 
@@ -99,13 +99,16 @@ for (const version of ["1.27", "1.33"]) {
       server = await startTestApiServer();
       url = server.url;
       dir = await mkdtemp(join(tmpdir(), "bosun-kubectl-openapi-"));
+      // The cluster's CA and the admin's certificate inline, as the kubeconfigs bosun writes carry them.
+      const pki = await testPki();
+      const b64 = (pem: string) => Buffer.from(pem).toString("base64");
       await writeFile(
         join(dir, "kubeconfig"),
         [
           "apiVersion: v1",
           "kind: Config",
-          `clusters: [{name: bosun, cluster: {server: "${url}"}}]`,
-          "users: [{name: bosun, user: {}}]",
+          `clusters: [{name: bosun, cluster: {server: "${url}", certificate-authority-data: ${b64(pki.ca.cert)}}}]`,
+          `users: [{name: bosun, user: {client-certificate-data: ${b64(pki.admin.cert)}, client-key-data: ${b64(pki.admin.key)}}}]`,
           "contexts: [{name: bosun, context: {cluster: bosun, user: bosun}}]",
           "current-context: bosun",
           "",

@@ -50,6 +50,11 @@ const objects: { kind: string; path: string; body: Record<string, unknown> }[] =
     },
   },
   {
+    kind: "Secret",
+    path: `/api/v1${ns}/secrets`,
+    body: { apiVersion: "v1", kind: "Secret", metadata: { name: "creds" }, stringData: { user: "admin", password: "s3cret" } },
+  },
+  {
     kind: "Deployment",
     path: `/apis/apps/v1${ns}/deployments`,
     body: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 3, selector: { matchLabels: { app: "web" } }, template: template("web") } },

@@ -7,6 +7,7 @@ import { cronJobPrinter, jobPrinter } from "./jobs.js";
 import { namespacePrinter } from "./namespaces.js";
 import { nodePrinter } from "./nodes.js";
 import { podPrinter } from "./pods.js";
+import { secretPrinter } from "./secrets.js";
 import { daemonSetPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from "./workloads.js";
 
 export { humanDuration, age } from "./age.js";
@@ -21,6 +22,7 @@ const printers: Record<string, Printer> = {
   Node: nodePrinter,
   Namespace: namespacePrinter,
   Event: eventPrinter,
+  Secret: secretPrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
   DaemonSet: daemonSetPrinter,

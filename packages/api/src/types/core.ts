@@ -1,5 +1,5 @@
-// core/v1 kinds Bosun supports: Namespace, Node, Pod, Binding, Event, and the
-// policy/v1 Eviction body of pods/{name}/eviction.
+// core/v1 kinds Bosun supports: Namespace, Node, Pod, Binding, Event, Secret, and
+// the policy/v1 Eviction body of pods/{name}/eviction.
 // Fields follow k8s.io/api/core/v1 exactly (names, nesting, JSON types); a field
 // that is not here is not supported and is refused by the apiserver, by path.
 import { Type, type Static } from "@sinclair/typebox";
@@ -375,6 +375,24 @@ export const Event = Type.Object(
   strict,
 );
 export type Event = Static<typeof Event>;
+
+// ---- Secret ----
+
+/** The `type` a Secret gets when it names none. */
+export const secretTypeOpaque = "Opaque";
+
+export const Secret = kindSchema("v1", "Secret", {
+  /** Values are base64 (Go's []byte in JSON), decoded they are the secret's bytes. */
+  data: Type.Optional(Type.Record(Type.String(), Type.String({ format: "byte" }))),
+  /**
+   * Write-only: merged into data (overwriting its keys) when the apiserver
+   * receives the object, never stored and never returned.
+   */
+  stringData: Type.Optional(StringMap),
+  type: Type.Optional(Type.String()),
+  immutable: Type.Optional(Type.Boolean()),
+});
+export type Secret = Static<typeof Secret>;
 
 // ---- Eviction (policy/v1, the body of pods/{name}/eviction) ----
 

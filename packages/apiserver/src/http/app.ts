@@ -13,40 +13,81 @@ import {
 } from "@bosun/api";
 import { createLogger } from "@bosun/client";
 import { StatusError } from "../errors.js";
-import { maxBodyBytes, objectMediaTypes, patchMediaTypes } from "./body.js";
+import { maxBodyBytes, objectMediaTypes, parseBody, patchMediaTypes } from "./body.js";
 import { serveDiscoveryRoot } from "./aggregated-discovery.js";
 import { apiResourceList, serverVersion } from "./discovery.js";
 import { serveStreamUpgrades } from "./exec.js";
 import { handleResource, type HandlerContext } from "./handlers.js";
+import { apiServerHealthChecks, healthPath, serveHealth } from "./health.js";
+import type { Query } from "./logs.js";
 import { serveOpenApi } from "./openapi.js";
 import { notFoundStatus } from "./not-served.js";
 import { parsePath } from "./paths.js";
+import type { RequestGate } from "../auth/gate.js";
+import { nodeCertificatePath, parseNodeCertificateRequest, type NodeCertificateSigner } from "../auth/node-certificates.js";
+import type { Identity } from "@bosun/pki";
 
 const log = createLogger("apiserver/http");
 
 const methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
-export function buildApp(ctx: HandlerContext): FastifyInstance {
-  const app = Fastify({ bodyLimit: maxBodyBytes, logger: false, forceCloseConnections: true, return503OnClosing: false });
+/** The API's serving certificate, and the CA whose client certificates it accepts. */
+export interface TlsOptions {
+  cert: string;
+  key: string;
+  clientCa: string;
+}
+
+export interface AppOptions {
+  tls: TlsOptions;
+  gate: RequestGate;
+  /** Signs node certificates for joining agents; without it POST /v1-bosun/node-certificate is a 404. */
+  nodeCertificates?: NodeCertificateSigner;
+}
+
+export function buildApp(ctx: HandlerContext, opts: AppOptions): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: maxBodyBytes,
+    logger: false,
+    forceCloseConnections: true,
+    return503OnClosing: false,
+    // HTTPS only. A client certificate is asked for but not required: the gate
+    // decides, so that a request without one can still use a bearer token or
+    // reach the public paths, and gets a 401 Status rather than a TLS alert.
+    https: { cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.clientCa, requestCert: true, rejectUnauthorized: false },
+  }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   // Bodies stay raw bytes here; handlers parse them, so a syntax error is a Status
   // that names the problem, and media types are checked per verb.
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
   app.setErrorHandler((err: FastifyError, req, reply) => sendError(reply, toStatus(err, req)));
   app.setNotFoundHandler((_req, reply) => sendError(reply, routeNotFound()));
-  app.route({ method: [...methods], url: "/*", handler: (req, reply) => route(ctx, req, reply) });
-  serveStreamUpgrades(app, ctx);
+  app.route({
+    method: [...methods],
+    url: "/*",
+    handler: async (req, reply) => {
+      const identity = await opts.gate.admit(req.raw.socket, req.method, req.url, req.headers);
+      return route(ctx, opts, identity, req, reply);
+    },
+  });
+  serveStreamUpgrades(app, { ...ctx, gate: opts.gate });
   return app;
 }
 
-async function route(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+async function route(ctx: HandlerContext, opts: AppOptions, identity: Identity | undefined, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const path = req.url.split("?")[0];
   const plain = (text: string) => void reply.type("text/plain; charset=utf-8").send(text);
+  const health = healthPath(path);
+  if (health) return serveHealth(apiServerHealthChecks(ctx.registry.store), health, req.query as Query, reply);
   switch (path) {
-    case "/healthz":
-    case "/readyz":
-    case "/livez":
-      return plain("ok");
+    case "/cacerts":
+      return plain(opts.tls.clientCa);
+    case nodeCertificatePath: {
+      if (!opts.nodeCertificates || !identity) throw new StatusError(routeNotFound());
+      if (req.method !== "POST") throw new StatusError(statusError(405, "MethodNotAllowed", `${path} takes POST`));
+      const body = parseBody(req.body, req.headers["content-type"], objectMediaTypes);
+      return void reply.code(201).send(await opts.nodeCertificates.sign(identity, parseNodeCertificateRequest(body)));
+    }
     case "/version":
       return void reply.send(serverVersion);
     case "/api":

@@ -20,11 +20,15 @@ import type { PodStreamSource } from "./streaming/source.js";
 import { pickWebSocketProtocol, relayExecOverWebSocket, webSocketExecProtocols } from "./streaming/websocket-exec.js";
 import { pickPortForwardWebSocketProtocol, relayPortForwardOverWebSocket, spdyTunnelProtocol } from "./streaming/websocket-port-forward.js";
 
+import type { RequestGate } from "../auth/gate.js";
+
 const log = createLogger("apiserver/exec");
 
 export interface StreamContext {
   registry: Registry;
   streamSource?: PodStreamSource;
+  /** Authenticates and authorizes the upgrade request like any other. */
+  gate: RequestGate;
 }
 
 /** The subresources reached through an upgrade; a plain request to them is refused. */
@@ -156,7 +160,8 @@ async function upgrade(
   wss: WebSocketServer,
   chosen: WeakMap<IncomingMessage, string>,
 ): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://apiserver");
+  await ctx.gate.admit(req.socket, req.method ?? "GET", req.url ?? "/", req.headers);
+  const url = new URL(req.url ?? "/", "https://apiserver");
   const parsed = parsePath(url.pathname);
   const route = parsed.kind === "resource" ? parsed.route : undefined;
   const pods = resourceByPath("", "v1", "pods");

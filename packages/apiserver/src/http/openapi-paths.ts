@@ -120,6 +120,7 @@ const kindDescriptions: Record<string, string> = {
   Node: "Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).",
   Pod: "Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.",
   Event: "Event is a report of an event somewhere in the cluster.",
+  Secret: "Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.",
   Binding: "Binding ties one object to another; for example, a pod is bound to a node by a scheduler.",
   Eviction: "Eviction evicts a pod from its node subject to certain policies and safety constraints. It is created by POSTing to .../pods/<pod name>/eviction.",
   Deployment: "Deployment enables declarative updates for Pods and ReplicaSets.",

@@ -1,11 +1,15 @@
-// What a kind's registry does to a new object before defaulting and validation,
-// once it has its uid and name (Kubernetes' strategy PrepareForCreate).
+// What a kind's registry does to an object before defaulting and validation: to a
+// new one once it has its uid and name (Kubernetes' strategy PrepareForCreate),
+// and to the next version of one on update (PrepareForUpdate). A Secret's
+// stringData is merged into data on both, which Kubernetes does while decoding
+// the v1 object, just before these.
 import {
   isPlainObject,
   jobControllerUidLabel,
   jobNameLabel,
   legacyJobControllerUidLabel,
   legacyJobNameLabel,
+  mergeStringData,
   type KubeObject,
 } from "@bosun/api";
 
@@ -39,10 +43,20 @@ function generateJobSelector(object: KubeObject): void {
   if (matchLabels !== undefined) matchLabels[jobControllerUidLabel] ??= uid;
 }
 
-const hooks: Record<string, (object: KubeObject) => void> = {
+const createHooks: Record<string, (object: KubeObject) => void> = {
   Job: generateJobSelector,
+  Secret: mergeStringData,
+};
+
+const updateHooks: Record<string, (object: KubeObject) => void> = {
+  Secret: mergeStringData,
 };
 
 export function prepareForCreate(kind: string, object: KubeObject): void {
-  hooks[kind]?.(object);
+  createHooks[kind]?.(object);
+}
+
+/** `object` is what the update asks for (a PUT body, a patched or applied object), before defaults. */
+export function prepareForUpdate(kind: string, object: KubeObject): void {
+  updateHooks[kind]?.(object);
 }

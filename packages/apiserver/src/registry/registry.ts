@@ -7,6 +7,7 @@ import {
   applyDefaults,
   canonicalJson,
   conflict,
+  fieldErrors,
   generateNameSuffix,
   invalid,
   notFound,
@@ -17,21 +18,29 @@ import {
   type KubeObject,
   type Pod,
   type ResourceInfo,
+  type Status,
 } from "@bosun/api";
 import { managedFieldsAfterWrite, type FieldManagerRef } from "../apply/managed-fields.js";
 import { StatusError } from "../errors.js";
 import type { LeaseManager } from "../storage/leases.js";
 import type { ListPage, ListRequest } from "../storage/paging.js";
 import type { Store } from "../storage/store.js";
+import type { IndexClash } from "../storage/unique-index.js";
 import type { WatchCache, WatchFilter } from "../storage/watch-cache.js";
-import { prepareForCreate } from "./create-hooks.js";
+import { prepareForCreate, prepareForUpdate } from "./create-hooks.js";
 import { finalizersForDelete } from "./gc.js";
 import { carryUpdateMeta, clone, initCreateMeta, markDeleting, readyToRemove } from "./meta.js";
 
 export const namespaces = resourceByPath("", "v1", "namespaces")!;
 
 const conflictMessage = "the object has been modified; please apply your changes to the latest version and try again";
-const maxCasAttempts = 16;
+/**
+ * How often a write decides again after losing a compare-and-swap. Every loss
+ * means another write of the same object committed meanwhile, so this many are
+ * reached only under a sustained stream of writes to one object; Kubernetes
+ * bounds the same loop only by the request's timeout.
+ */
+export const maxCasAttempts = 1000;
 
 export type Outcome = { kind: "put"; object: KubeObject } | { kind: "delete"; object: KubeObject } | { kind: "unchanged" };
 
@@ -81,6 +90,7 @@ export class Registry {
     for (let attempt = 0; ; attempt++) {
       const res = await this.store.create(info, object, await this.leaseFor(info));
       if (res.ok) return withVersion(object, res.revision);
+      if (res.clash) throw new StatusError(clashRefused(info, object.metadata.name ?? "", res.clash));
       if (!generated || attempt >= 8) throw new StatusError(alreadyExists(info, object.metadata.name ?? ""));
       object = this.prepareCreate(info, body, opts);
     }
@@ -135,6 +145,7 @@ export class Registry {
         if (info.subresources.includes("status")) next.status = clone((current as { status?: unknown }).status);
       }
       if (next.status === undefined) delete next.status;
+      prepareForUpdate(info.kind, next);
       // Defaults first, so a spec that differs from the stored one only by defaults
       // does not count as a change of generation.
       applyDefaults(info, next);
@@ -224,7 +235,13 @@ export class Registry {
     for (const info of this.store.namespacedResources()) await this.store.deletePrefix(this.store.keys.listPrefix(info, namespace));
   }
 
-  /** Read, decide, compare-and-swap; on a lost race read again and decide again. */
+  /**
+   * Read, decide, compare-and-swap; on a lost race decide again on the object as
+   * the losing transaction read it, as Kubernetes' GuaranteedUpdate does. So a
+   * write without a resourceVersion precondition (a patch, an update without
+   * one) never answers 409 for a race it merely lost; a precondition decide
+   * checks (a stale resourceVersion) still does, on the current object.
+   */
   async guaranteedUpdate(
     info: ResourceInfo,
     namespace: string | undefined,
@@ -232,25 +249,33 @@ export class Registry {
     opts: WriteOptions,
     decide: (current: KubeObject) => Outcome,
   ): Promise<DeleteResult> {
+    let stored = await this.store.get(info, namespace, name);
     for (let attempt = 0; attempt < maxCasAttempts; attempt++) {
-      const stored = await this.store.get(info, namespace, name);
       if (!stored) throw new StatusError(notFound(info, name));
       const outcome = decide(stored.object);
       if (outcome.kind === "unchanged") return { object: stored.object, removed: false };
       if (opts.dryRun) return { object: outcome.object, removed: outcome.kind === "delete" };
-      if (outcome.kind === "put") {
-        const res = await this.store.update(info, outcome.object, stored.revision, await this.leaseFor(info));
-        if (res.ok) return { object: withVersion(outcome.object, res.revision), removed: false };
-      } else {
-        const res = await this.store.delete(info, namespace, name, stored.revision);
-        if (res.ok) return { object: withVersion(outcome.object, res.revision), removed: true };
-      }
+      const res =
+        outcome.kind === "put"
+          ? await this.store.update(info, outcome.object, stored, await this.leaseFor(info))
+          : await this.store.delete(info, namespace, name, stored);
+      if (res.ok) return { object: withVersion(outcome.object, res.revision), removed: outcome.kind === "delete" };
+      if (res.clash) throw new StatusError(clashRefused(info, name, res.clash));
+      stored = res.current;
     }
-    throw new StatusError(conflict(info, name, conflictMessage));
+    throw new StatusError(conflict(info, name, `${conflictMessage} (${maxCasAttempts} writes of it overtook this one)`));
   }
 }
 
 const protectedNamespaces = new Set(["default", "kube-system", "kube-public"]);
+
+/**
+ * A value another object holds (a pod CIDR of another node) is refused as Invalid
+ * on the field that claims it, as Kubernetes refuses an allocated cluster IP.
+ */
+function clashRefused(info: ResourceInfo, name: string, clash: IndexClash): Status {
+  return invalid(info, name, [fieldErrors.invalidValue(clash.claim.field, clash.claim.value, clash.message)]);
+}
 
 function setManagedFields(object: KubeObject, entries: KubeObject["metadata"]["managedFields"]): void {
   if (entries === undefined) delete object.metadata.managedFields;

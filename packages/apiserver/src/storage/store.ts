@@ -1,9 +1,12 @@
 // The object store over etcd: one JSON value per object, compare-and-swap on the
 // key's mod_revision for every write. resourceVersion is never trusted from the
 // stored bytes: it is the key's mod_revision, set on every read.
-import type { Etcd3, IKeyValue } from "etcd3";
+import type { Etcd3, ICompare, IKeyValue, IRequestOp } from "etcd3";
 import { resources, type KubeObject, type ResourceInfo } from "@bosun/api";
 import { KeyLayout, prefixEnd } from "./keys.js";
+import { PodCidrIndex } from "./pod-cidr-index.js";
+import { repairIndex } from "./unique-index-repair.js";
+import { findClash, indexChange, noIndexChange, type IndexClash, type UniqueIndex } from "./unique-index.js";
 
 export interface StoredObject {
   object: KubeObject;
@@ -23,16 +26,31 @@ function encodeObject(object: KubeObject): Buffer {
   return Buffer.from(JSON.stringify({ ...object, metadata }));
 }
 
-export type CasResult = { ok: true; revision: number } | { ok: false };
+/** A lost write: the key was taken, or (with clash) another object holds a value this one claims. */
+export type CasResult = { ok: true; revision: number } | { ok: false; clash?: IndexClash };
+
+/**
+ * The outcome of a compare-and-swap on an existing key. A lost one carries the
+ * key's value as it is now (undefined when it is gone), read in the same
+ * transaction, so the writer decides again without another round trip, as
+ * Kubernetes' GuaranteedUpdate does.
+ */
+export type SwapResult = { ok: true; revision: number } | { ok: false; current: StoredObject | undefined; clash?: IndexClash };
+
+/** How often a write that failed on an index is tried again when the clash it hit is gone before it could be named. */
+const maxIndexAttempts = 5;
 
 export class Store {
   readonly keys: KeyLayout;
+  /** The unique indexes, by the kind whose objects hold their values. */
+  readonly indexes: ReadonlyMap<string, UniqueIndex>;
 
   constructor(
     readonly etcd: Etcd3,
     prefix: string,
   ) {
     this.keys = new KeyLayout(prefix);
+    this.indexes = new Map([new PodCidrIndex(this.keys.root)].map((index) => [index.resource.kind, index]));
   }
 
   /** etcd's current revision, from a count-only range (no values cross the wire). */
@@ -84,31 +102,80 @@ export class Store {
   /** Puts object only if its key does not exist; with lease, etcd removes it when the lease expires. */
   async create(info: ResourceInfo, object: KubeObject, lease?: string): Promise<CasResult> {
     const key = Buffer.from(this.keys.objectKey(info, object.metadata.namespace, object.metadata.name ?? ""));
-    const res = await this.etcd.kv.txn({
-      compare: [{ key, target: "Create", result: "Equal", create_revision: 0 }],
-      success: [{ request_put: { key, value: encodeObject(object), ...(lease !== undefined ? { lease } : {}) } }],
+    const res = await this.write(info, undefined, object, {
+      key,
+      compare: { key, target: "Create", result: "Equal", create_revision: 0 },
+      op: { request_put: { key, value: encodeObject(object), ...(lease !== undefined ? { lease } : {}) } },
+      lost: (kv) => kv !== undefined,
     });
-    return res.succeeded ? { ok: true, revision: Number(res.header.revision) } : { ok: false };
+    if (res.ok) return res;
+    return res.clash ? { ok: false, clash: res.clash } : { ok: false };
   }
 
-  /** Puts object only if its key's mod_revision is still expectedRevision; lease as for create. */
-  async update(info: ResourceInfo, object: KubeObject, expectedRevision: number, lease?: string): Promise<CasResult> {
+  /** Puts object only if its key's mod_revision is still expected's; lease as for create. */
+  async update(info: ResourceInfo, object: KubeObject, expected: StoredObject, lease?: string): Promise<SwapResult> {
     const key = Buffer.from(this.keys.objectKey(info, object.metadata.namespace, object.metadata.name ?? ""));
-    const res = await this.etcd.kv.txn({
-      compare: [{ key, target: "Mod", result: "Equal", mod_revision: expectedRevision }],
-      success: [{ request_put: { key, value: encodeObject(object), ...(lease !== undefined ? { lease } : {}) } }],
-    });
-    return res.succeeded ? { ok: true, revision: Number(res.header.revision) } : { ok: false };
+    return this.swap(info, key, expected, object, { request_put: { key, value: encodeObject(object), ...(lease !== undefined ? { lease } : {}) } });
   }
 
-  /** Deletes the object only if its key's mod_revision is still expectedRevision. */
-  async delete(info: ResourceInfo, namespace: string | undefined, name: string, expectedRevision: number): Promise<CasResult> {
+  /** Deletes the object only if its key's mod_revision is still expected's. */
+  async delete(info: ResourceInfo, namespace: string | undefined, name: string, expected: StoredObject): Promise<SwapResult> {
     const key = Buffer.from(this.keys.objectKey(info, namespace, name));
-    const res = await this.etcd.kv.txn({
-      compare: [{ key, target: "Mod", result: "Equal", mod_revision: expectedRevision }],
-      success: [{ request_delete_range: { key } }],
+    return this.swap(info, key, expected, undefined, { request_delete_range: { key } });
+  }
+
+  private async swap(info: ResourceInfo, key: Buffer, expected: StoredObject, next: KubeObject | undefined, op: IRequestOp): Promise<SwapResult> {
+    const res = await this.write(info, expected.object, next, {
+      key,
+      compare: { key, target: "Mod", result: "Equal", mod_revision: expected.revision },
+      op,
+      lost: (kv) => kv === undefined || Number(kv.mod_revision) !== expected.revision,
     });
-    return res.succeeded ? { ok: true, revision: Number(res.header.revision) } : { ok: false };
+    if (res.ok) return res;
+    const kv = res.current;
+    const current = kv ? { object: decodeObject(kv), revision: Number(kv.mod_revision) } : undefined;
+    return res.clash ? { ok: false, current, clash: res.clash } : { ok: false, current };
+  }
+
+  /**
+   * One write's transaction: the object's own compare and request, plus what the
+   * unique index of its kind (if any) must check and change, so the object and the
+   * values it holds are written together or not at all. The failure branch reads
+   * the object's key, which tells a lost race from a clash on the index without
+   * another round trip; a clash is then looked up to name the object holding it.
+   */
+  private async write(
+    info: ResourceInfo,
+    prev: KubeObject | undefined,
+    next: KubeObject | undefined,
+    own: { key: Buffer; compare: ICompare; op: IRequestOp; lost: (current: IKeyValue | undefined) => boolean },
+  ): Promise<{ ok: true; revision: number } | { ok: false; current: IKeyValue | undefined; clash?: IndexClash }> {
+    const index = this.indexes.get(info.kind);
+    const change = index ? indexChange(index, prev, next) : noIndexChange;
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.etcd.kv.txn({
+        compare: [own.compare, ...change.compare],
+        success: [own.op, ...change.ops],
+        failure: [{ request_range: { key: own.key } }],
+      });
+      if (res.succeeded) return { ok: true, revision: Number(res.header.revision) };
+      const current = res.responses[0]?.response_range.kvs[0];
+      if (!index || change.added.length === 0 || own.lost(current)) return { ok: false, current };
+      const clash = await findClash(this.etcd, index, change.added);
+      if (clash) return { ok: false, current, clash };
+      // The value was held when the write ran and free when the holder was looked up.
+      if (attempt >= maxIndexAttempts) {
+        throw new Error(
+          `the ${index.resource.resource} index under ${index.prefix} changed during each of ${maxIndexAttempts} attempts ` +
+            `to write ${own.key.toString("utf8")}; retry the request`,
+        );
+      }
+    }
+  }
+
+  /** Brings every unique index in line with the objects (see unique-index-repair.ts); run at start. */
+  async repairIndexes(): Promise<void> {
+    for (const index of this.indexes.values()) await repairIndex(this, index);
   }
 
   /** Removes every key under prefix in one request. */

@@ -2,6 +2,7 @@
 // integration tests of this and other packages.
 import { createApiServer, type ApiServerOptions } from "../server.js";
 import { startTestEtcd, type TestEtcd } from "./etcd.js";
+import { testPki } from "./pki.js";
 
 export interface TestApiServer {
   url: string;
@@ -10,14 +11,21 @@ export interface TestApiServer {
 }
 
 export async function startTestApiServer(
-  opts: Partial<Pick<ApiServerOptions, "logSource" | "streamSource" | "watchCacheSize" | "prefix" | "eventTtlSeconds">> = {},
+  opts: Partial<Pick<ApiServerOptions, "logSource" | "streamSource" | "watchCacheSize" | "prefix" | "eventTtlSeconds" | "staticTokens">> = {},
 ): Promise<TestApiServer> {
   const etcd = await startTestEtcd();
   try {
-    const server = await createApiServer({ etcdEndpoints: [etcd.endpoint], prefix: opts.prefix ?? "/registry", ...opts });
+    const pki = await testPki();
+    const server = await createApiServer({
+      etcdEndpoints: [etcd.endpoint],
+      prefix: opts.prefix ?? "/registry",
+      tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca.cert },
+      nodeCertificates: { ca: pki.ca, validityMs: 3_600_000 },
+      ...opts,
+    });
     const { port } = await server.listen("127.0.0.1", 0);
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: `https://127.0.0.1:${port}`,
       etcd,
       async stop() {
         await server.close();

@@ -8,6 +8,8 @@ import { sleep } from "@bosun/client";
 
 export interface TestEtcd {
   endpoint: string;
+  /** The etcd process, for tests that freeze it (SIGSTOP) or kill it. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -23,14 +25,30 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startTestEtcd(binary = "/usr/bin/etcd"): Promise<TestEtcd> {
-  const dir = await mkdtemp(join(tmpdir(), "bosun-etcd-"));
+export interface TestEtcdOptions {
+  /**
+   * A data directory to start on (a restored snapshot, say), instead of a new
+   * temp one; it is removed on stop all the same.
+   */
+  dataDir?: string;
+  /** Serve clients over TLS with these PEM files, and require client certificates signed by caFile. */
+  tls?: { caFile: string; certFile: string; keyFile: string };
+}
+
+export async function startTestEtcd(binary = "/usr/bin/etcd", opts: TestEtcdOptions = {}): Promise<TestEtcd> {
+  const dir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "bosun-etcd-")));
   const clientPort = await freePort();
   const peerPort = await freePort();
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const endpoint = `${opts.tls ? "https" : "http"}://127.0.0.1:${clientPort}`;
+  // Over TLS, /health is asked on a plain metrics listener, which answers it too.
+  const healthBase = opts.tls ? `http://127.0.0.1:${await freePort()}` : endpoint;
+  const tlsFlags = opts.tls
+    ? ["--cert-file", opts.tls.certFile, "--key-file", opts.tls.keyFile, "--trusted-ca-file", opts.tls.caFile, "--client-cert-auth", "--listen-metrics-urls", healthBase]
+    : [];
   const child: ChildProcess = spawn(
     binary,
     [
+      ...tlsFlags,
       "--name", "test",
       "--data-dir", dir,
       "--listen-client-urls", endpoint,
@@ -65,8 +83,8 @@ export async function startTestEtcd(binary = "/usr/bin/etcd"): Promise<TestEtcd>
   while (Date.now() < deadline) {
     if (exited) break;
     try {
-      const res = await fetch(`${endpoint}/health`);
-      if (res.ok && ((await res.json()) as { health?: string }).health === "true") return { endpoint, stop };
+      const res = await fetch(`${healthBase}/health`);
+      if (res.ok && ((await res.json()) as { health?: string }).health === "true") return { endpoint, pid: child.pid!, stop };
     } catch {
       // Not listening yet.
     }

@@ -1,6 +1,7 @@
 // HTTP helpers for tests that talk to an apiserver the way any client would:
 // plain fetch, and a watch reader that parses the newline-delimited event stream.
 import type { KubeObject, WatchEvent } from "@bosun/api";
+import type { Dispatcher } from "undici";
 
 export interface Reply<T = unknown> {
   status: number;
@@ -8,6 +9,7 @@ export interface Reply<T = unknown> {
   headers: Headers;
 }
 
+/** `dispatcher`: connect with other credentials than the test PKI's admin (see testPki). */
 export async function call<T = Record<string, unknown>>(
   base: string,
   method: string,
@@ -15,12 +17,15 @@ export async function call<T = Record<string, unknown>>(
   body?: unknown,
   contentType = "application/json",
   headers: Record<string, string> = {},
+  dispatcher?: Dispatcher,
 ): Promise<Reply<T>> {
   const init: RequestInit = { method, headers };
   if (body !== undefined) {
     init.body = typeof body === "string" ? body : JSON.stringify(body);
     init.headers = { "content-type": contentType, ...headers };
   }
+  // Node's fetch is undici: it takes an undici dispatcher, which its DOM-style types do not name.
+  if (dispatcher) Object.assign(init, { dispatcher });
   const res = await fetch(base + path, init);
   const text = await res.text();
   let parsed: unknown = text;

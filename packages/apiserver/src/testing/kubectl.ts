@@ -1,9 +1,10 @@
-// Real kubectl against a test apiserver, with nothing from the user's home: no
-// kubeconfig (KUBECONFIG names a file that does not exist) and a discovery cache in
+// Real kubectl against a test apiserver, as the test PKI's admin, with nothing from
+// the user's home: no kubeconfig (KUBECONFIG names a file that does not exist) and a discovery cache in
 // the test's own directory.
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { startedTestPki } from "./pki.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -20,9 +21,17 @@ export interface KubectlTarget {
 
 /** The binary, arguments and environment that run kubectl with `args` against the target. */
 export function kubectlCommand(target: KubectlTarget, args: string[]): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const pki = startedTestPki();
   return {
     file: target.version ? `/usr/lib/google-cloud-sdk/bin/kubectl.${target.version}` : "/usr/bin/kubectl",
-    args: ["--server", target.server, "--cache-dir", join(target.dir, target.cache ?? "cache"), ...args],
+    args: [
+      "--server", target.server,
+      "--certificate-authority", pki.files.ca,
+      "--client-certificate", pki.files.cert,
+      "--client-key", pki.files.key,
+      "--cache-dir", join(target.dir, target.cache ?? "cache"),
+      ...args,
+    ],
     env: { ...process.env, KUBECONFIG: join(target.dir, "none") },
   };
 }

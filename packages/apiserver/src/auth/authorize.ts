@@ -1,0 +1,76 @@
+// What an identity may do. Authorization stays "authenticated may do anything"
+// (RBAC is a later issue) except for two kinds of identity:
+// - nodes (system:nodes, CN system:node:NAME), held to what Kubernetes' Node
+//   authorizer and NodeRestriction admission allow a kubelet: read nodes, write its
+//   own Node, read and report only the pods bound to it, write events;
+// - bootstrap tokens (system:bootstrappers), which may only ask for a node
+//   certificate (see node-certificates.ts).
+import { forbidden, type Pod, type ResourceInfo } from "@bosun/api";
+import { bootstrappersGroup, nodeNameOf, type Identity } from "@bosun/pki";
+import { StatusError } from "../errors.js";
+import type { ResourceRoute } from "../http/paths.js";
+
+export interface RequestAttributes {
+  /** Kubernetes' verb: get, list, watch, create, update, patch, delete. */
+  verb: string;
+  route: ResourceRoute;
+  fieldSelector?: string;
+}
+
+/** Reads a pod to learn where it is bound; undefined when it does not exist. */
+export type PodLookup = (namespace: string, name: string) => Promise<Pod | undefined>;
+
+const readVerbs = ["get", "list", "watch"];
+
+export const bootstrapOnly = "a join token may only be used to ask for a node certificate";
+
+function deny(identity: Identity, attrs: RequestAttributes, reason: string): never {
+  const { info, name, namespace, subresource } = attrs.route;
+  const resource = subresource ? `${info.resource}/${subresource}` : info.resource;
+  throw new StatusError(forbidden({ user: identity.user, verb: attrs.verb, info: { ...info, resource } as ResourceInfo, name, namespace, reason }));
+}
+
+/** The node a field selector pins a pod list to (`spec.nodeName=NAME`), if it does. */
+export function selectedNodeName(fieldSelector: string | undefined): string | undefined {
+  for (const term of (fieldSelector ?? "").split(",")) {
+    const m = /^\s*spec\.nodeName\s*(?:==|=)\s*(\S+)\s*$/.exec(term);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** Throws a 403 StatusError unless `identity` may do what `attrs` describe. */
+export async function authorize(identity: Identity, attrs: RequestAttributes, lookupPod: PodLookup): Promise<void> {
+  if (identity.groups.includes(bootstrappersGroup)) {
+    deny(identity, attrs, bootstrapOnly);
+  }
+  const node = nodeNameOf(identity);
+  if (node === undefined) return;
+  const { info, name, namespace, subresource } = attrs.route;
+  const kind = `${info.group}/${info.resource}`;
+  if (kind === "/nodes") {
+    if (readVerbs.includes(attrs.verb)) return;
+    if (name === node || (attrs.verb === "create" && name === undefined)) return;
+    deny(identity, attrs, `a node may only change its own Node object ("${node}")`);
+  }
+  if (kind === "/events") {
+    if (["create", "update", "patch", "get", "list", "watch"].includes(attrs.verb)) return;
+    deny(identity, attrs, "a node may only write events");
+  }
+  if (kind === "/pods") {
+    if (attrs.verb === "list" || attrs.verb === "watch") {
+      if (selectedNodeName(attrs.fieldSelector) === node) return;
+      deny(identity, attrs, `a node may only list and watch its own pods: add the field selector spec.nodeName=${node}`);
+    }
+    if (name === undefined || namespace === undefined) deny(identity, attrs, "a node may not create pods");
+    const allowed =
+      (attrs.verb === "get" && subresource === undefined) ||
+      ((attrs.verb === "update" || attrs.verb === "patch") && subresource === "status") ||
+      (attrs.verb === "delete" && subresource === undefined);
+    if (!allowed) deny(identity, attrs, "a node may only read its pods, report their status and delete them");
+    const pod = await lookupPod(namespace, name);
+    if (pod && pod.spec?.nodeName === node) return;
+    deny(identity, attrs, `the pod is not bound to node "${node}"`);
+  }
+  deny(identity, attrs, "nodes may only use nodes, their own pods and events");
+}

@@ -1,0 +1,81 @@
+// Every request passes here before it is served, plain or upgraded: authenticate,
+// let anonymous requests reach only the public paths, then authorize.
+import type { IncomingHttpHeaders } from "node:http";
+import type { Socket } from "node:net";
+import { forbidden, resourceByKind, unauthorized, type Pod } from "@bosun/api";
+import { bootstrappersGroup, type Identity } from "@bosun/pki";
+import { StatusError } from "../errors.js";
+import { parsePath } from "../http/paths.js";
+import type { Registry } from "../registry/registry.js";
+import { Authenticator } from "./authenticate.js";
+import { authorize, bootstrapOnly } from "./authorize.js";
+import { nodeCertificatePath } from "./node-certificates.js";
+import { isPublicPath } from "./public-paths.js";
+
+export interface RequestGateOptions {
+  registry: Registry;
+  staticTokens?: Map<string, Identity>;
+  now?: () => Date;
+}
+
+function verbOf(method: string, named: boolean, watch: boolean): string {
+  switch (method) {
+    case "GET":
+    case "HEAD":
+      return named ? "get" : watch ? "watch" : "list";
+    case "POST":
+      return "create";
+    case "PUT":
+      return "update";
+    case "PATCH":
+      return "patch";
+    case "DELETE":
+      return named ? "delete" : "deletecollection";
+    default:
+      return method.toLowerCase();
+  }
+}
+
+export class RequestGate {
+  private readonly authenticator: Authenticator;
+
+  constructor(private readonly opts: RequestGateOptions) {
+    this.authenticator = new Authenticator(opts);
+  }
+
+  /** The caller's identity (undefined only on a public path); throws a 401 or 403 StatusError otherwise. */
+  async admit(socket: Socket, method: string, url: string, headers: IncomingHttpHeaders): Promise<Identity | undefined> {
+    const parsedUrl = new URL(url, "https://apiserver");
+    const path = parsedUrl.pathname;
+    const identity = await this.authenticator.authenticate(socket, headers.authorization);
+    if (isPublicPath(path)) return identity;
+    if (!identity) throw new StatusError(unauthorized());
+    if (path === nodeCertificatePath) return identity;
+    const parsed = parsePath(path);
+    if (parsed.kind !== "resource") {
+      // Discovery and OpenAPI: anyone authenticated but a join token.
+      if (identity.groups.includes(bootstrappersGroup)) {
+        throw new StatusError(forbidden({ user: identity.user, verb: "get", resource: path, reason: bootstrapOnly }));
+      }
+      return identity;
+    }
+    const route = parsed.route;
+    const query = parsedUrl.searchParams;
+    const watch = query.get("watch") === "true" || query.get("watch") === "1";
+    await authorize(
+      identity,
+      { verb: verbOf(method, route.name !== undefined, watch), route, fieldSelector: query.get("fieldSelector") ?? undefined },
+      (namespace, name) => this.lookupPod(namespace, name),
+    );
+    return identity;
+  }
+
+  private async lookupPod(namespace: string, name: string): Promise<Pod | undefined> {
+    try {
+      return (await this.opts.registry.get(resourceByKind("v1", "Pod")!, namespace, name, false)) as Pod;
+    } catch (err) {
+      if (err instanceof StatusError && err.status.code === 404) return undefined;
+      throw err;
+    }
+  }
+}
