@@ -14,3 +14,5 @@ export { DeploymentController, type DeploymentControllerOptions } from "./deploy
 export { DaemonSetController, type DaemonSetControllerOptions } from "./daemonset/controller.js";
 export { StatefulSetController, type StatefulSetControllerOptions } from "./statefulset/controller.js";
 export * from "./cronjob/index.js";
+export { CidrSet } from "./node-ipam/cidr-set.js";
+export { NodeIpamController, checkClusterCidr, cidrNotAvailableReason, type NodeIpamOptions } from "./node-ipam/controller.js";

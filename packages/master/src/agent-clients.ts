@@ -11,6 +11,8 @@ import { agentEndpointAnnotation } from "./dispatcher/node-object.js";
 export interface AgentClientsOptions {
   /** Looks up a Node through the API. */
   getNode(name: string): Promise<Node>;
+  /** The cluster CA, which signed every agent's certificate, and the master's client certificate (PEM). */
+  tls: { ca: string; cert: string; key: string };
 }
 
 export function failure(code: number, reason: string, message: string): StatusError {
@@ -60,7 +62,7 @@ export class AgentClients {
           "restart the agent with --listen set to an address the master can reach",
       );
     }
-    return { client: this.clientFor(endpoint), endpoint, nodeName, podName };
+    return { client: this.clientFor(endpoint, nodeName), endpoint, nodeName, podName };
   }
 
   close(): void {
@@ -68,11 +70,16 @@ export class AgentClients {
     this.clients.clear();
   }
 
-  private clientFor(endpoint: string): AgentServiceClient {
-    let client = this.clients.get(endpoint);
+  private clientFor(endpoint: string, nodeName: string): AgentServiceClient {
+    const key = `${nodeName}@${endpoint}`;
+    let client = this.clients.get(key);
     if (!client) {
-      client = new AgentServiceClient(endpoint, credentials.createInsecure());
-      this.clients.set(endpoint, client);
+      const { ca, cert, key: privateKey } = this.opts.tls;
+      const creds = credentials.createSsl(Buffer.from(ca), Buffer.from(privateKey), Buffer.from(cert));
+      // An agent's certificate names its node, not its address: checking the node
+      // name means a master talks only to the agent of the pod's node.
+      client = new AgentServiceClient(endpoint, creds, { "grpc.ssl_target_name_override": nodeName, "grpc.default_authority": nodeName });
+      this.clients.set(key, client);
     }
     return client;
   }

@@ -1,5 +1,7 @@
 // Parsing of the master's flags into typed configuration. Bad values fail at start
 // with a message naming the flag, rather than surfacing later as a bind error.
+import { formatCidr, parseCidr } from "@bosun/api";
+import { checkClusterCidr } from "@bosun/controllers";
 
 export interface HostPort {
   host: string;
@@ -55,6 +57,39 @@ export function parseEtcdServers(value: string): string[] {
   return servers;
 }
 
+/**
+ * --cluster-cidr and --node-cidr-mask-size, checked together (every node range must
+ * fit); the range comes back in canonical form, as agents are told it.
+ */
+export function parsePodNetwork(clusterCidr: string, maskSize: string): { clusterCidr: string; nodeCidrMaskSize: number } {
+  if (!/^\d+$/.test(maskSize.trim())) throw new Error(`--node-cidr-mask-size must be a prefix length such as 24, got "${maskSize}"`);
+  const pair = { clusterCidr: clusterCidr.trim(), nodeCidrMaskSize: Number(maskSize) };
+  try {
+    checkClusterCidr(pair);
+  } catch (err) {
+    throw new Error(`--cluster-cidr ${clusterCidr} with --node-cidr-mask-size ${maskSize}: ${(err as Error).message}`);
+  }
+  return { ...pair, clusterCidr: formatCidr(parseCidr(pair.clusterCidr)) };
+}
+
+/** --etcd-cafile/--etcd-certfile/--etcd-keyfile: all or none of the client pair, and a CA for https etcd. */
+export function parseEtcdTlsFiles(
+  flags: Pick<MasterFlags, "etcdCafile" | "etcdCertfile" | "etcdKeyfile">,
+  servers: string[],
+): { ca: string; cert?: string; key?: string } | undefined {
+  if (Boolean(flags.etcdCertfile) !== Boolean(flags.etcdKeyfile)) {
+    throw new Error("--etcd-certfile and --etcd-keyfile go together: give both (the master's etcd client certificate and key) or neither");
+  }
+  const https = servers.some((s) => s.startsWith("https:"));
+  if (!flags.etcdCafile) {
+    if (https) throw new Error("--etcd-servers uses https: give --etcd-cafile, the CA that signed etcd's certificate");
+    if (flags.etcdCertfile) throw new Error("--etcd-certfile needs --etcd-cafile and https:// --etcd-servers");
+    return undefined;
+  }
+  if (!https) throw new Error("--etcd-cafile is given but --etcd-servers are http://; use https:// URLs for TLS etcd");
+  return { ca: flags.etcdCafile, ...(flags.etcdCertfile ? { cert: flags.etcdCertfile, key: flags.etcdKeyfile } : {}) };
+}
+
 export interface MasterFlags {
   etcdServers: string;
   etcdPrefix: string;
@@ -66,6 +101,15 @@ export interface MasterFlags {
   eventTtl: string;
   leaderLease: string;
   etcdCompactionInterval: string;
+  clusterCidr: string;
+  nodeCidrMaskSize: string;
+  dataDir: string;
+  tlsSan?: string;
+  etcdCafile?: string;
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
+  tokenAuthFile?: string;
+  nodeCertValidity: string;
   logLevel: string;
 }
 
@@ -81,6 +125,18 @@ export interface MasterConfig {
   leaderLeaseMs: number;
   /** 0: the apiserver does not compact etcd (another process does, or nobody). */
   etcdCompactionIntervalMs: number;
+  /** Where nodes' pod CIDRs come from; every master of a cluster must say the same. */
+  clusterCidr: string;
+  nodeCidrMaskSize: number;
+  /** Where the master keeps its PKI (<dataDir>/pki). */
+  dataDir: string;
+  /** Extra names and addresses for the serving certificates. */
+  tlsSans: string[];
+  /** File paths of etcd's CA and this master's etcd client certificate; absent for plain-HTTP etcd. */
+  etcdTlsFiles?: { ca: string; cert?: string; key?: string };
+  tokenAuthFile?: string;
+  /** How long the node certificates this master signs last. */
+  nodeCertValidityMs: number;
   logLevel: string;
 }
 
@@ -101,8 +157,16 @@ export function parseMasterConfig(flags: MasterFlags): MasterConfig {
     eventTtlMs: parseDurationMs(flags.eventTtl, "--event-ttl"),
     leaderLeaseMs: parseDurationMs(flags.leaderLease, "--leader-lease"),
     etcdCompactionIntervalMs: parseDurationMs(flags.etcdCompactionInterval, "--etcd-compaction-interval", { allowZero: true }),
+    ...parsePodNetwork(flags.clusterCidr, flags.nodeCidrMaskSize),
+    dataDir: flags.dataDir,
+    tlsSans: (flags.tlsSan ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""),
+    nodeCertValidityMs: parseDurationMs(flags.nodeCertValidity, "--node-cert-validity"),
     logLevel: flags.logLevel,
   };
+  const etcdTls = parseEtcdTlsFiles(flags, config.etcdServers);
+  if (etcdTls) config.etcdTlsFiles = etcdTls;
+  if (flags.tokenAuthFile) config.tokenAuthFile = flags.tokenAuthFile;
+  if (config.nodeCertValidityMs < 60_000) throw new Error(`--node-cert-validity must be at least 1m, got "${flags.nodeCertValidity}"`);
   if (config.nodeMonitorGraceMs < config.heartbeatPeriodMs * 2) {
     throw new Error(
       `--node-monitor-grace-ms (${config.nodeMonitorGraceMs}) must be at least twice --heartbeat-period-ms ` +

@@ -9,6 +9,7 @@ import {
   DeploymentController,
   GarbageCollectorController,
   JobController,
+  NodeIpamController,
   ReplicaSetController,
   StatefulSetController,
   TtlAfterFinishedController,
@@ -22,13 +23,17 @@ export interface ControllerManagerOptions {
   client: ApiClient;
   nodeMonitorGraceMs: number;
   podEvictionTimeoutMs: number;
+  /** The range nodes' pod CIDRs are cut from (--cluster-cidr). */
+  clusterCidr: string;
+  /** The prefix length of each node's pod CIDR (--node-cidr-mask-size). */
+  nodeCidrMaskSize: number;
 }
 
 export interface ControllerManager {
   stop(): Promise<void>;
 }
 
-type ControllerFactory = (ctx: ControllerContext) => Controller;
+type ControllerFactory = (ctx: ControllerContext, opts: ControllerManagerOptions) => Controller;
 
 /** Each controller with the component name its events carry. */
 const controllerFactories: Array<[component: string, factory: ControllerFactory]> = [
@@ -40,6 +45,8 @@ const controllerFactories: Array<[component: string, factory: ControllerFactory]
   ["ttl-after-finished-controller", (ctx) => new TtlAfterFinishedController(ctx)],
   ["cronjob-controller", (ctx) => new CronJobController(ctx)],
   ["garbage-collector-controller", (ctx) => new GarbageCollectorController(ctx)],
+  // Kubernetes' range allocator records under this name.
+  ["cidrAllocator", (ctx, opts) => new NodeIpamController(ctx, { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize })],
 ];
 
 export async function startControllerManager(opts: ControllerManagerOptions): Promise<ControllerManager> {
@@ -47,7 +54,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const informers = new SharedInformers(client);
   const recorderFor = (component: string) => new ApiEventRecorder({ client, component });
   const controllers = controllerFactories.map(([component, factory]) =>
-    factory({ client, informers, recorder: recorderFor(component) }),
+    factory({ client, informers, recorder: recorderFor(component) }, opts),
   );
   // Whatever started is stopped again if a later part fails, so a failed start
   // leaves nothing running behind the leader election's back.

@@ -4,6 +4,7 @@
 // expires, with no clock comparisons between masters. A lost lease stops the
 // components; the master then campaigns again and starts fresh ones when elected.
 import { Etcd3, type Campaign } from "etcd3";
+import { etcdClientOptions, type EtcdTls } from "@bosun/apiserver";
 import { createLogger } from "@bosun/client";
 
 const log = createLogger("master/leader-election");
@@ -17,6 +18,7 @@ export interface LeaderCallbacks {
 
 export interface LeaderElectionOptions extends LeaderCallbacks {
   etcdEndpoints: string[];
+  etcdTls?: EtcdTls;
   /** The election's key prefix in etcd, outside the apiserver's object prefix. */
   electionKey: string;
   /** Who campaigns: shown as the leader's value. */
@@ -38,7 +40,7 @@ export function electionKeyFor(etcdPrefix: string): string {
 }
 
 export function startLeaderElection(opts: LeaderElectionOptions): LeaderElection {
-  const etcd = new Etcd3({ hosts: opts.etcdEndpoints, dialTimeout: 5000 });
+  const etcd = new Etcd3(etcdClientOptions(opts.etcdEndpoints, opts.etcdTls));
   const election = etcd.election(opts.electionKey, opts.leaseTtlSeconds);
   let campaign: Campaign | undefined;
   let leading = false;

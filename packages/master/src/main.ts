@@ -2,7 +2,7 @@
 // bosun-master: the apiserver over etcd, and, as its clients over the REST API, the
 // scheduler, the controllers and the dispatcher that agents connect to.
 import { Command } from "commander";
-import { createApiServer } from "@bosun/apiserver";
+import { createApiServer, readTokenFile } from "@bosun/apiserver";
 import { ApiClient, createLogger, setLogLevel } from "@bosun/client";
 import type { Node } from "@bosun/api";
 import { hostname } from "node:os";
@@ -14,6 +14,7 @@ import { startControllerManager, type ControllerManager } from "./controller-man
 import { startDispatcher } from "./dispatcher/index.js";
 import { electionKeyFor, startLeaderElection } from "./leader-election.js";
 import { nodeResource } from "./resources.js";
+import { loadEtcdTls, loadMasterPki } from "./tls.js";
 
 const log = createLogger("master");
 
@@ -44,12 +45,19 @@ async function run(config: MasterConfig): Promise<void> {
 
   // The agent clients find nodes through the apiserver, which exists only once it listens.
   // One set serves logs, exec, attach and port-forward: one gRPC channel per agent.
+  const pki = await loadMasterPki(config);
+  const etcdTls = loadEtcdTls(config.etcdTlsFiles);
+  log.info({ dir: pki.dir }, "cluster PKI ready");
+  // The master's own identity: for its controllers' API calls and its calls to agents.
+  const masterCredentials = { ca: pki.ca.cert, cert: pki.master.cert, key: pki.master.key };
+
   let client: ApiClient | undefined;
   const agents = new AgentClients({
     getNode: (name: string) => {
       if (!client) throw new Error("the master is still starting; retry in a moment");
       return client.get<Node>(nodeResource, name);
     },
+    tls: masterCredentials,
   });
   closers.push({ name: "agent clients", close: () => agents.close() });
   const logSource = new AgentLogSource(agents);
@@ -57,6 +65,10 @@ async function run(config: MasterConfig): Promise<void> {
 
   const api = await createApiServer({
     etcdEndpoints: config.etcdServers,
+    ...(etcdTls ? { etcdTls } : {}),
+    tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, clientCa: pki.ca.cert },
+    nodeCertificates: { ca: pki.ca, validityMs: config.nodeCertValidityMs },
+    ...(config.tokenAuthFile ? { staticTokens: readTokenFile(config.tokenAuthFile) } : {}),
     prefix: config.etcdPrefix,
     logSource,
     streamSource,
@@ -65,10 +77,10 @@ async function run(config: MasterConfig): Promise<void> {
   });
   closers.push({ name: "apiserver", close: () => api.close() });
   const { port: apiPort } = await api.listen(config.apiListen.host, config.apiListen.port);
-  const server = `http://${formatHostPort({ host: config.apiListen.host, port: apiPort })}`;
+  const server = `https://${formatHostPort({ host: config.apiListen.host, port: apiPort })}`;
   log.info({ url: server, etcd: config.etcdServers, prefix: config.etcdPrefix }, "API server listening");
 
-  client = new ApiClient({ server, userAgent: "bosun-master" });
+  client = new ApiClient({ server, userAgent: "bosun-master", credentials: masterCredentials });
 
   // The scheduler and controllers run only in the elected master; the apiserver and
   // the dispatcher serve in every master.
@@ -76,6 +88,7 @@ async function run(config: MasterConfig): Promise<void> {
   let manager: ControllerManager | undefined;
   const election = startLeaderElection({
     etcdEndpoints: config.etcdServers,
+    ...(etcdTls ? { etcdTls } : {}),
     electionKey: electionKeyFor(config.etcdPrefix),
     identity: `${hostname()}_${process.pid}`,
     leaseTtlSeconds: Math.max(1, Math.round(config.leaderLeaseMs / 1000)),
@@ -84,6 +97,8 @@ async function run(config: MasterConfig): Promise<void> {
         client: leaderClient,
         nodeMonitorGraceMs: config.nodeMonitorGraceMs,
         podEvictionTimeoutMs: config.podEvictionTimeoutMs,
+        clusterCidr: config.clusterCidr,
+        nodeCidrMaskSize: config.nodeCidrMaskSize,
       });
     },
     onStoppedLeading: async () => {
@@ -96,8 +111,10 @@ async function run(config: MasterConfig): Promise<void> {
   const dispatcher = await startDispatcher({
     client,
     heartbeatPeriodMs: config.heartbeatPeriodMs,
+    clusterCidr: config.clusterCidr,
     host: config.grpcListen.host,
     port: config.grpcListen.port,
+    tls: { ca: pki.ca.cert, cert: pki.dispatcher.cert, key: pki.dispatcher.key },
   });
   closers.push({ name: "dispatcher", close: () => dispatcher.close() });
   log.info(
@@ -111,7 +128,7 @@ const program = new Command()
   .description("The Bosun master: Kubernetes API over etcd, scheduler, controllers and the agent dispatcher.")
   .option("--etcd-servers <urls>", "comma-separated etcd client URLs", "http://127.0.0.1:2379")
   .option("--etcd-prefix <prefix>", "key prefix of every object in etcd", "/registry")
-  .option("--api-listen <host:port>", "where the Kubernetes API (plain HTTP) listens", "127.0.0.1:6443")
+  .option("--api-listen <host:port>", "where the Kubernetes API (HTTPS) listens", "127.0.0.1:6443")
   .option("--grpc-listen <host:port>", "where the dispatcher's NodeService for agents listens", "127.0.0.1:6444")
   .option("--heartbeat-period-ms <ms>", "how often agents heartbeat", "5000")
   .option("--node-monitor-grace-ms <ms>", "silence after which a node becomes Ready=Unknown", "15000")
@@ -119,6 +136,15 @@ const program = new Command()
   .option("--event-ttl <duration>", "how long events are kept", "1h")
   .option("--leader-lease <duration>", "how long a dead master keeps the scheduler and controllers before another takes over", "15s")
   .option("--etcd-compaction-interval <duration>", "how often etcd's history is compacted (as kube-apiserver); 0 turns compaction off", "5m")
+  .option("--cluster-cidr <cidr>", "the range every node's pod CIDR is cut from; the same on every master", "10.244.0.0/16")
+  .option("--node-cidr-mask-size <bits>", "the prefix length of each node's pod CIDR", "24")
+  .option("--data-dir <dir>", "where the master keeps its state: the cluster PKI in <dir>/pki (copy ca.crt and ca.key there from the first master before a second one starts)", "/var/lib/bosun/master")
+  .option("--tls-san <names>", "comma-separated extra host names and addresses for the API's and dispatcher's certificates")
+  .option("--etcd-cafile <file>", "CA of etcd's serving certificate (https etcd)")
+  .option("--etcd-certfile <file>", "the master's client certificate for etcd")
+  .option("--etcd-keyfile <file>", "the key of --etcd-certfile")
+  .option("--token-auth-file <file>", "bearer tokens as kube-apiserver's token file: token,user,uid[,\"group1,group2\"] per line")
+  .option("--node-cert-validity <duration>", "how long the node certificates this master signs last; agents renew them at 70% of that", "8760h")
   .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
   .action(async (flags: MasterFlags) => {
     let config: MasterConfig;

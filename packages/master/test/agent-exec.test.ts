@@ -1,12 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Server, ServerCredentials, status as grpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
+import { Server, status as grpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Node } from "@bosun/api";
 import { StatusError, type PodExecRequest, type ProcessEvent } from "@bosun/apiserver";
 import { AgentServiceService, ExecOutput, PortForwardOutput, type ExecInput, type PortForwardInput } from "@bosun/proto";
 import { AgentClients } from "../src/agent-clients.js";
 import { AgentStreamSource } from "../src/agent-exec.js";
 import { pod } from "./fakes.js";
+import { agentServerCredentials, masterTls } from "./support/tls.js";
 
 /**
  * An AgentService whose exec echoes stdin upper-cased and exits 7 at end of file,
@@ -44,8 +45,9 @@ async function fakeAgent() {
       });
     },
   });
+  const serverCredentials = await agentServerCredentials("n1");
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync("127.0.0.1:0", serverCredentials, (err, p) => (err ? reject(err) : resolve(p))),
   );
   const node: Node = { apiVersion: "v1", kind: "Node", metadata: { name: "n1", annotations: { "bosun.io/agent-endpoint": `127.0.0.1:${port}` } } };
   return { starts, resizes, node, stop: () => server.forceShutdown() };
@@ -55,7 +57,7 @@ const req: PodExecRequest = { container: "c", command: ["sh"], attach: false, st
 
 test("exec runs on the pod's agent: output, stdin, resize and the exit code come through in order", async () => {
   const agent = await fakeAgent();
-  const agents = new AgentClients({ getNode: async () => agent.node });
+  const agents = new AgentClients({ getNode: async () => agent.node, tls: await masterTls() });
   const source = new AgentStreamSource(agents);
   try {
     const proc = await source.exec(pod("a", "n1"), req);
@@ -75,7 +77,7 @@ test("exec runs on the pod's agent: output, stdin, resize and the exit code come
 
 test("an agent that refuses to start the process is a 400 before anything is upgraded", async () => {
   const agent = await fakeAgent();
-  const agents = new AgentClients({ getNode: async () => agent.node });
+  const agents = new AgentClients({ getNode: async () => agent.node, tls: await masterTls() });
   const source = new AgentStreamSource(agents);
   try {
     await assert.rejects(source.exec(pod("a", "n1"), { ...req, container: "gone" }), (err: unknown) => {
@@ -84,7 +86,7 @@ test("an agent that refuses to start the process is a 400 before anything is upg
       assert.match(err.message, /exec of pod default\/a: container "gone" of pod default\/a is not running/);
       return true;
     });
-    const down = new AgentClients({ getNode: async () => ({ ...agent.node, metadata: { name: "n1", annotations: { "bosun.io/agent-endpoint": "127.0.0.1:1" } } }) });
+    const down = new AgentClients({ getNode: async () => ({ ...agent.node, metadata: { name: "n1", annotations: { "bosun.io/agent-endpoint": "127.0.0.1:1" } } }), tls: await masterTls() });
     await assert.rejects(new AgentStreamSource(down).exec(pod("a", "n1"), req), (err: unknown) => {
       assert.ok(err instanceof StatusError);
       assert.equal(err.code, 503);
@@ -100,7 +102,7 @@ test("an agent that refuses to start the process is a 400 before anything is upg
 
 test("port-forward carries bytes both ways and ends when the agent's side closes", async () => {
   const agent = await fakeAgent();
-  const agents = new AgentClients({ getNode: async () => agent.node });
+  const agents = new AgentClients({ getNode: async () => agent.node, tls: await masterTls() });
   const source = new AgentStreamSource(agents);
   try {
     const conn = await source.portForward(pod("a", "n1"), 8080);

@@ -1,15 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Server, ServerCredentials, type ServerWritableStream } from "@grpc/grpc-js";
+import { Server, type ServerWritableStream } from "@grpc/grpc-js";
 import type { Node, Pod } from "@bosun/api";
 import { StatusError } from "@bosun/apiserver";
 import { AgentServiceService, type LogChunk, type LogsRequest } from "@bosun/proto";
 import { AgentClients } from "../src/agent-clients.js";
 import { AgentLogSource } from "../src/agent-logs.js";
 import { apiError, pod } from "./fakes.js";
+import { agentServerCredentials, masterTls } from "./support/tls.js";
 
-/** An AgentService that sends two chunks, then (with follow) waits until cancelled. */
-async function fakeAgent() {
+/** An AgentService, serving with the certificate of `nodeName`, that sends two chunks, then (with follow) waits until cancelled. */
+async function fakeAgent(nodeName = "n1") {
   const requests: LogsRequest[] = [];
   let cancelled = 0;
   const server = new Server();
@@ -22,8 +23,9 @@ async function fakeAgent() {
       if (!call.request.follow) call.end();
     },
   });
+  const serverCredentials = await agentServerCredentials(nodeName);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync("127.0.0.1:0", serverCredentials, (err, p) => (err ? reject(err) : resolve(p))),
   );
   return { port, requests, cancelled: () => cancelled, stop: () => server.forceShutdown() };
 }
@@ -36,7 +38,7 @@ const opts = { container: "c", follow: false };
 
 test("logs stream from the agent named by the node's annotation, with the request's options", async () => {
   const agent = await fakeAgent();
-  const agents = new AgentClients({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": `127.0.0.1:${agent.port}` }) });
+  const agents = new AgentClients({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": `127.0.0.1:${agent.port}` }), tls: await masterTls() });
   const source = new AgentLogSource(agents);
   try {
     let text = "";
@@ -58,7 +60,7 @@ test("logs stream from the agent named by the node's annotation, with the reques
 
 test("aborting a followed stream cancels the gRPC call", async () => {
   const agent = await fakeAgent();
-  const agents = new AgentClients({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": `127.0.0.1:${agent.port}` }) });
+  const agents = new AgentClients({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": `127.0.0.1:${agent.port}` }), tls: await masterTls() });
   const source = new AgentLogSource(agents);
   const abort = new AbortController();
   try {
@@ -87,20 +89,34 @@ async function failure(source: AgentLogSource, p: Pod): Promise<StatusError> {
 }
 
 test("clear errors when the node, its endpoint or its agent cannot be had", async () => {
-  const missing = await failure(new AgentLogSource(new AgentClients({ getNode: async () => { throw apiError(404, "NotFound"); } })), pod("a", "n1"));
+  const missing = await failure(new AgentLogSource(new AgentClients({ getNode: async () => { throw apiError(404, "NotFound"); }, tls: await masterTls() })), pod("a", "n1"));
   assert.equal(missing.code, 404);
   assert.match(missing.message, /node "n1" of pod default\/a does not exist/);
 
-  const noEndpoint = await failure(new AgentLogSource(new AgentClients({ getNode: async () => nodeWith({}) })), pod("a", "n1"));
+  const noEndpoint = await failure(new AgentLogSource(new AgentClients({ getNode: async () => nodeWith({}), tls: await masterTls() })), pod("a", "n1"));
   assert.equal(noEndpoint.code, 503);
   assert.match(noEndpoint.message, /no bosun.io\/agent-endpoint annotation/);
 
-  const unbound = await failure(new AgentLogSource(new AgentClients({ getNode: async () => nodeWith({}) })), pod("a", undefined));
+  const unbound = await failure(new AgentLogSource(new AgentClients({ getNode: async () => nodeWith({}), tls: await masterTls() })), pod("a", undefined));
   assert.equal(unbound.code, 400);
 
-  const down = new AgentClients({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": "127.0.0.1:1" }) });
+  const down = new AgentClients({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": "127.0.0.1:1" }), tls: await masterTls() });
   const unreachable = await failure(new AgentLogSource(down), pod("a", "n1"));
   down.close();
   assert.equal(unreachable.code, 503);
   assert.match(unreachable.message, /cannot reach the agent of node "n1" at 127.0.0.1:1/);
+});
+
+test("the master talks only to the agent of the pod's node: an endpoint answering with another node's certificate is refused", async () => {
+  const impostor = await fakeAgent("n2");
+  const agents = new AgentClients({ getNode: async () => nodeWith({ "bosun.io/agent-endpoint": `127.0.0.1:${impostor.port}` }), tls: await masterTls() });
+  try {
+    const refused = await failure(new AgentLogSource(agents), pod("a", "n1"));
+    assert.equal(refused.code, 503);
+    assert.match(refused.message, /cannot reach the agent of node "n1"/);
+    assert.equal(impostor.requests.length, 0, "no request reached the impostor");
+  } finally {
+    agents.close();
+    impostor.stop();
+  }
 });

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatHostPort, parseDurationMs, parseHostPort, parseMasterConfig } from "../src/config.js";
+import { formatHostPort, parseDurationMs, parseHostPort, parseMasterConfig, type MasterFlags } from "../src/config.js";
 
 test("host:port parsing", () => {
   assert.deepEqual(parseHostPort("127.0.0.1:6443", "--api-listen"), { host: "127.0.0.1", port: 6443 });
@@ -23,20 +23,25 @@ test("durations in milliseconds, with or without a unit", () => {
   assert.equal(parseDurationMs("0s", "--x", { allowZero: true }), 0);
 });
 
+const flags: MasterFlags = {
+  etcdServers: "http://127.0.0.1:2379, http://127.0.0.1:22379",
+  etcdPrefix: "/registry",
+  apiListen: "127.0.0.1:6443",
+  grpcListen: "127.0.0.1:6444",
+  heartbeatPeriodMs: "5000",
+  nodeMonitorGraceMs: "15000",
+  podEvictionTimeout: "30s",
+  eventTtl: "1h",
+  leaderLease: "15s",
+  etcdCompactionInterval: "5m",
+  clusterCidr: "10.244.0.0/16",
+  nodeCidrMaskSize: "24",
+  dataDir: "/var/lib/bosun/master",
+  nodeCertValidity: "8760h",
+  logLevel: "info",
+};
+
 test("the whole configuration, and a grace period too short for the heartbeat refused", () => {
-  const flags = {
-    etcdServers: "http://127.0.0.1:2379, http://127.0.0.1:22379",
-    etcdPrefix: "/registry",
-    apiListen: "127.0.0.1:6443",
-    grpcListen: "127.0.0.1:6444",
-    heartbeatPeriodMs: "5000",
-    nodeMonitorGraceMs: "15000",
-    podEvictionTimeout: "30s",
-    eventTtl: "1h",
-    leaderLease: "15s",
-    etcdCompactionInterval: "5m",
-    logLevel: "info",
-  };
   const config = parseMasterConfig(flags);
   assert.deepEqual(config.etcdServers, ["http://127.0.0.1:2379", "http://127.0.0.1:22379"]);
   assert.equal(config.nodeMonitorGraceMs, 15000);
@@ -54,4 +59,39 @@ test("the whole configuration, and a grace period too short for the heartbeat re
   assert.throws(() => parseMasterConfig({ ...flags, nodeMonitorGraceMs: "6000" }), /at least twice --heartbeat-period-ms/);
   assert.throws(() => parseMasterConfig({ ...flags, etcdServers: "127.0.0.1:2379" }), /not an http\(s\) URL/);
   assert.throws(() => parseMasterConfig({ ...flags, logLevel: "loud" }), /--log-level must be one of/);
+});
+
+test("the pod network's cluster CIDR and node range size are checked together", () => {
+  const config = parseMasterConfig(flags);
+  assert.equal(config.clusterCidr, "10.244.0.0/16");
+  assert.equal(config.nodeCidrMaskSize, 24);
+  const v6 = parseMasterConfig({ ...flags, clusterCidr: "FD00:10:244:0::/56", nodeCidrMaskSize: "64" });
+  assert.deepEqual([v6.clusterCidr, v6.nodeCidrMaskSize], ["fd00:10:244::/56", 64], "the range in canonical form");
+  assert.throws(
+    () => parseMasterConfig({ ...flags, clusterCidr: "10.244.0.0" }),
+    /--cluster-cidr 10.244.0.0 with --node-cidr-mask-size 24: "10.244.0.0" is not a usable CIDR: it must be a valid CIDR value/,
+  );
+  assert.throws(() => parseMasterConfig({ ...flags, clusterCidr: "10.244.3.0/16" }), /must be the first address of its range, "10.244.0.0\/16"/);
+  assert.throws(() => parseMasterConfig({ ...flags, nodeCidrMaskSize: "8" }), /node CIDR mask size must be between 16 and 32/);
+  assert.throws(() => parseMasterConfig({ ...flags, nodeCidrMaskSize: "/24" }), /--node-cidr-mask-size must be a prefix length such as 24/);
+});
+
+test("TLS settings: the data directory, extra certificate names, node certificate lifetime and etcd's files", () => {
+  const config = parseMasterConfig({ ...flags, tlsSan: " master.example, 10.0.0.5 ,," });
+  assert.equal(config.dataDir, "/var/lib/bosun/master");
+  assert.deepEqual(config.tlsSans, ["master.example", "10.0.0.5"]);
+  assert.equal(config.nodeCertValidityMs, 8760 * 3_600_000);
+  assert.equal(config.etcdTlsFiles, undefined, "plain etcd needs no files");
+  assert.throws(() => parseMasterConfig({ ...flags, nodeCertValidity: "30s" }), /--node-cert-validity must be at least 1m/);
+  assert.throws(() => parseMasterConfig({ ...flags, nodeCertValidity: "a year" }), /--node-cert-validity must be a duration/);
+
+  const https = { ...flags, etcdServers: "https://10.0.0.1:2379" };
+  assert.deepEqual(parseMasterConfig({ ...https, etcdCafile: "/e/ca.crt", etcdCertfile: "/e/m.crt", etcdKeyfile: "/e/m.key" }).etcdTlsFiles, {
+    ca: "/e/ca.crt",
+    cert: "/e/m.crt",
+    key: "/e/m.key",
+  });
+  assert.throws(() => parseMasterConfig(https), /--etcd-servers uses https: give --etcd-cafile/);
+  assert.throws(() => parseMasterConfig({ ...https, etcdCafile: "/e/ca.crt", etcdCertfile: "/e/m.crt" }), /--etcd-certfile and --etcd-keyfile go together/);
+  assert.throws(() => parseMasterConfig({ ...flags, etcdCafile: "/e/ca.crt" }), /--etcd-servers are http:\/\/; use https:\/\/ URLs/);
 });

@@ -1,8 +1,8 @@
-// In-memory stand-ins for the pod informer and the REST client, so the dispatcher's
-// logic is tested without etcd or HTTP. Not a test file itself.
-import type { KubeObject, Pod, ResourceInfo, Status } from "@bosun/api";
+// In-memory stand-ins for the pod and node informers and the REST client, so the
+// dispatcher's logic is tested without etcd or HTTP. Not a test file itself.
+import { objectKey, type KubeObject, type Node, type Pod, type ResourceInfo, type Status } from "@bosun/api";
 import { ApiError } from "@bosun/client";
-import type { DispatcherApi, PodCache } from "../src/dispatcher/api-port.js";
+import type { DispatcherApi, ObjectCache } from "../src/dispatcher/api-port.js";
 
 export function pod(name: string, nodeName: string | undefined, extra: Partial<Pod["metadata"]> = {}): Pod {
   return {
@@ -13,40 +13,54 @@ export function pod(name: string, nodeName: string | undefined, extra: Partial<P
   };
 }
 
-export class FakePodCache implements PodCache {
-  readonly pods = new Map<string, Pod>();
-  private readonly adds: Array<(p: Pod) => void> = [];
-  private readonly updates: Array<(o: Pod, p: Pod) => void> = [];
-  private readonly deletes: Array<(p: Pod) => void> = [];
+/** An informer's cache held in a map, telling handlers of changes as the informer does. */
+export class FakeCache<T extends KubeObject> implements ObjectCache<T> {
+  readonly objects = new Map<string, T>();
+  private readonly adds: Array<(o: T) => void> = [];
+  private readonly updates: Array<(old: T, o: T) => void> = [];
+  private readonly deletes: Array<(o: T) => void> = [];
 
-  list(): Pod[] {
-    return [...this.pods.values()];
+  list(): T[] {
+    return [...this.objects.values()];
   }
-  get(key: string): Pod | undefined {
-    return this.pods.get(key);
+  get(key: string): T | undefined {
+    return this.objects.get(key);
   }
-  onAdd(h: (p: Pod) => void): void {
+  onAdd(h: (o: T) => void): void {
     this.adds.push(h);
   }
-  onUpdate(h: (o: Pod, p: Pod) => void): void {
+  onUpdate(h: (old: T, o: T) => void): void {
     this.updates.push(h);
   }
-  onDelete(h: (p: Pod) => void): void {
+  onDelete(h: (o: T) => void): void {
     this.deletes.push(h);
   }
 
   /** Adds or updates, telling handlers as the informer does. */
-  set(p: Pod): void {
-    const key = `${p.metadata.namespace}/${p.metadata.name}`;
-    const old = this.pods.get(key);
-    this.pods.set(key, p);
-    if (old) for (const h of this.updates) h(old, p);
-    else for (const h of this.adds) h(p);
+  set(o: T): void {
+    const key = objectKey(o);
+    const old = this.objects.get(key);
+    this.objects.set(key, o);
+    if (old) for (const h of this.updates) h(old, o);
+    else for (const h of this.adds) h(o);
   }
-  remove(p: Pod): void {
-    this.pods.delete(`${p.metadata.namespace}/${p.metadata.name}`);
-    for (const h of this.deletes) h(p);
+  remove(o: T): void {
+    this.objects.delete(objectKey(o));
+    for (const h of this.deletes) h(o);
   }
+}
+
+export class FakePodCache extends FakeCache<Pod> {}
+
+/** A node as an agent registered it, with its InternalIP and, once allocated, its pod CIDR. */
+export function node(name: string, opts: { podCIDR?: string; internalIp?: string } = {}): Node {
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: { name, uid: `uid-${name}`, resourceVersion: "1" },
+    spec: opts.podCIDR ? { podCIDR: opts.podCIDR, podCIDRs: [opts.podCIDR] } : {},
+    status: { addresses: opts.internalIp ? [{ type: "InternalIP", address: opts.internalIp }] : [] },
+  };
 }
 
 export function apiError(code: number, reason: string): ApiError {

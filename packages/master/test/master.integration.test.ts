@@ -4,9 +4,21 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { credentials } from "@grpc/grpc-js";
-import type { Event, KubeList, Node, Pod } from "@bosun/api";
+import { mustResource, type Event, type KubeList, type KubeObject, type Node, type Pod } from "@bosun/api";
+import {
+  bootstrapTokenNamespace,
+  bootstrapTokenSecretName,
+  bootstrapTokenType,
+  createCertificateRequest,
+  identityFromCertificate,
+  nodesGroup,
+  nodeUser,
+} from "@bosun/pki";
 import { freePort, startTestEtcd } from "@bosun/apiserver/testing";
 import { ApiClient, isNotFound, sleep } from "@bosun/client";
 import {
@@ -46,6 +58,8 @@ test("bosun-master serves the agent protocol end to end", { timeout: 90_000 }, a
   t.after(() => etcd.stop());
   const apiPort = await freePort();
   const grpcPort = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "bosun-master-it-"));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   let masterLog = "";
   const master: ChildProcess = spawn(
     process.execPath,
@@ -55,6 +69,7 @@ test("bosun-master serves the agent protocol end to end", { timeout: 90_000 }, a
       "--etcd-prefix", `/it-${randomBytes(4).toString("hex")}`,
       "--api-listen", `127.0.0.1:${apiPort}`,
       "--grpc-listen", `127.0.0.1:${grpcPort}`,
+      "--data-dir", dataDir,
       "--heartbeat-period-ms", "300",
       "--node-monitor-grace-ms", "1500",
       "--log-level", "info",
@@ -73,14 +88,38 @@ test("bosun-master serves the agent protocol end to end", { timeout: 90_000 }, a
     if (!passed) process.stderr.write(`--- bosun-master log (last 20 kB) ---\n${masterLog}\n`);
   });
 
-  const api = new ApiClient({ server: `http://127.0.0.1:${apiPort}` });
+  // The master made its PKI at first start; the test is its admin.
+  await until("the API server", () => (/API server listening/.test(masterLog) ? true : undefined));
+  const pkiFile = (name: string) => readFileSync(join(dataDir, "pki", name), "utf8");
+  const ca = pkiFile("ca.crt");
+  const server = `https://127.0.0.1:${apiPort}`;
+  const api = new ApiClient({ server, credentials: { ca, cert: pkiFile("admin.crt"), key: pkiFile("admin.key") } });
+  t.after(() => api.close());
   await until("the API server", async () => ((await api.request("GET", "/healthz")).ok ? true : undefined));
-  assert.match(masterLog, /API server listening/);
   await until("the dispatcher", () => (/dispatcher listening for agents/.test(masterLog) ? true : undefined));
 
-  // ---- the fake agent ----
+  // ---- the fake agent joins with a bootstrap token, as bosun-agent --token does ----
   const nodeName = `it-node-${randomBytes(3).toString("hex")}`;
-  const agent = new NodeServiceClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
+  const token = { id: randomBytes(3).toString("hex"), secret: randomBytes(8).toString("hex") };
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  const bootstrapSecret = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: bootstrapTokenSecretName(token.id), namespace: bootstrapTokenNamespace },
+    type: bootstrapTokenType,
+    data: { "token-id": b64(token.id), "token-secret": b64(token.secret), "usage-bootstrap-authentication": b64("true") },
+  };
+  await api.create(mustResource("secrets"), bootstrapSecret as KubeObject, bootstrapTokenNamespace);
+  const joiner = new ApiClient({ server, credentials: { ca, token: `${token.id}.${token.secret}` } });
+  t.after(() => joiner.close());
+  const request = await createCertificateRequest(nodeUser(nodeName), [nodesGroup]);
+  const signed = (await (await joiner.request("POST", "/v1-bosun/node-certificate", { nodeName, csr: request.csr })).json()) as { certificate: string; ca: string };
+  assert.equal(signed.ca, ca);
+  assert.deepEqual(identityFromCertificate(signed.certificate), { user: `system:node:${nodeName}`, groups: ["system:nodes"] });
+  const agent = new NodeServiceClient(
+    `127.0.0.1:${grpcPort}`,
+    credentials.createSsl(Buffer.from(ca), Buffer.from(request.key), Buffer.from(signed.certificate)),
+  );
   t.after(() => agent.close());
   const registered: RegisterResponse = await unary(agent.register.bind(agent), {
     nodeName,

@@ -80,6 +80,15 @@ test("registering again updates the node, keeps its uid, and replaces the old se
   assert.equal(node().metadata.annotations?.["bosun.io/agent-endpoint"], "10.0.0.7:10251");
 });
 
+test("Register answers the node's pod CIDR once the allocator has given it one", async () => {
+  const { api, registrar, node } = setup();
+  assert.equal((await registrar.register(request())).podCidr, "", "a new node has none yet");
+  const allocated: Node = { ...node(), spec: { podCIDR: "10.244.3.0/24", podCIDRs: ["10.244.3.0/24"] } };
+  api.objects.set(api.key("nodes", "n1"), allocated);
+  assert.equal((await registrar.register(request())).podCidr, "10.244.3.0/24");
+  assert.equal(node().spec?.podCIDR, "10.244.3.0/24", "registering again leaves the range alone");
+});
+
 test("an invalid node name is refused with INVALID_ARGUMENT and nothing is written", async () => {
   const { registrar, api } = setup();
   await assert.rejects(registrar.register(request({ nodeName: "Bad_Name" })), (err) => assertCode(err, GrpcStatus.INVALID_ARGUMENT));

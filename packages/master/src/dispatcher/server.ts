@@ -1,6 +1,6 @@
 // The dispatcher's gRPC server: NodeService for agents. Each RPC is a thin shell
-// over the component that does its job (sessions, heartbeat, assignments, status,
-// events); this file only adapts them to grpc-js and owns the server's lifecycle.
+// over the component that does its job (sessions, heartbeat, assignments, network,
+// status, events); this file only adapts them to grpc-js and owns the server's lifecycle.
 import {
   Server,
   ServerCredentials,
@@ -13,6 +13,8 @@ import {
   NodeServiceService,
   type AssignmentsMessage,
   type AssignmentsRequest,
+  type NetworkMessage,
+  type NetworkRequest,
   type NodeServiceServer,
   type ReportStatusRequest,
   type ReportStatusResponse,
@@ -21,8 +23,10 @@ import { AssignmentFeed, AssignmentStream } from "./assignments.js";
 import type { AgentEvents } from "./events.js";
 import { sessionNotFound, toGrpcStatus } from "./grpc-errors.js";
 import type { HeartbeatHandler } from "./heartbeat.js";
-import type { Registrar, SessionRegistry } from "./sessions.js";
+import { NetworkStream, type NetworkFeed } from "./network.js";
+import type { Registrar, Session, SessionRegistry } from "./sessions.js";
 import type { StatusWriter } from "./status-writer.js";
+import { checkCaller } from "./node-identity.js";
 
 const log = createLogger("dispatcher/server");
 
@@ -31,13 +35,17 @@ export interface NodeServiceParts {
   registrar: Registrar;
   heartbeat: HeartbeatHandler;
   feed: AssignmentFeed;
+  network: NetworkFeed;
   status: StatusWriter;
   events: AgentEvents;
 }
 
-function unary<Req, Res>(name: string, fn: (req: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
+function unary<Req extends { nodeName: string }, Res>(name: string, fn: (req: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    fn(call.request).then(
+    Promise.resolve()
+      .then(() => checkCaller(call, call.request.nodeName))
+      .then(() => fn(call.request))
+      .then(
       (res) => callback(null, res),
       (err: unknown) => {
         const status = toGrpcStatus(err);
@@ -67,8 +75,60 @@ function unlessAborted(promise: Promise<void>, signal: AbortSignal): Promise<boo
   });
 }
 
+/** A server-streaming handler; a failure before or while serving ends the call with its gRPC status. */
+function serverStream<Req extends { nodeName: string }, Res>(
+  name: string,
+  serve: (call: ServerWritableStream<Req, Res>) => Promise<void>,
+): handleServerStreamingCall<Req, Res> {
+  return (call) => {
+    void Promise.resolve()
+      .then(() => checkCaller(call, call.request.nodeName))
+      .then(() => serve(call))
+      .catch((err: unknown) => {
+      log.warn({ rpc: name, node: call.request.nodeName, err: String(err) }, "stream failed");
+      call.emit("error", toGrpcStatus(err));
+    });
+  };
+}
+
+/**
+ * Serves a stream for as long as the agent listens and its session lives: once the
+ * cache it is drawn from has synced, open() starts it and returns what stops it.
+ * When the session is replaced or closed the stream ends with NOT_FOUND, which
+ * tells the agent to register again.
+ */
+async function followSession<Req, Res>(
+  call: ServerWritableStream<Req, Res>,
+  name: string,
+  session: Session,
+  whenSynced: () => Promise<void>,
+  open: () => () => void,
+): Promise<void> {
+  const { nodeName } = session;
+  const done = new AbortController();
+  call.on("cancelled", () => done.abort());
+  call.on("close", () => done.abort());
+  session.closed.addEventListener("abort", () => done.abort(), { once: true });
+  const endForClosedSession = (): void => {
+    if (session.closed.aborted && !call.cancelled) call.emit("error", toGrpcStatus(sessionNotFound(nodeName)));
+  };
+
+  if (!(await unlessAborted(whenSynced(), done.signal))) return endForClosedSession();
+  const stop = open();
+  log.info({ node: nodeName }, `${name} stream opened`);
+  done.signal.addEventListener(
+    "abort",
+    () => {
+      stop();
+      log.info({ node: nodeName }, `${name} stream closed`);
+      endForClosedSession();
+    },
+    { once: true },
+  );
+}
+
 export function nodeServiceImplementation(parts: NodeServiceParts): NodeServiceServer {
-  const { sessions, registrar, heartbeat, feed, status, events } = parts;
+  const { sessions, registrar, heartbeat, feed, network, status, events } = parts;
 
   async function reportStatus(req: ReportStatusRequest): Promise<ReportStatusResponse> {
     sessions.check(req.nodeName, req.sessionId);
@@ -79,47 +139,35 @@ export function nodeServiceImplementation(parts: NodeServiceParts): NodeServiceS
     return {};
   }
 
-  const assignments: handleServerStreamingCall<AssignmentsRequest, AssignmentsMessage> = (call) => {
-    void serveAssignments(call).catch((err: unknown) => {
-      log.warn({ node: call.request.nodeName, err: String(err) }, "assignments stream failed");
-      call.emit("error", toGrpcStatus(err));
-    });
-  };
-
   async function serveAssignments(call: ServerWritableStream<AssignmentsRequest, AssignmentsMessage>): Promise<void> {
     const { nodeName, sessionId } = call.request;
     const session = sessions.check(nodeName, sessionId);
-    // The stream ends when the agent goes away or its session is replaced.
-    const done = new AbortController();
-    call.on("cancelled", () => done.abort());
-    call.on("close", () => done.abort());
-    session.closed.addEventListener("abort", () => done.abort(), { once: true });
-
-    if (!(await unlessAborted(feed.whenSynced(), done.signal))) return endForClosedSession();
-    const stream = new AssignmentStream(feed, nodeName, (msg) => {
-      call.write(msg);
+    await followSession(call, "assignments", session, feed.whenSynced, () => {
+      const stream = new AssignmentStream(feed, nodeName, (msg) => {
+        call.write(msg);
+      });
+      stream.start();
+      return () => stream.close();
     });
-    stream.start();
-    log.info({ node: nodeName }, "assignments stream opened");
-    done.signal.addEventListener(
-      "abort",
-      () => {
-        stream.close();
-        log.info({ node: nodeName }, "assignments stream closed");
-        endForClosedSession();
-      },
-      { once: true },
-    );
+  }
 
-    function endForClosedSession(): void {
-      if (session.closed.aborted && !call.cancelled) call.emit("error", toGrpcStatus(sessionNotFound(nodeName)));
-    }
+  async function serveNetwork(call: ServerWritableStream<NetworkRequest, NetworkMessage>): Promise<void> {
+    const { nodeName, sessionId } = call.request;
+    const session = sessions.check(nodeName, sessionId);
+    await followSession(call, "network", session, network.whenSynced, () => {
+      const stream = new NetworkStream(network, nodeName, (msg) => {
+        call.write(msg);
+      });
+      stream.start();
+      return () => stream.close();
+    });
   }
 
   return {
     register: unary("Register", (req) => registrar.register(req)),
     heartbeat: unary("Heartbeat", (req) => heartbeat.heartbeat(req)),
-    assignments,
+    assignments: serverStream("Assignments", serveAssignments),
+    network: serverStream("Network", serveNetwork),
     reportStatus: unary("ReportStatus", reportStatus),
   };
 }
@@ -130,13 +178,21 @@ export interface GrpcListener {
   close(): Promise<void>;
 }
 
-/** Serves NodeService on host:port with insecure credentials (mTLS comes later). */
-export async function serveNodeService(impl: NodeServiceServer, host: string, port: number): Promise<GrpcListener> {
+/** The dispatcher's certificate and the CA whose node certificates it accepts (PEM). */
+export interface DispatcherTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** Serves NodeService on host:port over mutual TLS: agents must present a certificate of the cluster CA. */
+export async function serveNodeService(impl: NodeServiceServer, host: string, port: number, tls: DispatcherTls): Promise<GrpcListener> {
   const server = new Server({ "grpc.keepalive_time_ms": 30_000, "grpc.keepalive_permit_without_calls": 1 });
   server.addService(NodeServiceService, impl);
   const target = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
   const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(target, ServerCredentials.createInsecure(), (err, p) =>
+    const creds = ServerCredentials.createSsl(Buffer.from(tls.ca), [{ private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) }], true);
+    server.bindAsync(target, creds, (err, p) =>
       err ? reject(new Error(`cannot listen for agents on ${target}: ${err.message}; is another master using the port?`)) : resolve(p),
     );
   });
