@@ -11,6 +11,7 @@ import {
   type PortForwardOutput,
 } from "@bosun/proto";
 import { createLogger } from "@bosun/client";
+import { identityFromSubject, mastersGroup } from "@bosun/pki";
 import type { ContainerRuntime, ContainerSummary } from "./runtime/runtime.js";
 import { serveExec } from "./exec/exec-service.js";
 import { servePortForward } from "./exec/port-forward-service.js";
@@ -39,25 +40,46 @@ export function logsSince(req: LogsRequest, nowMs: number): number {
   return req.sinceSeconds > 0 ? Math.floor(nowMs / 1000) - req.sinceSeconds : 0;
 }
 
+/**
+ * Only the masters (system:masters) may read logs, exec or forward ports: the
+ * mutual TLS already limits callers to certificates of the cluster CA, and this
+ * keeps other nodes, whose certificates come from the same CA, out.
+ */
+function callerIsMaster(call: Pick<ServerWritableStream<unknown, unknown>, "getAuthContext">): boolean {
+  const subject = call.getAuthContext()?.sslPeerCertificate?.subject;
+  return subject !== undefined && identityFromSubject(subject as unknown as Record<string, string | string[]>).groups.includes(mastersGroup);
+}
+
+const onlyMasters = "AgentService serves the masters only (a client certificate in group system:masters)";
+
 export class AgentServer {
   private readonly server = new Server();
 
   constructor(
     private readonly runtime: ContainerRuntime,
     private readonly nodeName: string,
+    private readonly credentials: ServerCredentials,
   ) {
     this.server.addService(AgentServiceService, {
-      logs: (call: ServerWritableStream<LogsRequest, LogChunk>) => void this.logs(call),
-      exec: (call: ServerDuplexStream<ExecInput, ExecOutput>) => void serveExec(this.runtime, this.nodeName, call),
-      portForward: (call: ServerDuplexStream<PortForwardInput, PortForwardOutput>) =>
-        void servePortForward(this.runtime, this.nodeName, call),
+      logs: (call: ServerWritableStream<LogsRequest, LogChunk>) => {
+        if (!callerIsMaster(call)) return void call.emit("error", { code: grpcStatus.PERMISSION_DENIED, details: onlyMasters });
+        void this.logs(call);
+      },
+      exec: (call: ServerDuplexStream<ExecInput, ExecOutput>) => {
+        if (!callerIsMaster(call)) return void call.emit("error", { code: grpcStatus.PERMISSION_DENIED, details: onlyMasters });
+        void serveExec(this.runtime, this.nodeName, call);
+      },
+      portForward: (call: ServerDuplexStream<PortForwardInput, PortForwardOutput>) => {
+        if (!callerIsMaster(call)) return void call.emit("error", { code: grpcStatus.PERMISSION_DENIED, details: onlyMasters });
+        void servePortForward(this.runtime, this.nodeName, call);
+      },
     });
   }
 
-  /** Listens on host:port; resolves with the bound port. */
+  /** Listens on host:port over mutual TLS; resolves with the bound port. */
   listen(address: string): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => {
+      this.server.bindAsync(address, this.credentials, (err, port) => {
         if (err) reject(new Error(`cannot listen on ${address} for AgentService: ${err.message}; pick another --listen`));
         else resolve(port);
       });

@@ -8,6 +8,11 @@ import { StatusReporter } from "./reporter.js";
 import { Session } from "./session.js";
 import { AgentServer } from "./agent-service.js";
 import { internalIP, registration } from "./node-info.js";
+import type { NodeCredentials } from "./identity/credentials.js";
+import { NetworkManager } from "./network/manager.js";
+import { LinuxHost, type HostNetwork } from "./network/host.js";
+import type { PodNetworkMode } from "./network/plan.js";
+import { NetworkHook } from "./pod/hooks/network.js";
 
 const log = createLogger("agent");
 
@@ -23,13 +28,20 @@ export interface AgentOptions {
   capacityMemory?: string;
   infraImage: string;
   runtime: ContainerRuntime;
+  /** The node's certificate and the cluster CA, for the masters and for AgentService. */
+  credentials: NodeCredentials;
   resyncIntervalMs?: number;
   reportIntervalMs?: number;
+  /** How other nodes' pods are reached; default host-gw (VXLAN for peers on another L2 segment). */
+  podNetwork?: PodNetworkMode;
+  /** The host's network stack; tests pass a fake or a scratch namespace. */
+  networkHost?: HostNetwork;
 }
 
 export class Agent {
   readonly reporter: StatusReporter;
   readonly pods: PodManager;
+  readonly network: NetworkManager;
   private readonly server: AgentServer;
   private session: Session | undefined;
   private sessionDone: Promise<void> | undefined;
@@ -38,6 +50,15 @@ export class Agent {
   constructor(private readonly opts: AgentOptions) {
     this.reporter = new StatusReporter({ intervalMs: opts.reportIntervalMs });
     const hostIP = internalIP();
+    this.network = new NetworkManager({
+      nodeName: opts.nodeName,
+      internalIP: hostIP,
+      mode: opts.podNetwork ?? "host-gw",
+      runtime: opts.runtime,
+      host: opts.networkHost ?? new LinuxHost(),
+      // Pods held back with NetworkNotReady start at once rather than at their next retry.
+      onReady: () => this.pods.syncAll(),
+    });
     this.pods = new PodManager({
       runtime: opts.runtime,
       nodeName: opts.nodeName,
@@ -49,8 +70,9 @@ export class Agent {
       reportEvent: (pod, ev) => this.reporter.reportEvent(pod, ev),
       resyncIntervalMs: opts.resyncIntervalMs,
       onPodGone: (uid) => this.reporter.forget(uid),
+      hooks: [new NetworkHook(this.network)],
     });
-    this.server = new AgentServer(opts.runtime, opts.nodeName);
+    this.server = new AgentServer(opts.runtime, opts.nodeName, opts.credentials.serverCredentials());
   }
 
   /** The AgentService address actually bound (resolves port 0). */
@@ -66,10 +88,13 @@ export class Agent {
   async start(): Promise<void> {
     const runtimeVersion = await this.opts.runtime.version();
     this.boundPort = await this.server.listen(this.opts.listen);
+    await this.network.start();
     await this.pods.start();
     this.session = new Session({
       masters: this.opts.masters,
       pods: this.pods,
+      network: this.network,
+      credentials: () => this.opts.credentials.channelCredentials(),
       reporter: this.reporter,
       registration: async () =>
         registration({
@@ -83,14 +108,17 @@ export class Agent {
         }),
     });
     this.sessionDone = this.session.run();
+    this.opts.credentials.startRenewal();
     log.info({ node: this.opts.nodeName, listen: this.endpoint, masters: this.opts.masters }, "agent started");
   }
 
-  /** Stops talking to the masters and serving logs. Pods keep running, to be adopted at the next start. */
+  /** Stops talking to the masters and serving logs. Pods and their network keep running, to be adopted at the next start. */
   async stop(): Promise<void> {
+    this.opts.credentials.stop();
     this.session?.stop();
     await this.sessionDone;
     await this.pods.stop();
+    this.network.stop();
     await this.reporter.flush();
     this.reporter.stop();
     this.server.forceClose();

@@ -1,6 +1,8 @@
 // The labels on every container the agent creates. The runtime is the agent's
 // database (DESIGN.md §1.4): these labels are all it needs to rebuild its state after
 // a restart, so they carry everything a sync decision depends on.
+import type { PodIdentity } from "./pod/identity.js";
+
 export const LABEL_MANAGED = "bosun.io/managed";
 export const LABEL_NODE_NAME = "bosun.io/node-name";
 export const LABEL_POD_UID = "bosun.io/pod-uid";
@@ -18,12 +20,6 @@ export const LABEL_TERMINATION_GRACE = "bosun.io/termination-grace-period";
 
 /** The container-name label of a pod's infra container. */
 export const INFRA_CONTAINER_NAME = "POD";
-
-export interface PodIdentity {
-  uid: string;
-  name: string;
-  namespace: string;
-}
 
 export function containerLabels(
   nodeName: string,

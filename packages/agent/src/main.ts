@@ -6,18 +6,29 @@ import { createLogger, setLogLevel } from "@bosun/client";
 import { Agent } from "./agent.js";
 import { DockerRuntime } from "./runtime/docker.js";
 import { parseLabels } from "./node-info.js";
+import { obtainNodeCredentials } from "./identity/credentials.js";
+import { IdentityStore } from "./identity/store.js";
+import { dispatcherAddresses, parseServers } from "./servers.js";
+import { POD_NETWORK_MODES, type PodNetworkMode } from "./network/plan.js";
+import { LinuxHost } from "./network/host.js";
+import { removeNodeNetwork } from "./network/cleanup.js";
 
 const log = createLogger("agent/main");
 
 interface Flags {
   nodeName: string;
-  master: string;
+  server: string;
+  token?: string;
+  dataDir: string;
+  master?: string;
   listen: string;
   nodeLabels?: string;
   capacityCpu?: string;
   capacityMemory?: string;
   infraImage: string;
   dockerSocket: string;
+  podNetwork: string;
+  cleanup?: boolean;
   logLevel: string;
 }
 
@@ -25,28 +36,50 @@ const program = new Command()
   .name("bosun-agent")
   .description("Bosun node agent: runs the pods the masters assign to this node on Docker")
   .option("--node-name <name>", "this node's name", os.hostname().toLowerCase())
-  .option("--master <addresses>", "comma-separated dispatcher addresses (host:port)", "127.0.0.1:6444")
+  .option("--server <urls>", "comma-separated API URLs of the masters, for joining and certificate renewal", "https://127.0.0.1:6443")
+  .option("--token <token>", "join token from 'bosun token create' (needed until the node has its certificate; also read from $BOSUN_TOKEN)")
+  .option("--data-dir <dir>", "where the agent keeps its state: the node's key and certificate in <dir>/pki", "/var/lib/bosun/agent")
+  .option("--master <addresses>", "comma-separated dispatcher addresses (host:port); default: each --server host on port 6444")
   .option("--listen <address>", "where to serve AgentService (logs); the address sent to the masters", "127.0.0.1:10250")
   .option("--node-labels <labels>", "extra node labels, k=v,k2=v2")
   .option("--capacity-cpu <quantity>", "cpu capacity to report instead of the host's")
   .option("--capacity-memory <quantity>", "memory capacity to report instead of the host's")
   .option("--infra-image <image>", "image of each pod's infra (network namespace) container", "bosun.local/pause:1")
   .option("--docker-socket <path>", "Docker Engine API socket", "/var/run/docker.sock")
+  .option("--pod-network <mode>", "how other nodes' pods are reached: host-gw (routes via their InternalIP; VXLAN for nodes on another L2 segment) or vxlan (always)", "host-gw")
+  .option("--cleanup", "remove this node's pod network (Docker network, iptables chains, routes, VXLAN device) and exit; remove its pods' containers first")
   .option("--log-level <level>", "trace, debug, info, warn, error", "info");
 
 async function main(): Promise<void> {
   program.parse();
   const flags = program.opts<Flags>();
   setLogLevel(flags.logLevel);
+  if (!POD_NETWORK_MODES.includes(flags.podNetwork as PodNetworkMode)) {
+    throw new Error(`--pod-network ${flags.podNetwork}: unknown mode; use one of ${POD_NETWORK_MODES.join(", ")}`);
+  }
+  if (flags.cleanup) {
+    process.exitCode = await cleanup(flags);
+    return;
+  }
+  const servers = parseServers(flags.server);
+  const token = flags.token ?? process.env.BOSUN_TOKEN;
+  const credentials = await obtainNodeCredentials({
+    nodeName: flags.nodeName,
+    servers,
+    ...(token ? { token } : {}),
+    store: new IdentityStore(flags.dataDir),
+  });
   const agent = new Agent({
     nodeName: flags.nodeName,
-    masters: flags.master.split(",").map((s) => s.trim()).filter(Boolean),
+    masters: dispatcherAddresses(servers, flags.master),
+    credentials,
     listen: flags.listen,
     nodeLabels: parseLabels(flags.nodeLabels),
     capacityCpu: flags.capacityCpu,
     capacityMemory: flags.capacityMemory,
     infraImage: flags.infraImage,
     runtime: new DockerRuntime(flags.dockerSocket),
+    podNetwork: flags.podNetwork as PodNetworkMode,
   });
   await agent.start();
   let stopping = false;
@@ -64,6 +97,19 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+async function cleanup(flags: Flags): Promise<number> {
+  const r = await removeNodeNetwork(flags.nodeName, new DockerRuntime(flags.dockerSocket), new LinuxHost());
+  const removed = [
+    ...r.networks.map((n) => `network ${n}`),
+    ...(r.chains ? ["iptables chains"] : []),
+    ...(r.vxlanDevice ? ["VXLAN device"] : []),
+    ...(r.routes.length > 0 ? [`${r.routes.length} route(s)`] : []),
+  ];
+  process.stdout.write(`node ${flags.nodeName}: ${removed.length > 0 ? `removed ${removed.join(", ")}` : "no pod network to remove"}\n`);
+  for (const p of r.problems) process.stderr.write(`bosun-agent --cleanup: ${p}\n`);
+  return r.problems.length > 0 ? 1 : 0;
 }
 
 main().catch((err: Error) => {

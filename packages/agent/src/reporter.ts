@@ -5,8 +5,7 @@ import { rfc3339 } from "@bosun/api";
 import type { PodStatus } from "@bosun/api";
 import type { PodEvent, PodStatusUpdate } from "@bosun/proto";
 import { Backoff, FlushSoon, createLogger } from "@bosun/client";
-import type { PodIdentity } from "./labels.js";
-import type { PodEventRecord } from "./pod/worker.js";
+import type { PodEventRecord, PodIdentity } from "./pod/identity.js";
 
 const log = createLogger("agent/reporter");
 

@@ -1,12 +1,13 @@
 // The agent's session with a master, after SwarmKit's agent/session.go: register,
-// then heartbeat and follow the assignments stream until anything fails; then
+// then heartbeat and follow the assignments and network streams until anything fails; then
 // reconnect with jittered back-off to the next master and start over. Pods are never
 // touched because a master is unreachable: only what an assignment says is acted on.
-import { credentials as grpcCredentials, Metadata, type ChannelCredentials, type ServiceError } from "@grpc/grpc-js";
+import { Metadata, status as grpcStatus, type ChannelCredentials, type ServiceError } from "@grpc/grpc-js";
 import {
   NodeServiceClient,
   type AssignmentsMessage,
   type HeartbeatResponse,
+  type NetworkMessage,
   type RegisterRequest,
   type RegisterResponse,
   type ReportStatusResponse,
@@ -14,6 +15,7 @@ import {
 import { Backoff, createLogger, sleep } from "@bosun/client";
 import { AssignmentTracker, type PodChange } from "./assignments.js";
 import type { StatusReporter } from "./reporter.js";
+import type { NetworkConfig } from "./network/plan.js";
 import type { Pod } from "@bosun/api";
 
 const log = createLogger("agent/session");
@@ -25,12 +27,19 @@ export interface AssignmentSink {
   applyRemove(uid: string): void;
 }
 
+/** What the session feeds the master's pod network picture to: the network manager, or a fake in tests. */
+export interface NetworkSink {
+  update(config: NetworkConfig): void;
+}
+
 export interface SessionOptions {
   masters: string[];
   registration: () => Promise<RegisterRequest>;
   pods: AssignmentSink;
+  network?: NetworkSink;
   reporter: StatusReporter;
-  credentials?: ChannelCredentials;
+  /** Mutual TLS towards the dispatcher; asked anew for each session, so a renewed certificate is used. */
+  credentials: () => ChannelCredentials;
   rpcTimeoutMs?: number;
 }
 
@@ -41,6 +50,21 @@ function unary<Res>(timeoutMs: number, invoke: (md: Metadata, opts: { deadline: 
 }
 
 class SessionEnded extends Error {}
+
+function networkConfig(msg: NetworkMessage): NetworkConfig {
+  return {
+    podCidr: msg.podCidr,
+    clusterCidr: msg.clusterCidr,
+    peers: msg.peers.map((p) => ({ nodeName: p.nodeName, podCidr: p.podCidr, internalIP: p.internalIp })),
+  };
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
 
 export class Session {
   private readonly stopper = new AbortController();
@@ -79,7 +103,7 @@ export class Session {
 
   private async runOnce(address: string, stopSignal: AbortSignal): Promise<void> {
     const timeout = this.opts.rpcTimeoutMs ?? 10_000;
-    const client = new NodeServiceClient(address, this.opts.credentials ?? grpcCredentials.createInsecure());
+    const client = new NodeServiceClient(address, this.opts.credentials());
     const round = new AbortController();
     const onStop = () => round.abort();
     stopSignal.addEventListener("abort", onStop, { once: true });
@@ -98,6 +122,7 @@ export class Session {
       await Promise.race([
         this.heartbeats(client, req.nodeName, sessionId, reg.heartbeatPeriodMs || 5_000, round.signal),
         this.assignments(client, req.nodeName, sessionId, round.signal),
+        this.network(client, req.nodeName, sessionId, round.signal),
       ]);
     } finally {
       this.connected = false;
@@ -155,6 +180,30 @@ export class Session {
       if (signal.aborted) return;
       if (!gap) throw new SessionEnded("the master closed the assignments stream");
     }
+  }
+
+  /** Follows the network stream; each message is the whole picture of the pod network. */
+  private async network(client: NodeServiceClient, nodeName: string, sessionId: string, signal: AbortSignal): Promise<void> {
+    const sink = this.opts.network;
+    if (!sink) return untilAborted(signal);
+    const stream = client.network({ nodeName, sessionId });
+    const onAbort = () => stream.cancel();
+    stream.on("error", () => undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      for await (const msg of stream as AsyncIterable<NetworkMessage>) sink.update(networkConfig(msg));
+    } catch (err) {
+      if (signal.aborted) return;
+      if ((err as ServiceError).code === grpcStatus.UNIMPLEMENTED) {
+        // An older master: the session stays (heartbeats keep the node Ready), new pods wait.
+        log.error({}, "the master does not serve the pod network (the Network RPC); new pods wait with NetworkNotReady until the masters are upgraded");
+        return untilAborted(signal);
+      }
+      throw err;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+    if (!signal.aborted) throw new SessionEnded("the master closed the network stream");
   }
 
   private apply(change: PodChange): void {

@@ -2,22 +2,24 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { credentials } from "@grpc/grpc-js";
 import Docker from "dockerode";
-import { AgentServiceClient, type LogChunk } from "@bosun/proto";
+import type { LogChunk } from "@bosun/proto";
 import { Agent, DockerRuntime, LABEL_NODE_NAME } from "../src/index.js";
 import { FakeMaster, waitFor } from "./support/fake-master.js";
+import { NETWORK_SLOTS, removeTestNetwork, testNetwork } from "./support/network.js";
 import { ensureTestImages, PAUSE_IMAGE } from "./support/images.js";
 import { SERVE, testPod } from "./support/pods.js";
+import { agentServiceClient, nodeCredentials } from "./support/tls.js";
 
 const docker = new Docker();
 const nodeName = `agent-test-${randomUUID().slice(0, 8)}`;
 const runtime = new DockerRuntime();
 
-function newAgent(masters: string[]): Agent {
+async function newAgent(masters: string[]): Promise<Agent> {
   return new Agent({
     nodeName,
     masters,
+    credentials: await nodeCredentials(nodeName),
     listen: "127.0.0.1:0",
     nodeLabels: { "test/run": "yes" },
     infraImage: PAUSE_IMAGE,
@@ -32,7 +34,7 @@ async function podContainers(uid: string) {
 }
 
 async function readLogs(agent: Agent, req: { podUid: string; namespace: string; podName: string; container: string; previous?: boolean }): Promise<string> {
-  const client = new AgentServiceClient(agent.endpoint, credentials.createInsecure());
+  const client = await agentServiceClient(agent.endpoint, nodeName);
   try {
     const stream = client.logs({ follow: false, tailLines: -1, timestamps: false, sinceSeconds: 0, previous: false, sinceTime: "", limitBytes: 0, ...req });
     let out = "";
@@ -50,8 +52,9 @@ describe("bosun-agent on Docker", { timeout: 240_000 }, () => {
   before(async () => {
     ensureTestImages();
     master = new FakeMaster();
+    master.network = testNetwork(NETWORK_SLOTS.agentDocker);
     await master.start();
-    agent = newAgent([master.address]);
+    agent = await newAgent([master.address]);
     await agent.start();
     await waitFor("registration", () => master.registrations.length > 0);
   });
@@ -61,6 +64,7 @@ describe("bosun-agent on Docker", { timeout: 240_000 }, () => {
     master?.stop();
     const left = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE_NAME}=${nodeName}`] } });
     await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+    await removeTestNetwork(nodeName);
   });
 
   test("registers with capacity, labels and addresses", () => {
@@ -131,7 +135,7 @@ describe("bosun-agent on Docker", { timeout: 240_000 }, () => {
     const before = (await podContainers(uid)).filter((c) => c.State === "running").map((c) => c.Id).sort();
     await agent.stop();
     const registrations = master.registrations.length;
-    agent = newAgent([master.address]);
+    agent = await newAgent([master.address]);
     await agent.start();
     await waitFor("re-registration", () => master.registrations.length > registrations);
     await waitFor("status re-reported after the restart", () => agent.reporter.statusJson(uid));

@@ -3,18 +3,19 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { credentials, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
+import type { ClientDuplexStream, ServiceError } from "@grpc/grpc-js";
 import Docker from "dockerode";
 import { AgentServiceClient, ExecInput, PortForwardInput, type ExecOutput, type ExecStart, type PortForwardOutput } from "@bosun/proto";
 import { AgentServer, DockerRuntime } from "../src/index.js";
 import { BUSYBOX_IMAGE, ensureTestImages } from "./support/images.js";
+import { agentServiceClient, nodeCredentials } from "./support/tls.js";
 
 const docker = new Docker();
 const runId = randomUUID().slice(0, 8);
 const nodeName = `exec-test-${runId}`;
 const testLabel = { "bosun.io/test": runId };
 const podUid = `uid-${runId}`;
-const server = new AgentServer(new DockerRuntime(), nodeName);
+const server = new AgentServer(new DockerRuntime(), nodeName, (await nodeCredentials(nodeName)).serverCredentials());
 let client: AgentServiceClient;
 
 async function createPodContainer(name: string, cmd: string[], extra: Docker.ContainerCreateOptions = {}): Promise<Docker.Container> {
@@ -81,7 +82,7 @@ describe("exec in a container through the agent", () => {
     const stopped = await createPodContainer("done", ["true"]);
     await stopped.wait();
     const port = await server.listen("127.0.0.1:0");
-    client = new AgentServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    client = await agentServiceClient(`127.0.0.1:${port}`, nodeName);
   });
 
   after(async () => {

@@ -8,6 +8,8 @@ import { AssignmentsMessage_Type } from "@bosun/proto";
 import type { PodStatus } from "@bosun/api";
 import { Agent, DockerRuntime, LABEL_NODE_NAME } from "../src/index.js";
 import { FakeMaster, waitFor } from "./support/fake-master.js";
+import { nodeCredentials } from "./support/tls.js";
+import { NETWORK_SLOTS, removeTestNetwork, testNetwork } from "./support/network.js";
 import { ensureTestImages, PAUSE_IMAGE } from "./support/images.js";
 import { SERVE, testPod } from "./support/pods.js";
 
@@ -27,10 +29,12 @@ describe("pod lifecycle on Docker", { timeout: 240_000 }, () => {
   before(async () => {
     ensureTestImages();
     master = new FakeMaster();
+    master.network = testNetwork(NETWORK_SLOTS.podLifecycle);
     await master.start();
     agent = new Agent({
       nodeName,
       masters: [master.address],
+      credentials: await nodeCredentials(nodeName),
       listen: "127.0.0.1:0",
       nodeLabels: {},
       infraImage: PAUSE_IMAGE,
@@ -47,6 +51,7 @@ describe("pod lifecycle on Docker", { timeout: 240_000 }, () => {
     master?.stop();
     const left = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE_NAME}=${nodeName}`] } });
     await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+    await removeTestNetwork(nodeName);
   });
 
   test("a crashing container goes into CrashLoopBackOff with the kubelet's message", async () => {
@@ -136,6 +141,7 @@ describe("pod lifecycle on Docker", { timeout: 240_000 }, () => {
     await waitFor("Running", () => statusOf(uid)?.phase === "Running");
     const ids = (await podContainers(uid)).map((c) => c.Id).sort();
     const pods = [...master.pods.values()];
+    const network = master.network;
     const port = master.port;
     master.stop();
     await waitFor("disconnected", () => !agent.connected);
@@ -143,6 +149,7 @@ describe("pod lifecycle on Docker", { timeout: 240_000 }, () => {
     assert.deepEqual((await podContainers(uid)).map((c) => c.Id).sort(), ids);
 
     master = new FakeMaster();
+    master.network = network;
     for (const p of pods) master.pods.set(p.metadata.uid ?? "", p);
     await master.start(port);
     await waitFor("re-registration", () => master.registrations.length > 0, 30_000);

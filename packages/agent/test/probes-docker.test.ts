@@ -8,6 +8,8 @@ import Docker from "dockerode";
 import type { Pod, PodStatus } from "@bosun/api";
 import { Agent, DockerRuntime, LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_UID } from "../src/index.js";
 import { FakeMaster, waitFor } from "./support/fake-master.js";
+import { nodeCredentials } from "./support/tls.js";
+import { NETWORK_SLOTS, removeTestNetwork, testNetwork } from "./support/network.js";
 import { ensureTestImages, PAUSE_IMAGE } from "./support/images.js";
 import { SERVE, testPod } from "./support/pods.js";
 
@@ -42,10 +44,12 @@ describe("probes on Docker", { timeout: 240_000 }, () => {
   before(async () => {
     ensureTestImages();
     master = new FakeMaster();
+    master.network = testNetwork(NETWORK_SLOTS.probes);
     await master.start();
     agent = new Agent({
       nodeName,
       masters: [master.address],
+      credentials: await nodeCredentials(nodeName),
       listen: "127.0.0.1:0",
       nodeLabels: {},
       infraImage: PAUSE_IMAGE,
@@ -62,6 +66,7 @@ describe("probes on Docker", { timeout: 240_000 }, () => {
     master?.stop();
     const left = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE_NAME}=${nodeName}`] } });
     await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+    await removeTestNetwork(nodeName);
   });
 
   test("httpGet readiness follows the server; a failing exec liveness probe restarts the container", async () => {

@@ -8,24 +8,29 @@ import { randomUUID } from "node:crypto";
 import type { Pod } from "@bosun/api";
 import { Agent, LABEL_POD_UID } from "../src/index.js";
 import { FakeMaster, waitFor } from "./support/fake-master.js";
+import { nodeCredentials } from "./support/tls.js";
 import { FakeRuntime } from "./support/fake-runtime.js";
 import { BUSYBOX_IMAGE, PAUSE_IMAGE } from "./support/images.js";
 import { testPod } from "./support/pods.js";
+import { FakeHost } from "./support/fake-host.js";
 
 describe("reconciling after the master comes back", { timeout: 90_000 }, () => {
   const nodeName = `reconnect-${randomUUID().slice(0, 8)}`;
   const runtime = new FakeRuntime([BUSYBOX_IMAGE, PAUSE_IMAGE]);
+  const network = { podCidr: "10.244.1.0/24", clusterCidr: "10.244.0.0/16", peers: [] };
   let master: FakeMaster;
   let agent: Agent;
 
-  const newAgent = () =>
+  const newAgent = async () =>
     new Agent({
       nodeName,
       masters: [master.address],
+      credentials: await nodeCredentials(nodeName),
       listen: "127.0.0.1:0",
       nodeLabels: {},
       infraImage: PAUSE_IMAGE,
       runtime,
+      networkHost: new FakeHost(),
       resyncIntervalMs: 500,
       reportIntervalMs: 100,
     });
@@ -45,14 +50,16 @@ describe("reconciling after the master comes back", { timeout: 90_000 }, () => {
     await whileAway?.();
     away(pods);
     master = new FakeMaster();
+    master.network = network;
     for (const [uid, p] of pods) master.pods.set(uid, p);
     await master.start(port);
   }
 
   before(async () => {
     master = new FakeMaster();
+    master.network = network;
     await master.start();
-    agent = newAgent();
+    agent = await newAgent();
     await agent.start();
     await waitFor("registration", () => master.subscriberCount > 0);
   });
@@ -108,7 +115,7 @@ describe("reconciling after the master comes back", { timeout: 90_000 }, () => {
       (pods) => pods.delete(gone.metadata.uid ?? ""),
       async () => {
         await agent.stop();
-        agent = newAgent();
+        agent = await newAgent();
         await agent.start(); // adopts every container; the master is still away
         await new Promise((r) => setTimeout(r, 1_000));
         assert.equal(ids(gone).length, 2, "nothing is stopped before the master speaks");

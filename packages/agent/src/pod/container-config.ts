@@ -3,26 +3,8 @@
 import { createHash } from "node:crypto";
 import { canonicalJson, cpuToMillis, defaultPullPolicy, memoryToBytes, type Container, type Pod, type PullPolicy } from "@bosun/api";
 import type { ContainerCreateSpec } from "../runtime/runtime.js";
-import {
-  containerLabels,
-  dockerContainerName,
-  INFRA_CONTAINER_NAME,
-  LABEL_TERMINATION_GRACE,
-  type PodIdentity,
-} from "../labels.js";
-
-export function podIdentity(pod: Pod): PodIdentity {
-  return {
-    uid: pod.metadata.uid ?? "",
-    name: pod.metadata.name ?? "",
-    namespace: pod.metadata.namespace ?? "default",
-  };
-}
-
-/** "ns/name", the key logs and messages use for a pod. */
-export function podKey(id: PodIdentity): string {
-  return `${id.namespace}/${id.name}`;
-}
+import { containerLabels, dockerContainerName, INFRA_CONTAINER_NAME, LABEL_TERMINATION_GRACE } from "../labels.js";
+import { podIdentity } from "./identity.js";
 
 /**
  * The hash of a container's spec. A running container whose hash differs from the

@@ -6,11 +6,14 @@ import { Backoff, createLogger, sleep } from "@bosun/client";
 import type { ContainerRuntime } from "../runtime/runtime.js";
 import { LABEL_NODE_NAME, LABEL_POD_UID } from "../labels.js";
 import { PodWorker, type WorkerDeps } from "./worker.js";
+import type { PodHook } from "./hooks/hook.js";
 import { ProbeManager } from "../probe/manager.js";
 
 const log = createLogger("agent/pods");
 
-export interface PodManagerOptions extends Omit<WorkerDeps, "probes"> {
+export interface PodManagerOptions extends Omit<WorkerDeps, "probes" | "hooks"> {
+  /** The pod set-up hooks (network, ...), in the order they run; none by default. */
+  hooks?: readonly PodHook[];
   resyncIntervalMs?: number;
   /** Called when a removed pod's containers are all gone. */
   onPodGone?: (uid: string) => void;
@@ -33,7 +36,7 @@ export class PodManager {
       onChange: (uid) => this.workers.get(uid)?.trigger(),
       now: opts.now,
     });
-    this.workerDeps = { ...opts, probes: this.probes };
+    this.workerDeps = { ...opts, hooks: opts.hooks ?? [], probes: this.probes };
   }
 
   private get runtime(): ContainerRuntime {

@@ -5,9 +5,7 @@
 // readiness, or kill a container whose liveness or startup probe failed.
 import type { Container, Pod, Probe } from "@bosun/api";
 import type { ContainerRuntime } from "../runtime/runtime.js";
-import type { PodIdentity } from "../labels.js";
-import type { PodEventRecord } from "../pod/worker.js";
-import { podIdentity, podKey } from "../pod/container-config.js";
+import { podIdentity, podKey, type PodEventSink, type PodIdentity } from "../pod/identity.js";
 import { dockerContainerId } from "../pod/status.js";
 import { probeTiming, runProbe } from "./prober.js";
 import { ProbeResults, type ContainerHealth, type ProbeType } from "./results.js";
@@ -32,7 +30,7 @@ export interface PodProbes {
 
 export interface ProbeManagerOptions {
   runtime: ContainerRuntime;
-  reportEvent: (pod: PodIdentity, event: PodEventRecord) => void;
+  reportEvent: PodEventSink;
   /** A probe result of the pod changed; its pod worker should sync. */
   onChange: (podUid: string) => void;
   now?: () => number;

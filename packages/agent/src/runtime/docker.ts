@@ -14,6 +14,8 @@ import {
   type ExecOptions,
   type ExecResult,
   type LogOptions,
+  type PodNetworkInfo,
+  type PodNetworkSpec,
   type RuntimeEvent,
   type StreamOptions,
 } from "./runtime.js";
@@ -46,6 +48,10 @@ export function dockerTime(t: string | undefined): string | undefined {
 function bridgeIP(networks: Record<string, { IPAddress?: string }> | undefined): string {
   if (!networks) return "";
   return networks.bridge?.IPAddress || Object.values(networks).find((n) => n.IPAddress)?.IPAddress || "";
+}
+
+function networkInfo(n: Docker.NetworkInspectInfo): PodNetworkInfo {
+  return { id: n.Id, name: n.Name, subnet: n.IPAM?.Config?.[0]?.Subnet ?? "", labels: n.Labels ?? {} };
 }
 
 function labelFilters(labels: Record<string, string>): string[] {
@@ -317,6 +323,58 @@ export class DockerRuntime implements ContainerRuntime {
       return await dockerAttach(this.docker, id, opts);
     } catch (err) {
       throw wrap(`attaching to container ${id} failed`, err);
+    }
+  }
+
+  async listNetworks(labels: Record<string, string>): Promise<PodNetworkInfo[]> {
+    try {
+      const list = await this.docker.listNetworks({ filters: { label: labelFilters(labels) } });
+      return list.map(networkInfo);
+    } catch (err) {
+      throw wrap("listing Docker networks failed", err);
+    }
+  }
+
+  async createNetwork(spec: PodNetworkSpec): Promise<PodNetworkInfo> {
+    try {
+      const network = await this.docker.createNetwork({
+        Name: spec.name,
+        Driver: "bridge",
+        CheckDuplicate: true,
+        Labels: spec.labels,
+        IPAM: { Driver: "default", Config: [{ Subnet: spec.subnet, Gateway: spec.gateway }] },
+        Options: {
+          // The agent masquerades what leaves the cluster itself (see network/iptables.ts).
+          "com.docker.network.bridge.enable_ip_masquerade": "false",
+          "com.docker.network.driver.mtu": String(spec.mtu),
+        },
+      });
+      return { id: network.id, name: spec.name, subnet: spec.subnet, labels: spec.labels };
+    } catch (err) {
+      throw wrap(
+        `creating Docker network ${spec.name} (${spec.subnet}) failed; if another network holds this range, ` +
+          `find it with docker network ls and remove it if it is a leftover`,
+        err,
+      );
+    }
+  }
+
+  async networkContainerCount(id: string): Promise<number> {
+    try {
+      const info = (await this.docker.getNetwork(id).inspect()) as { Containers?: Record<string, unknown> };
+      return Object.keys(info.Containers ?? {}).length;
+    } catch (err) {
+      if (statusOf(err) === 404) return 0;
+      throw wrap(`inspecting Docker network ${id} failed`, err);
+    }
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(id).remove();
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      throw wrap(`removing Docker network ${id} failed`, err);
     }
   }
 

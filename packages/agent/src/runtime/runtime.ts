@@ -28,7 +28,7 @@ export interface ContainerDetails {
   createdAt: string;
   /** The image ID (sha256:...) the container runs. */
   imageId: string;
-  /** The IP on the default bridge network; empty for containers joined to another's namespace. */
+  /** The IP on the container's network (its pod network); empty for containers joined to another's namespace. */
   ipAddress: string;
   tty: boolean;
   error: string;
@@ -49,6 +49,28 @@ export interface ContainerCreateSpec {
   networkMode: string;
   nanoCpus?: number;
   memoryBytes?: number;
+}
+
+/**
+ * A bridge network for one node's pods, on which the runtime does no NAT: the agent
+ * masquerades only what leaves the cluster, so pods see each other's real IPs.
+ */
+export interface PodNetworkSpec {
+  name: string;
+  /** e.g. 10.244.3.0/24. */
+  subnet: string;
+  /** The bridge's own address, the first of the subnet. */
+  gateway: string;
+  mtu: number;
+  labels: Record<string, string>;
+}
+
+export interface PodNetworkInfo {
+  id: string;
+  name: string;
+  /** The first IPv4 subnet; empty when it has none. */
+  subnet: string;
+  labels: Record<string, string>;
 }
 
 export interface LogOptions {
@@ -140,6 +162,13 @@ export interface ContainerRuntime {
   execStream(id: string, cmd: string[], opts: StreamOptions): Promise<ContainerProcess>;
   /** Connects to the streams of a running container's main process. */
   attach(id: string, opts: StreamOptions): Promise<ContainerProcess>;
+  /** The networks carrying all the given labels. */
+  listNetworks(labels: Record<string, string>): Promise<PodNetworkInfo[]>;
+  createNetwork(spec: PodNetworkSpec): Promise<PodNetworkInfo>;
+  /** How many containers are attached to the network; 0 when it no longer exists. */
+  networkContainerCount(id: string): Promise<number>;
+  /** A missing network is fine. */
+  removeNetwork(id: string): Promise<void>;
   /** Container events for containers carrying the given labels, until the signal aborts. */
   events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent>;
 }

@@ -1,18 +1,23 @@
 // A small in-process NodeService for tests: hands out sessions, streams assignments
-// and records what agents report.
+// and records what agents report. It serves mutual TLS with a certificate of the
+// test CA (support/tls.ts), as a real dispatcher does.
 import { randomUUID } from "node:crypto";
-import { Server, ServerCredentials, status as grpcStatus, type ServerWritableStream } from "@grpc/grpc-js";
+import { Server, status as grpcStatus, type ServerWritableStream } from "@grpc/grpc-js";
 import {
   AssignmentChange_Action,
   AssignmentsMessage_Type,
   NodeServiceService,
   type AssignmentsMessage,
   type AssignmentsRequest,
+  type NetworkMessage,
+  type NetworkRequest,
   type NodeServiceServer,
   type PodEvent,
   type RegisterRequest,
 } from "@bosun/proto";
 import type { Pod, PodStatus } from "@bosun/api";
+import { identityFromSubject, type Identity, type KeyPair } from "@bosun/pki";
+import { masterServerCredentials } from "./tls.js";
 
 export interface ReportedStatus {
   status: PodStatus;
@@ -27,6 +32,10 @@ interface Subscriber {
 export class FakeMaster {
   private server = new Server();
   readonly registrations: RegisterRequest[] = [];
+  /** Who registered, as their client certificates say. */
+  readonly registeredBy: Identity[] = [];
+  /** The CA of the serving certificate; the test CA unless a test sets another. */
+  ca: KeyPair | undefined;
   heartbeats = 0;
   subscriptions = 0;
   readonly statuses = new Map<string, ReportedStatus>();
@@ -34,12 +43,19 @@ export class FakeMaster {
   readonly pods = new Map<string, Pod>();
   private sessions = new Set<string>();
   private subscribers = new Set<Subscriber>();
+  private networkSubscribers = new Set<ServerWritableStream<NetworkRequest, NetworkMessage>>();
+  /** What the Network stream says; empty until a test sets it (setNetwork). */
+  network: NetworkMessage = { podCidr: "", clusterCidr: "", peers: [] };
+  /** Answer the Network stream as a master from before the pod network does. */
+  networkUnimplemented = false;
   port = 0;
 
   constructor(private readonly heartbeatPeriodMs = 300) {
     const impl: NodeServiceServer = {
       register: (call, cb) => {
         this.registrations.push(call.request);
+        const subject = call.getAuthContext()?.sslPeerCertificate?.subject;
+        if (subject) this.registeredBy.push(identityFromSubject(subject as unknown as Record<string, string | string[]>));
         const sessionId = randomUUID();
         this.sessions.add(sessionId);
         cb(null, { nodeUid: "node-uid", sessionId, podCidr: "", heartbeatPeriodMs: this.heartbeatPeriodMs });
@@ -64,6 +80,16 @@ export class FakeMaster {
           changes: [...this.pods.values()].map((p) => ({ action: AssignmentChange_Action.UPDATE, podJson: JSON.stringify(p) })),
         });
       },
+      network: (call: ServerWritableStream<NetworkRequest, NetworkMessage>) => {
+        if (this.networkUnimplemented) {
+          call.emit("error", { code: grpcStatus.UNIMPLEMENTED, details: "unknown method Network" });
+          return;
+        }
+        this.networkSubscribers.add(call);
+        call.on("cancelled", () => this.networkSubscribers.delete(call));
+        call.on("close", () => this.networkSubscribers.delete(call));
+        call.write(this.network);
+      },
       reportStatus: (call, cb) => {
         for (const u of call.request.updates) {
           this.statuses.set(u.uid, { status: JSON.parse(u.statusJson) as PodStatus, terminated: u.terminated });
@@ -76,8 +102,9 @@ export class FakeMaster {
   }
 
   async start(port = 0): Promise<string> {
+    const serverCredentials = await masterServerCredentials(this.ca);
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      this.server.bindAsync(`127.0.0.1:${port}`, serverCredentials, (err, p) => (err ? reject(err) : resolve(p))),
     );
     return this.address;
   }
@@ -89,6 +116,8 @@ export class FakeMaster {
   stop(): void {
     for (const s of this.subscribers) s.call.end();
     this.subscribers.clear();
+    for (const call of this.networkSubscribers) call.end();
+    this.networkSubscribers.clear();
     this.server.forceShutdown();
   }
 
@@ -106,6 +135,12 @@ export class FakeMaster {
 
   get subscriberCount(): number {
     return this.subscribers.size;
+  }
+
+  /** Sends the whole network picture to every agent following it, as the master does on any change. */
+  setNetwork(msg: NetworkMessage): void {
+    this.network = msg;
+    for (const call of this.networkSubscribers) call.write(msg);
   }
 
   setPod(pod: Pod): void {

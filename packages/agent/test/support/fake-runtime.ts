@@ -15,6 +15,8 @@ import {
   type ContainerSummary,
   type ExecOptions,
   type ExecResult,
+  type PodNetworkInfo,
+  type PodNetworkSpec,
   type RuntimeEvent,
 } from "../../src/runtime/runtime.js";
 
@@ -44,6 +46,7 @@ export class FakeRuntime implements ContainerRuntime {
   stopExitCode = 143;
   execHandler: ExecHandler = () => execResult(0);
   private nextIP = 2;
+  readonly networks = new Map<string, PodNetworkSpec & { id: string; nextHost: number }>();
   private readonly emitter = new EventEmitter();
 
   constructor(images: string[]) {
@@ -112,7 +115,16 @@ export class FakeRuntime implements ContainerRuntime {
     const id = randomBytes(32).toString("hex");
     // Distinct creation times keep "newest first" orderings deterministic.
     const created = Math.max(Date.now(), ...[...this.containers.values()].map((c) => c.created + 1));
-    const ipAddress = spec.networkMode === "bridge" ? `10.88.0.${this.nextIP++}` : "";
+    const network = [...this.networks.values()].find((n) => n.name === spec.networkMode);
+    if (!network && spec.networkMode !== "bridge" && !spec.networkMode.startsWith("container:")) {
+      throw new RuntimeError(`network ${spec.networkMode} not found`, 404);
+    }
+    // A pod network hands out addresses after its gateway, as Docker's IPAM does.
+    const ipAddress = network
+      ? `${network.subnet.split(".").slice(0, 3).join(".")}.${network.nextHost++}`
+      : spec.networkMode === "bridge"
+        ? `10.88.0.${this.nextIP++}`
+        : "";
     this.containers.set(id, { id, spec, state: "created", exitCode: 0, created, ipAddress });
     return id;
   }
@@ -177,6 +189,31 @@ export class FakeRuntime implements ContainerRuntime {
 
   async attach(id: string): Promise<ContainerProcess> {
     throw new RuntimeError(`attach to container ${id} is not supported by the fake runtime; test it against Docker`);
+  }
+
+  async listNetworks(labels: Record<string, string>): Promise<PodNetworkInfo[]> {
+    return [...this.networks.values()]
+      .filter((n) => Object.entries(labels).every(([k, v]) => n.labels[k] === v))
+      .map((n) => ({ id: n.id, name: n.name, subnet: n.subnet, labels: { ...n.labels } }));
+  }
+
+  async createNetwork(spec: PodNetworkSpec): Promise<PodNetworkInfo> {
+    if ([...this.networks.values()].some((n) => n.name === spec.name || n.subnet === spec.subnet)) {
+      throw new RuntimeError(`network ${spec.name} (${spec.subnet}) conflicts with an existing one`, 409);
+    }
+    const id = randomBytes(32).toString("hex");
+    this.networks.set(id, { ...spec, id, nextHost: 2 });
+    return { id, name: spec.name, subnet: spec.subnet, labels: { ...spec.labels } };
+  }
+
+  async networkContainerCount(id: string): Promise<number> {
+    const network = this.networks.get(id);
+    if (!network) return 0;
+    return [...this.containers.values()].filter((c) => c.state === "running" && c.spec.networkMode === network.name).length;
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    this.networks.delete(id);
   }
 
   async *events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent> {

@@ -1,0 +1,208 @@
+// The node's pod network, kept as the master describes it: a reconcile loop over the
+// pod bridge (Docker), the node's iptables chains and the routes to the other nodes'
+// pods. It runs on every message of the master's Network stream and every 10 s, so a
+// route or rule removed by hand comes back and a departed peer's route goes away.
+//
+// A restarted agent adopts its bridge before the master speaks (the runtime is the
+// agent's database: the network's labels carry both CIDRs), so running pods keep
+// their network and a dead sandbox can be replaced at once. Nothing here ever
+// removes what running pods use.
+import { createLogger } from "@bosun/client";
+import type { ContainerRuntime, PodNetworkInfo } from "../runtime/runtime.js";
+import { ensurePodBridge, nodeNetworks } from "./bridge.js";
+import { ipv4Cidr, isIPv4 } from "./cidr.js";
+import type { HostNetwork } from "./host.js";
+import { iptablesRestoreInput } from "./iptables.js";
+import { LABEL_CLUSTER_CIDR, LABEL_POD_CIDR, nodeNetworkNames, VXLAN_OVERHEAD, type NodeNetworkNames } from "./names.js";
+import { linkWithAddress, planHost, type NetworkConfig, type PeerDecision, type PeerRoute, type PodNetworkMode } from "./plan.js";
+import { readHost, type HostSnapshot } from "./snapshot.js";
+
+const log = createLogger("agent/network");
+
+export interface NetworkManagerOptions {
+  nodeName: string;
+  /** This node's InternalIP, as registered: the VXLAN tunnel's local end. */
+  internalIP: string;
+  mode: PodNetworkMode;
+  runtime: ContainerRuntime;
+  host: HostNetwork;
+  /** Default 10 s. */
+  resyncIntervalMs?: number;
+  /** The pod network became usable: pods waiting for it may start. */
+  onReady?: () => void;
+}
+
+/** Whether pods can get a sandbox now, and on which network. */
+export type NetworkReadiness = { ready: true; networkName: string } | { ready: false; message: string };
+
+type Step = "bridge" | "iptables" | "routes" | "host";
+
+export class NetworkManager {
+  readonly names: NodeNetworkNames;
+  /** The master's latest word that carried a pod CIDR. */
+  private config: NetworkConfig | undefined;
+  /**
+   * The CIDRs in force: the master's latest, else those read from an existing bridge
+   * at start. A message without a pod CIDR (a master that has not allocated one yet)
+   * changes nothing: the node keeps what its pods use.
+   */
+  private cidrs: { podCidr: string; clusterCidr: string } | undefined;
+  private bridge: PodNetworkInfo | undefined;
+  private notReady = "the master has not sent this node's pod CIDR yet";
+  private running: Promise<void> | undefined;
+  private dirty = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly problems = new Map<Step, string>();
+  private readonly peerRoutes = new Map<string, PeerRoute>();
+
+  constructor(private readonly opts: NetworkManagerOptions) {
+    this.names = nodeNetworkNames(opts.nodeName);
+  }
+
+  /** Adopts the node's existing bridge, if any, and starts the periodic reconcile. */
+  async start(): Promise<void> {
+    try {
+      const [existing] = (await nodeNetworks(this.opts.runtime, this.opts.nodeName)).filter((n) => n.name === this.names.dockerNetwork);
+      const podCidr = existing?.labels[LABEL_POD_CIDR];
+      const clusterCidr = existing?.labels[LABEL_CLUSTER_CIDR];
+      if (podCidr && clusterCidr && ipv4Cidr(podCidr) && ipv4Cidr(clusterCidr)) {
+        this.cidrs = { podCidr, clusterCidr };
+        log.info({ network: existing?.name, podCidr, clusterCidr }, "adopted the node's pod network; waiting for the master's picture of the other nodes");
+      }
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, "could not look for an existing pod network; waiting for the master");
+    }
+    await this.reconcileNow();
+    this.timer = setInterval(() => this.trigger(), this.opts.resyncIntervalMs ?? 10_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  /** A message of the master's Network stream: the whole picture. */
+  update(config: NetworkConfig): void {
+    if (config.podCidr === "") {
+      if (!this.cidrs) log.info({}, "the master has not allocated this node's pod CIDR yet; pods wait");
+      return;
+    }
+    if (!ipv4Cidr(config.podCidr) || !ipv4Cidr(config.clusterCidr)) {
+      log.error({ podCidr: config.podCidr, clusterCidr: config.clusterCidr }, "the master sent a pod network that is not IPv4 CIDRs; ignoring it (check the master's --cluster-cidr)");
+      return;
+    }
+    this.config = config;
+    this.cidrs = { podCidr: config.podCidr, clusterCidr: config.clusterCidr };
+    this.trigger();
+  }
+
+  readiness(): NetworkReadiness {
+    return this.bridge ? { ready: true, networkName: this.bridge.name } : { ready: false, message: this.notReady };
+  }
+
+  /** Asks for a reconcile; one asked for during a reconcile runs right after it. */
+  trigger(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.dirty = true;
+      return;
+    }
+    this.running = this.loop().finally(() => (this.running = undefined));
+  }
+
+  /** Reconciles now and resolves when done (at start, and for tests). */
+  async reconcileNow(): Promise<void> {
+    this.trigger();
+    while (this.running) await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.dirty = false;
+      await this.reconcile();
+    } while (this.dirty && !this.stopped);
+  }
+
+  private async reconcile(): Promise<void> {
+    const cidrs = this.cidrs;
+    if (!cidrs) {
+      this.notReady = `node ${this.opts.nodeName} has no pod CIDR yet; the master allocates one from its --cluster-cidr (if this lasts, the cluster CIDR may be full)`;
+      return;
+    }
+    // The routes are planned only from the master's picture: an adopted bridge alone
+    // says nothing about the other nodes, and their routes stay as they are meanwhile.
+    const master = this.config;
+    const snapshot = await this.attempt("host", () =>
+      readHost(this.opts.host, (master?.peers ?? []).map((p) => p.internalIP).filter(isIPv4), this.names.vxlanDevice),
+    );
+    await this.attempt("bridge", async () => {
+      const mtu = this.podMtu(snapshot);
+      const state = await ensurePodBridge(this.opts.runtime, { nodeName: this.opts.nodeName, names: this.names, ...cidrs, mtu });
+      const wasReady = this.bridge !== undefined;
+      if (state.ready) {
+        if (!wasReady || this.bridge?.id !== state.network.id) log.info({ network: state.network.name, podCidr: cidrs.podCidr }, "the pod network is ready");
+        this.bridge = state.network;
+        if (!wasReady) this.opts.onReady?.();
+      } else {
+        this.bridge = undefined;
+        this.notReady = state.message;
+      }
+    });
+    await this.attempt("iptables", async () => {
+      const saved = await this.opts.host.iptablesSave();
+      await this.opts.host.iptablesRestore(iptablesRestoreInput({ names: this.names, ...cidrs }, saved));
+    });
+    if (master && snapshot) {
+      await this.attempt("routes", async () => {
+        const plan = planHost({ config: master, mode: this.opts.mode, internalIP: this.opts.internalIP, names: this.names, host: snapshot });
+        this.logDecisions(plan.decisions);
+        if (plan.ip.length > 0 || plan.bridge.length > 0) log.debug({ ip: plan.ip, bridge: plan.bridge }, "updating the routes to other nodes' pods");
+        await this.opts.host.ipWrite(plan.ip);
+        await this.opts.host.bridgeWrite(plan.bridge);
+      });
+    }
+  }
+
+  /** The pods' MTU: their host interface's, less VXLAN's overhead when every peer is reached through the tunnel. */
+  private podMtu(snapshot: HostSnapshot | undefined): number {
+    const mtu = (snapshot && linkWithAddress(snapshot.links, this.opts.internalIP)?.mtu) || 1500;
+    return this.opts.mode === "vxlan" ? mtu - VXLAN_OVERHEAD : mtu;
+  }
+
+  /** Logs how each peer is reached when that changes, so that a steady cluster logs nothing. */
+  private logDecisions(decisions: PeerDecision[]): void {
+    const seen = new Set<string>();
+    for (const d of decisions) {
+      seen.add(d.peer.nodeName);
+      if (this.peerRoutes.get(d.peer.nodeName) === d.route) continue;
+      this.peerRoutes.set(d.peer.nodeName, d.route);
+      const fields = { peer: d.peer.nodeName, podCidr: d.peer.podCidr, internalIP: d.peer.internalIP, route: d.route };
+      if (d.route === "unreachable" || d.route === "invalid") log.warn({ ...fields, detail: d.detail }, "cannot route to a node's pods");
+      else log.info(fields, "routing to a node's pods");
+    }
+    for (const name of [...this.peerRoutes.keys()]) {
+      if (seen.has(name)) continue;
+      this.peerRoutes.delete(name);
+      log.info({ peer: name }, "a node left the pod network; its route goes");
+    }
+  }
+
+  /** Runs one step; a failure is logged (once while it repeats) and the other steps still run. */
+  private async attempt<T>(step: Step, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await fn();
+      if (this.problems.delete(step)) log.info({ step }, "the pod network step works again");
+      return result;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (this.problems.get(step) !== message) {
+        this.problems.set(step, message);
+        log.warn({ step, err: message }, "pod network step failed; retrying at the next reconcile (every 10 s)");
+      }
+      if (step === "bridge" && !this.bridge) this.notReady = `the pod network of node ${this.opts.nodeName} could not be made: ${message}`;
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,145 @@
+// One spec container of a pod brought to its desired state inside a running sandbox:
+// kept, replaced when its spec changed, killed when a probe failed, restarted per the
+// restart policy with the kubelet's crash-loop back-off.
+import type { Container, Pod } from "@bosun/api";
+import type { ContainerDetails, ContainerSummary } from "../runtime/runtime.js";
+import { LABEL_SPEC_HASH, restartCountOf } from "../labels.js";
+import { crashLoopMessage } from "./backoff.js";
+import { appContainerSpec, specHash } from "./container-config.js";
+import { RETRY_AFTER_ERROR_MS, timeOf, type PodContext } from "./context.js";
+import { DEFAULT_GRACE_SECONDS, graceSeconds } from "./grace.js";
+import { podIdentity } from "./identity.js";
+import type { ImagePuller } from "./images.js";
+import { effectiveExitCode, isExited, willRestart, type Waiting } from "./status.js";
+
+export interface ContainerSyncInput {
+  pod: Pod;
+  spec: Container;
+  /** The container's instances, newest first. */
+  instances: ContainerSummary[];
+  detailOf: (c: ContainerSummary | undefined) => ContainerDetails | undefined;
+  infraId: string;
+  /** Whether an exited instance must run again at once, without back-off (its sandbox was replaced). */
+  restartNow: (c: ContainerSummary, exitCode: number) => boolean;
+  /** Settles once the infra container runs; a container starts only after it. */
+  infraStarted: Promise<void>;
+}
+
+export class ContainerSync {
+  /** Container IDs whose crash-loop back-off was already told in an event. */
+  private readonly backoffEventSent = new Set<string>();
+
+  constructor(
+    private readonly ctx: PodContext,
+    private readonly images: ImagePuller,
+  ) {}
+
+  /** Brings one spec container to its desired state; returns why it waits, if it does. */
+  async sync(input: ContainerSyncInput): Promise<Waiting | undefined> {
+    const { ctx } = this;
+    const { pod, spec, instances, detailOf, infraId, restartNow, infraStarted } = input;
+    const { runtime } = ctx.deps;
+    const id = podIdentity(pod);
+    const key = `${ctx.uid}/${spec.name}`;
+    const hash = specHash(spec);
+    const current = instances[0];
+    let cur = detailOf(current);
+    // Keep the newest instance and the one before it (for lastState and logs --previous).
+    for (const old of instances.slice(2)) await runtime.removeContainer(old.id);
+
+    const hashChanged = current !== undefined && current.labels[LABEL_SPEC_HASH] !== hash;
+    if (current && current.state === "running" && !hashChanged) {
+      const failed = ctx.deps.probes.health(spec, current.id).failed;
+      if (!failed) return undefined;
+      await this.killUnhealthy(pod, spec, current.id, failed);
+      cur = await runtime.inspectContainer(current.id);
+      if (cur) ctx.inspectCache.set(current.id, cur);
+      current.state = cur?.state ?? "exited";
+    }
+    if (current && current.state === "running" && hashChanged) {
+      ctx.event(id, "Normal", "Killing", `Container ${spec.name} definition changed, will be restarted`, spec.name);
+      await runtime.stopContainer(current.id, graceSeconds(pod));
+      ctx.inspectCache.delete(current.id);
+    }
+
+    let restartCount = 0;
+    if (current) {
+      if (current.state === "created" && cur && !isExited(cur)) {
+        // Created but never started (the agent stopped in between): start it now.
+        return this.startCreated(pod, spec, current.id, infraStarted);
+      }
+      const exitCode = cur ? effectiveExitCode(cur) : 0;
+      // A new spec or a new sandbox restarts the container at once, without back-off.
+      const forced = hashChanged || restartNow(current, exitCode);
+      if (!forced && !willRestart(pod, { killedByProbe: ctx.probeKilled.has(current.id) }, exitCode)) return undefined;
+      if (!forced) {
+        const finishedAt = timeOf(cur?.finishedAt, ctx.now());
+        const remaining = ctx.deps.restartBackoff.remaining(key, finishedAt);
+        if (remaining > 0) {
+          const message = crashLoopMessage(ctx.deps.restartBackoff.delay(key), spec.name, id);
+          if (!this.backoffEventSent.has(current.id)) {
+            this.backoffEventSent.add(current.id);
+            ctx.event(id, "Warning", "BackOff", `Back-off restarting failed container ${spec.name} in pod ${id.name}_${id.namespace}(${id.uid})`, spec.name);
+          }
+          ctx.wakeIn(remaining);
+          return { reason: "CrashLoopBackOff", message };
+        }
+        ctx.deps.restartBackoff.next(key, finishedAt);
+      }
+      restartCount = restartCountOf(current.labels) + 1;
+    }
+
+    const imageWait = await this.images.ensure(pod, spec);
+    if (imageWait) return imageWait;
+
+    // The instance before `current` is no longer needed once a new one exists.
+    for (const old of instances.slice(1)) await runtime.removeContainer(old.id);
+    const create = appContainerSpec(ctx.deps.nodeName, pod, spec, infraId, restartCount);
+    for (const hook of ctx.deps.hooks) hook.containerSpec?.(pod, spec, create);
+    let cid: string;
+    try {
+      cid = await runtime.createContainer(create);
+    } catch (err) {
+      const message = (err as Error).message;
+      ctx.event(id, "Warning", "Failed", `Error: ${message}`, spec.name);
+      ctx.wakeIn(RETRY_AFTER_ERROR_MS * 5);
+      return { reason: "CreateContainerError", message };
+    }
+    if (current) ctx.probeKilled.delete(current.id);
+    ctx.event(id, "Normal", "Created", `Created container ${spec.name}`, spec.name);
+    return this.startCreated(pod, spec, cid, infraStarted);
+  }
+
+  private async startCreated(pod: Pod, spec: Container, cid: string, infraStarted: Promise<void>): Promise<Waiting | undefined> {
+    const id = podIdentity(pod);
+    try {
+      await infraStarted;
+      await this.ctx.deps.runtime.startContainer(cid);
+    } catch (err) {
+      const message = (err as Error).message;
+      this.ctx.event(id, "Warning", "Failed", `Error: ${message}`, spec.name);
+      // The failed instance counts as an exit, so the next sync restarts it with back-off.
+      this.ctx.trigger();
+      return undefined;
+    }
+    this.ctx.event(id, "Normal", "Started", `Started container ${spec.name}`, spec.name);
+    return undefined;
+  }
+
+  /** Stops a container whose liveness or startup probe failed, as the kubelet does, so that the restart logic runs it again. */
+  private async killUnhealthy(pod: Pod, spec: Container, containerId: string, failed: "liveness" | "startup"): Promise<void> {
+    const probe = failed === "liveness" ? spec.livenessProbe : spec.startupProbe;
+    const restart = (pod.spec.restartPolicy ?? "Always") !== "Never";
+    this.ctx.event(
+      podIdentity(pod),
+      "Normal",
+      "Killing",
+      `Container ${spec.name} failed ${failed} probe${restart ? ", will be restarted" : ""}`,
+      spec.name,
+    );
+    this.ctx.probeKilled.add(containerId);
+    const grace = probe?.terminationGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+    await this.ctx.deps.runtime.stopContainer(containerId, grace);
+    this.ctx.inspectCache.delete(containerId);
+  }
+}

@@ -1,0 +1,66 @@
+// What the parts of one pod's worker share: the agent-wide dependencies, and the
+// pod's own memory between syncs (inspect results, probe kills). Nothing here acts
+// on containers; the parts do.
+import type { PodStatus } from "@bosun/api";
+import type { ContainerDetails, ContainerRuntime } from "../runtime/runtime.js";
+import type { PodProbes } from "../probe/manager.js";
+import type { ContainerBackoff } from "./backoff.js";
+import type { PodHook } from "./hooks/hook.js";
+import type { PodEventRecord, PodEventSink, PodIdentity } from "./identity.js";
+
+export interface WorkerDeps {
+  runtime: ContainerRuntime;
+  nodeName: string;
+  infraImage: string;
+  hostIP: () => string;
+  restartBackoff: ContainerBackoff;
+  pullBackoff: ContainerBackoff;
+  reportStatus: (pod: PodIdentity, status: PodStatus, terminated: boolean) => void;
+  reportEvent: PodEventSink;
+  probes: PodProbes;
+  /** The pod set-up concerns (network, ...), called in this order. */
+  hooks: readonly PodHook[];
+  now?: () => number;
+}
+
+export const RETRY_AFTER_ERROR_MS = 2_000;
+
+export class PodContext {
+  readonly now: () => number;
+  /** Inspect results by container ID, reused while the container's state is unchanged. */
+  readonly inspectCache = new Map<string, ContainerDetails>();
+  /** Container IDs this worker killed for a failed liveness or startup probe. */
+  readonly probeKilled = new Set<string>();
+
+  constructor(
+    readonly uid: string,
+    readonly deps: WorkerDeps,
+    /** Asks for a sync in ms at the latest. */
+    readonly wakeIn: (ms: number) => void,
+    /** Asks for a sync as soon as the current one ends. */
+    readonly trigger: () => void,
+  ) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  event(pod: PodIdentity, type: PodEventRecord["type"], reason: string, message: string, container?: string): void {
+    this.deps.reportEvent(pod, {
+      type,
+      reason,
+      message,
+      fieldPath: container ? `spec.containers{${container}}` : "",
+    });
+  }
+
+  /** Forgets what the worker remembers of a pod whose containers were all removed. */
+  forgetContainers(): void {
+    this.deps.restartBackoff.forgetPrefix(`${this.uid}/`);
+    this.deps.pullBackoff.forgetPrefix(`${this.uid}/`);
+    this.probeKilled.clear();
+  }
+}
+
+export function timeOf(t: string | undefined, fallback: number): number {
+  const ms = t ? Date.parse(t) : NaN;
+  return Number.isFinite(ms) ? ms : fallback;
+}

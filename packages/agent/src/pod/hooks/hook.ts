@@ -1,0 +1,37 @@
+// The pod worker's plug points, after Nomad's allocrunner hooks
+// (client/allocrunner/*_hook.go): each concern that sets a pod up (its network now;
+// DNS configuration and volumes later) is one hook, in a file of its own, and the
+// worker only calls the hooks at fixed points of a pod's life. A hook keeps no
+// per-sync state in the worker and must be idempotent: the worker is level-triggered,
+// so any point may be called again after a crash or a retry.
+import type { Container, Pod } from "@bosun/api";
+import type { ContainerCreateSpec } from "../../runtime/runtime.js";
+import type { PodIdentity } from "../identity.js";
+
+/** Why a hook holds a pod's set-up back; the worker tells the pod's events and retries. */
+export interface HookWait {
+  /** An event reason, as the kubelet's (e.g. NetworkNotReady). */
+  reason: string;
+  /** Says what is missing and what would fix it. */
+  message: string;
+  /** When to look again at the latest; a hook may also ask for an earlier sync through PodManager.syncAll. */
+  retryAfterMs: number;
+}
+
+export interface PodHook {
+  /** For logs. */
+  readonly name: string;
+  /**
+   * Before the worker creates the pod's sandbox (its infra container): the first
+   * time, and whenever a dead sandbox is replaced. Makes what the sandbox needs, or
+   * answers why the pod must wait; while any hook waits, nothing of the pod is
+   * created. A sandbox that already runs is never touched because of a wait.
+   */
+  prepare?(pod: Pod): Promise<HookWait | undefined>;
+  /** Adds this concern's settings to the infra container's create spec (network, DNS). */
+  sandboxSpec?(pod: Pod, spec: ContainerCreateSpec): void;
+  /** Adds this concern's settings to an app container's create spec (mounts, environment). */
+  containerSpec?(pod: Pod, container: Container, spec: ContainerCreateSpec): void;
+  /** Once the pod's containers are all removed: releases what prepare made for it. */
+  destroy?(pod: PodIdentity): Promise<void>;
+}
