@@ -3,11 +3,11 @@
 // the checks that the cluster can run pods.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ApiClient, ConnectionError } from "@bosun/client";
+import { bosunHome as cliBosunHome, resolveAccess } from "@bosun/cli";
 import { resourceByKind } from "@bosun/api";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -18,18 +18,13 @@ const nodes = resourceByKind("v1", "Node");
 
 /** The local cluster's state directory, as the bosun CLI resolves it. */
 export function bosunHome() {
-  return process.env.BOSUN_HOME || join(homedir(), ".bosun");
+  return cliBosunHome();
 }
 
-/** The same resolution as the bosun CLI, so the benchmark hits the cluster `bosun up` started. */
+/** The same resolution as the bosun CLI (its kubeconfig, then BOSUN_SERVER), so the benchmark hits the cluster `bosun up` started. */
 export function resolveServer() {
-  if (process.env.BOSUN_SERVER) return { server: process.env.BOSUN_SERVER, source: "$BOSUN_SERVER" };
-  const path = join(bosunHome(), "config.json");
-  if (existsSync(path)) {
-    const server = JSON.parse(readFileSync(path, "utf8")).server;
-    if (typeof server === "string" && server !== "") return { server, source: path };
-  }
-  return { server: "http://127.0.0.1:6443", source: "the default address" };
+  const access = resolveAccess({});
+  return { server: access.server, credentials: access.credentials, source: access.source };
 }
 
 export function run(command, args) {
@@ -100,8 +95,8 @@ export function summary(values) {
  * exits with advice when it does not.
  */
 export async function connect(script, { needsImage = true } = {}) {
-  const { server, source } = resolveServer();
-  const client = new ApiClient({ server, userAgent: `bosun-${script}` });
+  const { server, credentials, source } = resolveServer();
+  const client = new ApiClient({ server, credentials, userAgent: `bosun-${script}` });
   try {
     const ready = (await client.list(nodes)).items.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
     if (ready.length === 0) throw new Error(`the cluster at ${server} has no Ready node; is an agent running? ('bosun get nodes')`);

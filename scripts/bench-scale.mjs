@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // Scale benchmark: a Deployment of the busybox image scaled from 0 to N replicas on
 // the local cluster, timed until every pod is Running, against the same N
-// containers started by a shell loop of `docker run -d` in the same run on the same
-// engine. Prints both times and their ratio against this stage's target (1.3).
+// containers started by a shell loop of `docker run -d`, and against a Docker Swarm
+// service of the same image and command scaled from 0 to N, in the same run on the
+// same engine. Prints the times, the ratio against docker with this stage's target
+// (1.3), and the ratio against Swarm (informational).
 //
-// Usage: npm run bench:scale [-- --replicas N] [-- --timeout-ms MS]
+// Usage: npm run bench:scale [-- --replicas N] [-- --timeout-ms MS] [-- --no-swarm]
 // Server: $BOSUN_SERVER, else $BOSUN_HOME/config.json (written by `bosun up`),
 // else http://127.0.0.1:6443.
 import { randomUUID } from "node:crypto";
 import { cpus, hostname } from "node:os";
 import { resourceByKind } from "@bosun/api";
 import { COMMAND, IMAGE, connect, progress, removeBenchContainers, run } from "./bench-lib.mjs";
+import { SwarmPeer } from "./bench-swarm-peer.mjs";
 
 const TARGET_RATIO = 1.3;
 const NAMESPACE = "default";
@@ -19,17 +22,18 @@ const deployments = resourceByKind("apps/v1", "Deployment");
 
 function usage(message) {
   if (message) console.error(`bench-scale: ${message}`);
-  console.error("usage: npm run bench:scale -- [--replicas N] [--timeout-ms MS]");
+  console.error("usage: npm run bench:scale -- [--replicas N] [--timeout-ms MS] [--no-swarm]");
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opts = { replicas: 60, timeoutMs: 300_000 };
+  const opts = { replicas: 60, timeoutMs: 300_000, swarm: true };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
     const value = () => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
     if (flag === "--replicas") opts.replicas = Number(value());
     else if (flag === "--timeout-ms") opts.timeoutMs = Number(value());
+    else if (flag === "--no-swarm") opts.swarm = false;
     else if (flag === "--help" || flag === "-h") usage();
     else usage(`unknown argument ${argv[i]}`);
   }
@@ -120,6 +124,17 @@ async function benchDocker(opts, runId) {
   return elapsed;
 }
 
+/** A service created with 0 replicas, then scaled: from just before the update until the manager lists N tasks running. */
+async function benchSwarm(swarm, opts, runId) {
+  await swarm.join();
+  const id = await swarm.createService(`bench-scale-${runId}`, 0);
+  const started = performance.now();
+  await swarm.scale(id, opts.replicas);
+  const runningAt = await swarm.running(id, opts.replicas, opts.timeoutMs, (n) => progress(`swarm: ${n}/${opts.replicas} running`));
+  progress(undefined);
+  return runningAt - started;
+}
+
 async function cleanupBosun(client, runId) {
   const name = `bench-scale-${runId}`;
   await client.delete(deployments, name, { namespace: NAMESPACE, propagationPolicy: "Foreground" }).catch(() => undefined);
@@ -132,31 +147,46 @@ async function cleanupBosun(client, runId) {
   console.error(`bench-scale: pods of ${name} are still terminating; check 'bosun get pods -l bosun.io/bench=${runId}'`);
 }
 
+// Set by Ctrl-C, whose cleanup then decides the exit: the measurement it interrupts
+// may fail meanwhile, as the cleanup takes its pods, containers and services away.
+let interrupted = false;
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const { client, server } = await connect("bench-scale");
   const runId = randomUUID().slice(0, 8);
-  console.log(`bench-scale: a Deployment scaled 0 -> ${opts.replicas} vs a shell loop of ${opts.replicas} 'docker run -d' of ${IMAGE} '${COMMAND.join(" ")}', run ${runId}`);
+  const swarm = opts.swarm ? new SwarmPeer("bench-scale", runId) : undefined;
+  const swarmPlan = await swarm?.preflight();
+  const peers = swarm ? ` and a Swarm service scaled 0 -> ${opts.replicas}` : "";
+  console.log(`bench-scale: a Deployment scaled 0 -> ${opts.replicas} vs a shell loop of ${opts.replicas} 'docker run -d'${peers} of ${IMAGE} '${COMMAND.join(" ")}', run ${runId}`);
   console.log(`bench-scale: server ${server}; host ${hostname()}, ${cpus().length} cores`);
+  if (swarm) console.log(`bench-scale: swarm: ${swarmPlan}`);
   // One warm-up container each side would change nothing here: the image is local
   // and both sides create every container from scratch.
-  let interrupted = false;
   process.once("SIGINT", () => {
     interrupted = true;
     console.error("\nbench-scale: interrupted, cleaning up");
-    Promise.allSettled([removeBenchContainers(runId), cleanupBosun(client, runId)]).finally(() => process.exit(130));
+    Promise.allSettled([removeBenchContainers(runId), cleanupBosun(client, runId), swarm?.cleanup()]).finally(() => process.exit(130));
   });
   let dockerMs;
   let bosunMs;
+  let swarmMs;
   try {
     dockerMs = await benchDocker(opts, runId);
-    // The baseline's containers go before Bosun's run, so both start on an equally busy engine.
+    // Each side's containers go before the next side's run, so every side starts on an
+    // equally busy engine; Swarm goes last, so Bosun runs with no swarm active
+    // (unless the engine was in one already).
     await removeBenchContainers(runId);
     bosunMs = await benchBosun(client, opts, runId);
+    if (swarm) {
+      process.stderr.write("bench-scale: removing the Deployment before Swarm's turn\n");
+      await cleanupBosun(client, runId);
+      swarmMs = await benchSwarm(swarm, opts, runId);
+    }
   } finally {
     if (!interrupted) {
       process.stderr.write("bench-scale: cleaning up\n");
-      await Promise.allSettled([removeBenchContainers(runId), cleanupBosun(client, runId)]);
+      await Promise.allSettled([removeBenchContainers(runId), cleanupBosun(client, runId), swarm?.cleanup()]);
     }
   }
   const ratio = bosunMs / dockerMs;
@@ -164,11 +194,14 @@ async function main() {
   console.log("");
   console.log(`${`bosun: scale 0 -> ${opts.replicas}, until all Running`.padEnd(48)} ${s(bosunMs).padStart(9)}`);
   console.log(`${`docker: shell loop of ${opts.replicas} 'docker run -d'`.padEnd(48)} ${s(dockerMs).padStart(9)}`);
+  if (swarmMs !== undefined) console.log(`${`swarm: service scale 0 -> ${opts.replicas}, until all running`.padEnd(48)} ${s(swarmMs).padStart(9)}`);
   console.log("");
   console.log(`ratio (bosun / docker): ${ratio.toFixed(2)}  (target <= ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? "met" : "NOT met"})`);
+  if (swarmMs !== undefined) console.log(`ratio (bosun / swarm):  ${(bosunMs / swarmMs).toFixed(2)}  (informational, no target)`);
 }
 
 main().catch((err) => {
+  if (interrupted) return;
   console.error(`bench-scale: error: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -1,34 +1,37 @@
 #!/usr/bin/env node
 // Pod startup benchmark: create-to-Running latency of N Bosun pods against the
-// local cluster, then `docker run -d` of the same image and command N times, in
-// the same run on the same engine. Prints p50/p99 of each and the ratio of the
-// medians against the target of this stage (1.5).
+// local cluster, then `docker run -d` of the same image and command N times, then N
+// one-task Docker Swarm services (create -> task running), in the same run on the
+// same engine. Prints p50/p99 of each, the ratio of the medians against docker and
+// the target of this stage (1.5), and the ratio against Swarm (informational).
 //
-// Usage: npm run bench:startup [-- --count N] [-- --timeout-ms MS]
+// Usage: npm run bench:startup [-- --count N] [-- --timeout-ms MS] [-- --no-swarm]
 // Server: $BOSUN_SERVER, else $BOSUN_HOME/config.json (written by `bosun up`),
 // else http://127.0.0.1:6443.
 import { randomUUID } from "node:crypto";
 import { cpus, hostname } from "node:os";
 import { resourceByKind } from "@bosun/api";
 import { COMMAND, IMAGE, connect, progress, removeBenchContainers, run, summary } from "./bench-lib.mjs";
+import { SwarmPeer } from "./bench-swarm-peer.mjs";
 
 const TARGET_RATIO = 1.5;
 const pods = resourceByKind("v1", "Pod");
 
 function usage(message) {
   if (message) console.error(`bench-startup: ${message}`);
-  console.error("usage: npm run bench:startup -- [--count N] [--timeout-ms MS] [--namespace NS]");
+  console.error("usage: npm run bench:startup -- [--count N] [--timeout-ms MS] [--namespace NS] [--no-swarm]");
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opts = { count: 20, timeoutMs: 60_000, namespace: "default" };
+  const opts = { count: 20, timeoutMs: 60_000, namespace: "default", swarm: true };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
     const value = () => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
     if (flag === "--count") opts.count = Number(value());
     else if (flag === "--timeout-ms") opts.timeoutMs = Number(value());
     else if (flag === "--namespace") opts.namespace = value();
+    else if (flag === "--no-swarm") opts.swarm = false;
     else if (flag === "--help" || flag === "-h") usage();
     else usage(`unknown argument ${argv[i]}`);
   }
@@ -162,7 +165,25 @@ async function benchDocker(opts, runId, containerIds) {
   return latencies;
 }
 
-async function cleanup(client, opts, runId, containerIds) {
+/** One service of one task at a time: from just before the create until the manager lists its task running. */
+async function benchSwarm(swarm, opts, runId) {
+  await swarm.join();
+  const latencies = [];
+  for (let i = 0; i <= opts.count; i++) {
+    const name = i === 0 ? `bench-${runId}-warmup` : `bench-${runId}-${i}`;
+    const started = performance.now();
+    const id = await swarm.createService(name, 1);
+    const runningAt = await swarm.running(id, 1, opts.timeoutMs);
+    if (i > 0) {
+      latencies.push(runningAt - started);
+      progress(`swarm services: ${i}/${opts.count}`);
+    }
+  }
+  progress(undefined);
+  return latencies;
+}
+
+async function cleanup(client, opts, runId, containerIds, swarm) {
   const list = await client.list(pods, { namespace: opts.namespace, labelSelector: `bosun.io/bench=${runId}` }).catch(() => ({ items: [] }));
   await Promise.all(list.items.map((p) => client.delete(pods, p.metadata.name, { namespace: opts.namespace }).catch(() => undefined)));
   const deadline = Date.now() + 60_000;
@@ -172,33 +193,43 @@ async function cleanup(client, opts, runId, containerIds) {
     await new Promise((r) => setTimeout(r, 500));
   }
   await removeBenchContainers(runId, containerIds);
+  await swarm?.cleanup();
 }
+
+// Set by Ctrl-C, whose cleanup then decides the exit: the measurement it interrupts
+// may fail meanwhile, as the cleanup takes its pods, containers and services away.
+let interrupted = false;
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const { client, server } = await connect("bench-startup");
 
   const runId = randomUUID().slice(0, 8);
-  console.log(`bench-startup: ${opts.count} pods vs ${opts.count} docker runs of ${IMAGE} '${COMMAND.join(" ")}', run ${runId}`);
+  const swarm = opts.swarm ? new SwarmPeer("bench-startup", runId) : undefined;
+  const swarmPlan = await swarm?.preflight();
+  const peers = swarm ? ` and ${opts.count} one-task Swarm services` : "";
+  console.log(`bench-startup: ${opts.count} pods vs ${opts.count} docker runs${peers} of ${IMAGE} '${COMMAND.join(" ")}', run ${runId}`);
   console.log(`bench-startup: server ${server}; host ${hostname()}, ${cpus().length} cores`);
-  console.log("bench-startup: one at a time on both sides (each starts after the previous is running), one unmeasured warm-up each");
+  console.log("bench-startup: one at a time on every side (each starts after the previous is running), one unmeasured warm-up each");
+  if (swarm) console.log(`bench-startup: swarm: ${swarmPlan}`);
 
   const containerIds = [];
-  let interrupted = false;
   process.once("SIGINT", () => {
     interrupted = true;
     console.error("\nbench-startup: interrupted, cleaning up");
-    cleanup(client, opts, runId, containerIds).finally(() => process.exit(130));
+    cleanup(client, opts, runId, containerIds, swarm).finally(() => process.exit(130));
   });
   let bosun;
   let docker;
+  let swarmed;
   try {
     bosun = summary(await benchBosun(client, opts, runId));
     docker = summary(await benchDocker(opts, runId, containerIds));
+    if (swarm) swarmed = summary(await benchSwarm(swarm, opts, runId));
   } finally {
     if (!interrupted) {
       process.stderr.write("bench-startup: cleaning up\n");
-      await cleanup(client, opts, runId, containerIds);
+      await cleanup(client, opts, runId, containerIds, swarm);
     }
   }
 
@@ -208,11 +239,14 @@ async function main() {
   console.log(`${"".padEnd(38)} ${"p50".padStart(9)} ${"p99".padStart(9)} ${"min".padStart(9)} ${"max".padStart(9)}`);
   console.log(row("bosun pod create -> Running", bosun));
   console.log(row("docker run -d (spawn -> return)", docker));
+  if (swarmed) console.log(row("swarm service create -> task running", swarmed));
   console.log("");
   console.log(`ratio of medians (bosun / docker): ${ratio.toFixed(2)}  (target <= ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? "met" : "NOT met"})`);
+  if (swarmed) console.log(`ratio of medians (bosun / swarm):  ${(bosun.p50 / swarmed.p50).toFixed(2)}  (informational, no target)`);
 }
 
 main().catch((err) => {
+  if (interrupted) return;
   console.error(`bench-startup: error: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

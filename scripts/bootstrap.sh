@@ -3,7 +3,11 @@
 # Docker engine, npm dependencies, the TypeScript build and the local images.
 # Every step checks first and does nothing when its work is already done, so
 # `npm start` and `npm test` stay fast on the second run.
+# --lab: also what the docker-compose lab needs (debootstrap, docker-compose).
 set -euo pipefail
+
+lab=0
+[ "${1:-}" = "--lab" ] && lab=1
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -26,8 +30,13 @@ need() { # need <package> <command>
 }
 need docker.io dockerd
 need etcd-server etcd
+need etcd-client etcdctl
 need busybox-static busybox
 need iptables iptables
+if [ "$lab" -eq 1 ]; then
+  need debootstrap debootstrap
+  need docker-compose docker-compose
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get; install them by hand"
   say "installing ${missing[*]}"

@@ -5,7 +5,10 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ApiClient } from "@bosun/client";
+import { ApiClient, kubeconfigYaml, type ClientCredentials } from "@bosun/client";
+import { createJoinToken } from "@bosun/cli";
+import { readPair } from "@bosun/pki";
+import { writeFileSync } from "node:fs";
 import { nodeReadyCondition, resourceByKind, type Node } from "@bosun/api";
 import { startTestEtcd } from "@bosun/apiserver/testing";
 import { docker, ensureImages, removeNodeContainers } from "./docker.js";
@@ -50,6 +53,8 @@ process.once("exit", () => {
 export class Cluster {
   readonly client: ApiClient;
   readonly server: string;
+  /** The admin's kubeconfig for this cluster (the master's CA and admin certificate). */
+  readonly kubeconfig: string;
   private failed = false;
   private stopped = false;
 
@@ -61,9 +66,13 @@ export class Cluster {
     private readonly agents: Map<string, AgentProcess>,
     apiPort: number,
     private readonly grpcPort: number,
+    readonly credentials: Required<Pick<ClientCredentials, "ca" | "cert" | "key">>,
+    private readonly joinToken: string,
   ) {
-    this.server = `http://127.0.0.1:${apiPort}`;
-    this.client = new ApiClient({ server: this.server, userAgent: `bosun-e2e/${runId}` });
+    this.server = `https://127.0.0.1:${apiPort}`;
+    this.client = new ApiClient({ server: this.server, credentials, userAgent: `bosun-e2e/${runId}` });
+    this.kubeconfig = join(logDir, "kubeconfig");
+    writeFileSync(this.kubeconfig, kubeconfigYaml({ server: this.server, ...credentials }), { mode: 0o600 });
   }
 
   /** The real node name of an agent declared in the options. */
@@ -86,7 +95,7 @@ export class Cluster {
   async restartMaster(): Promise<void> {
     await this.master.kill("SIGTERM");
     this.master.start();
-    await waitUntilReady(this.master, this.server);
+    await waitUntilReady(this.master, this.client);
   }
 
   /**
@@ -113,7 +122,7 @@ export class Cluster {
   /** Starts one more agent (a node joining the cluster) and waits for its node to be Ready. */
   async addAgent(spec: AgentSpec): Promise<string> {
     if (this.agents.has(spec.name)) throw new Error(`the cluster already has an agent "${spec.name}"`);
-    const agent = await agentProcess(spec, this.runId, this.grpcPort, this.logDir);
+    const agent = await agentProcess(spec, this.runId, this.server, this.grpcPort, this.joinToken, this.logDir);
     this.agents.set(spec.name, agent);
     live.add(agent.process);
     agent.process.start();
@@ -136,11 +145,11 @@ export class Cluster {
   bosun(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
     const home = join(this.logDir, "bosun-home");
     mkdirSync(home, { recursive: true });
-    return exec(process.execPath, [cliMain, "--server", this.server, ...args], {
+    return exec(process.execPath, [cliMain, "--kubeconfig", this.kubeconfig, ...args], {
       input: opts.input,
       timeoutMs: opts.timeoutMs ?? 90_000,
       // A private BOSUN_HOME keeps the user's ~/.bosun/config.json out of the test.
-      env: { ...process.env, BOSUN_HOME: home, BOSUN_SERVER: this.server },
+      env: { ...process.env, BOSUN_HOME: home },
     });
   }
 
@@ -148,8 +157,8 @@ export class Cluster {
   kubectl(args: readonly string[]): Promise<ExecResult> {
     const home = join(this.logDir, "kube-home");
     mkdirSync(home, { recursive: true });
-    return exec("/usr/bin/kubectl", ["--server", this.server, "--cache-dir", join(home, "cache"), ...args], {
-      env: { ...process.env, HOME: home, KUBECONFIG: join(home, "config") },
+    return exec("/usr/bin/kubectl", ["--kubeconfig", this.kubeconfig, "--cache-dir", join(home, "cache"), ...args], {
+      env: { ...process.env, HOME: home, KUBECONFIG: this.kubeconfig },
     });
   }
 
@@ -225,6 +234,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const heartbeat = opts.heartbeatPeriodMs ?? 1000;
   const etcd = await startTestEtcd();
   const [apiPort, grpcPort] = [await freePort(), await freePort()];
+  // A /16 of its own per run, so the pod networks of a crashed run never collide with this one's.
+  const clusterCidr = `10.${100 + Math.floor(Math.random() * 150)}.0.0/16`;
 
   const master = new ManagedProcess(
     "bosun-master",
@@ -232,6 +243,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       masterMain,
       "--etcd-servers", etcd.endpoint,
       "--etcd-prefix", `/registry-${runId}`,
+      "--data-dir", join(logDir, "master"),
+      "--cluster-cidr", clusterCidr,
       "--api-listen", `127.0.0.1:${apiPort}`,
       "--grpc-listen", `127.0.0.1:${grpcPort}`,
       "--heartbeat-period-ms", String(heartbeat),
@@ -242,14 +255,30 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     join(logDir, "master.log"),
   );
 
-  const agents = new Map<string, AgentProcess>();
-  for (const spec of opts.agents) agents.set(spec.name, await agentProcess(spec, runId, grpcPort, logDir));
-
-  const cluster = new Cluster(runId, logDir, etcd, master, agents, apiPort, grpcPort);
+  const server = `https://127.0.0.1:${apiPort}`;
+  live.add(master);
+  master.start();
+  let credentials: Cluster["credentials"];
+  let admin: ApiClient;
+  let joinToken: string;
   try {
-    live.add(master);
-    master.start();
-    await waitUntilReady(master, cluster.server);
+    // The master makes the cluster PKI at first start; the test acts as its admin.
+    credentials = await waitFor(() => adminCredentials(join(logDir, "master", "pki")), { timeoutMs: startTimeoutMs, what: "the master's PKI" });
+    admin = new ApiClient({ server, credentials, userAgent: `bosun-e2e/${runId}` });
+    await waitUntilReady(master, admin);
+    joinToken = await createJoinToken(admin, { ttlMs: 3_600_000, description: `e2e run ${runId}` });
+  } catch (err) {
+    process.stderr.write(`[e2e] the master did not start; log ${master.logFile}:\n${master.tail(30)}\n`);
+    await master.kill("SIGKILL");
+    live.delete(master);
+    await etcd.stop();
+    throw err;
+  }
+  const agents = new Map<string, AgentProcess>();
+  for (const spec of opts.agents) agents.set(spec.name, await agentProcess(spec, runId, server, grpcPort, joinToken, logDir));
+
+  const cluster = new Cluster(runId, logDir, etcd, master, agents, apiPort, grpcPort, credentials, joinToken);
+  try {
     for (const a of agents.values()) {
       live.add(a.process);
       a.process.start();
@@ -263,12 +292,15 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   return cluster;
 }
 
-async function agentProcess(spec: AgentSpec, runId: string, grpcPort: number, logDir: string): Promise<AgentProcess> {
+async function agentProcess(spec: AgentSpec, runId: string, server: string, grpcPort: number, token: string, logDir: string): Promise<AgentProcess> {
   const nodeName = `e2e-${runId}-${spec.name}`;
   const args = [
     agentMain,
     "--node-name", nodeName,
+    "--server", server,
     "--master", `127.0.0.1:${grpcPort}`,
+    "--token", token,
+    "--data-dir", join(logDir, `agent-${spec.name}`),
     "--listen", `127.0.0.1:${await freePort()}`,
     "--infra-image", "bosun.local/pause:1",
     "--log-level", logLevel,
@@ -280,17 +312,22 @@ async function agentProcess(spec: AgentSpec, runId: string, grpcPort: number, lo
   return { spec, nodeName, process: new ManagedProcess(`bosun-agent ${nodeName}`, args, join(logDir, `agent-${spec.name}.log`)) };
 }
 
+/** The admin credentials in a master's PKI directory, once it has made them. */
+function adminCredentials(dir: string): Cluster["credentials"] | undefined {
+  const [ca, admin] = [readPair(dir, "ca"), readPair(dir, "admin")];
+  return ca && admin ? { ca: ca.cert, cert: admin.cert, key: admin.key } : undefined;
+}
+
 /** Waits for /readyz; fails at once, with the log's tail, if the process exits. */
-async function waitUntilReady(proc: ManagedProcess, server: string): Promise<void> {
+async function waitUntilReady(proc: ManagedProcess, client: ApiClient): Promise<void> {
   const outcome = await waitFor(
     async () => {
       if (!proc.running) return "exited";
-      const r = await fetch(`${server}/readyz`);
-      if (r.ok) return "ready";
-      // Thrown rather than returned so waitFor reports it as the last thing seen.
-      throw new Error(`HTTP ${r.status}: ${(await r.text()).slice(0, 200)}`);
+      // A failure is thrown so that waitFor reports it as the last thing seen.
+      await client.request("GET", "/readyz");
+      return "ready";
     },
-    { timeoutMs: startTimeoutMs, what: `${proc.label} to answer ${server}/readyz` },
+    { timeoutMs: startTimeoutMs, what: `${proc.label} to answer ${client.server}/readyz` },
   );
   if (outcome === "exited") {
     throw new Error(`${proc.label} exited before it was ready; log ${proc.logFile}:\n${proc.tail(30)}`);

@@ -1,7 +1,7 @@
 // The Docker engine as the tests see it: through the docker CLI, the same view a
 // user has, independent of the agent's dockerode client.
 import { exec, formatResult, type ExecResult } from "./exec.js";
-import { repoRoot } from "./paths.js";
+import { agentMain, repoRoot } from "./paths.js";
 
 export const BUSYBOX_IMAGE = "bosun.local/busybox:1";
 export const PAUSE_IMAGE = "bosun.local/pause:1";
@@ -51,16 +51,28 @@ export async function containersWithLabels(labels: Record<string, string>): Prom
   }));
 }
 
-/** Removes every container labelled with one of the node names; answers how many. */
+/**
+ * Removes every container labelled with one of the node names, then the node's pod
+ * network (its Docker bridge, iptables chains, routes and VXLAN device); answers how
+ * many containers.
+ */
 export async function removeNodeContainers(nodeNames: readonly string[]): Promise<number> {
   let removed = 0;
   for (const node of nodeNames) {
     const ps = await docker(["ps", "-aq", "--no-trunc", "--filter", `label=bosun.io/node-name=${node}`]);
     const ids = ps.stdout.split("\n").map((s) => s.trim()).filter((s) => s !== "");
-    if (ids.length === 0) continue;
-    const rm = await docker(["rm", "-f", ...ids]);
-    if (rm.code !== 0) throw new Error(formatResult(`docker rm -f (containers of ${node})`, rm));
-    removed += ids.length;
+    if (ids.length > 0) {
+      const rm = await docker(["rm", "-f", ...ids]);
+      if (rm.code !== 0) throw new Error(formatResult(`docker rm -f (containers of ${node})`, rm));
+      removed += ids.length;
+    }
+    await removeNodeNetwork(node);
   }
   return removed;
+}
+
+/** The agent's own cleanup of what it made for a node's pod network; the node's containers must be gone. */
+export async function removeNodeNetwork(nodeName: string): Promise<void> {
+  const r = await exec(process.execPath, [agentMain, "--cleanup", "--node-name", nodeName, "--log-level", "warn"], { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(formatResult(`bosun-agent --cleanup --node-name ${nodeName}`, r));
 }

@@ -190,7 +190,7 @@ describe("kubectl reads the cluster", () => {
               clientVersion: { minor: string };
               serverVersion?: { gitVersion: string; major: string; minor: string };
             };
-            const server = (await (await fetch(`${cl.server}/version`)).json()) as { gitVersion: string; major: string; minor: string };
+            const server = (await (await cl.client.request("GET", "/version")).json()) as { gitVersion: string; major: string; minor: string };
             assert.equal(out.clientVersion.minor, v.split(".")[1], "the kubectl build under test");
             assert.deepEqual(
               { gitVersion: out.serverVersion?.gitVersion, major: out.serverVersion?.major, minor: out.serverVersion?.minor },

@@ -2,13 +2,15 @@
 // namespace to act in, resource-name resolution, and kubectl-style error text.
 import { resourceByName, resources, type ResourceInfo } from "@bosun/api";
 import { ApiClient, ApiError } from "@bosun/client";
-import { resolveServer } from "./config.js";
+import { resolveAccess } from "./config.js";
 
 export const cliVersion = "v0.1.0";
 
 /** Options every command accepts (defined on the program). */
 export interface GlobalOptions {
   server?: string;
+  kubeconfig?: string;
+  context?: string;
   namespace?: string;
 }
 
@@ -18,8 +20,8 @@ export class CliError extends Error {
 }
 
 export function createClient(globals: GlobalOptions): ApiClient {
-  const { server } = resolveServer({ flag: globals.server });
-  return new ApiClient({ server, userAgent: `bosun/${cliVersion}` });
+  const access = resolveAccess({ server: globals.server, kubeconfig: globals.kubeconfig, context: globals.context });
+  return new ApiClient({ server: access.server, credentials: access.credentials, userAgent: `bosun/${cliVersion}` });
 }
 
 export function namespaceOf(globals: GlobalOptions): string {

@@ -17,3 +17,4 @@ export {
 export { deploymentStatus, daemonSetStatus, statefulSetStatus, statusViewerFor, type RolloutStatus } from "./rollout/status-viewer.js";
 export { defaultNodeName } from "./cluster/up.js";
 export { removeNodeContainers } from "./cluster/down.js";
+export { createJoinToken, type JoinTokenOptions } from "./join-tokens.js";

@@ -6,12 +6,15 @@ import { registerDelete } from "./commands/delete.js";
 import { registerDescribe } from "./commands/describe.js";
 import { registerDown } from "./commands/down.js";
 import { registerDrain } from "./commands/drain.js";
+import { registerEtcd } from "./commands/etcd.js";
 import { registerGet } from "./commands/get.js";
 import { registerKubeconfig } from "./commands/kubeconfig.js";
 import { BosunCommand } from "./commands/options.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerRollout } from "./commands/rollout.js";
 import { registerScale } from "./commands/scale.js";
+import { registerPki } from "./commands/pki.js";
+import { registerToken } from "./commands/token.js";
 import { registerUp } from "./commands/up.js";
 import { registerVersion } from "./commands/version.js";
 import { cliVersion, formatError } from "./context.js";
@@ -25,7 +28,9 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 const program = new BosunCommand("bosun")
   .description("Bosun: a Kubernetes-compatible container orchestrator")
   .version(cliVersion, "--client-version", "print the client version")
-  .option("-s, --server <url>", "API server URL (default: $BOSUN_SERVER, then $BOSUN_HOME/config.json)")
+  .option("-s, --server <url>", "API server URL (default: $BOSUN_SERVER, then the kubeconfig's)")
+  .option("--kubeconfig <file>", "kubeconfig with the cluster and credentials (default: $KUBECONFIG, then $BOSUN_HOME/kubeconfig, which bosun up writes)")
+  .option("--context <name>", "the kubeconfig context to use (default: its current-context)")
   .option("-n, --namespace <namespace>", "namespace to act in", "default")
   .showHelpAfterError();
 
@@ -42,6 +47,9 @@ registerVersion(program);
 registerUp(program);
 registerDown(program);
 registerKubeconfig(program);
+registerEtcd(program);
+registerToken(program);
+registerPki(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deployment, Node } from "@bosun/api";
 import { startFakeApiServer, type FakeApiServer } from "../src/testing/fake-apiserver.js";
+import { writeClientConfig } from "../src/config.js";
 import { deployment, node, pod, replicaSet } from "../src/testing/workloads.js";
 
 const main = fileURLToPath(new URL("../src/main.js", import.meta.url));
@@ -18,6 +19,8 @@ let home: string;
 before(async () => {
   api = await startFakeApiServer();
   home = mkdtempSync(join(tmpdir(), "bosun-cli-workloads-"));
+  // The admin kubeconfig, as `bosun up` leaves it: the CLI finds server and credentials there.
+  writeClientConfig(home, api.kubeconfig);
   const d = api.put("deployments", deployment("web", { replicas: 3, annotations: { "deployment.kubernetes.io/revision": "2" }, status: { observedGeneration: 1, replicas: 3, updatedReplicas: 3, availableReplicas: 3, readyReplicas: 3 } }));
   api.put("replicasets", replicaSet(d, "aaa", 1, "busybox:1"));
   api.put("replicasets", replicaSet(d, "bbb", 2, "busybox:2", { replicas: 3 }));
@@ -35,7 +38,7 @@ after(async () => {
 
 function bosun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, "--server", api.url, ...args], { env: { ...process.env, BOSUN_HOME: home, BOSUN_SERVER: "" } });
+    const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, BOSUN_HOME: home, BOSUN_SERVER: "", KUBECONFIG: "" } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d));

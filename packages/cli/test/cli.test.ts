@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeApiServer, type FakeApiServer } from "../src/testing/fake-apiserver.js";
+import { writeClientConfig } from "../src/config.js";
 
 const main = fileURLToPath(new URL("../src/main.js", import.meta.url));
 let api: FakeApiServer;
@@ -16,6 +17,8 @@ let home: string;
 before(async () => {
   api = await startFakeApiServer();
   home = mkdtempSync(join(tmpdir(), "bosun-cli-test-"));
+  // The admin kubeconfig, as `bosun up` leaves it: the CLI finds server and credentials there.
+  writeClientConfig(home, api.kubeconfig);
 });
 after(async () => {
   await api.close();
@@ -24,8 +27,8 @@ after(async () => {
 
 function bosun(args: string[], stdin = ""): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, "--server", api.url, ...args], {
-      env: { ...process.env, BOSUN_HOME: home, BOSUN_SERVER: "" },
+    const child = spawn(process.execPath, [main, ...args], {
+      env: { ...process.env, BOSUN_HOME: home, BOSUN_SERVER: "", KUBECONFIG: "" },
     });
     let stdout = "";
     let stderr = "";

@@ -18,9 +18,12 @@ const deployments = mustResource("deployments");
 
 before(async () => {
   api = await startFakeApiServer();
-  client = new ApiClient({ server: api.url });
+  client = new ApiClient({ server: api.url, credentials: api.credentials });
 });
-after(() => api.close());
+after(async () => {
+  await client.close();
+  await api.close();
+});
 beforeEach(() => api.objects.clear());
 
 function output() {

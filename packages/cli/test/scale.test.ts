@@ -12,9 +12,12 @@ let client: ApiClient;
 
 before(async () => {
   api = await startFakeApiServer();
-  client = new ApiClient({ server: api.url });
+  client = new ApiClient({ server: api.url, credentials: api.credentials });
 });
-after(() => api.close());
+after(async () => {
+  await client.close();
+  await api.close();
+});
 beforeEach(() => {
   api.objects.clear();
   api.calls.length = 0;

@@ -22,8 +22,17 @@ export function binaryPath(packageName: string, binName: string): string {
 }
 
 export function etcdBinary(explicit: string | undefined): string {
-  const candidates = explicit ? [explicit] : ["/usr/bin/etcd", "/usr/local/bin/etcd"];
+  return systemBinary("etcd", "etcd-server", explicit);
+}
+
+/** etcdctl, which saves, checks and restores etcd snapshots (`bosun etcd snapshot`). */
+export function etcdctlBinary(explicit?: string): string {
+  return systemBinary("etcdctl", "etcd-client", explicit);
+}
+
+function systemBinary(name: string, debianPackage: string, explicit: string | undefined): string {
+  const candidates = explicit ? [explicit] : [`/usr/bin/${name}`, `/usr/local/bin/${name}`];
   const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new Error(`etcd not found at ${candidates.join(" or ")}; install it with 'apt-get install etcd-server' (scripts/bootstrap.sh does)`);
+  if (!found) throw new Error(`${name} not found at ${candidates.join(" or ")}; install it with 'apt-get install ${debianPackage}' (scripts/bootstrap.sh does)`);
   return found;
 }

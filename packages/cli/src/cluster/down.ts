@@ -1,8 +1,10 @@
 // `bosun down`: stops a running `bosun up`, removes the local node's pod
-// containers from Docker and deletes the state `bosun up` created.
+// containers and pod network from Docker and the host, and deletes the state
+// `bosun up` created.
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { promisify } from "node:util";
+import { binaryPath } from "./binaries.js";
 import { defaultNodeName, stopLeftovers } from "./up.js";
 import { stopPid } from "./processes.js";
 import { ClusterPaths, readRecord, runningUpPid } from "./state.js";
@@ -32,6 +34,21 @@ export async function removeNodeContainers(nodeName: string): Promise<number> {
   return ids.length;
 }
 
+/**
+ * Removes the node's pod network (Docker bridge, iptables chains, routes, VXLAN
+ * device) with the agent's own cleanup; answers what it said it removed.
+ */
+export async function removeNodeNetwork(nodeName: string): Promise<string> {
+  const agentMain = binaryPath("@bosun/agent", "bosun-agent");
+  try {
+    const { stdout } = await run(process.execPath, [agentMain, "--cleanup", "--node-name", nodeName, "--log-level", "warn"]);
+    return stdout.trim();
+  } catch (err) {
+    const e = err as Error & { stderr?: string };
+    throw new Error(`removing the pod network of node ${nodeName} failed: ${(e.stderr ?? e.message).trim()}`);
+  }
+}
+
 export async function runDown(opts: DownOptions): Promise<number> {
   const paths = new ClusterPaths(opts.home);
   const upPid = runningUpPid(paths);
@@ -46,6 +63,7 @@ export async function runDown(opts: DownOptions): Promise<number> {
   const nodeName = opts.nodeName ?? record?.nodeName ?? defaultNodeName();
   const removed = await removeNodeContainers(nodeName);
   opts.out(`Removed ${removed} container(s) of node ${nodeName}`);
+  opts.out(await removeNodeNetwork(nodeName));
 
   // Only what `bosun up` made: BOSUN_HOME may point at a directory holding other things.
   for (const path of paths.owned) rmSync(path, { recursive: true, force: true });

@@ -13,10 +13,11 @@ export interface Child {
   exited: Promise<string>;
 }
 
-export function startChild(name: string, command: string, args: readonly string[], logFile: string): Child {
+/** `env` adds to this process's environment (secrets go there rather than into the visible command line). */
+export function startChild(name: string, command: string, args: readonly string[], logFile: string, env: Record<string, string> = {}): Child {
   const fd = openSync(logFile, "a");
   writeSync(fd, `\n=== ${new Date().toISOString()} bosun up started ${name}: ${command} ${args.join(" ")}\n`);
-  const child = spawn(command, args, { stdio: ["ignore", fd, fd], detached: true });
+  const child = spawn(command, args, { stdio: ["ignore", fd, fd], detached: true, env: { ...process.env, ...env } });
   closeSync(fd);
   const exited = new Promise<string>((resolve) => {
     child.once("exit", (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));

@@ -29,12 +29,20 @@ export class ClusterPaths {
   get etcdDir(): string {
     return join(this.home, "etcd");
   }
+  /** The master's --data-dir: the cluster PKI. */
+  get masterDir(): string {
+    return join(this.home, "master");
+  }
+  /** The agent's --data-dir: the node's key and certificate. */
+  get agentDir(): string {
+    return join(this.home, "agent");
+  }
   log(name: string): string {
     return join(this.logDir, `${name}.log`);
   }
   /** Everything `bosun up` creates, so `down` removes only that. */
   get owned(): string[] {
-    return [this.etcdDir, this.logDir, this.pidFile, this.recordFile, join(this.home, "config.json"), join(this.home, "kubeconfig")];
+    return [this.etcdDir, this.masterDir, this.agentDir, this.logDir, this.pidFile, this.recordFile, join(this.home, "kubeconfig")];
   }
 }
 

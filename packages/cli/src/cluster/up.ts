@@ -3,10 +3,13 @@
 // (agent, master, etcd) and leaves the pods' containers running for the agent
 // of the next `bosun up` to adopt.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { readPair } from "@bosun/pki";
 import { hostname } from "node:os";
 import { nodeReadyCondition, mustResource, type Node } from "@bosun/api";
 import { ApiClient } from "@bosun/client";
 import { kubeconfigPath, writeClientConfig } from "../config.js";
+import { createJoinToken } from "../join-tokens.js";
 import { CliError } from "../context.js";
 import { binaryPath, etcdBinary } from "./binaries.js";
 import { startChild, stopPid, waitFor, type Child } from "./processes.js";
@@ -57,7 +60,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
   writeFileSync(paths.pidFile, `${process.pid}\n`);
 
   const nodeName = opts.nodeName ?? previous?.nodeName ?? defaultNodeName();
-  const server = `http://127.0.0.1:${opts.apiPort}`;
+  const server = `https://127.0.0.1:${opts.apiPort}`;
   const etcdUrl = `http://127.0.0.1:${opts.etcdPort}`;
   const children: Child[] = [];
   const record: ClusterRecord = { nodeName, server, children: {} };
@@ -118,31 +121,42 @@ export async function runUp(opts: UpOptions): Promise<number> {
     const master = startChild("master", process.execPath, [
       masterMain,
       "--etcd-servers", etcdUrl,
+      "--data-dir", paths.masterDir,
       "--api-listen", `127.0.0.1:${opts.apiPort}`,
       "--grpc-listen", `127.0.0.1:${opts.grpcPort}`,
       "--log-level", opts.logLevel,
     ], paths.log("master"));
     remember(master, masterMain);
-    await waitFor("the master answered /readyz", master, async () => (await fetch(`${server}/readyz`)).ok, 60_000, abort.signal);
+    // The master makes the cluster PKI at first start; its admin certificate is ours.
+    let client: ApiClient | undefined;
+    await waitFor("the master answered /readyz", master, async () => {
+      client ??= adminClient(paths, server);
+      if (!client) return false;
+      await client.request("GET", "/readyz");
+      return true;
+    }, 60_000, abort.signal);
+    const admin = client!;
+    writeClientConfig(opts.home, { server, ...adminCredentials(paths)! });
+    const token = await createJoinToken(admin, { ttlMs: 3_600_000, description: "bosun up: the local agent's join" });
 
     opts.out(`Starting bosun-agent (node ${nodeName})`);
     const agentMain = binaryPath("@bosun/agent", "bosun-agent");
     const agent = startChild("agent", process.execPath, [
       agentMain,
       "--node-name", nodeName,
+      "--server", server,
       "--master", `127.0.0.1:${opts.grpcPort}`,
+      "--data-dir", paths.agentDir,
       "--listen", `127.0.0.1:${opts.agentPort}`,
       "--log-level", opts.logLevel,
-    ], paths.log("agent"));
+    ], paths.log("agent"), { BOSUN_TOKEN: token });
     remember(agent, agentMain);
-    const client = new ApiClient({ server, userAgent: "bosun-up" });
     const nodes = mustResource("nodes");
     await waitFor(`node ${nodeName} to be Ready`, agent, async () => {
-      const node = await client.get<Node>(nodes, nodeName);
+      const node = await admin.get<Node>(nodes, nodeName);
       return nodeReadyCondition(node)?.status === "True";
     }, 60_000, abort.signal);
 
-    writeClientConfig(opts.home, server);
     printWelcome(opts, nodeName, server);
 
     const exited = children.map((c) => c.exited.then((how) => ({ name: c.name, how, log: c.logFile })));
@@ -184,4 +198,17 @@ function printWelcome(opts: UpOptions, nodeName: string, server: string): void {
       "",
     ].join("\n"),
   );
+}
+
+/** The admin's certificate the master made in its PKI directory; undefined until it has. */
+function adminCredentials(paths: ClusterPaths): { ca: string; cert: string; key: string } | undefined {
+  const dir = join(paths.masterDir, "pki");
+  const admin = readPair(dir, "admin");
+  const ca = readPair(dir, "ca");
+  return admin && ca ? { ca: ca.cert, cert: admin.cert, key: admin.key } : undefined;
+}
+
+function adminClient(paths: ClusterPaths, server: string): ApiClient | undefined {
+  const credentials = adminCredentials(paths);
+  return credentials ? new ApiClient({ server, credentials, userAgent: "bosun-up" }) : undefined;
 }

@@ -15,11 +15,13 @@ import {
   type Node,
   type Pod,
   type ReplicaSet,
+  type Secret,
   type StatefulSet,
 } from "@bosun/api";
 import { ApiError, type ApiClient } from "@bosun/client";
 import { CliError, formatError, parseTargets } from "../context.js";
 import { describeGeneric, describeNode, describePod } from "../printers/describe.js";
+import { describeSecret } from "../printers/describe-secrets.js";
 import {
   describeCronJob,
   describeDaemonSet,
@@ -99,6 +101,9 @@ async function describeObject(client: ApiClient, kind: string, obj: KubeObject, 
       return describeJob(obj as Job, events);
     case "CronJob":
       return describeCronJob(obj as CronJob, events);
+    case "Secret":
+      // As kubectl: no events, and sizes instead of the generic describer's dump of every field.
+      return describeSecret(obj as Secret);
     default:
       return describeGeneric(obj, events);
   }

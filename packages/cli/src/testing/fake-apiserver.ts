@@ -2,8 +2,11 @@
 // drive the CLI's commands over real HTTP: get, list (label and field selectors,
 // across namespaces), watch (replayed from a resourceVersion, then live), create,
 // update with resourceVersion checks, merge and JSON patches, delete, the /scale
-// and pods/eviction subresources, and Kubernetes Status errors.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+// and pods/eviction subresources, and Kubernetes Status errors. It serves HTTPS
+// only to clients with a certificate of its own CA, as a real apiserver serves an
+// admin, so the CLI's tests go through the kubeconfig and TLS as users do.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import {
   formatLabelSelector,
@@ -22,6 +25,8 @@ import {
   type Status,
   type WatchEventType,
 } from "@bosun/api";
+import type { ClientCredentials, KubeconfigSpec } from "@bosun/client";
+import { createCertificateAuthority, mastersGroup, signCertificate } from "@bosun/pki";
 
 /** One request as the server received it, for tests to check what the CLI sent. */
 export interface RecordedRequest {
@@ -34,6 +39,10 @@ export interface RecordedRequest {
 
 export interface FakeApiServer {
   url: string;
+  /** An admin's: the server's CA and a client certificate of it (requests without one are refused). */
+  credentials: Required<Pick<ClientCredentials, "ca" | "cert" | "key">>;
+  /** What `bosun up` would write for this server (writeClientConfig). */
+  kubeconfig: KubeconfigSpec;
   /** Objects by `<resource>/<namespace>/<name>` (namespace empty for cluster-scoped kinds). */
   objects: Map<string, KubeObject>;
   /** "METHOD /path?query" of every request, in order. */
@@ -112,8 +121,16 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     return current;
   }
 
+  const hourMs = 3_600_000;
+  const ca = await createCertificateAuthority("fake-apiserver-ca");
+  const serving = await signCertificate(ca, { commonName: "fake-apiserver", sans: ["127.0.0.1", "localhost"], usages: ["server"], validityMs: hourMs });
+  const admin = await signCertificate(ca, { commonName: "test-admin", organizations: [mastersGroup], usages: ["client"], validityMs: hourMs });
+  const credentials = { ca: ca.cert, cert: admin.cert, key: admin.key };
+
   const fake: FakeApiServer = {
     url: "",
+    credentials,
+    kubeconfig: { server: "", ...credentials },
     objects,
     requests,
     calls,
@@ -130,7 +147,8 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     },
   };
 
-  const server: Server = createServer((req, res) => {
+  const tls = { cert: serving.cert, key: serving.key, ca: ca.cert, requestCert: true, rejectUnauthorized: true };
+  const server: Server = createServer(tls, (req, res) => {
     void handle(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) return send(res, err.status.code, err.status);
       send(res, 500, status(500, "InternalError", err instanceof Error ? err.message : String(err)));
@@ -267,7 +285,8 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  fake.url = `http://127.0.0.1:${port}`;
+  fake.url = `https://127.0.0.1:${port}`;
+  fake.kubeconfig.server = fake.url;
   return fake;
 }
 
