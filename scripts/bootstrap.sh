@@ -12,14 +12,8 @@ lab=0
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-say() { echo "bootstrap: $*" >&2; }
-die() { echo "bootstrap: error: $*" >&2; exit 1; }
-
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@";
-  elif command -v sudo >/dev/null 2>&1; then sudo "$@";
-  else die "'$*' needs root; run as root or install sudo"; fi
-}
+# shellcheck source=scripts/lib.sh
+. "$root/scripts/lib.sh"
 
 # ---- system packages ----
 # Each package is checked by the command it provides and by dpkg, so a machine

@@ -22,13 +22,8 @@ cd "$root"
 force=0
 [ "${1:-}" = "--force" ] && force=1
 
-say() { echo "build-node-image: $*" >&2; }
-die() { echo "build-node-image: error: $*" >&2; exit 1; }
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@";
-  elif command -v sudo >/dev/null 2>&1; then sudo "$@";
-  else die "'$*' needs root; run as root or install sudo"; fi
-}
+# shellcheck source=scripts/lib.sh
+. "$root/scripts/lib.sh"
 
 repo=bosun.local/node
 suite=bookworm

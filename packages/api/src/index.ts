@@ -6,6 +6,7 @@ export * from "./types/autoscaling.js";
 export * from "./resources.js";
 export * from "./status.js";
 export * from "./quantity.js";
+export * from "./duration.js";
 export * from "./naming.js";
 export * as fieldErrors from "./field-errors.js";
 export * from "./formats.js";

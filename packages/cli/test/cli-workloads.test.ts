@@ -2,25 +2,17 @@
 // flags as users type them, stdout, stderr and exit codes.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Deployment, Node } from "@bosun/api";
-import { startFakeApiServer, type FakeApiServer } from "../src/testing/fake-apiserver.js";
-import { writeClientConfig } from "../src/config.js";
+import type { FakeApiServer } from "../src/testing/fake-apiserver.js";
+import { startCliAgainstFakeApi, type CliAgainstFakeApi } from "../src/testing/run-cli.js";
 import { deployment, node, pod, replicaSet } from "../src/testing/workloads.js";
 
-const main = fileURLToPath(new URL("../src/main.js", import.meta.url));
+let cli: CliAgainstFakeApi;
 let api: FakeApiServer;
-let home: string;
 
 before(async () => {
-  api = await startFakeApiServer();
-  home = mkdtempSync(join(tmpdir(), "bosun-cli-workloads-"));
-  // The admin kubeconfig, as `bosun up` leaves it: the CLI finds server and credentials there.
-  writeClientConfig(home, api.kubeconfig);
+  cli = await startCliAgainstFakeApi();
+  api = cli.api;
   const d = api.put("deployments", deployment("web", { replicas: 3, annotations: { "deployment.kubernetes.io/revision": "2" }, status: { observedGeneration: 1, replicas: 3, updatedReplicas: 3, availableReplicas: 3, readyReplicas: 3 } }));
   api.put("replicasets", replicaSet(d, "aaa", 1, "busybox:1"));
   api.put("replicasets", replicaSet(d, "bbb", 2, "busybox:2", { replicas: 3 }));
@@ -31,23 +23,9 @@ before(async () => {
   api.put("nodes", node("n1"));
   api.put("pods", pod("web-bbb-1", { node: "n1", owner: { kind: "ReplicaSet", name: "web-bbb" } }));
 });
-after(async () => {
-  await api.close();
-  rmSync(home, { recursive: true, force: true });
-});
+after(() => cli.close());
 
-function bosun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, BOSUN_HOME: home, BOSUN_SERVER: "", KUBECONFIG: "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const bosun = (args: string[]) => cli.run(args);
 
 test("scale prints kubectl's line and changes the size", async () => {
   const r = await bosun(["scale", "deployment/web", "--replicas=5"]);

@@ -2,43 +2,19 @@
 // output, stderr messages and exit codes.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startFakeApiServer, type FakeApiServer } from "../src/testing/fake-apiserver.js";
-import { writeClientConfig } from "../src/config.js";
+import type { FakeApiServer } from "../src/testing/fake-apiserver.js";
+import { startCliAgainstFakeApi, type CliAgainstFakeApi } from "../src/testing/run-cli.js";
 
-const main = fileURLToPath(new URL("../src/main.js", import.meta.url));
+let cli: CliAgainstFakeApi;
 let api: FakeApiServer;
-let home: string;
 
 before(async () => {
-  api = await startFakeApiServer();
-  home = mkdtempSync(join(tmpdir(), "bosun-cli-test-"));
-  // The admin kubeconfig, as `bosun up` leaves it: the CLI finds server and credentials there.
-  writeClientConfig(home, api.kubeconfig);
+  cli = await startCliAgainstFakeApi();
+  api = cli.api;
 });
-after(async () => {
-  await api.close();
-  rmSync(home, { recursive: true, force: true });
-});
+after(() => cli.close());
 
-function bosun(args: string[], stdin = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], {
-      env: { ...process.env, BOSUN_HOME: home, BOSUN_SERVER: "", KUBECONFIG: "" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const bosun = (args: string[], stdin?: string) => cli.run(args, stdin);
 
 const manifest = (image: string) =>
   `apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: c\n      image: ${image}\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n`;

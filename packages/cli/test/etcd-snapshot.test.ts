@@ -4,30 +4,16 @@
 // is refused with a clear message and nothing written.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { freePort, startTestEtcd, type TestEtcd } from "@bosun/apiserver/testing";
 import { createCertificateAuthority, signCertificate } from "@bosun/pki";
 import { etcdctlBinary } from "../src/cluster/binaries.js";
 import { Etcdctl } from "../src/etcd/snapshot.js";
+import { runCli as bosun } from "../src/testing/run-cli.js";
 
-const main = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const etcdctl = new Etcdctl(etcdctlBinary());
-
-function bosun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 /** Every key under /registry/ with its value. */
 async function registryKeys(endpoint: string): Promise<Record<string, string>> {

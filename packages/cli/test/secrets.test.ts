@@ -3,18 +3,12 @@
 // value. Through the binary against a fake API server, as users run it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Secret } from "@bosun/api";
 import { describeSecret } from "../src/printers/describe-secrets.js";
 import { printTable } from "../src/printers/tables.js";
-import { startFakeApiServer, type FakeApiServer } from "../src/testing/fake-apiserver.js";
-import { writeClientConfig } from "../src/config.js";
+import type { FakeApiServer } from "../src/testing/fake-apiserver.js";
+import { startCliAgainstFakeApi, type CliAgainstFakeApi } from "../src/testing/run-cli.js";
 
-const main = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const now = Date.parse("2024-05-01T12:00:00Z");
 const b64 = (text: string) => Buffer.from(text).toString("base64");
 
@@ -30,34 +24,18 @@ const token = secret("bootstrap-token-abcdef", "kube-system", "bootstrap.kuberne
 });
 const creds = secret("creds", "default", "Opaque", { password: "hunter2-hunter2", user: "admin" }, { labels: { app: "web" } });
 
+let cli: CliAgainstFakeApi;
 let api: FakeApiServer;
-let home: string;
 
 before(async () => {
-  api = await startFakeApiServer();
-  home = mkdtempSync(join(tmpdir(), "bosun-cli-secrets-"));
-  // The admin kubeconfig, as `bosun up` leaves it: the CLI finds server and credentials there.
-  writeClientConfig(home, api.kubeconfig);
+  cli = await startCliAgainstFakeApi();
+  api = cli.api;
   api.put("secrets", token);
   api.put("secrets", creds);
 });
-after(async () => {
-  await api.close();
-  rmSync(home, { recursive: true, force: true });
-});
+after(() => cli.close());
 
-function bosun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, BOSUN_HOME: home, BOSUN_SERVER: "", KUBECONFIG: "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const bosun = (args: string[]) => cli.run(args);
 
 test("the secrets table: NAME, TYPE, DATA (how many keys) and AGE, as kubectl prints it", () => {
   assert.equal(

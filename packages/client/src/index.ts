@@ -4,6 +4,7 @@ export * from "./rest.js";
 export * from "./informer.js";
 export * from "./workqueue.js";
 export * from "./flush-soon.js";
+export * from "./coalescing-loop.js";
 export * from "./shared-informers.js";
 export * from "./events.js";
 export * from "./credentials.js";

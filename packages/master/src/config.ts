@@ -1,6 +1,6 @@
 // Parsing of the master's flags into typed configuration. Bad values fail at start
 // with a message naming the flag, rather than surfacing later as a bind error.
-import { formatCidr, parseCidr } from "@bosun/api";
+import { formatCidr, parseCidr, parseDuration } from "@bosun/api";
 import { checkClusterCidr } from "@bosun/controllers";
 
 export interface HostPort {
@@ -28,21 +28,13 @@ export function formatHostPort({ host, port }: HostPort): string {
   return reachable.includes(":") ? `[${reachable}]:${port}` : `${reachable}:${port}`;
 }
 
-const unitsMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /**
- * A duration in milliseconds: "5000" (plain milliseconds), "500ms", "5s", "1m", "1h".
- * Zero is refused unless allowZero, for flags where 0 means "off".
+ * A master flag's duration in milliseconds: a Go duration ("500ms", "5s", "1h30m")
+ * or plain milliseconds ("5000", as the --*-ms flags were always given). Zero is
+ * refused unless allowZero, for flags where 0 means "off".
  */
 export function parseDurationMs(value: string, flag: string, opts: { allowZero?: boolean } = {}): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!match) {
-    throw new Error(`${flag} must be a duration such as 5000, 500ms, 5s or 1m, got "${value}"`);
-  }
-  const ms = Math.round(Number(match[1]) * unitsMs[match[2] ?? "ms"]!);
-  if (ms === 0 && opts.allowZero) return 0;
-  if (ms <= 0) throw new Error(`${flag} must be longer than 0, got "${value}"`);
-  return ms;
+  return parseDuration(value, { bareNumber: "ms", flag, ...opts });
 }
 
 /** "http://a:2379,http://b:2379" → a list; each must be an http(s) URL. */

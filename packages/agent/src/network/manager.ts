@@ -7,7 +7,7 @@
 // agent's database: the network's labels carry both CIDRs), so running pods keep
 // their network and a dead sandbox can be replaced at once. Nothing here ever
 // removes what running pods use.
-import { createLogger } from "@bosun/client";
+import { CoalescingLoop, createLogger } from "@bosun/client";
 import type { ContainerRuntime, PodNetworkInfo } from "../runtime/runtime.js";
 import { ensurePodBridge, nodeNetworks } from "./bridge.js";
 import { ipv4Cidr, isIPv4 } from "./cidr.js";
@@ -49,9 +49,7 @@ export class NetworkManager {
   private cidrs: { podCidr: string; clusterCidr: string } | undefined;
   private bridge: PodNetworkInfo | undefined;
   private notReady = "the master has not sent this node's pod CIDR yet";
-  private running: Promise<void> | undefined;
-  private dirty = false;
-  private stopped = false;
+  private readonly loop = new CoalescingLoop(() => this.reconcile());
   private timer: NodeJS.Timeout | undefined;
   private readonly problems = new Map<Step, string>();
   private readonly peerRoutes = new Map<string, PeerRoute>();
@@ -79,7 +77,7 @@ export class NetworkManager {
   }
 
   stop(): void {
-    this.stopped = true;
+    this.loop.stop();
     clearInterval(this.timer);
   }
 
@@ -104,25 +102,13 @@ export class NetworkManager {
 
   /** Asks for a reconcile; one asked for during a reconcile runs right after it. */
   trigger(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.dirty = true;
-      return;
-    }
-    this.running = this.loop().finally(() => (this.running = undefined));
+    this.loop.trigger();
   }
 
   /** Reconciles now and resolves when done (at start, and for tests). */
   async reconcileNow(): Promise<void> {
-    this.trigger();
-    while (this.running) await this.running;
-  }
-
-  private async loop(): Promise<void> {
-    do {
-      this.dirty = false;
-      await this.reconcile();
-    } while (this.dirty && !this.stopped);
+    this.loop.trigger();
+    await this.loop.idle();
   }
 
   private async reconcile(): Promise<void> {

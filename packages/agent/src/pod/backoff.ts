@@ -1,7 +1,7 @@
 // Per-container back-off for restarts and image pulls, after the kubelet's
 // flowcontrol.Backoff: 10s doubling to 5 minutes, forgotten once a container has run
 // (or a pull has not been retried) for twice the maximum.
-import type { RestartPolicy } from "@bosun/api";
+import { formatDuration, type RestartPolicy } from "@bosun/api";
 
 export const BACKOFF_INITIAL_MS = 10_000;
 export const BACKOFF_MAX_MS = 300_000;
@@ -73,17 +73,7 @@ export function shouldRestart(policy: RestartPolicy | undefined, exitCode: numbe
   }
 }
 
-/** A duration as Go prints it ("10s", "1m20s", "5m0s"), since kubelet messages quote Go durations. */
-export function goDuration(ms: number): string {
-  const totalSeconds = Math.round(ms / 1000);
-  const h = Math.floor(totalSeconds / 3600);
-  const m = Math.floor((totalSeconds % 3600) / 60);
-  const s = totalSeconds % 60;
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
-}
-
+/** The kubelet's CrashLoopBackOff message, the delay written as Go writes durations. */
 export function crashLoopMessage(delayMs: number, container: string, pod: { name: string; namespace: string; uid: string }): string {
-  return `back-off ${goDuration(delayMs)} restarting failed container=${container} pod=${pod.name}_${pod.namespace}(${pod.uid})`;
+  return `back-off ${formatDuration(delayMs)} restarting failed container=${container} pod=${pod.name}_${pod.namespace}(${pod.uid})`;
 }

@@ -6,7 +6,7 @@
 // image pulls, the observation and teardown, each in a file of its own.
 import { rfc3339 } from "@bosun/api";
 import type { Pod, PodStatus } from "@bosun/api";
-import { createLogger } from "@bosun/client";
+import { CoalescingLoop, createLogger } from "@bosun/client";
 import type { ContainerSummary } from "../runtime/runtime.js";
 import { INFRA_CONTAINER_NAME, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE } from "../labels.js";
 import type { RunningContainer } from "../probe/manager.js";
@@ -32,9 +32,7 @@ export class PodWorker {
   private desired: Desired;
   /** The last pod the master sent, for the grace period once it is removed. */
   private lastPod: Pod | undefined;
-  private running: Promise<void> | undefined;
-  private dirty = false;
-  private stopped = false;
+  private readonly loop = new CoalescingLoop(() => this.syncOrRetry());
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = Infinity;
   private lastStatus: PodStatus | undefined;
@@ -62,35 +60,27 @@ export class PodWorker {
 
   /** Asks for a sync; one that arrives during a sync runs right after it. */
   trigger(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.dirty = true;
-      return;
-    }
-    this.running = this.loop().finally(() => (this.running = undefined));
+    this.loop.trigger();
   }
 
   /** Resolves when no sync is running. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    return this.loop.idle();
   }
 
   /** Stops syncing; containers are left as they are. */
   stop(): void {
-    this.stopped = true;
+    this.loop.stop();
     clearTimeout(this.wakeTimer);
   }
 
-  private async loop(): Promise<void> {
-    do {
-      this.dirty = false;
-      try {
-        await this.sync();
-      } catch (err) {
-        log.error({ pod: this.uid, err: (err as Error).message }, "pod sync failed; retrying");
-        this.wakeIn(RETRY_AFTER_ERROR_MS);
-      }
-    } while (this.dirty && !this.stopped);
+  private async syncOrRetry(): Promise<void> {
+    try {
+      await this.sync();
+    } catch (err) {
+      log.error({ pod: this.uid, err: (err as Error).message }, "pod sync failed; retrying");
+      this.wakeIn(RETRY_AFTER_ERROR_MS);
+    }
   }
 
   private wakeIn(ms: number): void {

@@ -34,7 +34,7 @@ export class FakeMaster {
   readonly registrations: RegisterRequest[] = [];
   /** Who registered, as their client certificates say. */
   readonly registeredBy: Identity[] = [];
-  /** The CA of the serving certificate; the test CA unless a test sets another. */
+  /** The CA that signs the serving certificate; the test CA unless a test plays an impostor. */
   ca: KeyPair | undefined;
   heartbeats = 0;
   subscriptions = 0;

@@ -26,11 +26,15 @@ export function foreignCa(): Promise<KeyPair> {
   return createCertificateAuthority("some-other-cluster-ca");
 }
 
-/** A master's serving certificate for 127.0.0.1, signed by `by` (the test CA by default); callers must present a certificate of that CA. */
+/**
+ * A master's serving certificate for 127.0.0.1, signed by `by` (the test CA by
+ * default); callers must present a certificate of the test CA either way, so an
+ * impostor signed by another CA fails only on the caller's side.
+ */
 export async function masterServerCredentials(by?: KeyPair): Promise<ServerCredentials> {
-  const issuer = by ?? (await testCa());
-  const serving = await signCertificate(issuer, { commonName: "bosun-test-dispatcher", sans: ["127.0.0.1", "localhost"], usages: ["server"], validityMs: hourMs });
-  return ServerCredentials.createSsl(Buffer.from(issuer.cert), [{ cert_chain: Buffer.from(serving.cert), private_key: Buffer.from(serving.key) }], true);
+  const clientCa = await testCa();
+  const serving = await signCertificate(by ?? clientCa, { commonName: "bosun-test-dispatcher", sans: ["127.0.0.1", "localhost"], usages: ["server"], validityMs: hourMs });
+  return ServerCredentials.createSsl(Buffer.from(clientCa.cert), [{ cert_chain: Buffer.from(serving.cert), private_key: Buffer.from(serving.key) }], true);
 }
 
 const identities = new Map<string, Promise<NodeIdentity>>();
