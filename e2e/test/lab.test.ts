@@ -267,6 +267,21 @@ async function allEngineContainers(): Promise<Map<LabNode, EngineContainer[]>> {
   return new Map(labNodes.map((n, i) => [n, lists[i]!]));
 }
 
+/** What a command that logs JSON lines (bosun-agent) said: each line's message and error, other lines as they are. */
+function agentSaid(r: ExecResult): string {
+  return `${r.stdout}\n${r.stderr}`
+    .split("\n")
+    .map((line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; err?: string };
+        return [entry.msg, entry.err].filter((s) => s !== undefined).join(": ");
+      } catch {
+        return line;
+      }
+    })
+    .join("\n");
+}
+
 /** Node.js inside a lab host, with the project's modules (/opt/bosun); `argument` arrives as process.argv[1]. */
 async function nodeScript(host: LabHost, script: string, argument = ""): Promise<string> {
   const r = await labExec(host, ["node", "--input-type=module", "-e", script, argument], { timeoutMs: 60_000 });
@@ -277,11 +292,13 @@ async function nodeScript(host: LabHost, script: string, argument = ""): Promise
 // The workload: busybox httpd answering with its own pod IP and the client's address.
 
 // The CGI script is written at start with the pod IP baked in; REMOTE_ADDR is
-// httpd's view of the caller. sh traps TERM so a delete does not wait out the grace.
+// httpd's view of the caller. Its header lines end in CRLF: busybox httpd passes a
+// CGI's header on as written, and the agent's HTTP probe (Node's parser) refuses bare
+// LFs. sh traps TERM so a delete does not wait out the grace period.
 const WEB_SCRIPT = [
   `ip=$(ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1)`,
   "mkdir -p /www/cgi-bin",
-  `printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho "server=%s client=$REMOTE_ADDR"\\n' "$ip" > /www/cgi-bin/who`,
+  `printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n"\\necho "server=%s client=$REMOTE_ADDR"\\n' "$ip" > /www/cgi-bin/who`,
   "chmod 755 /www/cgi-bin/who",
   "httpd -p 8080 -h /www",
   "trap 'exit 0' TERM",
@@ -495,6 +512,16 @@ async function nodeLoss(node: LabNode, lose: () => Promise<void>, restore: () =>
 
   await restore();
   await waitForNodeReady(node, "True", 120_000);
+  // It registered again: with its own address, which the other nodes route its pods through.
+  const address = await labAddress(node);
+  await waitFor(
+    async (note) => {
+      const addresses = (await admin().get<Node>(nodesResource, node)).status?.addresses ?? [];
+      note(addresses);
+      return addresses.some((a) => a.type === "InternalIP" && a.address === address);
+    },
+    { timeoutMs: 30_000, what: `${node}'s InternalIP to be its lab address ${address} again` },
+  );
   await waitFor(
     async (note) => {
       const pods = await appPods();
@@ -676,7 +703,8 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
     const key = `${ETCD_PREFIX}/apps/deployments/default/${APP}`;
     await waitFor(
       async (note) => {
-        const r = await labExec(victim, ["etcdctl", `--endpoints=https://127.0.0.1:2379`, "get", "--consistency=s", "--print-value-only", key]);
+        // Its own endpoint only (ETCDCTL_ENDPOINTS names all three; etcdctl refuses both).
+        const r = await labExec(victim, ["env", "ETCDCTL_ENDPOINTS=https://127.0.0.1:2379", "etcdctl", "get", "--consistency=s", "--print-value-only", key]);
         note(`${r.code} ${r.stderr} ${r.stdout.slice(0, 300)}`);
         return r.code === 0 && r.stdout.includes(`"e2e.bosun.io/etcd-write":"${value}"`);
       },
@@ -769,7 +797,7 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
       const name = `lab-intruder-${i}`;
       const dataDir = `/tmp/${name}`;
       const r = await labExec("node-1", ["bosun-agent", "--server", MASTER_SERVERS, "--token", c.token, "--data-dir", dataDir, "--node-name", name, "--listen", "127.0.0.1:10299"], { timeoutMs: 60_000 });
-      const said = `${r.stdout}\n${r.stderr}`;
+      const said = agentSaid(r);
       assert.notEqual(r.code, 0, `the agent joined with ${c.what}:\n${formatResult("bosun-agent", r)}`);
       assert.match(said, c.message, `joining with ${c.what}`);
       const kept = await labExec("node-1", ["ls", "-A", `${dataDir}/pki`]);
@@ -781,7 +809,7 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
     // node-3's agent, its data directory, claiming node-1: refused before it starts.
     const claim = await labExec("node-3", ["bosun-agent", "--server", MASTER_SERVERS, "--data-dir", "/var/lib/bosun/agent", "--node-name", "node-1", "--listen", "127.0.0.1:10299"], { timeoutMs: 60_000 });
     assert.notEqual(claim.code, 0, formatResult("bosun-agent --node-name node-1 in node-3", claim));
-    assert.match(`${claim.stdout}\n${claim.stderr}`, /is the certificate of node "node-3", not "node-1"/);
+    assert.match(agentSaid(claim), /is the certificate of node "node-3", not "node-1"/);
 
     // The dispatcher itself, asked by node-3's certificate to register node-1: PERMISSION_DENIED.
     const node1Before = await admin().get<Node>(nodesResource, "node-1");

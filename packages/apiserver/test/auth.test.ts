@@ -179,6 +179,13 @@ describe("authentication and authorization", () => {
     assertStatus(await as(n1, "DELETE", "/api/v1/nodes/n2"), 403, "Forbidden");
     const n2 = await call<{ metadata: { labels?: Record<string, string> } }>(url, "GET", "/api/v1/nodes/n2");
     assert.equal(n2.body.metadata.labels?.zone, undefined, "node n2 is unchanged");
+
+    // Creating: its own Node only, as NodeRestriction allows a kubelet.
+    const n3 = withCertificate(await nodeCertificate("n3"));
+    const forged = await as(n3, "POST", "/api/v1/nodes", { apiVersion: "v1", kind: "Node", metadata: { name: "someone-else" } });
+    assertStatus(forged, 403, "Forbidden", /may only change its own Node object \("n3"\)/);
+    assert.equal((await call(url, "GET", "/api/v1/nodes/someone-else")).status, 404, "nothing was created");
+    assert.equal((await as(n3, "POST", "/api/v1/nodes", { apiVersion: "v1", kind: "Node", metadata: { name: "n3" } })).status, 201);
   });
 
   test("a node lists and reads only the pods bound to it, and reports only their status", async () => {

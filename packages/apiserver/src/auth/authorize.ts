@@ -15,6 +15,8 @@ export interface RequestAttributes {
   verb: string;
   route: ResourceRoute;
   fieldSelector?: string;
+  /** For a create: metadata.name of the object in the body, when it has one. */
+  createdName?: string;
 }
 
 /** Reads a pod to learn where it is bound; undefined when it does not exist. */
@@ -50,7 +52,8 @@ export async function authorize(identity: Identity, attrs: RequestAttributes, lo
   const kind = `${info.group}/${info.resource}`;
   if (kind === "/nodes") {
     if (readVerbs.includes(attrs.verb)) return;
-    if (name === node || (attrs.verb === "create" && name === undefined)) return;
+    if (name === node) return;
+    if (attrs.verb === "create" && name === undefined && attrs.createdName === node) return;
     deny(identity, attrs, `a node may only change its own Node object ("${node}")`);
   }
   if (kind === "/events") {

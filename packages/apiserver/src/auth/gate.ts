@@ -44,7 +44,7 @@ export class RequestGate {
   }
 
   /** The caller's identity (undefined only on a public path); throws a 401 or 403 StatusError otherwise. */
-  async admit(socket: Socket, method: string, url: string, headers: IncomingHttpHeaders): Promise<Identity | undefined> {
+  async admit(socket: Socket, method: string, url: string, headers: IncomingHttpHeaders, body?: unknown): Promise<Identity | undefined> {
     const parsedUrl = new URL(url, "https://apiserver");
     const path = parsedUrl.pathname;
     const identity = await this.authenticator.authenticate(socket, headers.authorization);
@@ -64,7 +64,12 @@ export class RequestGate {
     const watch = query.get("watch") === "true" || query.get("watch") === "1";
     await authorize(
       identity,
-      { verb: verbOf(method, route.name !== undefined, watch), route, fieldSelector: query.get("fieldSelector") ?? undefined },
+      {
+        verb: verbOf(method, route.name !== undefined, watch),
+        route,
+        fieldSelector: query.get("fieldSelector") ?? undefined,
+        createdName: method === "POST" && route.name === undefined ? bodyName(body) : undefined,
+      },
       (namespace, name) => this.lookupPod(namespace, name),
     );
     return identity;
@@ -77,5 +82,17 @@ export class RequestGate {
       if (err instanceof StatusError && err.status.code === 404) return undefined;
       throw err;
     }
+  }
+}
+
+/** metadata.name of a JSON request body, for rules that depend on what is created; undefined when it has none. */
+function bodyName(body: unknown): string | undefined {
+  if (!Buffer.isBuffer(body)) return undefined;
+  try {
+    const name = (JSON.parse(body.toString("utf8")) as { metadata?: { name?: unknown } }).metadata?.name;
+    return typeof name === "string" ? name : undefined;
+  } catch {
+    // Not JSON: the handler answers that; here it only means "no name".
+    return undefined;
   }
 }

@@ -66,7 +66,7 @@ export function buildApp(ctx: HandlerContext, opts: AppOptions): FastifyInstance
     method: [...methods],
     url: "/*",
     handler: async (req, reply) => {
-      const identity = await opts.gate.admit(req.raw.socket, req.method, req.url, req.headers);
+      const identity = await opts.gate.admit(req.raw.socket, req.method, req.url, req.headers, req.body);
       return route(ctx, opts, identity, req, reply);
     },
   });

@@ -2,7 +2,7 @@
 // and one agent run as children; Ctrl-C stops them in reverse order of need
 // (agent, master, etcd) and leaves the pods' containers running for the agent
 // of the next `bosun up` to adopt.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readPair } from "@bosun/pki";
 import { hostname } from "node:os";
@@ -137,7 +137,9 @@ export async function runUp(opts: UpOptions): Promise<number> {
     }, 60_000, abort.signal);
     const admin = client!;
     writeClientConfig(opts.home, { server, ...adminCredentials(paths)! });
-    const token = await createJoinToken(admin, { ttlMs: 3_600_000, description: "bosun up: the local agent's join" });
+    // The agent needs a token only until it has its node certificate.
+    const joined = existsSync(join(paths.agentDir, "pki", "node.crt"));
+    const token = joined ? undefined : await createJoinToken(admin, { ttlMs: 3_600_000, description: "bosun up: the local agent's join" });
 
     opts.out(`Starting bosun-agent (node ${nodeName})`);
     const agentMain = binaryPath("@bosun/agent", "bosun-agent");
@@ -149,7 +151,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       "--data-dir", paths.agentDir,
       "--listen", `127.0.0.1:${opts.agentPort}`,
       "--log-level", opts.logLevel,
-    ], paths.log("agent"), { BOSUN_TOKEN: token });
+    ], paths.log("agent"), token ? { BOSUN_TOKEN: token } : {});
     remember(agent, agentMain);
     const nodes = mustResource("nodes");
     await waitFor(`node ${nodeName} to be Ready`, agent, async () => {
