@@ -2,7 +2,7 @@
 // agents as child processes on this host's Docker engine. Node names carry a run id,
 // so concurrent or crashed runs never see (or remove) each other's containers.
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiClient, kubeconfigYaml, type ClientCredentials } from "@bosun/client";
@@ -32,6 +32,8 @@ export interface ClusterOptions {
   heartbeatPeriodMs?: number;
   /** Default 10s: how long pods stay on an unreachable node before they are evicted. */
   podEvictionTimeout?: string;
+  /** How long node certificates last (the master's --node-cert-validity); default the master's. */
+  nodeCertValidity?: string;
 }
 
 interface AgentProcess {
@@ -84,6 +86,12 @@ export class Cluster {
 
   get nodeNames(): string[] {
     return [...this.agents.values()].map((a) => a.nodeName);
+  }
+
+  /** The certificate an agent holds as its node identity (PEM), as it stored it when it joined or renewed. */
+  nodeCertificate(agent: string): string {
+    if (!this.agents.has(agent)) throw new Error(`no agent "${agent}" in this cluster`);
+    return readFileSync(join(this.logDir, `agent-${agent}`, "pki", "node.crt"), "utf8");
   }
 
   /** Signals "master" or an agent by its short name and waits until it has exited. */
@@ -250,6 +258,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       "--heartbeat-period-ms", String(heartbeat),
       "--node-monitor-grace-ms", String(heartbeat * 4),
       "--pod-eviction-timeout", opts.podEvictionTimeout ?? "10s",
+      ...(opts.nodeCertValidity ? ["--node-cert-validity", opts.nodeCertValidity] : []),
       "--log-level", logLevel,
     ],
     join(logDir, "master.log"),

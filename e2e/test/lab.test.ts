@@ -199,6 +199,30 @@ async function electionCandidates(from: LabEtcdMember = "etcd-1"): Promise<Candi
     .sort((a, b) => a.createRevision - b.createRevision);
 }
 
+/**
+ * How long one API call may wait on etcd while a member is dead. kube-apiserver's etcd
+ * client notices a member that vanished (no RST: its address is simply gone) through
+ * gRPC keepalive, 30 s plus a 10 s timeout, and moves to another member; a call that
+ * waits longer is stalled, not going on.
+ */
+const ETCD_CALL_BOUND_MS = 45_000;
+
+/** The call's result, or a failure once it has waited ETCD_CALL_BOUND_MS. */
+async function unstalled<T>(what: string, call: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} had no answer after ${ETCD_CALL_BOUND_MS} ms with one etcd member dead: the master's etcd client is still waiting on that member`)),
+      ETCD_CALL_BOUND_MS,
+    );
+  });
+  try {
+    return await Promise.race([call, stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // HTTPS to the masters with the CA verified, from this machine.
 
@@ -679,19 +703,22 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
 
     expectSuccess(`docker-compose kill ${victim}`, await labCompose(["kill", victim]));
     // The leader is gone: the others elect one among themselves (about a second). Every
-    // write below must succeed, through both masters in turn, each read back through the other.
+    // write below must succeed, through both masters in turn, each read back through the
+    // other, none stalled on the dead member (see ETCD_CALL_BOUND_MS).
     const stamp = randomBytes(4).toString("hex");
     let value = "";
     for (let i = 0; i < 6; i++) {
       const writer = labMasters[i % 2]!;
       const reader = labMasters[(i + 1) % 2]!;
       value = `${stamp}-${i}`;
-      await admin(writer).patch(deploymentsResource, APP, { metadata: { annotations: { "e2e.bosun.io/etcd-write": value } } }, { namespace: "default", type: "merge" });
-      const read = await admin(reader).get<Deployment>(deploymentsResource, APP, "default");
+      const patch = { metadata: { annotations: { "e2e.bosun.io/etcd-write": value } } };
+      await unstalled(`PATCH of deployment ${APP} through ${writer}`, admin(writer).patch(deploymentsResource, APP, patch, { namespace: "default", type: "merge" }));
+      const read = await unstalled(`GET of deployment ${APP} through ${reader}`, admin(reader).get<Deployment>(deploymentsResource, APP, "default"));
       assert.equal(read.metadata.annotations?.["e2e.bosun.io/etcd-write"], value, `${reader} read what ${writer} wrote`);
-      assert.equal((await appPods(admin(reader))).length, replicas);
+      assert.equal((await unstalled(`list of pods through ${reader}`, appPods(admin(reader)))).length, replicas);
     }
-    const created = await admin("master-2").create(secretsResource, { apiVersion: "v1", kind: "Secret", metadata: { name: `lab-etcd-${stamp}`, namespace: "default" }, stringData: { written: "while an etcd member was down" } } as KubeObject, "default");
+    const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: `lab-etcd-${stamp}`, namespace: "default" }, stringData: { written: "while an etcd member was down" } } as KubeObject;
+    const created = await unstalled("create of a Secret through master-2", admin("master-2").create(secretsResource, secret, "default"));
     assert.ok(created.metadata.uid);
     const health = await etcdHealth(witness);
     assert.equal(health.get(victim), false, `${victim} was killed but reports healthy`);

@@ -24,8 +24,14 @@ export interface KeyPair {
 const day = 86_400_000;
 export const caValidityMs = 3650 * day;
 export const leafValidityMs = 365 * day;
-/** Certificates start this far in the past, so a host whose clock lags a little still accepts them. */
-const clockSkewMs = 5 * 60_000;
+/**
+ * Certificates start this far in the past, so a host whose clock lags a little
+ * still accepts them: 5 minutes, but never more than a tenth of the lifetime, or a
+ * short-lived certificate would be due for renewal the moment it is made.
+ */
+function backdateMs(validityMs: number): number {
+  return Math.min(5 * 60_000, Math.floor(validityMs / 10));
+}
 
 function escapeRdn(value: string): string {
   return value.replace(/([,+"\\<>;=])/g, "\\$1");
@@ -54,7 +60,7 @@ export async function createCertificateAuthority(commonName: string, validityMs 
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: subjectName(commonName),
-    notBefore: new Date(now.getTime() - clockSkewMs),
+    notBefore: new Date(now.getTime() - backdateMs(validityMs)),
     notAfter: new Date(now.getTime() + validityMs),
     keys,
     signingAlgorithm: keyAlgorithm,
@@ -90,7 +96,7 @@ export async function signCertificate(ca: KeyPair, spec: CertificateSpec, public
     serialNumber: randomSerial(),
     subject: subjectName(spec.commonName, spec.organizations),
     issuer: caCert.subject,
-    notBefore: new Date(now.getTime() - clockSkewMs),
+    notBefore: new Date(now.getTime() - backdateMs(spec.validityMs)),
     notAfter: new Date(notAfter),
     signingKey,
     publicKey: subjectKey,

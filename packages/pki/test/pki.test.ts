@@ -83,6 +83,10 @@ describe("certificates", () => {
     // notBefore is 5 minutes early for clock skew: a lifetime of 105 minutes.
     assert.equal(renewalDue(leaf.cert, new Date(now.getTime() + 60 * 60_000)), false);
     assert.equal(renewalDue(leaf.cert, new Date(now.getTime() + 70 * 60_000)), true);
+    // A short-lived certificate is backdated by a tenth of its life at most, so it is not due at once.
+    const short = await signCertificate(ca, { commonName: "x", usages: ["client"], validityMs: 60_000 }, undefined, now);
+    assert.equal(renewalDue(short.cert, now), false);
+    assert.equal(renewalDue(short.cert, new Date(now.getTime() + 41_000)), true);
   });
 });
 
