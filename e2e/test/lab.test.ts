@@ -11,7 +11,7 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -95,13 +95,25 @@ function admin(master: LabMaster = "master-1"): ApiClient {
   return c;
 }
 
+/** What the running test undoes if it fails half-way, so that the next test finds the lab whole. */
+let repairs: { what: string; run: () => Promise<unknown> }[] = [];
+
+function repairOnFailure(what: string, run: () => Promise<unknown>): void {
+  repairs.push({ what, run });
+}
+
 function labTest(name: string, timeoutMs: number, fn: () => Promise<void>): void {
   test(name, { timeout: timeoutMs }, async () => {
     try {
       await fn();
     } catch (err) {
       failed = true;
+      for (const r of repairs.reverse()) {
+        await r.run().catch((e: Error) => console.error(`lab suite: could not ${r.what} after the failure: ${e.message}`));
+      }
       throw err;
+    } finally {
+      repairs = [];
     }
   });
 }
@@ -519,7 +531,14 @@ async function nodeLoss(node: LabNode, lose: () => Promise<void>, restore: () =>
   assert.ok(lost.length > 0, `${node} runs none of ${APP}'s pods, so losing it shows nothing; placement: ${describePods(before).join("; ")}`);
   const lostUids = new Set(lost.map((p) => p.metadata.uid!));
 
+  let restored = false;
+  const restoreOnce = async (): Promise<void> => {
+    if (restored) return;
+    restored = true;
+    await restore();
+  };
   await lose();
+  repairOnFailure(`bring ${node} back`, restoreOnce);
   await waitForNodeReady(node, "Unknown", NODE_MONITOR_GRACE_MS + 45_000);
   const replaced = await waitFor(
     async (note) => {
@@ -534,7 +553,7 @@ async function nodeLoss(node: LabNode, lose: () => Promise<void>, restore: () =>
   );
   assert.ok(replaced.every((p) => !lostUids.has(p.metadata.uid!)), "an evicted pod still counts as serving");
 
-  await restore();
+  await restoreOnce();
   await waitForNodeReady(node, "True", 120_000);
   // It registered again: with its own address, which the other nodes route its pods through.
   const address = await labAddress(node);
@@ -565,6 +584,7 @@ async function nodeLoss(node: LabNode, lose: () => Promise<void>, restore: () =>
 describe("the lab: Bosun on three etcd members, two masters and three node hosts", () => {
   after(async () => {
     for (const c of clients.values()) await c.close().catch(() => undefined);
+    rmSync(kubectlHome, { recursive: true, force: true });
     if (failed) {
       // The lab goes away below: keep what its hosts said.
       const dir = mkdtempSync(join(tmpdir(), "bosun-e2e-lab-logs-"));
@@ -666,6 +686,7 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
     const before = new Map((await waitForApp(replicas, 30_000)).map((p) => [p.metadata.name!, podSnapshot(p)]));
 
     expectSuccess(`docker-compose kill ${leader}`, await labCompose(["kill", leader]));
+    repairOnFailure(`start ${leader}`, () => labCompose(["start", leader]));
     const takeover = await waitFor(
       async (note) => {
         const c = await electionCandidates();
@@ -702,6 +723,7 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
     const before = new Map((await waitForApp(replicas, 30_000)).map((p) => [p.metadata.name!, podSnapshot(p)]));
 
     expectSuccess(`docker-compose kill ${victim}`, await labCompose(["kill", victim]));
+    repairOnFailure(`start ${victim}`, () => labCompose(["start", victim]));
     // The leader is gone: the others elect one among themselves (about a second). Every
     // write below must succeed, through both masters in turn, each read back through the
     // other, none stalled on the dead member (see ETCD_CALL_BOUND_MS).
@@ -943,6 +965,7 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
     await waitFor(async () => isServing(await admin().get<Pod>(podsResource, late.metadata.name!, "default")), { timeoutMs: 60_000, what: "the pod made after the snapshot serving" });
 
     // Everything that holds the state, stopped; etcd's data removed and restored from the file.
+    repairOnFailure("start the etcd members and the masters", () => labCompose(["start", ...labEtcdMembers, ...labMasters]));
     expectSuccess("docker-compose stop (masters)", await labCompose(["stop", ...labMasters]));
     expectSuccess("docker-compose stop (etcd)", await labCompose(["stop", ...labEtcdMembers]));
     const image = expectSuccess("docker inspect", await docker(["inspect", "--format", "{{.Config.Image}}", await labContainer("etcd-1")])).stdout.trim();
@@ -991,5 +1014,10 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
     assert.deepEqual(changed.map((c) => `${c.container} ${c.id.slice(0, 12)} of ${c.podUid}`), [], "containers replaced or restarted by the restore");
     await assert.rejects(admin().get<Pod>(podsResource, late.metadata.name!, "default"), /not found/i);
     await waitForNoDuplicates(60_000);
+
+    // The restored cluster works on: its controllers and scheduler act on the restored objects.
+    await admin("master-2").patch(deploymentsResource, APP, { spec: { replicas: replicas + 1 } }, { namespace: "default", type: "merge" });
+    replicas += 1;
+    assertSamePods(before, await waitForApp(replicas, 90_000), "after scaling the restored Deployment");
   });
 });

@@ -103,9 +103,22 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   };
 }
 
+/** How long one etcd request may take before it is tried on another member. */
+const etcdCallTimeoutMs = 10_000;
+
 /** etcd3's options for a list of endpoints, with TLS when a CA is given. */
 export function etcdClientOptions(endpoints: string[], tls?: EtcdTls): IOptions {
-  const options: IOptions = { hosts: endpoints, dialTimeout: 5000 };
+  const options: IOptions = {
+    hosts: endpoints,
+    dialTimeout: 5000,
+    // A member that dies without closing its connections (a host gone, a network
+    // cut) would hold a call forever; with a deadline the call fails, counts as
+    // recoverable, and etcd3's retry moves it to another member.
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + etcdCallTimeoutMs }),
+    // Keepalives find a dead member under a watch stream, which has no deadline;
+    // etcd accepts pings every 5 s or slower (--grpc-keepalive-min-time).
+    grpcOptions: { "grpc.keepalive_time_ms": 10_000, "grpc.keepalive_timeout_ms": 5_000, "grpc.keepalive_permit_without_calls": 1 },
+  };
   if (tls) {
     options.credentials = {
       rootCertificate: Buffer.from(tls.ca),
