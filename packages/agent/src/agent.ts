@@ -46,10 +46,12 @@ export class Agent {
   private session: Session | undefined;
   private sessionDone: Promise<void> | undefined;
   private boundPort = 0;
+  private readonly hostIP: string;
 
   constructor(private readonly opts: AgentOptions) {
     this.reporter = new StatusReporter({ intervalMs: opts.reportIntervalMs });
     const hostIP = internalIP();
+    this.hostIP = hostIP;
     this.network = new NetworkManager({
       nodeName: opts.nodeName,
       internalIP: hostIP,
@@ -99,6 +101,7 @@ export class Agent {
       registration: async () =>
         registration({
           nodeName: this.opts.nodeName,
+          internalIP: this.hostIP,
           agentEndpoint: this.endpoint,
           runtimeVersion,
           agentVersion: AGENT_VERSION,

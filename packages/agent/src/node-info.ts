@@ -5,6 +5,13 @@ import type { RegisterRequest } from "@bosun/proto";
 
 export interface NodeInfoOptions {
   nodeName: string;
+  /**
+   * The address chosen when the agent started, which its pod network also uses.
+   * Not looked up again at each registration: during a network outage no
+   * interface qualifies, and a node registered as 127.0.0.1 would lose its peers'
+   * routes.
+   */
+  internalIP: string;
   agentEndpoint: string;
   runtimeVersion: string;
   agentVersion: string;
@@ -70,7 +77,7 @@ export function registration(opts: NodeInfoOptions): RegisterRequest {
       ...opts.extraLabels,
     },
     addresses: [
-      { type: "InternalIP", address: internalIP() },
+      { type: "InternalIP", address: opts.internalIP },
       { type: "Hostname", address: opts.nodeName },
     ],
     runtimeVersion: opts.runtimeVersion,

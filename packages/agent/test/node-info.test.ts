@@ -20,9 +20,11 @@ test("the internal IP skips container bridges and the pod network's tunnel, and 
 
 test("capacity overrides and labels go into the registration", () => {
   const r = registration({
-    nodeName: "n1", agentEndpoint: "127.0.0.1:10250", runtimeVersion: "docker://20.10", agentVersion: "v",
+    nodeName: "n1", internalIP: "10.0.0.7", agentEndpoint: "127.0.0.1:10250", runtimeVersion: "docker://20.10", agentVersion: "v",
     extraLabels: { disk: "ssd" }, capacityCpu: "4", capacityMemory: "8Gi",
   });
+  // The address the agent chose at start, not one looked up again (see NodeInfoOptions.internalIP).
+  assert.deepEqual(r.addresses.find((a) => a.type === "InternalIP")?.address, "10.0.0.7");
   assert.deepEqual(r.capacity, { cpu: "4", memory: "8Gi", pods: "110" });
   assert.deepEqual(r.allocatable, r.capacity);
   assert.equal(r.labels["kubernetes.io/hostname"], "n1");

@@ -104,7 +104,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
 }
 
 /** How long one etcd request may take before it is tried on another member. */
-const etcdCallTimeoutMs = 10_000;
+const etcdCallTimeoutMs = 5_000;
 
 /** etcd3's options for a list of endpoints, with TLS when a CA is given. */
 export function etcdClientOptions(endpoints: string[], tls?: EtcdTls): IOptions {

@@ -97,7 +97,9 @@ function get(url: URL, headers: Record<string, string | string[]>, deadline: num
       res.on("end", finish);
       res.on("error", fail);
     };
-    const options = { method: "GET", headers, agent: false as const };
+    // Lenient parsing, as Go's HTTP client the kubelet probes with: headers ending in a
+    // bare LF (busybox httpd's CGI replies, for one) are a working answer, not a failure.
+    const options = { method: "GET", headers, agent: false as const, insecureHTTPParser: true };
     let req: http.ClientRequest;
     try {
       req =
