@@ -7,8 +7,8 @@
 // (1.3), and the ratio against Swarm (informational).
 //
 // Usage: npm run bench:scale [-- --replicas N] [-- --timeout-ms MS] [-- --no-swarm]
-// Server: $BOSUN_SERVER, else $BOSUN_HOME/config.json (written by `bosun up`),
-// else http://127.0.0.1:6443.
+// Cluster: the kubeconfig as the bosun CLI finds it ($KUBECONFIG, else
+// $BOSUN_HOME/kubeconfig written by `bosun up`); $BOSUN_SERVER replaces its server.
 import { randomUUID } from "node:crypto";
 import { cpus, hostname } from "node:os";
 import { resourceByKind } from "@bosun/api";
