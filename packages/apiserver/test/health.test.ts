@@ -3,6 +3,7 @@
 // the etcd check, liveness does not, and all recover once etcd answers again.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { sleep } from "@bosun/client";
 import { apiServerForSuite, call } from "../src/testing/index.js";
 
@@ -34,6 +35,9 @@ describe("health endpoints", () => {
     const { pid } = api.server.etcd;
     process.kill(pid, "SIGSTOP");
     try {
+      // The signal stops each of etcd's threads when it is next scheduled; on a busy
+      // machine one may still answer a request just after kill() returns.
+      await waitUntilStopped(pid);
       const ready = await get("/readyz");
       assert.equal(ready.status, 500);
       assert.equal(ready.body, "[+]ping ok\n[-]etcd failed: reason withheld\nreadyz check failed\n");
@@ -64,3 +68,15 @@ describe("health endpoints", () => {
     assert.equal((await get("/healthz")).status, 200);
   });
 });
+
+/** Resolves once every thread of `pid` is in the stopped state ("T" in /proc/<pid>/task/<tid>/stat). */
+async function waitUntilStopped(pid: number): Promise<void> {
+  const stopped = () =>
+    readdirSync(`/proc/${pid}/task`).every((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      // The state follows the command name, which is in parentheses and may hold spaces.
+      return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "T";
+    });
+  for (let i = 0; i < 200 && !stopped(); i++) await sleep(10);
+  assert.ok(stopped(), `etcd (pid ${pid}) did not stop after SIGSTOP`);
+}
