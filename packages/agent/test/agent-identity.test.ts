@@ -8,6 +8,7 @@ import { status as GrpcStatus, type ServiceError } from "@grpc/grpc-js";
 import { AgentServiceClient, NodeServiceClient, type LogChunk } from "@bosun/proto";
 import { Agent } from "../src/index.js";
 import { FakeHost } from "./support/fake-host.js";
+import { testAgent } from "./support/agent.js";
 import { FakeMaster, waitFor } from "./support/fake-master.js";
 import { FakeRuntime } from "./support/fake-runtime.js";
 import { BUSYBOX_IMAGE, PAUSE_IMAGE } from "./support/images.js";
@@ -37,18 +38,7 @@ describe("the agent's node identity", { timeout: 60_000 }, () => {
     master = new FakeMaster();
     master.network = { podCidr: "10.244.9.0/24", clusterCidr: "10.244.0.0/16", peers: [] };
     await master.start();
-    agent = new Agent({
-      nodeName,
-      masters: [master.address],
-      credentials: await nodeCredentials(nodeName),
-      listen: "127.0.0.1:0",
-      nodeLabels: {},
-      infraImage: PAUSE_IMAGE,
-      runtime,
-      networkHost: new FakeHost(),
-      resyncIntervalMs: 500,
-      reportIntervalMs: 100,
-    });
+    agent = await testAgent(master, nodeName, { runtime, networkHost: new FakeHost(), resyncIntervalMs: 500 });
     await agent.start();
     await waitFor("registration", () => master.registrations.length > 0);
   });

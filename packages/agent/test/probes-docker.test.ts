@@ -7,10 +7,10 @@ import { randomUUID } from "node:crypto";
 import Docker from "dockerode";
 import type { Pod, PodStatus } from "@bosun/api";
 import { Agent, DockerRuntime, LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_UID } from "../src/index.js";
+import { testAgent } from "./support/agent.js";
 import { FakeMaster, waitFor } from "./support/fake-master.js";
-import { nodeCredentials } from "./support/tls.js";
 import { NETWORK_SLOTS, removeTestNetwork, testNetwork } from "./support/network.js";
-import { ensureTestImages, PAUSE_IMAGE } from "./support/images.js";
+import { ensureTestImages } from "./support/images.js";
 import { SERVE, testPod } from "./support/pods.js";
 
 const docker = new Docker();
@@ -46,17 +46,7 @@ describe("probes on Docker", { timeout: 240_000 }, () => {
     master = new FakeMaster();
     master.network = testNetwork(NETWORK_SLOTS.probes);
     await master.start();
-    agent = new Agent({
-      nodeName,
-      masters: [master.address],
-      credentials: await nodeCredentials(nodeName),
-      listen: "127.0.0.1:0",
-      nodeLabels: {},
-      infraImage: PAUSE_IMAGE,
-      runtime,
-      resyncIntervalMs: 1_000,
-      reportIntervalMs: 100,
-    });
+    agent = await testAgent(master, nodeName, { runtime });
     await agent.start();
     await waitFor("registration", () => master.subscriberCount > 0);
   });

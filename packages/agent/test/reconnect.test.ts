@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import type { Pod } from "@bosun/api";
 import { Agent, LABEL_POD_UID } from "../src/index.js";
+import { testAgent } from "./support/agent.js";
 import { FakeMaster, waitFor } from "./support/fake-master.js";
-import { nodeCredentials } from "./support/tls.js";
 import { FakeRuntime } from "./support/fake-runtime.js";
 import { BUSYBOX_IMAGE, PAUSE_IMAGE } from "./support/images.js";
 import { testPod } from "./support/pods.js";
@@ -21,19 +21,7 @@ describe("reconciling after the master comes back", { timeout: 90_000 }, () => {
   let master: FakeMaster;
   let agent: Agent;
 
-  const newAgent = async () =>
-    new Agent({
-      nodeName,
-      masters: [master.address],
-      credentials: await nodeCredentials(nodeName),
-      listen: "127.0.0.1:0",
-      nodeLabels: {},
-      infraImage: PAUSE_IMAGE,
-      runtime,
-      networkHost: new FakeHost(),
-      resyncIntervalMs: 500,
-      reportIntervalMs: 100,
-    });
+  const newAgent = () => testAgent(master, nodeName, { runtime, networkHost: new FakeHost(), resyncIntervalMs: 500 });
   const ids = (pod: Pod) =>
     runtime
       .byLabel(LABEL_POD_UID, pod.metadata.uid ?? "")

@@ -1,0 +1,24 @@
+// The agent the agent's integration tests run: one node against a fake master,
+// with test credentials and the pause image, and whatever a test changes.
+import { Agent, type AgentOptions } from "../../src/agent.js";
+import type { FakeMaster } from "./fake-master.js";
+import { PAUSE_IMAGE } from "./images.js";
+import { nodeCredentials } from "./tls.js";
+
+export async function testAgent(
+  master: FakeMaster,
+  nodeName: string,
+  opts: Pick<AgentOptions, "runtime"> & Partial<AgentOptions>,
+): Promise<Agent> {
+  return new Agent({
+    nodeName,
+    masters: [master.address],
+    credentials: await nodeCredentials(nodeName),
+    listen: "127.0.0.1:0",
+    nodeLabels: {},
+    infraImage: PAUSE_IMAGE,
+    resyncIntervalMs: 1_000,
+    reportIntervalMs: 100,
+    ...opts,
+  });
+}
