@@ -115,8 +115,10 @@ export async function connect(script, { needsImage = true } = {}) {
 }
 
 /** Removes the containers a benchmark started itself (never the agent's). */
-export async function removeBenchContainers(runId, containerIds = []) {
-  const ps = await run("docker", ["ps", "-aq", "--no-trunc", "--filter", `label=bosun.io/bench=${runId}`, "--filter", "label=bosun.io/bench-side=docker"]);
+export async function removeBenchContainers(runId, containerIds = [], { labHost } = {}) {
+  // On a lab host, its own engine through `docker exec <host> docker ...`.
+  const docker = (args) => (labHost ? run("docker", ["exec", labHost, "docker", ...args]) : run("docker", args));
+  const ps = await docker(["ps", "-aq", "--no-trunc", "--filter", `label=bosun.io/bench=${runId}`, "--filter", "label=bosun.io/bench-side=docker"]);
   const ids = [...new Set([...containerIds, ...ps.stdout.split("\n").map((s) => s.trim()).filter(Boolean)])];
-  if (ids.length > 0) await run("docker", ["rm", "-f", ...ids]);
+  if (ids.length > 0) await docker(["rm", "-f", ...ids]);
 }

@@ -229,11 +229,7 @@ async function cleanup(client, opts, runId, containerIds, swarm, labNode) {
     if (left.items.length === 0) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  if (labNode) {
-    await run("docker", ["exec", labNode, "sh", "-c", `docker rm -f $(docker ps -aq --filter label=bosun.io/bench=${runId}) >/dev/null 2>&1 || true`]);
-  } else {
-    await removeBenchContainers(runId, containerIds);
-  }
+  await removeBenchContainers(runId, labNode ? [] : containerIds, { labHost: labNode });
   await swarm?.cleanup();
 }
 

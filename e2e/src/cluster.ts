@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiClient, kubeconfigYaml, type ClientCredentials } from "@bosun/client";
 import { createJoinToken } from "@bosun/cli";
-import { readPair } from "@bosun/pki";
+import { adminCredentials } from "@bosun/pki";
 import { writeFileSync } from "node:fs";
 import { nodeReadyCondition, resourceByKind, type Node } from "@bosun/api";
 import { startTestEtcd } from "@bosun/apiserver/testing";
@@ -319,12 +319,6 @@ async function agentProcess(spec: AgentSpec, runId: string, server: string, grpc
   if (spec.capacityCpu) args.push("--capacity-cpu", spec.capacityCpu);
   if (spec.capacityMemory) args.push("--capacity-memory", spec.capacityMemory);
   return { spec, nodeName, process: new ManagedProcess(`bosun-agent ${nodeName}`, args, join(logDir, `agent-${spec.name}.log`)) };
-}
-
-/** The admin credentials in a master's PKI directory, once it has made them. */
-function adminCredentials(dir: string): Cluster["credentials"] | undefined {
-  const [ca, admin] = [readPair(dir, "ca"), readPair(dir, "admin")];
-  return ca && admin ? { ca: ca.cert, cert: admin.cert, key: admin.key } : undefined;
 }
 
 /** Waits for /readyz; fails at once, with the log's tail, if the process exits. */

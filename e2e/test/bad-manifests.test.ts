@@ -1,5 +1,5 @@
 // Bad input gets a clear error naming the problem, a non-zero exit, and nothing is
-// written (DESIGN.md §1.5).
+// written (principle 5 in docs/architecture.md).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

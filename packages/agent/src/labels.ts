@@ -1,5 +1,5 @@
 // The labels on every container the agent creates. The runtime is the agent's
-// database (DESIGN.md §1.4): these labels are all it needs to rebuild its state after
+// database (principle 4 in docs/architecture.md): these labels are all it needs to rebuild its state after
 // a restart, so they carry everything a sync decision depends on.
 import type { PodIdentity } from "./pod/identity.js";
 

@@ -76,6 +76,12 @@ export async function ensureCa(dir: string, commonName = "bosun-ca"): Promise<Ke
   return ca;
 }
 
+/** The admin's client certificate with the cluster CA, from a master's PKI directory; undefined until the master has made them. */
+export function adminCredentials(dir: string): { ca: string; cert: string; key: string } | undefined {
+  const [ca, admin] = [readPair(dir, "ca"), readPair(dir, "admin")];
+  return ca && admin ? { ca: ca.cert, cert: admin.cert, key: admin.key } : undefined;
+}
+
 export function caPath(dir: string): string {
   return join(dir, "ca.crt");
 }

@@ -15,8 +15,8 @@ export interface RequestAttributes {
   verb: string;
   route: ResourceRoute;
   fieldSelector?: string;
-  /** For a create: metadata.name of the object in the body, when it has one. */
-  createdName?: string;
+  /** For a create: metadata.name of the object in the body. A function, so the body is read only for the rules that need it. */
+  createdName?: () => string | undefined;
 }
 
 /** Reads a pod to learn where it is bound; undefined when it does not exist. */
@@ -53,7 +53,7 @@ export async function authorize(identity: Identity, attrs: RequestAttributes, lo
   if (kind === "/nodes") {
     if (readVerbs.includes(attrs.verb)) return;
     if (name === node) return;
-    if (attrs.verb === "create" && name === undefined && attrs.createdName === node) return;
+    if (attrs.verb === "create" && name === undefined && attrs.createdName?.() === node) return;
     deny(identity, attrs, `a node may only change its own Node object ("${node}")`);
   }
   if (kind === "/events") {

@@ -68,7 +68,7 @@ export class RequestGate {
         verb: verbOf(method, route.name !== undefined, watch),
         route,
         fieldSelector: query.get("fieldSelector") ?? undefined,
-        createdName: method === "POST" && route.name === undefined ? bodyName(body) : undefined,
+        createdName: () => bodyName(body),
       },
       (namespace, name) => this.lookupPod(namespace, name),
     );

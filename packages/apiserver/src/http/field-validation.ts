@@ -10,7 +10,7 @@
 // field, as validation always has) because it cannot tell a typo, which
 // Kubernetes would drop with a warning, from a Kubernetes field Bosun does not
 // implement, which Kubernetes would honour: dropping that one would change what
-// the manifest means without the client noticing (DESIGN.md §1.3). kubectl sends
+// the manifest means without the client noticing (principle 3 in docs/architecture.md). kubectl sends
 // the parameter explicitly (Strict unless --validate says otherwise).
 import type { FastifyReply, FastifyRequest } from "fastify";
 import {

@@ -4,7 +4,7 @@
 // of the next `bosun up` to adopt.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readPair } from "@bosun/pki";
+import { adminCredentials } from "@bosun/pki";
 import { hostname } from "node:os";
 import { nodeReadyCondition, mustResource, type Node } from "@bosun/api";
 import { ApiClient } from "@bosun/client";
@@ -136,7 +136,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       return true;
     }, 60_000, abort.signal);
     const admin = client!;
-    writeClientConfig(opts.home, { server, ...adminCredentials(paths)! });
+    writeClientConfig(opts.home, { server, ...adminCredentials(join(paths.masterDir, "pki"))! });
     // The agent needs a token only until it has its node certificate.
     const joined = existsSync(join(paths.agentDir, "pki", "node.crt"));
     const token = joined ? undefined : await createJoinToken(admin, { ttlMs: 3_600_000, description: "bosun up: the local agent's join" });
@@ -202,15 +202,7 @@ function printWelcome(opts: UpOptions, nodeName: string, server: string): void {
   );
 }
 
-/** The admin's certificate the master made in its PKI directory; undefined until it has. */
-function adminCredentials(paths: ClusterPaths): { ca: string; cert: string; key: string } | undefined {
-  const dir = join(paths.masterDir, "pki");
-  const admin = readPair(dir, "admin");
-  const ca = readPair(dir, "ca");
-  return admin && ca ? { ca: ca.cert, cert: admin.cert, key: admin.key } : undefined;
-}
-
 function adminClient(paths: ClusterPaths, server: string): ApiClient | undefined {
-  const credentials = adminCredentials(paths);
+  const credentials = adminCredentials(join(paths.masterDir, "pki"));
   return credentials ? new ApiClient({ server, credentials, userAgent: "bosun-up" }) : undefined;
 }

@@ -1,5 +1,5 @@
 // What every controller is given and what the controller manager asks of it.
-// Controllers are clients of the public API like any user (DESIGN.md §1.2): they
+// Controllers are clients of the public API like any user (principle 2 in docs/architecture.md): they
 // read through shared informers and write through the REST client.
 import type { ApiClient, EventRecorder, SharedInformers } from "@bosun/client";
 
