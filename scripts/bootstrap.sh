@@ -27,6 +27,8 @@ need etcd-server etcd
 need etcd-client etcdctl
 need busybox-static busybox
 need iptables iptables
+need iproute2 ip
+need util-linux nsenter
 if [ "$lab" -eq 1 ]; then
   need debootstrap debootstrap
   need docker-compose docker-compose

@@ -18,6 +18,13 @@ export const LABEL_RESTART_COUNT = "bosun.io/restart-count";
  */
 export const LABEL_TERMINATION_GRACE = "bosun.io/termination-grace-period";
 
+/**
+ * On a pod's infra container: the pod's address on the node's pod network, which the
+ * agent assigns and plugs in itself (network/sandbox-link.ts), so that a restarted
+ * agent knows which addresses are taken.
+ */
+export const LABEL_POD_IP = "bosun.io/pod-ip";
+
 /** The container-name label of a pod's infra container. */
 export const INFRA_CONTAINER_NAME = "POD";
 
@@ -60,4 +67,9 @@ export function terminationGraceOf(labels: Record<string, string>): number | und
 export function restartCountOf(labels: Record<string, string>): number {
   const n = Number.parseInt(labels[LABEL_RESTART_COUNT] ?? "0", 10);
   return Number.isFinite(n) && n >= 0 ? n : 0;
+}
+
+/** A sandbox's pod IP: the address the agent gave it on the pod network, else the one Docker gave it on its default bridge. */
+export function sandboxIP(infra: { labels: Record<string, string>; ipAddress: string }): string {
+  return infra.labels[LABEL_POD_IP] ?? infra.ipAddress;
 }

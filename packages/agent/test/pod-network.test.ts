@@ -1,12 +1,14 @@
 // The agent's side of the pod network, with a fake master, runtime and host: pods wait
-// (NetworkNotReady) until the master gives the node a pod CIDR, then run on the
-// node's own bridge with an IP from it; a restarted agent adopts that bridge before
-// the master speaks.
+// (NetworkNotReady) until the master gives the node a pod CIDR, then run plugged into
+// the node's own bridge with an IP from it; a restarted agent adopts that bridge and
+// its pods' addresses before the master speaks; a pod's link deleted by hand comes back.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import type { Pod } from "@bosun/api";
-import { Agent, LABEL_CONTAINER_NAME, LABEL_POD_UID } from "../src/index.js";
+import { Agent, LABEL_CONTAINER_NAME, LABEL_POD_IP, LABEL_POD_UID } from "../src/index.js";
+import { nodeNetworkNames } from "../src/network/names.js";
+import { sandboxVeth } from "../src/network/sandbox-link.js";
 import { FakeHost } from "./support/fake-host.js";
 import { FakeMaster, waitFor } from "./support/fake-master.js";
 import { nodeCredentials } from "./support/tls.js";
@@ -62,7 +64,14 @@ describe("pods on the node's pod network", { timeout: 60_000 }, () => {
     assert.equal(bridge.subnet, "10.244.7.0/24");
     assert.equal(bridge.gateway, "10.244.7.1");
     assert.equal(bridge.labels["bosun.io/node-name"], nodeName);
-    assert.equal(infraOf(pod)?.spec.networkMode, bridge.name, "the infra container joins the bridge; app containers join it");
+    const infra = infraOf(pod);
+    assert.ok(infra);
+    assert.equal(infra.spec.networkMode, "none", "the agent plugs the sandbox in itself");
+    assert.equal(infra.spec.labels[LABEL_POD_IP], running.podIP, "the sandbox carries its address");
+    assert.deepEqual(infra.spec.extraHosts, [`early:${running.podIP}`], "the pod's hosts file names its address");
+    const veth = sandboxVeth(infra.id);
+    assert.ok(host.ipWrites.some((w) => w[0] === `link add ${veth} mtu 1500 type veth peer name eth0 mtu 1500 netns ${infra.pid}` && w[1] === `link set ${veth} master ${nodeNetworkNames(nodeName).bridgeDevice} up`));
+    assert.deepEqual(host.netnsWrites.find((w) => w.pid === infra.pid)?.commands, [`address add ${running.podIP}/24 dev eth0`, "link set eth0 up", "route add default via 10.244.7.1 dev eth0"]);
     assert.equal(master.events.filter((e) => e.podUid === uid && e.reason === "NetworkNotReady").length, 1, "a long wait is told once");
     await waitFor("the route to the other node's pods", () => host.ipWrites.flat().includes("route replace 10.244.8.0/24 via 192.0.2.20 proto 78"));
     assert.match(host.restores.at(-1) ?? "", /-A BOSUN-POST-\w+ -s 10\.244\.7\.0\/24 ! -d 10\.244\.0\.0\/16 -j MASQUERADE/);
@@ -79,7 +88,7 @@ describe("pods on the node's pod network", { timeout: 60_000 }, () => {
     await agent.stop();
     agent = await newAgent();
     await agent.start();
-    assert.deepEqual(agent.network.readiness(), { ready: true, networkName: `bosun-${nodeName}` });
+    assert.deepEqual(agent.network.readiness(), { ready: true, bridge: nodeNetworkNames(nodeName).bridgeDevice });
 
     // The sandbox dies while the master is away; the new one comes once the master speaks, on the same bridge.
     const infra = infraOf(pod);
@@ -92,8 +101,26 @@ describe("pods on the node's pod network", { timeout: 60_000 }, () => {
       const c = infraOf(pod);
       return c && c.id !== infra.id && c.state === "running" ? c : undefined;
     });
-    assert.equal(replaced.spec.networkMode, `bosun-${nodeName}`);
+    assert.equal(replaced.spec.labels[LABEL_POD_IP], infra.spec.labels[LABEL_POD_IP], "the pod keeps its address");
+    await waitFor("the new sandbox plugged in", () => host.links.has(sandboxVeth(replaced.id)));
     assert.equal(runtime.networks.size, 1, "the adopted bridge is reused");
+  });
+
+  test("a pod's link deleted by hand comes back", async () => {
+    const pod = testPod("relinked", nodeName, [{}]);
+    master.setPod(pod);
+    const ip = await waitFor("Running", () => {
+      const s = master.statuses.get(pod.metadata.uid ?? "")?.status;
+      return s?.phase === "Running" ? s.podIP : undefined;
+    });
+    const infra = infraOf(pod);
+    assert.ok(infra);
+    const veth = sandboxVeth(infra.id);
+    host.links.delete(veth);
+    const writes = host.netnsWrites.length;
+    await waitFor("the link made again", () => host.links.has(veth));
+    assert.equal(host.netnsWrites.at(-1)?.commands[0], `address add ${ip}/24 dev eth0`);
+    assert.ok(host.netnsWrites.length > writes);
   });
 
   test("with a master that does not serve the pod network, the session stays up and new pods wait", async () => {

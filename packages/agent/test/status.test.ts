@@ -27,6 +27,7 @@ function details(id: string, opts: Partial<ContainerDetails> & { restart?: numbe
     createdAt: "2024-01-01T00:00:00Z",
     imageId: "sha256:abc",
     ipAddress: "",
+    pid: 0,
     tty: false,
     error: "",
     ...opts,

@@ -1,5 +1,5 @@
 // AgentService.PortForward: one call is one TCP connection to a port of a pod. The
-// agent dials the pod's IP on the Docker bridge (the infra container's address), so
+// agent dials the pod's IP on the pod network (the infra container's address), so
 // a server the pod binds to 127.0.0.1 only is out of reach; the kubelet's
 // nsenter-based forwarding would reach it.
 import { connect, type Socket } from "node:net";
@@ -7,7 +7,7 @@ import { status as grpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import { PortForwardOutput, type PortForwardInput, type PortForwardStart } from "@bosun/proto";
 import { createLogger } from "@bosun/client";
 import type { ContainerRuntime } from "../runtime/runtime.js";
-import { INFRA_CONTAINER_NAME, LABEL_CONTAINER_NAME } from "../labels.js";
+import { INFRA_CONTAINER_NAME, LABEL_CONTAINER_NAME, sandboxIP } from "../labels.js";
 import { podContainers, StreamError } from "./target.js";
 
 const log = createLogger("agent/portforward");
@@ -22,10 +22,11 @@ async function podIP(runtime: ContainerRuntime, nodeName: string, start: PortFor
     (c) => c.labels[LABEL_CONTAINER_NAME] === INFRA_CONTAINER_NAME && c.state === "running",
   );
   const details = infra ? await runtime.inspectContainer(infra.id) : undefined;
-  if (!details?.ipAddress) {
+  const ip = details ? sandboxIP(details) : "";
+  if (!ip) {
     throw new StreamError(grpcStatus.FAILED_PRECONDITION, `pod ${pod} has no running network sandbox on this node; wait until it runs`);
   }
-  return details.ipAddress;
+  return ip;
 }
 
 function dial(host: string, port: number): Promise<Socket> {

@@ -2,7 +2,8 @@
 // gateway the CIDR's first address, Docker's masquerade off. Labelled with the node
 // name and both CIDRs, so that a restarted agent adopts it and cleanup finds it.
 import type { ContainerRuntime, PodNetworkInfo } from "../runtime/runtime.js";
-import { firstHost, ipv4Cidr } from "./cidr.js";
+import { INFRA_CONTAINER_NAME, LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_IP } from "../labels.js";
+import { cidrHoldsIP, firstHost, ipv4Cidr } from "./cidr.js";
 import { LABEL_CLUSTER_CIDR, LABEL_NETWORK_MANAGED, LABEL_NETWORK_NODE, LABEL_POD_CIDR, type NodeNetworkNames } from "./names.js";
 
 export interface BridgeWant {
@@ -24,6 +25,14 @@ export function nodeNetworks(runtime: ContainerRuntime, nodeName: string): Promi
   return runtime.listNetworks(nodeNetworkLabels(nodeName));
 }
 
+/** How many of the node's sandboxes (running or not) have an address in the subnet: the bridge's users. */
+export async function sandboxesOn(runtime: ContainerRuntime, nodeName: string, subnet: string): Promise<number> {
+  const cidr = ipv4Cidr(subnet);
+  if (!cidr) return 0;
+  const sandboxes = await runtime.listContainers({ [LABEL_NODE_NAME]: nodeName, [LABEL_CONTAINER_NAME]: INFRA_CONTAINER_NAME });
+  return sandboxes.filter((c) => cidrHoldsIP(cidr, c.labels[LABEL_POD_IP] ?? "")).length;
+}
+
 /**
  * Makes the node's pod bridge exist with the pod CIDR. A network of the node with
  * another CIDR (the node got a new one) is removed once no container uses it; until
@@ -38,7 +47,7 @@ export async function ensurePodBridge(runtime: ContainerRuntime, want: BridgeWan
   let blocking: PodNetworkInfo | undefined;
   for (const stale of existing) {
     if (stale === match) continue;
-    const users = await runtime.networkContainerCount(stale.id);
+    const users = await sandboxesOn(runtime, want.nodeName, stale.subnet);
     if (users === 0) await runtime.removeNetwork(stale.id);
     else if (stale.name === want.names.dockerNetwork) blocking = stale;
   }
@@ -53,6 +62,7 @@ export async function ensurePodBridge(runtime: ContainerRuntime, want: BridgeWan
   }
   const network = await runtime.createNetwork({
     name: want.names.dockerNetwork,
+    bridge: want.names.bridgeDevice,
     subnet: want.podCidr,
     gateway: firstHost(cidr),
     mtu: want.mtu,

@@ -4,7 +4,7 @@
 // the e2e harness run once the node's containers are gone; a network that still has
 // containers is left, with an error that says so.
 import type { ContainerRuntime } from "../runtime/runtime.js";
-import { nodeNetworks } from "./bridge.js";
+import { nodeNetworks, sandboxesOn } from "./bridge.js";
 import { cidrContains } from "@bosun/api";
 import { ipv4Cidr } from "./cidr.js";
 import type { HostNetwork } from "./host.js";
@@ -28,9 +28,9 @@ export async function removeNodeNetwork(nodeName: string, runtime: ContainerRunt
   // The routes are recognised by the cluster CIDR the networks were made for.
   const clusters = networks.map((n) => ipv4Cidr(n.labels[LABEL_CLUSTER_CIDR] ?? "")).filter((c) => c !== undefined);
   for (const n of networks) {
-    const users = await runtime.networkContainerCount(n.id);
+    const users = await sandboxesOn(runtime, nodeName, n.subnet);
     if (users > 0) {
-      result.problems.push(`network ${n.name} still has ${users} container(s); remove the node's containers first`);
+      result.problems.push(`network ${n.name} still has ${users} pod sandbox(es); remove the node's containers first`);
       continue;
     }
     await runtime.removeNetwork(n.id);

@@ -13,6 +13,8 @@ export interface HostNetwork {
   ipRead(commands: readonly string[]): Promise<unknown[]>;
   /** Runs the ip commands in one `ip -force -batch -`; rejects, after running the rest, if any failed. */
   ipWrite(commands: readonly string[]): Promise<void>;
+  /** Runs the ip commands in one `ip -force -batch -` inside the network namespace of process `pid`. */
+  ipWriteInNetns(pid: number, commands: readonly string[]): Promise<void>;
   /** `bridge -json fdb show dev <device>`. */
   fdbRead(device: string): Promise<unknown>;
   /** Runs the bridge commands in one `bridge -force -batch -`. */
@@ -39,6 +41,7 @@ const INSTALL_HINT: Record<string, string> = {
   bridge: "install iproute2",
   "iptables-save": "install iptables",
   "iptables-restore": "install iptables",
+  nsenter: "install util-linux",
 };
 
 export class LinuxHost implements HostNetwork {
@@ -54,6 +57,12 @@ export class LinuxHost implements HostNetwork {
     if (commands.length === 0) return;
     const r = await this.run("ip", ["-force", "-batch", "-"], commands.join("\n") + "\n");
     if (r.code !== 0) throw new Error(`ip -batch failed: ${oneLine(r.stderr)} (commands: ${commands.join("; ")})`);
+  }
+
+  async ipWriteInNetns(pid: number, commands: readonly string[]): Promise<void> {
+    if (commands.length === 0) return;
+    const r = await this.run("nsenter", [`--net=/proc/${pid}/ns/net`, "ip", "-force", "-batch", "-"], commands.join("\n") + "\n");
+    if (r.code !== 0) throw new Error(`ip -batch in the network namespace of process ${pid} failed: ${oneLine(r.stderr)} (commands: ${commands.join("; ")})`);
   }
 
   async fdbRead(device: string): Promise<unknown> {

@@ -1,21 +1,27 @@
 // The node's pod network, kept as the master describes it: a reconcile loop over the
-// pod bridge (Docker), the node's iptables chains and the routes to the other nodes'
-// pods. It runs on every message of the master's Network stream and every 10 s, so a
-// route or rule removed by hand comes back and a departed peer's route goes away.
+// pod bridge (Docker), the node's iptables chains, the routes to the other nodes'
+// pods and the sandboxes' links to the bridge. It runs on every message of the
+// master's Network stream and every 10 s, so a route, rule or pod link removed by
+// hand comes back and a departed peer's route goes away. It also hands out the pods'
+// addresses and plugs new sandboxes in (for the pod worker's network hook).
 //
-// A restarted agent adopts its bridge before the master speaks (the runtime is the
-// agent's database: the network's labels carry both CIDRs), so running pods keep
-// their network and a dead sandbox can be replaced at once. Nothing here ever
-// removes what running pods use.
+// A restarted agent adopts its bridge, its pods' addresses and their links before
+// the master speaks (the runtime is the agent's database: the network's labels carry
+// both CIDRs, the sandboxes' their addresses), so running pods keep their network
+// and a dead sandbox can be replaced at once. Nothing here ever removes what running
+// pods use.
 import { CoalescingLoop, createLogger } from "@bosun/client";
 import type { ContainerRuntime, PodNetworkInfo } from "../runtime/runtime.js";
+import { INFRA_CONTAINER_NAME, LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_IP, LABEL_POD_UID } from "../labels.js";
 import { ensurePodBridge, nodeNetworks } from "./bridge.js";
-import { ipv4Cidr, isIPv4 } from "./cidr.js";
+import { firstHost, ipv4Cidr, isIPv4 } from "./cidr.js";
 import type { HostNetwork } from "./host.js";
 import { iptablesRestoreInput } from "./iptables.js";
 import { LABEL_CLUSTER_CIDR, LABEL_POD_CIDR, nodeNetworkNames, VXLAN_OVERHEAD, type NodeNetworkNames } from "./names.js";
 import { linkWithAddress, planHost, type NetworkConfig, type PeerDecision, type PeerRoute, type PodNetworkMode } from "./plan.js";
-import { readHost, type HostSnapshot } from "./snapshot.js";
+import { PodAddresses } from "./pod-addresses.js";
+import { linkSandbox, sandboxVeth } from "./sandbox-link.js";
+import { parseLinks, readHost, type HostSnapshot } from "./snapshot.js";
 
 const log = createLogger("agent/network");
 
@@ -32,10 +38,10 @@ export interface NetworkManagerOptions {
   onReady?: () => void;
 }
 
-/** Whether pods can get a sandbox now, and on which network. */
-export type NetworkReadiness = { ready: true; networkName: string } | { ready: false; message: string };
+/** Whether pods can get a sandbox now, and on which bridge. */
+export type NetworkReadiness = { ready: true; bridge: string } | { ready: false; message: string };
 
-type Step = "bridge" | "iptables" | "routes" | "host";
+type Step = "bridge" | "iptables" | "routes" | "host" | "sandboxes";
 
 export class NetworkManager {
   readonly names: NodeNetworkNames;
@@ -53,6 +59,15 @@ export class NetworkManager {
   private timer: NodeJS.Timeout | undefined;
   private readonly problems = new Map<Step, string>();
   private readonly peerRoutes = new Map<string, PeerRoute>();
+  private readonly addresses = new PodAddresses();
+  /** The pods' MTU, as the bridge was last made or checked with. */
+  private mtu = 1500;
+  /**
+   * Running sandboxes whose link the reconcile keeps: those this agent plugged in, and
+   * those found running at start. A sandbox being plugged in is in neither, so the
+   * reconcile never races the pod worker for it.
+   */
+  private readonly kept = new Set<string>();
 
   constructor(private readonly opts: NetworkManagerOptions) {
     this.names = nodeNetworkNames(opts.nodeName);
@@ -68,6 +83,8 @@ export class NetworkManager {
         this.cidrs = { podCidr, clusterCidr };
         log.info({ network: existing?.name, podCidr, clusterCidr }, "adopted the node's pod network; waiting for the master's picture of the other nodes");
       }
+      if (this.cidrs) this.addresses.setCidr(this.cidrs.podCidr);
+      await this.adoptSandboxes();
     } catch (err) {
       log.warn({ err: (err as Error).message }, "could not look for an existing pod network; waiting for the master");
     }
@@ -93,11 +110,63 @@ export class NetworkManager {
     }
     this.config = config;
     this.cidrs = { podCidr: config.podCidr, clusterCidr: config.clusterCidr };
+    this.addresses.setCidr(config.podCidr);
     this.trigger();
   }
 
   readiness(): NetworkReadiness {
-    return this.bridge ? { ready: true, networkName: this.bridge.name } : { ready: false, message: this.notReady };
+    return this.bridge ? { ready: true, bridge: this.bridge.bridge } : { ready: false, message: this.notReady };
+  }
+
+  /** The pod's address on the node's pod network: kept while the pod lives here. */
+  assignAddress(podUid: string): string {
+    return this.addresses.assign(podUid);
+  }
+
+  /** The pod's sandboxes are all gone: its address may go to another pod. */
+  releaseAddress(podUid: string): void {
+    this.addresses.release(podUid);
+  }
+
+  /** Plugs a started sandbox, labelled with its address, into the node's pod bridge. */
+  async plugIn(containerId: string): Promise<void> {
+    const bridge = this.bridge;
+    const cidr = ipv4Cidr(this.cidrs?.podCidr ?? "");
+    if (!bridge || !cidr) throw new Error(`the pod network of node ${this.opts.nodeName} is not ready: ${this.notReady}`);
+    const details = await this.opts.runtime.inspectContainer(containerId);
+    const ip = details?.labels[LABEL_POD_IP];
+    if (!details?.running || !ip) throw new Error(`sandbox ${containerId.slice(0, 12)} is not running with a pod address; it is replaced at the next sync`);
+    await linkSandbox(this.opts.host, { containerId, pid: details.pid, bridge: bridge.bridge, ip, prefixLength: cidr.prefixLength, gateway: firstHost(cidr), mtu: this.mtu });
+    this.kept.add(containerId);
+  }
+
+  /** At start: the addresses running and stopped sandboxes hold, and the running ones' links to keep. */
+  private async adoptSandboxes(): Promise<void> {
+    for (const c of await this.nodeSandboxes()) {
+      const uid = c.labels[LABEL_POD_UID];
+      const ip = c.labels[LABEL_POD_IP];
+      if (!uid || !ip) continue;
+      this.addresses.adopt(uid, ip);
+      if (c.state === "running") this.kept.add(c.id);
+    }
+  }
+
+  private nodeSandboxes() {
+    return this.opts.runtime.listContainers({ [LABEL_NODE_NAME]: this.opts.nodeName, [LABEL_CONTAINER_NAME]: INFRA_CONTAINER_NAME });
+  }
+
+  /** Plugs in again the kept sandboxes whose link is gone (deleted by hand); forgets sandboxes that stopped. */
+  private async keepLinks(): Promise<void> {
+    const running = new Set((await this.nodeSandboxes()).filter((c) => c.state === "running").map((c) => c.id));
+    for (const id of this.kept) if (!running.has(id)) this.kept.delete(id);
+    if (this.kept.size === 0) return;
+    const [links] = await this.opts.host.ipRead(["link show"]);
+    const present = new Set(parseLinks(links).map((l) => l.name));
+    for (const id of [...this.kept]) {
+      if (present.has(sandboxVeth(id))) continue;
+      log.info({ sandbox: id.slice(0, 12) }, "a pod's link to the pod bridge is gone; plugging the sandbox in again");
+      await this.plugIn(id);
+    }
   }
 
   /** Asks for a reconcile; one asked for during a reconcile runs right after it. */
@@ -125,6 +194,7 @@ export class NetworkManager {
     );
     await this.attempt("bridge", async () => {
       const mtu = this.podMtu(snapshot);
+      this.mtu = mtu;
       const state = await ensurePodBridge(this.opts.runtime, { nodeName: this.opts.nodeName, names: this.names, ...cidrs, mtu });
       const wasReady = this.bridge !== undefined;
       if (state.ready) {
@@ -136,6 +206,7 @@ export class NetworkManager {
         this.notReady = state.message;
       }
     });
+    if (this.bridge) await this.attempt("sandboxes", () => this.keepLinks());
     await this.attempt("iptables", async () => {
       const saved = await this.opts.host.iptablesSave();
       await this.opts.host.iptablesRestore(iptablesRestoreInput({ names: this.names, ...cidrs }, saved));

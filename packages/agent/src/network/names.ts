@@ -25,8 +25,10 @@ function nodeHash(nodeName: string, length: number): string {
 }
 
 export interface NodeNetworkNames {
-  /** The Docker bridge network the node's pods join. */
+  /** The Docker bridge network that holds the node's pod bridge. */
   dockerNetwork: string;
+  /** Its Linux bridge device, which the pods' sandboxes are plugged into; at most 15 characters. */
+  bridgeDevice: string;
   /** nat chain: masquerades pods' traffic that leaves the cluster CIDR. Chain names have at most 28 characters. */
   natChain: string;
   /** filter chain, jumped to from DOCKER-USER: lets pod traffic through Docker's FORWARD rules. */
@@ -41,6 +43,7 @@ export function nodeNetworkNames(nodeName: string): NodeNetworkNames {
   const h = nodeHash(nodeName, 10);
   return {
     dockerNetwork: `bosun-${nodeName}`,
+    bridgeDevice: `bosunbr${h.slice(0, 8)}`,
     natChain: `BOSUN-POST-${h}`,
     forwardChain: `BOSUN-FWD-${h}`,
     comment: `bosun pod network of node ${nodeName}`,

@@ -71,10 +71,24 @@ export class Sandbox {
     const spec = infraContainerSpec(nodeName, pod, infraImage, restartCount);
     for (const hook of hooks) hook.sandboxSpec?.(pod, spec);
     const cid = await runtime.createContainer(spec);
-    const started = runtime.startContainer(cid);
     // Awaited by the app containers' starts; a failure surfaces there and in the next sync.
+    const started = this.startAndSetUp(pod, cid);
     started.catch((err: unknown) => log.warn({ pod: podKey(id), err: String(err) }, "the pod's infra container failed to start"));
     return { infra: { id: cid, labels: spec.labels, state: "running", created: Math.floor(ctx.now() / 1000) }, started };
+  }
+
+  /** Starts the sandbox and lets the hooks set it up; a sandbox they could not set up is stopped, to be replaced. */
+  private async startAndSetUp(pod: Pod, cid: string): Promise<void> {
+    const { runtime, hooks } = this.ctx.deps;
+    await runtime.startContainer(cid);
+    try {
+      for (const hook of hooks) await hook.sandboxStarted?.(pod, cid);
+    } catch (err) {
+      this.ctx.event(podIdentity(pod), "Warning", "FailedCreatePodSandBox", `Failed to set up the pod sandbox: ${(err as Error).message}; it is replaced`);
+      await runtime.killContainer(cid).catch(() => undefined);
+      this.ctx.trigger();
+      throw err;
+    }
   }
 
   private tellWait(pod: Pod, wait: HookWait): void {

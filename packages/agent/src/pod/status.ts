@@ -2,7 +2,7 @@
 // generateAPIPodStatus and getPhase, so they are tested without Docker.
 import type { ContainerState, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from "@bosun/api";
 import type { ContainerDetails } from "../runtime/runtime.js";
-import { restartCountOf } from "../labels.js";
+import { restartCountOf, sandboxIP } from "../labels.js";
 import type { ContainerHealth } from "../probe/results.js";
 import { shouldRestart } from "./backoff.js";
 
@@ -196,7 +196,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
     ),
     scheduled,
   ];
-  const podIP = (infra?.running ? infra.ipAddress : "") || previous?.podIP || pod.status?.podIP;
+  const podIP = (infra?.running ? sandboxIP(infra) : "") || previous?.podIP || pod.status?.podIP;
   const startTime = pod.status?.startTime ?? previous?.startTime ?? now;
   return {
     phase,

@@ -8,7 +8,7 @@ import { rfc3339 } from "@bosun/api";
 import type { Pod, PodStatus } from "@bosun/api";
 import { CoalescingLoop, createLogger } from "@bosun/client";
 import type { ContainerSummary } from "../runtime/runtime.js";
-import { INFRA_CONTAINER_NAME, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE } from "../labels.js";
+import { INFRA_CONTAINER_NAME, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, sandboxIP } from "../labels.js";
 import type { RunningContainer } from "../probe/manager.js";
 import { shouldRestart } from "./backoff.js";
 import { ContainerSync } from "./containers.js";
@@ -224,7 +224,7 @@ export class PodWorker {
       if (cur?.running) running.push({ spec, id: cur.id, startedAtMs: timeOf(cur.startedAt, this.ctx.now()) });
     }
     const { probes } = this.deps;
-    probes.sync(pod, obs.infra?.running ? obs.infra.ipAddress : "", running);
+    probes.sync(pod, obs.infra?.running ? sandboxIP(obs.infra) : "", running);
     for (const c of running) {
       const o = obs.containers.get(c.spec.name);
       if (o) o.health = probes.health(c.spec, c.id);

@@ -50,8 +50,17 @@ function bridgeIP(networks: Record<string, { IPAddress?: string }> | undefined):
   return networks.bridge?.IPAddress || Object.values(networks).find((n) => n.IPAddress)?.IPAddress || "";
 }
 
+/** Docker's option naming a bridge network's Linux device; without it the device is br-<first 12 of the ID>. */
+const BRIDGE_NAME_OPTION = "com.docker.network.bridge.name";
+
 function networkInfo(n: Docker.NetworkInspectInfo): PodNetworkInfo {
-  return { id: n.Id, name: n.Name, subnet: n.IPAM?.Config?.[0]?.Subnet ?? "", labels: n.Labels ?? {} };
+  return {
+    id: n.Id,
+    name: n.Name,
+    bridge: n.Options?.[BRIDGE_NAME_OPTION] ?? `br-${n.Id.slice(0, 12)}`,
+    subnet: n.IPAM?.Config?.[0]?.Subnet ?? "",
+    labels: n.Labels ?? {},
+  };
 }
 
 function labelFilters(labels: Record<string, string>): string[] {
@@ -122,6 +131,7 @@ export class DockerRuntime implements ContainerRuntime {
         createdAt: dockerTime(i.Created) ?? i.Created,
         imageId: i.Image,
         ipAddress: bridgeIP(i.NetworkSettings?.Networks),
+        pid: i.State.Running ? i.State.Pid : 0,
         tty: i.Config.Tty,
         error: i.State.Error ?? "",
       };
@@ -144,6 +154,7 @@ export class DockerRuntime implements ContainerRuntime {
         Hostname: spec.hostname,
         HostConfig: {
           NetworkMode: spec.networkMode,
+          ExtraHosts: spec.extraHosts,
           NanoCpus: spec.nanoCpus,
           Memory: spec.memoryBytes,
           // The agent restarts containers itself, so that restart counts and
@@ -347,9 +358,10 @@ export class DockerRuntime implements ContainerRuntime {
           // The agent masquerades what leaves the cluster itself (see network/iptables.ts).
           "com.docker.network.bridge.enable_ip_masquerade": "false",
           "com.docker.network.driver.mtu": String(spec.mtu),
+          [BRIDGE_NAME_OPTION]: spec.bridge,
         },
       });
-      return { id: network.id, name: spec.name, subnet: spec.subnet, labels: spec.labels };
+      return { id: network.id, name: spec.name, bridge: spec.bridge, subnet: spec.subnet, labels: spec.labels };
     } catch (err) {
       throw wrap(
         `creating Docker network ${spec.name} (${spec.subnet}) failed; if another network holds this range, ` +
@@ -359,15 +371,6 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async networkContainerCount(id: string): Promise<number> {
-    try {
-      const info = (await this.docker.getNetwork(id).inspect()) as { Containers?: Record<string, unknown> };
-      return Object.keys(info.Containers ?? {}).length;
-    } catch (err) {
-      if (statusOf(err) === 404) return 0;
-      throw wrap(`inspecting Docker network ${id} failed`, err);
-    }
-  }
 
   async removeNetwork(id: string): Promise<void> {
     try {

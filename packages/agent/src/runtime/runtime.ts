@@ -28,8 +28,10 @@ export interface ContainerDetails {
   createdAt: string;
   /** The image ID (sha256:...) the container runs. */
   imageId: string;
-  /** The IP on the container's network (its pod network); empty for containers joined to another's namespace. */
+  /** The IP Docker gave the container on its network; empty for containers joined to another's namespace and for network mode none. */
   ipAddress: string;
+  /** The main process's PID on the host (its network namespace is /proc/<pid>/ns/net); 0 when not running. */
+  pid: number;
   tty: boolean;
   error: string;
 }
@@ -45,18 +47,27 @@ export interface ContainerCreateSpec {
   cmd?: string[];
   workingDir?: string;
   hostname?: string;
-  /** "bridge" for an infra container, "container:<id>" to join its namespaces. */
+  /**
+   * "none" for a sandbox whose network the agent attaches itself (the pod network),
+   * "bridge" for one on Docker's default bridge, "container:<id>" to join its namespaces.
+   */
   networkMode: string;
+  /** "name:ip" lines Docker adds to the container's /etc/hosts (shared by the containers joined to it). */
+  extraHosts?: string[];
   nanoCpus?: number;
   memoryBytes?: number;
 }
 
 /**
  * A bridge network for one node's pods, on which the runtime does no NAT: the agent
- * masquerades only what leaves the cluster, so pods see each other's real IPs.
+ * masquerades only what leaves the cluster, so pods see each other's real IPs. The
+ * runtime makes the Linux bridge and its gateway address; the agent plugs each pod's
+ * sandbox into it (network/sandbox-link.ts).
  */
 export interface PodNetworkSpec {
   name: string;
+  /** The Linux bridge device's name (at most 15 characters). */
+  bridge: string;
   /** e.g. 10.244.3.0/24. */
   subnet: string;
   /** The bridge's own address, the first of the subnet. */
@@ -68,6 +79,8 @@ export interface PodNetworkSpec {
 export interface PodNetworkInfo {
   id: string;
   name: string;
+  /** The Linux bridge device. */
+  bridge: string;
   /** The first IPv4 subnet; empty when it has none. */
   subnet: string;
   labels: Record<string, string>;
@@ -165,8 +178,6 @@ export interface ContainerRuntime {
   /** The networks carrying all the given labels. */
   listNetworks(labels: Record<string, string>): Promise<PodNetworkInfo[]>;
   createNetwork(spec: PodNetworkSpec): Promise<PodNetworkInfo>;
-  /** How many containers are attached to the network; 0 when it no longer exists. */
-  networkContainerCount(id: string): Promise<number>;
   /** A missing network is fine. */
   removeNetwork(id: string): Promise<void>;
   /** Container events for containers carrying the given labels, until the signal aborts. */

@@ -29,6 +29,8 @@ export interface FakeContainer {
   startedAt?: string;
   finishedAt?: string;
   ipAddress: string;
+  /** A made-up host PID, new at each start. */
+  pid: number;
 }
 
 export type ExecHandler = (c: FakeContainer, cmd: string[]) => ExecResult | Promise<ExecResult>;
@@ -46,7 +48,8 @@ export class FakeRuntime implements ContainerRuntime {
   stopExitCode = 143;
   execHandler: ExecHandler = () => execResult(0);
   private nextIP = 2;
-  readonly networks = new Map<string, PodNetworkSpec & { id: string; nextHost: number }>();
+  private nextPid = 1000;
+  readonly networks = new Map<string, PodNetworkSpec & { id: string }>();
   private readonly emitter = new EventEmitter();
 
   constructor(images: string[]) {
@@ -105,6 +108,7 @@ export class FakeRuntime implements ContainerRuntime {
       createdAt: rfc3339(c.created),
       imageId: `sha256:${c.spec.image}`,
       ipAddress: c.state === "running" ? c.ipAddress : "",
+      pid: c.state === "running" ? c.pid : 0,
       tty: false,
       error: "",
     };
@@ -115,23 +119,19 @@ export class FakeRuntime implements ContainerRuntime {
     const id = randomBytes(32).toString("hex");
     // Distinct creation times keep "newest first" orderings deterministic.
     const created = Math.max(Date.now(), ...[...this.containers.values()].map((c) => c.created + 1));
-    const network = [...this.networks.values()].find((n) => n.name === spec.networkMode);
-    if (!network && spec.networkMode !== "bridge" && !spec.networkMode.startsWith("container:")) {
+    // The agent joins no named network: pod sandboxes get "none" and are plugged in by the agent.
+    if (!["bridge", "none"].includes(spec.networkMode) && !spec.networkMode.startsWith("container:")) {
       throw new RuntimeError(`network ${spec.networkMode} not found`, 404);
     }
-    // A pod network hands out addresses after its gateway, as Docker's IPAM does.
-    const ipAddress = network
-      ? `${network.subnet.split(".").slice(0, 3).join(".")}.${network.nextHost++}`
-      : spec.networkMode === "bridge"
-        ? `10.88.0.${this.nextIP++}`
-        : "";
-    this.containers.set(id, { id, spec, state: "created", exitCode: 0, created, ipAddress });
+    const ipAddress = spec.networkMode === "bridge" ? `10.88.0.${this.nextIP++}` : "";
+    this.containers.set(id, { id, spec, state: "created", exitCode: 0, created, ipAddress, pid: 0 });
     return id;
   }
 
   async startContainer(id: string): Promise<void> {
     const c = this.must(id);
     c.state = "running";
+    c.pid = this.nextPid++;
     c.startedAt = rfc3339();
     c.finishedAt = undefined;
     this.emit(c, "start");
@@ -194,7 +194,7 @@ export class FakeRuntime implements ContainerRuntime {
   async listNetworks(labels: Record<string, string>): Promise<PodNetworkInfo[]> {
     return [...this.networks.values()]
       .filter((n) => Object.entries(labels).every(([k, v]) => n.labels[k] === v))
-      .map((n) => ({ id: n.id, name: n.name, subnet: n.subnet, labels: { ...n.labels } }));
+      .map((n) => ({ id: n.id, name: n.name, bridge: n.bridge, subnet: n.subnet, labels: { ...n.labels } }));
   }
 
   async createNetwork(spec: PodNetworkSpec): Promise<PodNetworkInfo> {
@@ -202,15 +202,10 @@ export class FakeRuntime implements ContainerRuntime {
       throw new RuntimeError(`network ${spec.name} (${spec.subnet}) conflicts with an existing one`, 409);
     }
     const id = randomBytes(32).toString("hex");
-    this.networks.set(id, { ...spec, id, nextHost: 2 });
-    return { id, name: spec.name, subnet: spec.subnet, labels: { ...spec.labels } };
+    this.networks.set(id, { ...spec, id });
+    return { id, name: spec.name, bridge: spec.bridge, subnet: spec.subnet, labels: { ...spec.labels } };
   }
 
-  async networkContainerCount(id: string): Promise<number> {
-    const network = this.networks.get(id);
-    if (!network) return 0;
-    return [...this.containers.values()].filter((c) => c.state === "running" && c.spec.networkMode === network.name).length;
-  }
 
   async removeNetwork(id: string): Promise<void> {
     this.networks.delete(id);

@@ -30,6 +30,12 @@ export interface PodHook {
   prepare?(pod: Pod): Promise<HookWait | undefined>;
   /** Adds this concern's settings to the infra container's create spec (network, DNS). */
   sandboxSpec?(pod: Pod, spec: ContainerCreateSpec): void;
+  /**
+   * Once the sandbox runs, before any app container starts: sets up what needs its
+   * process (the network namespace's interface). A failure stops the sandbox, so that
+   * the next sync replaces it.
+   */
+  sandboxStarted?(pod: Pod, containerId: string): Promise<void>;
   /** Adds this concern's settings to an app container's create spec (mounts, environment). */
   containerSpec?(pod: Pod, container: Container, spec: ContainerCreateSpec): void;
   /** Once the pod's containers are all removed: releases what prepare made for it. */
