@@ -29,6 +29,7 @@ need busybox-static busybox
 need iptables iptables
 need iproute2 ip
 need util-linux nsenter
+need conntrack conntrack
 if [ "$lab" -eq 1 ]; then
   need debootstrap debootstrap
   need docker-compose docker-compose

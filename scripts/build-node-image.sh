@@ -29,9 +29,10 @@ repo=bosun.local/node
 suite=bookworm
 variant=minbase
 # What a node host runs: dockerd (with containerd, runc and tini, its dependencies),
-# etcd for the etcd members, iptables and iproute2 for the pod network, busybox for
-# small tools; libstdc++6 is what the node binary links against beyond libc.
-packages=docker.io,etcd-server,etcd-client,iptables,iproute2,busybox-static,ca-certificates,libstdc++6
+# etcd for the etcd members, iptables, iproute2 and conntrack for the pod network and
+# the service proxy, busybox for small tools; libstdc++6 is what the node binary
+# links against beyond libc.
+packages=docker.io,etcd-server,etcd-client,iptables,iproute2,conntrack,busybox-static,ca-certificates,libstdc++6
 local_images=(bosun.local/pause:1 bosun.local/busybox:1)
 
 command -v docker >/dev/null 2>&1 || die "docker not found; run scripts/bootstrap.sh"

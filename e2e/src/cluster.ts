@@ -244,6 +244,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const [apiPort, grpcPort] = [await freePort(), await freePort()];
   // A /16 of its own per run, so the pod networks of a crashed run never collide with this one's.
   const clusterCidr = `10.${100 + Math.floor(Math.random() * 150)}.0.0/16`;
+  // Its Service range too, apart from the pod ranges and from a local cluster's 10.96.0.0/12:
+  // the agents' service proxies of every cluster on this host share its nat table.
+  const serviceCidr = `10.${20 + Math.floor(Math.random() * 70)}.0.0/16`;
 
   const master = new ManagedProcess(
     "bosun-master",
@@ -253,6 +256,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       "--etcd-prefix", `/registry-${runId}`,
       "--data-dir", join(logDir, "master"),
       "--cluster-cidr", clusterCidr,
+      "--service-cluster-ip-range", serviceCidr,
       "--api-listen", `127.0.0.1:${apiPort}`,
       "--grpc-listen", `127.0.0.1:${grpcPort}`,
       "--heartbeat-period-ms", String(heartbeat),

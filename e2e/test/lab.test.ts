@@ -3,7 +3,7 @@
 // `npm run lab:up` and put through what a multi-host cluster meets: pod traffic
 // across hosts, the leading master lost, an etcd member lost, a node host stopped,
 // a node cut off from the network, callers without the right credentials, and the
-// whole state restored from an etcd snapshot.
+// whole state restored from an etcd snapshot; then Services across the hosts.
 //
 // lab:up takes minutes, so the file shares one lab: the tests run in order and each
 // leaves the lab whole for the next. The lab is removed at the end, also on failure
@@ -46,6 +46,8 @@ const podsResource = mustResource("pods");
 const deploymentsResource = mustResource("deployments");
 const nodesResource = mustResource("nodes");
 const secretsResource = mustResource("secrets");
+const servicesResource = mustResource("services");
+const endpointsResource = mustResource("endpoints");
 
 // The masters' defaults (docs/architecture.md); masterDefault() checks that the
 // compose file does not change them.
@@ -1019,5 +1021,50 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
     await admin("master-2").patch(deploymentsResource, APP, { spec: { replicas: replicas + 1 } }, { namespace: "default", type: "merge" });
     replicas += 1;
     assertSamePods(before, await waitForApp(replicas, 90_000), "after scaling the restored Deployment");
+  });
+
+  labTest("9. a Service across the hosts: from every node, its name resolves through the node's DNS and requests reach backends on other hosts; its NodePort answers at every host", 5 * 60_000, async () => {
+    const service = (name: string, type: "ClusterIP" | "NodePort") => ({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name, namespace: "default" },
+      spec: { type, selector: { app: APP }, ports: [{ port: 80, targetPort: 8080 }] },
+    });
+    await admin().create(servicesResource, service(APP, "ClusterIP") as KubeObject, "default");
+    const np = (await admin().create(servicesResource, service(`${APP}-np`, "NodePort") as KubeObject, "default")) as KubeObject & { spec: { ports: { nodePort: number }[] } };
+    const pods = await waitForApp(replicas, 60_000);
+    await waitFor(
+      async () => {
+        const ep = (await admin().get(endpointsResource, APP, "default")) as KubeObject & { subsets?: { addresses?: unknown[] }[] };
+        return (ep.subsets ?? []).flatMap((s) => s.addresses ?? []).length === replicas ? true : undefined;
+      },
+      { timeoutMs: 60_000, what: `${replicas} endpoints of Service ${APP}`, intervalMs: 1000 },
+    );
+    const ipNode = new Map(pods.map((p) => [p.status!.podIP!, p.spec.nodeName!]));
+    for (const [node, onNode] of byNode(pods)) {
+      const client = onNode[0]!;
+      const seen = await waitFor(
+        async () => {
+          const out = await kubectlOk(["exec", client.metadata.name!, "-c", "web", "--", "sh", "-c", `for i in $(seq 30); do timeout 5 wget -qO- http://${APP}/cgi-bin/who || echo FAILED; done`]);
+          const servers = new Set([...out.matchAll(/server=(\S+)/g)].map((m) => m[1]!));
+          const elsewhere = [...servers].filter((ip) => ipNode.get(ip) !== node);
+          return !out.includes("FAILED") && elsewhere.length > 0 ? servers : undefined;
+        },
+        { timeoutMs: 60_000, what: `requests from ${client.metadata.name} on ${node} to http://${APP} answered, some by other hosts`, intervalMs: 2000 },
+      );
+      assert.ok(seen.size >= 2, `${node}: answered by ${[...seen].join(", ")}`);
+    }
+    const nodePort = np.spec.ports[0]!.nodePort;
+    for (const node of labNodes) {
+      const address = await labAddress(node);
+      const answer = await waitFor(
+        async () => {
+          const res = await fetch(`http://${address}:${nodePort}/cgi-bin/who`).catch(() => undefined);
+          return res?.ok ? res.text() : undefined;
+        },
+        { timeoutMs: 30_000, what: `the NodePort ${nodePort} at ${node} (${address})`, intervalMs: 1000 },
+      );
+      assert.match(answer, /^server=10\.244\./);
+    }
   });
 });

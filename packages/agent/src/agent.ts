@@ -1,18 +1,23 @@
 // The agent: wires the runtime, the pod manager, the reporter, the session with the
 // masters and the AgentService server. main.ts parses flags into these options.
-import { createLogger } from "@bosun/client";
+import { createLogger, internalIP } from "@bosun/client";
 import type { ContainerRuntime } from "./runtime/runtime.js";
 import { PodManager } from "./pod/manager.js";
 import { ContainerBackoff } from "./pod/backoff.js";
 import { StatusReporter } from "./reporter.js";
 import { Session } from "./session.js";
 import { AgentServer } from "./agent-service.js";
-import { internalIP, registration } from "./node-info.js";
+import { registration } from "./node-info.js";
 import type { NodeCredentials } from "./identity/credentials.js";
 import { NetworkManager } from "./network/manager.js";
 import { LinuxHost, type HostNetwork } from "./network/host.js";
 import type { PodNetworkMode } from "./network/plan.js";
 import { NetworkHook } from "./pod/hooks/network.js";
+import { DnsHook } from "./pod/hooks/dns.js";
+import { ClusterInformers } from "./cluster/informers.js";
+import { ClusterRecordsSource } from "./dns/records-source.js";
+import { NodeDns } from "./dns/node-dns.js";
+import { ServiceProxy } from "./proxy/proxier.js";
 
 const log = createLogger("agent");
 
@@ -36,12 +41,26 @@ export interface AgentOptions {
   podNetwork?: PodNetworkMode;
   /** The host's network stack; tests pass a fake or a scratch namespace. */
   networkHost?: HostNetwork;
+  /**
+   * The masters' API URLs (--server): the agent watches Services and their endpoints
+   * there for the node's DNS and service proxy. Without them (tests of other things)
+   * it runs neither.
+   */
+  apiServers?: string[];
+  /** The cluster DNS zone; default cluster.local. */
+  clusterDomain?: string;
+  /** The node DNS server's port; default 53 (tests pick a free one with 0). */
+  dnsPort?: number;
 }
 
 export class Agent {
   readonly reporter: StatusReporter;
   readonly pods: PodManager;
   readonly network: NetworkManager;
+  /** The cluster's Services and endpoints, when the agent knows the API servers. */
+  readonly cluster: ClusterInformers | undefined;
+  readonly dns: NodeDns | undefined;
+  readonly proxy: ServiceProxy | undefined;
   private readonly server: AgentServer;
   private session: Session | undefined;
   private sessionDone: Promise<void> | undefined;
@@ -59,8 +78,37 @@ export class Agent {
       runtime: opts.runtime,
       host: opts.networkHost ?? new LinuxHost(),
       // Pods held back with NetworkNotReady start at once rather than at their next retry.
-      onReady: () => this.pods.syncAll(),
+      onReady: () => {
+        this.pods.syncAll();
+        this.serveDns();
+        const cidrs = this.network.cidrs();
+        if (cidrs) this.proxy?.setNetwork(cidrs);
+      },
     });
+    if (opts.apiServers && opts.apiServers.length > 0) {
+      const cluster = new ClusterInformers(opts.apiServers, () => opts.credentials.apiCredentials(), AGENT_VERSION);
+      const records = new ClusterRecordsSource(
+        () => ({
+          services: cluster.services.list(),
+          endpointSlices: cluster.endpointSlices.list(),
+          // Until the namespaces are known, a name's namespace is taken to exist if a Service lives there.
+          ...(cluster.namespaces.hasSynced() ? { namespaces: cluster.namespaces.list().map((ns) => ns.metadata.name ?? "") } : {}),
+        }),
+        { domain: opts.clusterDomain ?? "cluster.local" },
+      );
+      const proxy = new ServiceProxy({ nodeName: opts.nodeName, host: opts.networkHost ?? new LinuxHost() });
+      cluster.onChange(() => {
+        records.invalidate();
+        // Until both are synced the proxy keeps the rules it has (an agent restart must not cut service traffic).
+        if (cluster.synced) {
+          proxy.setServices(cluster.services.list());
+          proxy.setEndpointSlices(cluster.endpointSlices.list());
+        }
+      });
+      this.cluster = cluster;
+      this.proxy = proxy;
+      this.dns = new NodeDns({ records: () => records.records(), ...(opts.dnsPort !== undefined ? { port: opts.dnsPort } : {}) });
+    }
     this.pods = new PodManager({
       runtime: opts.runtime,
       nodeName: opts.nodeName,
@@ -72,7 +120,11 @@ export class Agent {
       reportEvent: (pod, ev) => this.reporter.reportEvent(pod, ev),
       resyncIntervalMs: opts.resyncIntervalMs,
       onPodGone: (uid) => this.reporter.forget(uid),
-      hooks: [new NetworkHook(this.network)],
+      hooks: [
+        new NetworkHook(this.network, () => hostIP),
+        // Pods are pointed at the node's DNS as soon as the bridge exists, where it is about to serve.
+        new DnsHook({ clusterDns: () => (this.dns ? this.network.gateway() : undefined), domain: opts.clusterDomain ?? "cluster.local" }),
+      ],
     });
     this.server = new AgentServer(opts.runtime, opts.nodeName, opts.credentials.serverCredentials());
   }
@@ -90,6 +142,8 @@ export class Agent {
   async start(): Promise<void> {
     const runtimeVersion = await this.opts.runtime.version();
     this.boundPort = await this.server.listen(this.opts.listen);
+    this.proxy?.start();
+    this.cluster?.start();
     await this.network.start();
     await this.pods.start();
     this.session = new Session({
@@ -115,6 +169,15 @@ export class Agent {
     log.info({ node: this.opts.nodeName, listen: this.endpoint, masters: this.opts.masters }, "agent started");
   }
 
+  /** Serves the node's DNS on the pod bridge's gateway, once there is one. */
+  private serveDns(): void {
+    const gateway = this.network.gateway();
+    if (!this.dns || !gateway) return;
+    this.dns.serveOn(gateway).catch((err: unknown) =>
+      log.error({ address: gateway, err: (err as Error).message }, "cannot serve the node's DNS on the pod bridge's gateway; pods cannot resolve names (is port 53 taken there?)"),
+    );
+  }
+
   /** Stops talking to the masters and serving logs. Pods and their network keep running, to be adopted at the next start. */
   async stop(): Promise<void> {
     this.opts.credentials.stop();
@@ -122,6 +185,9 @@ export class Agent {
     await this.sessionDone;
     await this.pods.stop();
     this.network.stop();
+    await this.dns?.stop();
+    this.proxy?.stop();
+    await this.cluster?.stop();
     await this.reporter.flush();
     this.reporter.stop();
     this.server.forceClose();

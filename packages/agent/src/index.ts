@@ -21,3 +21,5 @@ export * from "./network/manager.js";
 export * from "./network/host.js";
 export * from "./network/cleanup.js";
 export * from "./pod/hooks/network.js";
+export * from "./proxy/index.js";
+export * from "./dns/index.js";

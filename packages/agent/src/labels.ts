@@ -24,6 +24,10 @@ export const LABEL_TERMINATION_GRACE = "bosun.io/termination-grace-period";
  * agent knows which addresses are taken.
  */
 export const LABEL_POD_IP = "bosun.io/pod-ip";
+/** On a pod's infra container: the hostPorts it publishes (network/host-ports.ts), so that a restarted agent publishes them again. */
+export const LABEL_HOST_PORTS = "bosun.io/host-ports";
+/** On the infra container of a hostNetwork pod, whose pod IP (LABEL_POD_IP) is the node's: nothing of the pod network is made for it. */
+export const LABEL_HOST_NETWORK = "bosun.io/host-network";
 
 /** The container-name label of a pod's infra container. */
 export const INFRA_CONTAINER_NAME = "POD";

@@ -12,6 +12,7 @@ import { dispatcherAddresses, parseServers } from "./servers.js";
 import { POD_NETWORK_MODES, type PodNetworkMode } from "./network/plan.js";
 import { LinuxHost } from "./network/host.js";
 import { removeNodeNetwork } from "./network/cleanup.js";
+import { removeServiceProxy } from "./proxy/cleanup.js";
 
 const log = createLogger("agent/main");
 
@@ -28,6 +29,7 @@ interface Flags {
   infraImage: string;
   dockerSocket: string;
   podNetwork: string;
+  clusterDomain: string;
   cleanup?: boolean;
   logLevel: string;
 }
@@ -47,7 +49,8 @@ const program = new Command()
   .option("--infra-image <image>", "image of each pod's infra (network namespace) container", "bosun.local/pause:1")
   .option("--docker-socket <path>", "Docker Engine API socket", "/var/run/docker.sock")
   .option("--pod-network <mode>", "how other nodes' pods are reached: host-gw (routes via their InternalIP; VXLAN for nodes on another L2 segment) or vxlan (always)", "host-gw")
-  .option("--cleanup", "remove this node's pod network (Docker network, iptables chains, routes, VXLAN device) and exit; remove its pods' containers first")
+  .option("--cluster-domain <domain>", "the cluster's DNS zone, which the node's DNS answers and pods search", "cluster.local")
+  .option("--cleanup", "remove this node's pod network (Docker network, iptables chains, routes, VXLAN device) and service proxy chains, and exit; remove its pods' containers first")
   .option("--log-level <level>", "trace, debug, info, warn, error", "info");
 
 async function main(): Promise<void> {
@@ -80,6 +83,8 @@ async function main(): Promise<void> {
     infraImage: flags.infraImage,
     runtime: new DockerRuntime(flags.dockerSocket),
     podNetwork: flags.podNetwork as PodNetworkMode,
+    apiServers: servers,
+    clusterDomain: flags.clusterDomain,
   });
   await agent.start();
   let stopping = false;
@@ -100,10 +105,13 @@ async function main(): Promise<void> {
 }
 
 async function cleanup(flags: Flags): Promise<number> {
-  const r = await removeNodeNetwork(flags.nodeName, new DockerRuntime(flags.dockerSocket), new LinuxHost());
+  const host = new LinuxHost();
+  const r = await removeNodeNetwork(flags.nodeName, new DockerRuntime(flags.dockerSocket), host);
+  const proxyChains = await removeServiceProxy(flags.nodeName, host);
   const removed = [
     ...r.networks.map((n) => `network ${n}`),
     ...(r.chains ? ["iptables chains"] : []),
+    ...(proxyChains.length > 0 ? [`${proxyChains.length} service proxy chain(s)`] : []),
     ...(r.vxlanDevice ? ["VXLAN device"] : []),
     ...(r.routes.length > 0 ? [`${r.routes.length} route(s)`] : []),
   ];

@@ -26,15 +26,6 @@ export function kubeArch(arch: string = process.arch): string {
   return map[arch] ?? arch;
 }
 
-/** The first non-internal IPv4 address that is not a container bridge or a tunnel (the agent's own VXLAN device included), else loopback. */
-export function internalIP(interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces()): string {
-  for (const [name, addrs] of Object.entries(interfaces)) {
-    if (/^(docker|br-|veth|virbr|cni|flannel|bosunvx)/.test(name)) continue;
-    for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
-  }
-  return "127.0.0.1";
-}
-
 /** The distribution's name from /etc/os-release, as the kubelet reports osImage. */
 export function osImage(): string {
   try {

@@ -232,6 +232,9 @@ describe("iptables rules", () => {
         `:${names.natChain} - [0:0]`,
         `-A ${names.natChain} -s 10.244.1.0/24 ! -d 10.244.0.0/16 -j MASQUERADE`,
         `-I POSTROUTING 1 -m comment --comment "${names.comment}" -j ${names.natChain}`,
+        `:${names.hostPortChain} - [0:0]`,
+        `-I PREROUTING 1 -m addrtype --dst-type LOCAL -m comment --comment "${names.comment}" -j ${names.hostPortChain}`,
+        `-I OUTPUT 1 -m addrtype --dst-type LOCAL -m comment --comment "${names.comment}" -j ${names.hostPortChain}`,
         "COMMIT",
         "*filter",
         `:${names.forwardChain} - [0:0]`,
@@ -251,7 +254,7 @@ describe("iptables rules", () => {
       .replace("-A FORWARD -j DOCKER-USER\n-A DOCKER-USER -j RETURN\n", `${jump("DOCKER-USER", names.forwardChain)}\n`);
     const input = iptablesRestoreInput(want, saved).split("\n");
     assert.deepEqual(
-      input.filter((l) => l.startsWith("-I ") || l.startsWith("-D ")),
+      input.filter((l) => (l.startsWith("-I ") || l.startsWith("-D ")) && !l.includes(names.hostPortChain)),
       [
         `-D POSTROUTING -m comment --comment "${names.comment}" -j ${names.natChain}`,
         `-D DOCKER-USER -m comment --comment "${names.comment}" -j ${names.forwardChain}`,

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { internalIP, parseLabels, registration } from "../src/node-info.js";
+import { internalIP } from "@bosun/client";
+import { parseLabels, registration } from "../src/node-info.js";
 
 test("node labels parse from k=v lists and refuse other shapes", () => {
   assert.deepEqual(parseLabels("disk=ssd, zone=a"), { disk: "ssd", zone: "a" });
@@ -8,10 +9,11 @@ test("node labels parse from k=v lists and refuse other shapes", () => {
   assert.throws(() => parseLabels("novalue"), /not key=value/);
 });
 
-test("the internal IP skips container bridges and the pod network's tunnel, and falls back to loopback", () => {
+test("the internal IP skips container bridges and the pod network's bridge and tunnel, and falls back to loopback", () => {
   const ifs = {
     docker0: [{ address: "172.17.0.1", family: "IPv4", internal: false }],
     bosunvx1a2b3c4d: [{ address: "10.244.1.0", family: "IPv4", internal: false }],
+    bosunbr1a2b3c4d: [{ address: "10.244.1.1", family: "IPv4", internal: false }],
     eth0: [{ address: "10.1.2.3", family: "IPv4", internal: false }],
   } as unknown as Parameters<typeof internalIP>[0];
   assert.equal(internalIP(ifs), "10.1.2.3");

@@ -135,6 +135,21 @@ export function formatCidr(cidr: Cidr): string {
   return `${formatIp(cidr.family, cidr.network)}/${cidr.prefixLength}`;
 }
 
+/**
+ * A range as Go's net.ParseCIDR reads a legacy field (NetworkPolicy ipBlock): the
+ * address may have host bits set, which are dropped. Undefined when it is no CIDR.
+ */
+export function parseCidrSloppy(text: string): Cidr | undefined {
+  const slash = text.indexOf("/");
+  if (slash < 0) return undefined;
+  const ip = parseIp(text.slice(0, slash));
+  const lengthText = text.slice(slash + 1);
+  if (!ip || !/^(0|[1-9][0-9]{0,2})$/.test(lengthText)) return undefined;
+  const prefixLength = Number(lengthText);
+  if (prefixLength > addressBits(ip.family)) return undefined;
+  return { family: ip.family, network: ip.value & prefixMask(ip.family, prefixLength), prefixLength };
+}
+
 /** The mask whose first prefixLength bits are ones. */
 function prefixMask(family: IpFamily, prefixLength: number): bigint {
   const bits = BigInt(addressBits(family));

@@ -5,6 +5,7 @@
 import { isPlainObject } from "./objects.js";
 import type { ResourceInfo } from "./resources.js";
 import { isValidQuantity, compareQuantities, cpuToMillis, memoryToBytes } from "./quantity.js";
+import { defaultServiceNetworking } from "./defaults-services.js";
 import { defaultWorkload } from "./defaults-workloads.js";
 import { defaultSecret } from "./secrets.js";
 import type { Container, Namespace, Node, Pod, PodSpec, Probe, PullPolicy, ResourceList, Secret } from "./types/core.js";
@@ -12,11 +13,14 @@ import type { KubeObject } from "./types/meta.js";
 
 export type QOSClass = "Guaranteed" | "Burstable" | "BestEffort";
 
+const serviceNetworkingKinds = new Set(["Service", "Endpoints", "EndpointSlice", "Ingress", "IngressClass", "NetworkPolicy"]);
+
 export function applyDefaults(info: ResourceInfo, obj: KubeObject): void {
   if (info.kind === "Pod") defaultPod(obj as Pod);
   else if (info.kind === "Namespace") defaultNamespace(obj as Namespace);
   else if (info.kind === "Node") defaultNode(obj as Node);
   else if (info.kind === "Secret") defaultSecret(obj as Secret);
+  else if (serviceNetworkingKinds.has(info.kind)) defaultServiceNetworking(info.kind, obj);
   else {
     // A workload's pod template gets what a pod's spec gets, as SetDefaults_PodSpec
     // runs for every PodSpec Kubernetes decodes.

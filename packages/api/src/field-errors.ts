@@ -46,6 +46,11 @@ export function tooLong(field: string, maxBytes: number): StatusCause {
   return { reason: "FieldValueTooLong", message: `Too long: must have at most ${maxBytes} bytes`, field };
 }
 
+/** A list longer than Kubernetes allows: "Too many: 1001: must have at most 1000 items". */
+export function tooMany(field: string, actual: number, max: number): StatusCause {
+  return { reason: "FieldValueTooMany", message: `Too many: ${actual}: must have at most ${max} ${max === 1 ? "item" : "items"}`, field };
+}
+
 export function typeInvalid(field: string, value: unknown, detail: string): StatusCause {
   return { reason: "FieldValueTypeInvalid", message: withDetail(`Invalid value: ${formatBadValue(value)}`, detail), field };
 }

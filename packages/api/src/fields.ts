@@ -27,6 +27,8 @@ const byKind: Record<string, string[]> = {
   ],
   Node: ["spec.unschedulable"],
   Secret: ["type"],
+  // As the service strategy's ServiceSelectableFields ("spec.clusterIP!=None" leaves out headless Services).
+  Service: ["spec.clusterIP", "spec.type"],
 };
 
 export function supportedFieldSelectors(kind: string): string[] {

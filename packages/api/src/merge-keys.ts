@@ -10,7 +10,20 @@ import type { TSchema } from "@sinclair/typebox";
 import { DaemonSetStatus, DeploymentSpec, DeploymentStatus, ReplicaSetStatus, StatefulSetStatus } from "./types/apps.js";
 import { CronJobStatus, JobStatus } from "./types/batch.js";
 import { Container, ContainerPort, ExecAction, HTTPGetAction, NamespaceSpec, NodeSpec, NodeStatus, PodSpec, PodStatus } from "./types/core.js";
+import { Endpoint, EndpointHints, EndpointSlice } from "./types/discovery.js";
 import { DeleteOptions, LabelSelectorRequirementSchema, LabelSelectorSchema, ObjectMeta } from "./types/meta.js";
+import {
+  HTTPIngressRuleValue,
+  IngressLoadBalancerIngress,
+  IngressLoadBalancerStatus,
+  IngressSpec,
+  IngressTLS,
+  IPBlock,
+  NetworkPolicyEgressRule,
+  NetworkPolicyIngressRule,
+  NetworkPolicySpec,
+} from "./types/networking.js";
+import { Endpoints, EndpointSubset, LoadBalancerIngress, LoadBalancerStatus, ServicePort, ServiceSpec } from "./types/services.js";
 import { schemaIdentity } from "./openapi-names.js";
 
 export interface FieldPatchMeta {
@@ -79,6 +92,33 @@ const table: [TSchema, Record<string, FieldPatchMeta>][] = [
   [StatefulSetStatus, { conditions }],
   [JobStatus, { conditions: { listType: "atomic", patchStrategy: "merge", patchMergeKey: "type" } }],
   [CronJobStatus, { active: atomic }],
+  [
+    ServiceSpec,
+    {
+      ports: mergedMap("port", ["port", "protocol"]),
+      selector: { mapType: "atomic" },
+      clusterIPs: atomic,
+      externalIPs: atomic,
+      ipFamilies: atomic,
+      loadBalancerSourceRanges: atomic,
+    },
+  ],
+  [LoadBalancerStatus, { ingress: atomic }],
+  [LoadBalancerIngress, { ports: atomic }],
+  [Endpoints, { subsets: atomic }],
+  [EndpointSubset, { addresses: atomic, notReadyAddresses: atomic, ports: atomic }],
+  [EndpointSlice, { endpoints: atomic, ports: atomic }],
+  [Endpoint, { addresses: { listType: "set" } }],
+  [EndpointHints, { forZones: atomic, forNodes: atomic }],
+  [IngressSpec, { tls: atomic, rules: atomic }],
+  [IngressTLS, { hosts: atomic }],
+  [HTTPIngressRuleValue, { paths: atomic }],
+  [IngressLoadBalancerStatus, { ingress: atomic }],
+  [IngressLoadBalancerIngress, { ports: atomic }],
+  [NetworkPolicySpec, { ingress: atomic, egress: atomic, policyTypes: atomic }],
+  [NetworkPolicyIngressRule, { ports: atomic, from: atomic }],
+  [NetworkPolicyEgressRule, { ports: atomic, to: atomic }],
+  [IPBlock, { except: atomic }],
 ];
 
 const byParent = new Map<object, Record<string, FieldPatchMeta>>(table.map(([schema, fields]) => [schemaIdentity(schema), fields]));
@@ -93,6 +133,7 @@ const typeTable: [TSchema, TypePatchMeta][] = [
   [LabelSelectorSchema, { mapType: "atomic" }],
   // A port without a protocol is the TCP port, also as an item of Container.ports.
   [ContainerPort, { keyDefaults: { protocol: "TCP" } }],
+  [ServicePort, { keyDefaults: { protocol: "TCP" } }],
 ];
 
 const byType = new Map<object, TypePatchMeta>(typeTable.map(([schema, meta]) => [schemaIdentity(schema), meta]));

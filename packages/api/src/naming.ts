@@ -5,6 +5,8 @@
 
 export const dns1123LabelFmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 export const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
+const dns1035LabelFmt = "[a-z]([-a-z0-9]*[a-z0-9])?";
+const wildcardDNS1123SubdomainFmt = `\\*\\.${dns1123SubdomainFmt}`;
 const qualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const labelValueFmt = `(${qualifiedNameFmt})?`;
 const envVarNameFmt = "[-._a-zA-Z][-._a-zA-Z0-9]*";
@@ -12,6 +14,8 @@ const configMapKeyFmt = "[-._a-zA-Z0-9]+";
 
 const dns1123LabelRe = new RegExp(`^${dns1123LabelFmt}$`);
 const dns1123SubdomainRe = new RegExp(`^${dns1123SubdomainFmt}$`);
+const dns1035LabelRe = new RegExp(`^${dns1035LabelFmt}$`);
+const wildcardDNS1123SubdomainRe = new RegExp(`^${wildcardDNS1123SubdomainFmt}$`);
 const qualifiedNameRe = new RegExp(`^${qualifiedNameFmt}$`);
 const labelValueRe = new RegExp(`^${labelValueFmt}$`);
 const envVarNameRe = new RegExp(`^${envVarNameFmt}$`);
@@ -61,6 +65,48 @@ export function isDNS1123Subdomain(value: string): string[] {
       ),
     );
   }
+  return errs;
+}
+
+/** A DNS-1035 label: what a Service's name must be, as its name becomes a DNS label that may not start with a digit. */
+export function isDNS1035Label(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > DNS1123LabelMaxLength) errs.push(maxLenError(DNS1123LabelMaxLength));
+  if (!dns1035LabelRe.test(value)) {
+    errs.push(
+      regexError(
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+        dns1035LabelFmt,
+        "my-name",
+        "abc-123",
+      ),
+    );
+  }
+  return errs;
+}
+
+/** "*.example.com": a wildcard host of an Ingress rule or TLS entry (RFC 1034 section 4.3.3). */
+export function isWildcardDNS1123Subdomain(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > DNS1123SubdomainMaxLength) errs.push(maxLenError(DNS1123SubdomainMaxLength));
+  if (!wildcardDNS1123SubdomainRe.test(value)) {
+    errs.push(
+      regexError(
+        "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character",
+        wildcardDNS1123SubdomainFmt,
+        "*.example.com",
+      ),
+    );
+  }
+  return errs;
+}
+
+/** A name Kubernetes uses as one path segment (IsPathSegmentName): an IngressClass parameters kind or name. */
+export function isPathSegmentName(value: string): string[] {
+  const errs: string[] = [];
+  if (value === "." || value === "..") errs.push(`may not be '${value}'`);
+  if (value.includes("/")) errs.push("may not contain '/'");
+  if (value.includes("%")) errs.push("may not contain '%'");
   return errs;
 }
 
@@ -161,12 +207,16 @@ export function isConfigMapKey(value: string): string[] {
 
 /**
  * Name rules for a kind, as its Kubernetes validation uses them: namespaces are
- * DNS-1123 labels, every other supported kind a DNS-1123 subdomain. With `prefix`,
+ * DNS-1123 labels, Services DNS-1035 labels (a Service's name is a DNS label of
+ * its own and an environment variable prefix), every other supported kind a
+ * DNS-1123 subdomain. With `prefix`,
  * the value is a generateName, whose trailing dash is allowed.
  */
 export function nameProblems(kind: string, name: string, prefix = false): string[] {
   // As Kubernetes' maskTrailingDash: the random suffix will follow the dash.
   const value = prefix && name.length > 1 && name.endsWith("-") ? `${name.slice(0, -1)}a` : name;
-  return kind === "Namespace" ? isDNS1123Label(value) : isDNS1123Subdomain(value);
+  if (kind === "Namespace") return isDNS1123Label(value);
+  if (kind === "Service") return isDNS1035Label(value);
+  return isDNS1123Subdomain(value);
 }
 

@@ -9,7 +9,10 @@ import * as apps from "./types/apps.js";
 import * as autoscaling from "./types/autoscaling.js";
 import * as batch from "./types/batch.js";
 import * as core from "./types/core.js";
+import * as discovery from "./types/discovery.js";
 import * as meta from "./types/meta.js";
+import * as networking from "./types/networking.js";
+import * as services from "./types/services.js";
 
 const metaPackage = "io.k8s.apimachinery.pkg.apis.meta.v1";
 
@@ -21,6 +24,9 @@ const packages: [string, Record<string, unknown>][] = [
   // meta first: core.ts re-exports ObjectMeta, which is still a meta type.
   [metaPackage, meta],
   ["io.k8s.api.core.v1", core],
+  ["io.k8s.api.core.v1", services],
+  ["io.k8s.api.discovery.v1", discovery],
+  ["io.k8s.api.networking.v1", networking],
   ["io.k8s.api.apps.v1", apps],
   ["io.k8s.api.batch.v1", batch],
   ["io.k8s.api.autoscaling.v1", autoscaling],
@@ -31,6 +37,9 @@ const exportNames: Record<string, string | null> = {
   LabelSelectorSchema: `${metaPackage}.LabelSelector`,
   LabelSelectorRequirementSchema: `${metaPackage}.LabelSelectorRequirement`,
   Eviction: "io.k8s.api.policy.v1.Eviction",
+  // discovery/v1 calls its port EndpointPort, a name core/v1's Endpoints port already holds here.
+  EndpointSlicePort: "io.k8s.api.discovery.v1.EndpointPort",
+  TypedLocalObjectReference: "io.k8s.api.core.v1.TypedLocalObjectReference",
   // Each apps kind has its own condition type in Kubernetes (fieldNames below).
   AppsCondition: null,
 };
@@ -99,7 +108,11 @@ export function definitionName(schema: TSchema, parent?: string, field?: string)
   return `${parent}${field.charAt(0).toUpperCase()}${field.slice(1)}`;
 }
 
-/** The definition name of a top-level kind: "io.k8s.api.apps.v1.Deployment". */
+/**
+ * The definition name of a top-level kind: "io.k8s.api.apps.v1.Deployment". The
+ * package is the group's first label, as Go's k8s.io/api/<package> is named
+ * ("networking.k8s.io" -> "io.k8s.api.networking.v1.Ingress").
+ */
 export function kindDefinitionName(group: string, version: string, kind: string): string {
-  return `io.k8s.api.${group === "" ? "core" : group}.${version}.${kind}`;
+  return `io.k8s.api.${group === "" ? "core" : group.split(".")[0]}.${version}.${kind}`;
 }

@@ -6,6 +6,9 @@ import { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "./types/apps.js"
 import { Scale } from "./types/autoscaling.js";
 import { CronJob, Job } from "./types/batch.js";
 import { Binding, Event, Eviction, Namespace, Node, Pod, Secret } from "./types/core.js";
+import { EndpointSlice } from "./types/discovery.js";
+import { Ingress, IngressClass, NetworkPolicy } from "./types/networking.js";
+import { Endpoints, Service } from "./types/services.js";
 
 export interface ResourceInfo {
   /** "" for the core group. */
@@ -56,6 +59,16 @@ export const resources: readonly ResourceInfo[] = [
     verbs: allVerbs, subresources: [], schema: Secret,
   },
   {
+    group: "", version: "v1", resource: "services", singular: "service", kind: "Service",
+    listKind: "ServiceList", namespaced: true, shortNames: ["svc"],
+    verbs: allVerbs, subresources: ["status"], schema: Service,
+  },
+  {
+    group: "", version: "v1", resource: "endpoints", singular: "endpoints", kind: "Endpoints",
+    listKind: "EndpointsList", namespaced: true, shortNames: ["ep"],
+    verbs: allVerbs, subresources: [], schema: Endpoints,
+  },
+  {
     group: "apps", version: "v1", resource: "deployments", singular: "deployment", kind: "Deployment",
     listKind: "DeploymentList", namespaced: true, shortNames: ["deploy"],
     verbs: allVerbs, subresources: ["status", "scale"], schema: Deployment,
@@ -84,6 +97,26 @@ export const resources: readonly ResourceInfo[] = [
     group: "batch", version: "v1", resource: "cronjobs", singular: "cronjob", kind: "CronJob",
     listKind: "CronJobList", namespaced: true, shortNames: ["cj"],
     verbs: allVerbs, subresources: ["status"], schema: CronJob,
+  },
+  {
+    group: "discovery.k8s.io", version: "v1", resource: "endpointslices", singular: "endpointslice", kind: "EndpointSlice",
+    listKind: "EndpointSliceList", namespaced: true, shortNames: [],
+    verbs: allVerbs, subresources: [], schema: EndpointSlice,
+  },
+  {
+    group: "networking.k8s.io", version: "v1", resource: "ingresses", singular: "ingress", kind: "Ingress",
+    listKind: "IngressList", namespaced: true, shortNames: ["ing"],
+    verbs: allVerbs, subresources: ["status"], schema: Ingress,
+  },
+  {
+    group: "networking.k8s.io", version: "v1", resource: "ingressclasses", singular: "ingressclass", kind: "IngressClass",
+    listKind: "IngressClassList", namespaced: false, shortNames: [],
+    verbs: allVerbs, subresources: [], schema: IngressClass,
+  },
+  {
+    group: "networking.k8s.io", version: "v1", resource: "networkpolicies", singular: "networkpolicy", kind: "NetworkPolicy",
+    listKind: "NetworkPolicyList", namespaced: true, shortNames: ["netpol"],
+    verbs: allVerbs, subresources: [], schema: NetworkPolicy,
   },
 ];
 

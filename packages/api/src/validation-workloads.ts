@@ -92,7 +92,7 @@ interface CheckedSelector {
 }
 
 /** ValidateLabelSelector, plus "empty selector is invalid for <kind>" when emptyFor is given. */
-function checkSelector(sel: LabelSelectorSpec, path: string, emptyFor?: string): CheckedSelector {
+export function checkSelector(sel: LabelSelectorSpec, path: string, emptyFor?: string): CheckedSelector {
   const causes = labelMapCauses(sel.matchLabels, child(path, "matchLabels"));
   (sel.matchExpressions ?? []).forEach((e, i) => {
     const p = index(child(path, "matchExpressions"), i);

@@ -3,7 +3,10 @@
 // unknown fields; a failure stops here, as a decode error does in Kubernetes),
 // then the semantic rules of pkg/apis/core/validation for each kind (those of the
 // apps and batch kinds live in validation-workloads.ts, their pod templates are
-// checked here, as pods; those of Secrets in validation-secrets.ts). Causes carry Kubernetes' reasons, messages and field paths.
+// checked here, as pods; those of Secrets in validation-secrets.ts; those of
+// Services, Endpoints and EndpointSlices in validation-services.ts; those of the
+// networking.k8s.io kinds in validation-networking.ts). Causes carry Kubernetes'
+// reasons, messages and field paths.
 import type { ResourceInfo } from "./resources.js";
 import {
   child,
@@ -45,7 +48,13 @@ import type {
   Toleration,
 } from "./types/core.js";
 import type { IntOrString, KubeObject, ObjectMeta, StatusCause } from "./types/meta.js";
+import type { EndpointSlice } from "./types/discovery.js";
+import type { Ingress, IngressClass, NetworkPolicy } from "./types/networking.js";
+import type { Endpoints, Service } from "./types/services.js";
+import { validateIngress, validateIngressClass, validateNetworkPolicy } from "./validation-networking.js";
 import { validateSecret } from "./validation-secrets.js";
+import { validateHostNetwork, validatePodDns } from "./validation-pod-dns.js";
+import { validateEndpointSlice, validateEndpoints, validateService } from "./validation-services.js";
 import { podTemplatesOf, validateWorkload } from "./validation-workloads.js";
 
 /** Kubernetes' limit on the summed size of all annotation keys and values. */
@@ -76,6 +85,24 @@ export function validateObject(info: ResourceInfo, obj: unknown, old?: KubeObjec
       break;
     case "Secret":
       causes.push(...validateSecret(o as Secret, old as Secret | undefined));
+      break;
+    case "Service":
+      causes.push(...validateService(o as Service, old as Service | undefined));
+      break;
+    case "Endpoints":
+      causes.push(...validateEndpoints(o as Endpoints));
+      break;
+    case "EndpointSlice":
+      causes.push(...validateEndpointSlice(o as EndpointSlice, old as EndpointSlice | undefined));
+      break;
+    case "Ingress":
+      causes.push(...validateIngress(o as Ingress, old as Ingress | undefined));
+      break;
+    case "IngressClass":
+      causes.push(...validateIngressClass(o as IngressClass, old as IngressClass | undefined));
+      break;
+    case "NetworkPolicy":
+      causes.push(...validateNetworkPolicy(o as NetworkPolicy, old as NetworkPolicy | undefined));
       break;
     default:
       for (const { template, path } of podTemplatesOf(info.kind, o)) causes.push(...validatePodTemplate(template, path));
@@ -283,7 +310,8 @@ function validateContainer(c: Container, path: string): StatusCause[] {
   return causes;
 }
 
-function validatePortNumOrName(port: IntOrString, path: string): StatusCause[] {
+/** A port by number (1-65535) or by IANA_SVC_NAME, as ValidatePortNumOrName. */
+export function validatePortNumOrName(port: IntOrString, path: string): StatusCause[] {
   const problems = typeof port === "number" ? isValidPortNum(port) : isValidPortName(port);
   return problems.map((msg) => invalidValue(path, port, msg));
 }
@@ -391,6 +419,7 @@ export function validatePodSpec(spec: PodSpec, path: string): StatusCause[] {
   if (spec.dnsPolicy !== undefined && !dnsPolicies.includes(spec.dnsPolicy)) {
     causes.push(notSupported(child(path, "dnsPolicy"), spec.dnsPolicy, dnsPolicies));
   }
+  causes.push(...validatePodDns(spec, path), ...validateHostNetwork(spec, path));
   causes.push(...validateLabels(spec.nodeSelector, child(path, "nodeSelector")));
   if (spec.nodeName !== undefined && spec.nodeName !== "") {
     for (const msg of isDNS1123Subdomain(spec.nodeName)) causes.push(invalidValue(child(path, "nodeName"), spec.nodeName, msg));

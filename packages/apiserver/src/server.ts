@@ -12,7 +12,9 @@ import { Compactor } from "./storage/compactor.js";
 import { LeaseManager } from "./storage/leases.js";
 import { Store } from "./storage/store.js";
 import { WatchCache } from "./storage/watch-cache.js";
-import { resources } from "@bosun/api";
+import { parseCidr, resources } from "@bosun/api";
+import { ServiceAllocator, type ServiceRanges } from "./registry/service-allocation.js";
+import { KubernetesService } from "./kubernetes-service.js";
 
 const log = createLogger("apiserver");
 
@@ -46,7 +48,17 @@ export interface ApiServerOptions {
   etcdCompactionIntervalSeconds?: number;
   /** How long an Event lives after its last write (default 3600, as kube-apiserver --event-ttl=1h). */
   eventTtlSeconds?: number;
+  /** Where Services' cluster IPs and node ports come from (default 10.96.0.0/12 and 30000-32767, as Kubernetes). */
+  serviceRanges?: ServiceRanges;
+  /**
+   * The address pods reach this apiserver at (--advertise-address), on the port it
+   * listens on: it joins the `kubernetes` Service's endpoints while it serves.
+   * Without it (tests of other things) the Service is not kept.
+   */
+  advertiseAddress?: string;
 }
+
+export const defaultServiceRanges: ServiceRanges = { clusterIps: parseCidr("10.96.0.0/12"), nodePorts: { min: 30000, max: 32767 } };
 
 export interface ApiServer {
   /** Starts serving HTTP; port 0 picks a free port. */
@@ -76,8 +88,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     );
   }
   await store.repairIndexes();
-  const registry = new Registry(store, cache, new LeaseManager(etcd, eventTtlSeconds));
+  const services = new ServiceAllocator(store, opts.serviceRanges ?? defaultServiceRanges);
+  const registry = new Registry(store, cache, new LeaseManager(etcd, eventTtlSeconds), services);
   for (const name of systemNamespaces) await registry.ensureNamespace(name);
+  let kubernetesService: KubernetesService | undefined;
   const compactor = new Compactor(etcd, compactionSeconds * 1000);
   if (compactionSeconds > 0) compactor.start();
   const gate = new RequestGate({ registry, staticTokens: opts.staticTokens });
@@ -90,13 +104,20 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       const address = app.server.address();
       const bound = typeof address === "object" && address !== null ? address.port : port;
       log.info({ host, port: bound }, "apiserver listening");
+      if (opts.advertiseAddress) {
+        kubernetesService = new KubernetesService(etcd, registry, store.keys.root, { address: opts.advertiseAddress, port: bound }, services.apiServiceIP);
+        await kubernetesService.start();
+      }
       return { port: bound };
     },
     async close() {
       if (closed) return;
       closed = true;
       compactor.stop();
+      // Watches end first: the kubernetes Service's last write below would otherwise go
+      // to watchers whose clients have left, and the server's close waited 70 s for them.
       cache.stop();
+      await kubernetesService?.stop();
       await app.close();
       etcd.close();
     },

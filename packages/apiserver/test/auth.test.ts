@@ -211,6 +211,25 @@ describe("authentication and authorization", () => {
     assert.notEqual(untouched.body.status?.phase, "Running", "pod on-n2 is unchanged");
   });
 
+  test("a node reads what its service proxy, DNS and ingress proxy serve from, and writes none of it", async () => {
+    const n1 = withCertificate(await nodeCertificate("n1"));
+    for (const path of [
+      "/api/v1/services",
+      "/api/v1/endpoints",
+      "/apis/discovery.k8s.io/v1/endpointslices",
+      "/api/v1/namespaces",
+      "/apis/networking.k8s.io/v1/networkpolicies",
+      "/apis/networking.k8s.io/v1/ingresses",
+      "/apis/networking.k8s.io/v1/ingressclasses",
+    ]) {
+      assert.equal((await as(n1, "GET", path)).status, 200, path);
+    }
+    const svc = { apiVersion: "v1", kind: "Service", metadata: { name: "from-node" }, spec: { ports: [{ port: 80 }] } };
+    assertStatus(await as(n1, "POST", "/api/v1/namespaces/default/services", svc), 403, "Forbidden", /a node may only read services/);
+    assertStatus(await as(n1, "DELETE", "/api/v1/namespaces/default/services/kubernetes"), 403, "Forbidden");
+    assertStatus(await as(n1, "PATCH", "/api/v1/namespaces/default/services/kubernetes/status", { status: {} }, merge), 403, "Forbidden");
+  });
+
   test("a node renews only its own certificate; an admin is not given node certificates", async () => {
     const n1 = withCertificate(await nodeCertificate("n1"));
     const request = await createCertificateRequest(nodeUser("n1"), [nodesGroup]);

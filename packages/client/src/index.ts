@@ -9,3 +9,4 @@ export * from "./shared-informers.js";
 export * from "./events.js";
 export * from "./credentials.js";
 export * from "./kubeconfig.js";
+export * from "./host-address.js";

@@ -98,22 +98,33 @@ const patchContentTypes = {
 } as const;
 
 export interface ApiClientOptions {
-  server: string;
+  /** One API server, or several of one cluster (an agent's --server list): requests fail over between them. */
+  server: string | string[];
   userAgent?: string;
-  credentials?: ClientCredentials;
+  /** Fixed credentials, or a function asked before each request (an agent's certificate is renewed while it runs). */
+  credentials?: ClientCredentials | (() => ClientCredentials);
 }
 
 export class ApiClient {
-  readonly server: string;
+  private readonly servers: string[];
+  /** The server that answered last; requests go there first. */
+  private current = 0;
   private readonly userAgent: string;
-  private readonly dispatcher: Dispatcher | undefined;
-  private readonly authHeaders: Record<string, string>;
+  private readonly credentials: () => ClientCredentials;
+  /** The dispatcher of the credentials last used, rebuilt when they change. */
+  private tls: { key: string; dispatcher: Dispatcher | undefined; headers: Record<string, string> } | undefined;
 
   constructor(opts: ApiClientOptions) {
-    this.server = opts.server.replace(/\/+$/, "");
+    this.servers = (Array.isArray(opts.server) ? opts.server : [opts.server]).map((s) => s.replace(/\/+$/, ""));
+    if (this.servers.length === 0) throw new Error("an API client needs at least one server URL");
     this.userAgent = opts.userAgent ?? "bosun";
-    this.dispatcher = tlsDispatcher(opts.credentials ?? {});
-    this.authHeaders = authorizationHeaders(opts.credentials ?? {});
+    const creds = opts.credentials ?? {};
+    this.credentials = typeof creds === "function" ? creds : () => creds;
+  }
+
+  /** The server requests go to first. */
+  get server(): string {
+    return this.servers[this.current]!;
   }
 
   /** A client for the cluster a kubeconfig names, with its credentials. */
@@ -123,7 +134,19 @@ export class ApiClient {
 
   /** Closes the client's connections; requests after this fail. */
   async close(): Promise<void> {
-    await this.dispatcher?.close();
+    await this.tls?.dispatcher?.close();
+  }
+
+  /** The dispatcher and headers of the current credentials. */
+  private connection(): { dispatcher: Dispatcher | undefined; headers: Record<string, string> } {
+    const creds = this.credentials();
+    const key = JSON.stringify([creds.ca, creds.cert, creds.key, creds.token, creds.insecureSkipTlsVerify]);
+    if (this.tls?.key !== key) {
+      // Requests under way (watches) finish on the old connections; close() waits for them.
+      void this.tls?.dispatcher?.close();
+      this.tls = { key, dispatcher: tlsDispatcher(creds), headers: authorizationHeaders(creds) };
+    }
+    return this.tls;
   }
 
   /** The path of a resource collection or object, as Kubernetes lays them out. */
@@ -232,23 +255,33 @@ export class ApiClient {
     headers: Record<string, string> = {},
     signal?: AbortSignal,
   ): Promise<Response> {
+    const { dispatcher, headers: auth } = this.connection();
     const init: RequestInit = {
       method,
-      headers: { accept: "application/json", "user-agent": this.userAgent, ...this.authHeaders, ...headers },
+      headers: { accept: "application/json", "user-agent": this.userAgent, ...auth, ...headers },
     };
     // Node's fetch is undici: it takes an undici dispatcher, which its DOM-style types do not name.
-    if (this.dispatcher) Object.assign(init, { dispatcher: this.dispatcher });
+    if (dispatcher) Object.assign(init, { dispatcher });
     if (signal) init.signal = signal;
     if (body !== undefined) {
       init.body = typeof body === "string" ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)["content-type"] ??= "application/json";
     }
+    // A server that cannot be reached sends requests to the next one. Only reads are
+    // sent again at once: a write may have been done before the connection broke, so
+    // its caller decides (its retry goes to the next server).
+    const tries = method === "GET" ? this.servers.length : 1;
     let response: Response;
-    try {
-      response = await fetch(this.server + path, init);
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      throw new ConnectionError(this.server, err);
+    for (let i = 0; ; i++) {
+      const server = this.server;
+      try {
+        response = await fetch(server + path, init);
+        break;
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        this.current = (this.current + 1) % this.servers.length;
+        if (i >= tries - 1) throw new ConnectionError(tries > 1 ? this.servers.join(", ") : server, err);
+      }
     }
     if (!response.ok) throw new ApiError(await statusOf(response, method, path));
     return response;

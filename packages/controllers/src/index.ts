@@ -16,3 +16,6 @@ export { StatefulSetController, type StatefulSetControllerOptions } from "./stat
 export * from "./cronjob/index.js";
 export { CidrSet } from "./node-ipam/cidr-set.js";
 export { NodeIpamController, checkClusterCidr, cidrNotAvailableReason, type NodeIpamOptions } from "./node-ipam/controller.js";
+export { EndpointsController, overCapacityAnnotation, type EndpointsControllerOptions } from "./endpoints/controller.js";
+export { EndpointSliceController, type EndpointSliceControllerOptions } from "./endpointslice/controller.js";
+export { endpointSliceControllerName } from "./endpointslice/labels.js";

@@ -1,6 +1,8 @@
 // Parsing of the master's flags into typed configuration. Bad values fail at start
 // with a message naming the flag, rather than surfacing later as a bind error.
-import { formatCidr, parseCidr, parseDuration } from "@bosun/api";
+import { cidrProblem, cidrsOverlap, formatCidr, parseCidr, parseDuration, parseIp } from "@bosun/api";
+import { internalIP } from "@bosun/client";
+import type { ServiceRanges } from "@bosun/apiserver";
 import { checkClusterCidr } from "@bosun/controllers";
 
 export interface HostPort {
@@ -64,6 +66,37 @@ export function parsePodNetwork(clusterCidr: string, maskSize: string): { cluste
   return { ...pair, clusterCidr: formatCidr(parseCidr(pair.clusterCidr)) };
 }
 
+/** --service-cluster-ip-range (IPv4, /8 to /30, as kube-apiserver allows) and --service-node-port-range. */
+export function parseServiceRanges(clusterIps: string, nodePorts: string): ServiceRanges {
+  const text = clusterIps.trim();
+  const problem = cidrProblem(text);
+  if (problem !== undefined) throw new Error(`--service-cluster-ip-range "${clusterIps}": ${problem}`);
+  const range = parseCidr(text);
+  if (range.family !== 4 || range.prefixLength < 8 || range.prefixLength > 30) {
+    throw new Error(`--service-cluster-ip-range "${clusterIps}" must be an IPv4 range between /8 and /30, such as 10.96.0.0/12`);
+  }
+  const m = /^(\d+)-(\d+)$/.exec(nodePorts.trim());
+  const min = m ? Number(m[1]) : NaN;
+  const max = m ? Number(m[2]) : NaN;
+  if (!m || min < 1 || max > 65535 || min > max) {
+    throw new Error(`--service-node-port-range "${nodePorts}" must be two port numbers such as 30000-32767, the first not above the second`);
+  }
+  return { clusterIps: range, nodePorts: { min, max } };
+}
+
+/**
+ * --advertise-address: an IP; by default the API's listen address, or the host's own
+ * when the API listens on every address (as kube-apiserver picks its bind address).
+ */
+export function parseAdvertiseAddress(flag: string | undefined, listenHost: string): string {
+  if (flag !== undefined && flag.trim() !== "") {
+    const ip = parseIp(flag.trim());
+    if (!ip || ip.value === 0n) throw new Error(`--advertise-address "${flag}" must be an IP address of this host, such as 192.168.1.10`);
+    return flag.trim();
+  }
+  return listenHost === "0.0.0.0" || listenHost === "::" ? internalIP() : listenHost;
+}
+
 /** --etcd-cafile/--etcd-certfile/--etcd-keyfile: all or none of the client pair, and a CA for https etcd. */
 export function parseEtcdTlsFiles(
   flags: Pick<MasterFlags, "etcdCafile" | "etcdCertfile" | "etcdKeyfile">,
@@ -95,6 +128,9 @@ export interface MasterFlags {
   etcdCompactionInterval: string;
   clusterCidr: string;
   nodeCidrMaskSize: string;
+  serviceClusterIpRange: string;
+  serviceNodePortRange: string;
+  advertiseAddress?: string;
   dataDir: string;
   tlsSan?: string;
   etcdCafile?: string;
@@ -120,6 +156,10 @@ export interface MasterConfig {
   /** Where nodes' pod CIDRs come from; every master of a cluster must say the same. */
   clusterCidr: string;
   nodeCidrMaskSize: number;
+  /** Where Services' cluster IPs and node ports come from; every master of a cluster must say the same. */
+  serviceRanges: ServiceRanges;
+  /** The address pods reach the API at: the kubernetes Service's endpoint. */
+  advertiseAddress: string;
   /** Where the master keeps its PKI (<dataDir>/pki). */
   dataDir: string;
   /** Extra names and addresses for the serving certificates. */
@@ -150,11 +190,20 @@ export function parseMasterConfig(flags: MasterFlags): MasterConfig {
     leaderLeaseMs: parseDurationMs(flags.leaderLease, "--leader-lease"),
     etcdCompactionIntervalMs: parseDurationMs(flags.etcdCompactionInterval, "--etcd-compaction-interval", { allowZero: true }),
     ...parsePodNetwork(flags.clusterCidr, flags.nodeCidrMaskSize),
+    serviceRanges: parseServiceRanges(flags.serviceClusterIpRange, flags.serviceNodePortRange),
+    advertiseAddress: "",
     dataDir: flags.dataDir,
     tlsSans: (flags.tlsSan ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""),
     nodeCertValidityMs: parseDurationMs(flags.nodeCertValidity, "--node-cert-validity"),
     logLevel: flags.logLevel,
   };
+  if (cidrsOverlap(config.serviceRanges.clusterIps, parseCidr(config.clusterCidr))) {
+    throw new Error(
+      `--service-cluster-ip-range ${formatCidr(config.serviceRanges.clusterIps)} overlaps --cluster-cidr ${config.clusterCidr}: ` +
+        "Service IPs and pod IPs must come from separate ranges",
+    );
+  }
+  config.advertiseAddress = parseAdvertiseAddress(flags.advertiseAddress, config.apiListen.host);
   const etcdTls = parseEtcdTlsFiles(flags, config.etcdServers);
   if (etcdTls) config.etcdTlsFiles = etcdTls;
   if (flags.tokenAuthFile) config.tokenAuthFile = flags.tokenAuthFile;

@@ -7,6 +7,8 @@ import {
   CronJobController,
   DaemonSetController,
   DeploymentController,
+  EndpointSliceController,
+  EndpointsController,
   GarbageCollectorController,
   JobController,
   NodeIpamController,
@@ -45,6 +47,8 @@ const controllerFactories: Array<[component: string, factory: ControllerFactory]
   ["ttl-after-finished-controller", (ctx) => new TtlAfterFinishedController(ctx)],
   ["cronjob-controller", (ctx) => new CronJobController(ctx)],
   ["garbage-collector-controller", (ctx) => new GarbageCollectorController(ctx)],
+  ["endpoint-controller", (ctx) => new EndpointsController(ctx)],
+  ["endpoint-slice-controller", (ctx) => new EndpointSliceController(ctx)],
   // Kubernetes' range allocator records under this name.
   ["cidrAllocator", (ctx, opts) => new NodeIpamController(ctx, { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize })],
 ];

@@ -73,6 +73,8 @@ async function run(config: MasterConfig): Promise<void> {
     logSource,
     streamSource,
     eventTtlSeconds: Math.round(config.eventTtlMs / 1000),
+    serviceRanges: config.serviceRanges,
+    advertiseAddress: config.advertiseAddress,
     etcdCompactionIntervalSeconds: config.etcdCompactionIntervalMs / 1000,
   });
   closers.push({ name: "apiserver", close: () => api.close() });
@@ -138,6 +140,9 @@ const program = new Command()
   .option("--etcd-compaction-interval <duration>", "how often etcd's history is compacted (as kube-apiserver); 0 turns compaction off", "5m")
   .option("--cluster-cidr <cidr>", "the range every node's pod CIDR is cut from; the same on every master", "10.244.0.0/16")
   .option("--node-cidr-mask-size <bits>", "the prefix length of each node's pod CIDR", "24")
+  .option("--service-cluster-ip-range <cidr>", "the range Services' cluster IPs come from; the same on every master", "10.96.0.0/12")
+  .option("--service-node-port-range <from-to>", "the ports NodePort Services get", "30000-32767")
+  .option("--advertise-address <ip>", "the address pods reach this master's API at, in the kubernetes Service's endpoints (default: the --api-listen address, or the host's own address when that is 0.0.0.0)")
   .option("--data-dir <dir>", "where the master keeps its state: the cluster PKI in <dir>/pki (copy ca.crt and ca.key there from the first master before a second one starts)", "/var/lib/bosun/master")
   .option("--tls-san <names>", "comma-separated extra host names and addresses for the API's and dispatcher's certificates")
   .option("--etcd-cafile <file>", "CA of etcd's serving certificate (https etcd)")

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { internalIP } from "@bosun/client";
 import { formatHostPort, parseDurationMs, parseHostPort, parseMasterConfig, type MasterFlags } from "../src/config.js";
 
 test("host:port parsing", () => {
@@ -37,6 +38,8 @@ const flags: MasterFlags = {
   etcdCompactionInterval: "5m",
   clusterCidr: "10.244.0.0/16",
   nodeCidrMaskSize: "24",
+  serviceClusterIpRange: "10.96.0.0/12",
+  serviceNodePortRange: "30000-32767",
   dataDir: "/var/lib/bosun/master",
   nodeCertValidity: "8760h",
   logLevel: "info",
@@ -95,4 +98,24 @@ test("TLS settings: the data directory, extra certificate names, node certificat
   assert.throws(() => parseMasterConfig(https), /--etcd-servers uses https: give --etcd-cafile/);
   assert.throws(() => parseMasterConfig({ ...https, etcdCafile: "/e/ca.crt", etcdCertfile: "/e/m.crt" }), /--etcd-certfile and --etcd-keyfile go together/);
   assert.throws(() => parseMasterConfig({ ...flags, etcdCafile: "/e/ca.crt" }), /--etcd-servers are http:\/\/; use https:\/\/ URLs/);
+});
+
+test("service ranges: a CIDR apart from the pod range, and a port range", () => {
+  const config = parseMasterConfig(flags);
+  assert.deepEqual(config.serviceRanges.nodePorts, { min: 30000, max: 32767 });
+  assert.equal(config.serviceRanges.clusterIps.prefixLength, 12);
+  assert.throws(() => parseMasterConfig({ ...flags, serviceClusterIpRange: "10.96.0.1/12" }), /--service-cluster-ip-range "10\.96\.0\.1\/12": /);
+  assert.throws(() => parseMasterConfig({ ...flags, serviceClusterIpRange: "10.96.0.0/31" }), /must be an IPv4 range between \/8 and \/30/);
+  assert.throws(() => parseMasterConfig({ ...flags, serviceClusterIpRange: "fd00::/108" }), /must be an IPv4 range/);
+  assert.throws(() => parseMasterConfig({ ...flags, serviceClusterIpRange: "10.244.128.0/20" }), /overlaps --cluster-cidr 10\.244\.0\.0\/16: Service IPs and pod IPs must come from separate ranges/);
+  assert.throws(() => parseMasterConfig({ ...flags, serviceNodePortRange: "32767-30000" }), /--service-node-port-range "32767-30000" must be two port numbers/);
+  assert.throws(() => parseMasterConfig({ ...flags, serviceNodePortRange: "30000" }), /must be two port numbers such as 30000-32767/);
+});
+
+test("the advertise address: given, else the listen address, else the host's own", () => {
+  assert.equal(parseMasterConfig({ ...flags, advertiseAddress: "192.0.2.7" }).advertiseAddress, "192.0.2.7");
+  assert.equal(parseMasterConfig(flags).advertiseAddress, "127.0.0.1");
+  assert.equal(parseMasterConfig({ ...flags, apiListen: "0.0.0.0:6443" }).advertiseAddress, internalIP());
+  assert.throws(() => parseMasterConfig({ ...flags, advertiseAddress: "master-1" }), /--advertise-address "master-1" must be an IP address of this host/);
+  assert.throws(() => parseMasterConfig({ ...flags, advertiseAddress: "0.0.0.0" }), /must be an IP address/);
 });

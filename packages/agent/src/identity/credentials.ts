@@ -4,7 +4,7 @@
 // certificate's lifetime, through any master, retried with back-off, without
 // touching a pod or a session that is already up.
 import { credentials as grpcCredentials, experimental, type ChannelCredentials, type ServerCredentials } from "@grpc/grpc-js";
-import { Backoff, createLogger } from "@bosun/client";
+import { Backoff, createLogger, type ClientCredentials } from "@bosun/client";
 import { certificateLifetime, parseJoinToken, renewalTime } from "@bosun/pki";
 import { joinCluster, requestNodeCertificate } from "./join.js";
 import type { IdentityStore, NodeIdentity } from "./store.js";
@@ -42,6 +42,12 @@ export class NodeCredentials implements experimental.CertificateProvider {
   channelCredentials(): ChannelCredentials {
     const { ca, key, cert } = this.identity;
     return grpcCredentials.createSsl(Buffer.from(ca), Buffer.from(key), Buffer.from(cert));
+  }
+
+  /** For the API: the node's current certificate; asked before each request, so a renewal is used at once. */
+  apiCredentials(): ClientCredentials {
+    const { ca, key, cert } = this.identity;
+    return { ca, cert, key };
   }
 
   /** For AgentService: mutual TLS that picks up renewed certificates without a restart. */

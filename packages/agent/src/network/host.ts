@@ -23,6 +23,36 @@ export interface HostNetwork {
   iptablesSave(): Promise<string>;
   /** `iptables-restore --noflush`: what the input does not name stays as it is. */
   iptablesRestore(input: string): Promise<void>;
+  /**
+   * `conntrack -D` once per filter (the tool has no batch mode for deletions); finding
+   * no entry is not a failure. Rejects, after running the rest, if any failed.
+   */
+  deleteConntrackEntries(filters: readonly ConntrackFilter[]): Promise<void>;
+  /** `sysctl -w name=value`, e.g. net.ipv4.conf.all.route_localnet. */
+  setSysctl(name: string, value: string): Promise<void>;
+}
+
+/** Which conntrack entries to delete: every field given must match. */
+export interface ConntrackFilter {
+  protocol: "udp";
+  /** The original destination: a service's address (--orig-dst). */
+  origDst?: string;
+  /** The original destination port (--orig-port-dst). */
+  origDstPort?: number;
+  /** The address the flow was DNATed to: an endpoint (--dst-nat). */
+  dstNat?: string;
+}
+
+/** `conntrack -D`'s arguments for a filter. */
+export function conntrackDeleteArgs(f: ConntrackFilter): string[] {
+  return [
+    "-D",
+    "-p",
+    f.protocol,
+    ...(f.origDst ? ["--orig-dst", f.origDst] : []),
+    ...(f.origDstPort ? ["--orig-port-dst", String(f.origDstPort)] : []),
+    ...(f.dstNat ? ["--dst-nat", f.dstNat] : []),
+  ];
 }
 
 export interface LinuxHostOptions {
@@ -42,6 +72,8 @@ const INSTALL_HINT: Record<string, string> = {
   "iptables-save": "install iptables",
   "iptables-restore": "install iptables",
   nsenter: "install util-linux",
+  conntrack: "install conntrack",
+  sysctl: "install procps",
 };
 
 export class LinuxHost implements HostNetwork {
@@ -87,6 +119,26 @@ export class LinuxHost implements HostNetwork {
     // -w: with the legacy backend, wait for the xtables lock that Docker or another agent may hold.
     const r = await this.run("iptables-restore", ["-w", "--noflush"], input);
     if (r.code !== 0) throw new Error(`iptables-restore -w --noflush failed: ${oneLine(r.stderr)}; its input was:\n${input}`);
+  }
+
+  async deleteConntrackEntries(filters: readonly ConntrackFilter[]): Promise<void> {
+    const failures: string[] = [];
+    for (const f of filters) {
+      const args = conntrackDeleteArgs(f);
+      try {
+        const r = await this.run("conntrack", args);
+        // conntrack exits 1 when nothing matched: for a deletion, that is success.
+        if (r.code !== 0 && !r.stderr.includes("0 flow entries have been deleted")) failures.push(`conntrack ${args.join(" ")}: ${oneLine(r.stderr)}`);
+      } catch (err) {
+        failures.push((err as Error).message);
+      }
+    }
+    if (failures.length > 0) throw new Error(`deleting stale conntrack entries failed: ${[...new Set(failures)].join("; ")}`);
+  }
+
+  async setSysctl(name: string, value: string): Promise<void> {
+    const r = await this.run("sysctl", ["-q", "-w", `${name}=${value}`]);
+    if (r.code !== 0) throw new Error(`sysctl -w ${name}=${value} failed: ${oneLine(r.stderr)}`);
   }
 
   private run(command: string, args: string[], input?: string): Promise<RunResult> {

@@ -6,7 +6,7 @@
 import type { NodeNetworkNames } from "./names.js";
 
 /** The rules of one table as iptables-save printed them. */
-interface SavedTable {
+export interface SavedTable {
   chains: Set<string>;
   /** The -A lines, verbatim. */
   rules: string[];
@@ -33,31 +33,77 @@ export function parseIptablesSave(text: string): Map<string, SavedTable> {
 }
 
 /** The rules of `table` that jump to `chain`, whatever chain they are in. */
-function jumpsTo(table: SavedTable | undefined, chain: string): { parent: string; line: string }[] {
+export function jumpsTo(table: SavedTable | undefined, chain: string): { parent: string; line: string }[] {
   return (table?.rules ?? [])
     .filter((r) => r.endsWith(` -j ${chain}`))
     .map((line) => ({ parent: line.split(" ")[1] ?? "", line }));
 }
 
-/** Lines that make `parent` jump to `chain` exactly once, first, and no other chain jump to it. */
-function jumpLines(table: SavedTable | undefined, parent: string, chain: string, comment: string): string[] {
+/** Lines that delete every rule of `table` that jumps to `chain`. */
+export function unjumpLines(table: SavedTable | undefined, chain: string): string[] {
+  return jumpsTo(table, chain).map((j) => `-D ${j.line.slice(3)}`);
+}
+
+/**
+ * Lines that make each of `parents` (built-in chains) jump to `chain` exactly once,
+ * first, and no other chain jump to it. `match` goes before the comment, e.g.
+ * "-m conntrack --ctstate NEW", in the order iptables-save prints it.
+ */
+export function jumpLines(table: SavedTable | undefined, parents: string | readonly string[], chain: string, comment: string, match = ""): string[] {
+  const wanted = typeof parents === "string" ? [parents] : parents;
   const lines: string[] = [];
-  let kept = false;
+  const kept = new Set<string>();
   for (const j of jumpsTo(table, chain)) {
-    if (j.parent === parent && !kept) {
-      kept = true;
+    if (wanted.includes(j.parent) && !kept.has(j.parent)) {
+      kept.add(j.parent);
       continue;
     }
     lines.push(`-D ${j.line.slice(3)}`);
   }
-  if (!kept) lines.push(`-I ${parent} 1 -m comment --comment "${comment}" -j ${chain}`);
+  for (const parent of wanted) {
+    if (!kept.has(parent)) lines.push(`-I ${parent} 1 ${match ? `${match} ` : ""}-m comment --comment "${comment}" -j ${chain}`);
+  }
   return lines;
+}
+
+/**
+ * The built-in chain that sees forwarded pod traffic before Docker's rules: Docker
+ * evaluates DOCKER-USER before its own FORWARD rules (which drop traffic between
+ * bridge networks and towards containers), and moves its jump to the top of FORWARD
+ * whenever a network is made; without Docker's chains, FORWARD itself.
+ */
+export function forwardParentChain(filter: SavedTable | undefined): string {
+  return filter?.chains.has("DOCKER-USER") ? "DOCKER-USER" : "FORWARD";
+}
+
+/**
+ * The iptables-restore --noflush input that removes, in every table, the chains
+ * `owned` claims and every jump to them from other chains; undefined when there are
+ * none. Declaring a chain flushes it, so that no owned chain still refers to another
+ * when it is deleted.
+ */
+export function ownedChainsCleanupInput(saved: string, owned: (chain: string) => boolean): string | undefined {
+  const out: string[] = [];
+  for (const [tableName, table] of parseIptablesSave(saved)) {
+    const chains = [...table.chains].filter(owned).sort();
+    if (chains.length === 0) continue;
+    const jumps = chains.flatMap((c) => unjumpLines(table, c)).filter((line) => !owned(line.split(" ")[1] ?? ""));
+    out.push(`*${tableName}`, ...chains.map((c) => `:${c} - [0:0]`), ...jumps, ...chains.map((c) => `-X ${c}`), "COMMIT");
+  }
+  return out.length > 0 ? [...out, ""].join("\n") : undefined;
+}
+
+/** The owned chains of every table, as "table/chain". */
+export function ownedChains(saved: string, owned: (chain: string) => boolean): string[] {
+  return [...parseIptablesSave(saved)].flatMap(([table, t]) => [...t.chains].filter(owned).map((c) => `${table}/${c}`));
 }
 
 export interface PodNetworkRules {
   names: NodeNetworkNames;
   podCidr: string;
   clusterCidr: string;
+  /** The rules of the host-port chain (network/host-ports.ts). */
+  hostPortRules?: readonly string[];
 }
 
 /** The iptables-restore --noflush input that brings the node's rules to what they should be. */
@@ -66,9 +112,7 @@ export function iptablesRestoreInput(want: PodNetworkRules, saved: string): stri
   const tables = parseIptablesSave(saved);
   const nat = tables.get("nat");
   const filter = tables.get("filter");
-  // Docker evaluates DOCKER-USER before its own FORWARD rules (which drop traffic
-  // between bridge networks and towards containers); without Docker's chains, FORWARD.
-  const forwardParent = filter?.chains.has("DOCKER-USER") ? "DOCKER-USER" : "FORWARD";
+  const forwardParent = forwardParentChain(filter);
   return [
     "*nat",
     `:${names.natChain} - [0:0]`,
@@ -76,6 +120,9 @@ export function iptablesRestoreInput(want: PodNetworkRules, saved: string): stri
     // cluster and leave it through their host's address.
     `-A ${names.natChain} -s ${podCidr} ! -d ${clusterCidr} -j MASQUERADE`,
     ...jumpLines(nat, "POSTROUTING", names.natChain, names.comment),
+    `:${names.hostPortChain} - [0:0]`,
+    ...(want.hostPortRules ?? []),
+    ...jumpLines(nat, ["PREROUTING", "OUTPUT"], names.hostPortChain, names.comment, "-m addrtype --dst-type LOCAL"),
     "COMMIT",
     "*filter",
     `:${names.forwardChain} - [0:0]`,
@@ -93,10 +140,11 @@ export function iptablesCleanupInput(names: NodeNetworkNames, saved: string): st
   const out: string[] = [];
   for (const [tableName, chain] of [
     ["nat", names.natChain],
+    ["nat", names.hostPortChain],
     ["filter", names.forwardChain],
   ] as const) {
     const table = tables.get(tableName);
-    const lines = jumpsTo(table, chain).map((j) => `-D ${j.line.slice(3)}`);
+    const lines = unjumpLines(table, chain);
     if (table?.chains.has(chain)) lines.push(`-F ${chain}`, `-X ${chain}`);
     if (lines.length > 0) out.push(`*${tableName}`, ...lines, "COMMIT");
   }

@@ -11,8 +11,9 @@
 // and a dead sandbox can be replaced at once. Nothing here ever removes what running
 // pods use.
 import { CoalescingLoop, createLogger } from "@bosun/client";
-import type { ContainerRuntime, PodNetworkInfo } from "../runtime/runtime.js";
-import { INFRA_CONTAINER_NAME, LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_IP, LABEL_POD_UID } from "../labels.js";
+import type { ContainerRuntime, ContainerSummary, PodNetworkInfo } from "../runtime/runtime.js";
+import { INFRA_CONTAINER_NAME, LABEL_CONTAINER_NAME, LABEL_HOST_NETWORK, LABEL_HOST_PORTS, LABEL_NODE_NAME, LABEL_POD_IP, LABEL_POD_UID } from "../labels.js";
+import { hostPortRules, parseHostPorts } from "./host-ports.js";
 import { ensurePodBridge, nodeNetworks } from "./bridge.js";
 import { firstHost, ipv4Cidr, isIPv4 } from "./cidr.js";
 import type { HostNetwork } from "./host.js";
@@ -34,7 +35,7 @@ export interface NetworkManagerOptions {
   host: HostNetwork;
   /** Default 10 s. */
   resyncIntervalMs?: number;
-  /** The pod network became usable: pods waiting for it may start. */
+  /** The pod network became usable, or its bridge was replaced: pods waiting for it may start. */
   onReady?: () => void;
 }
 
@@ -52,7 +53,7 @@ export class NetworkManager {
    * at start. A message without a pod CIDR (a master that has not allocated one yet)
    * changes nothing: the node keeps what its pods use.
    */
-  private cidrs: { podCidr: string; clusterCidr: string } | undefined;
+  private inForce: { podCidr: string; clusterCidr: string } | undefined;
   private bridge: PodNetworkInfo | undefined;
   private notReady = "the master has not sent this node's pod CIDR yet";
   private readonly loop = new CoalescingLoop(() => this.reconcile());
@@ -68,6 +69,8 @@ export class NetworkManager {
    * reconcile never races the pod worker for it.
    */
   private readonly kept = new Set<string>();
+  /** The host-port chain's rules as last computed from the running sandboxes. */
+  private hostPortRules: string[] = [];
 
   constructor(private readonly opts: NetworkManagerOptions) {
     this.names = nodeNetworkNames(opts.nodeName);
@@ -80,10 +83,10 @@ export class NetworkManager {
       const podCidr = existing?.labels[LABEL_POD_CIDR];
       const clusterCidr = existing?.labels[LABEL_CLUSTER_CIDR];
       if (podCidr && clusterCidr && ipv4Cidr(podCidr) && ipv4Cidr(clusterCidr)) {
-        this.cidrs = { podCidr, clusterCidr };
+        this.inForce = { podCidr, clusterCidr };
         log.info({ network: existing?.name, podCidr, clusterCidr }, "adopted the node's pod network; waiting for the master's picture of the other nodes");
       }
-      if (this.cidrs) this.addresses.setCidr(this.cidrs.podCidr);
+      if (this.inForce) this.addresses.setCidr(this.inForce.podCidr);
       await this.adoptSandboxes();
     } catch (err) {
       log.warn({ err: (err as Error).message }, "could not look for an existing pod network; waiting for the master");
@@ -101,7 +104,7 @@ export class NetworkManager {
   /** A message of the master's Network stream: the whole picture. */
   update(config: NetworkConfig): void {
     if (config.podCidr === "") {
-      if (!this.cidrs) log.info({}, "the master has not allocated this node's pod CIDR yet; pods wait");
+      if (!this.inForce) log.info({}, "the master has not allocated this node's pod CIDR yet; pods wait");
       return;
     }
     if (!ipv4Cidr(config.podCidr) || !ipv4Cidr(config.clusterCidr)) {
@@ -109,13 +112,24 @@ export class NetworkManager {
       return;
     }
     this.config = config;
-    this.cidrs = { podCidr: config.podCidr, clusterCidr: config.clusterCidr };
+    this.inForce = { podCidr: config.podCidr, clusterCidr: config.clusterCidr };
     this.addresses.setCidr(config.podCidr);
     this.trigger();
   }
 
   readiness(): NetworkReadiness {
     return this.bridge ? { ready: true, bridge: this.bridge.bridge } : { ready: false, message: this.notReady };
+  }
+
+  /** The CIDRs in force: the master's latest, else those of the adopted bridge. */
+  cidrs(): { podCidr: string; clusterCidr: string } | undefined {
+    return this.inForce ? { ...this.inForce } : undefined;
+  }
+
+  /** The pod bridge's own address (the pods' default gateway and nameserver), once the bridge exists. */
+  gateway(): string | undefined {
+    const cidr = ipv4Cidr(this.inForce?.podCidr ?? "");
+    return this.bridge && cidr ? firstHost(cidr) : undefined;
   }
 
   /** The pod's address on the node's pod network: kept while the pod lives here. */
@@ -131,13 +145,15 @@ export class NetworkManager {
   /** Plugs a started sandbox, labelled with its address, into the node's pod bridge. */
   async plugIn(containerId: string): Promise<void> {
     const bridge = this.bridge;
-    const cidr = ipv4Cidr(this.cidrs?.podCidr ?? "");
+    const cidr = ipv4Cidr(this.inForce?.podCidr ?? "");
     if (!bridge || !cidr) throw new Error(`the pod network of node ${this.opts.nodeName} is not ready: ${this.notReady}`);
     const details = await this.opts.runtime.inspectContainer(containerId);
     const ip = details?.labels[LABEL_POD_IP];
     if (!details?.running || !ip) throw new Error(`sandbox ${containerId.slice(0, 12)} is not running with a pod address; it is replaced at the next sync`);
     await linkSandbox(this.opts.host, { containerId, pid: details.pid, bridge: bridge.bridge, ip, prefixLength: cidr.prefixLength, gateway: firstHost(cidr), mtu: this.mtu });
     this.kept.add(containerId);
+    // Its hostPorts are published by the next reconcile, at once rather than within 10 s.
+    if (details.labels[LABEL_HOST_PORTS]) this.trigger();
   }
 
   /** At start: the addresses running and stopped sandboxes hold, and the running ones' links to keep. */
@@ -151,13 +167,15 @@ export class NetworkManager {
     }
   }
 
-  private nodeSandboxes() {
-    return this.opts.runtime.listContainers({ [LABEL_NODE_NAME]: this.opts.nodeName, [LABEL_CONTAINER_NAME]: INFRA_CONTAINER_NAME });
+  /** The node's sandboxes on the pod network (hostNetwork pods' are not). */
+  private async nodeSandboxes() {
+    const all = await this.opts.runtime.listContainers({ [LABEL_NODE_NAME]: this.opts.nodeName, [LABEL_CONTAINER_NAME]: INFRA_CONTAINER_NAME });
+    return all.filter((c) => c.labels[LABEL_HOST_NETWORK] !== "true");
   }
 
   /** Plugs in again the kept sandboxes whose link is gone (deleted by hand); forgets sandboxes that stopped. */
-  private async keepLinks(): Promise<void> {
-    const running = new Set((await this.nodeSandboxes()).filter((c) => c.state === "running").map((c) => c.id));
+  private async keepLinks(sandboxes: readonly ContainerSummary[]): Promise<void> {
+    const running = new Set(sandboxes.filter((c) => c.state === "running").map((c) => c.id));
     for (const id of this.kept) if (!running.has(id)) this.kept.delete(id);
     if (this.kept.size === 0) return;
     const [links] = await this.opts.host.ipRead(["link show"]);
@@ -181,7 +199,7 @@ export class NetworkManager {
   }
 
   private async reconcile(): Promise<void> {
-    const cidrs = this.cidrs;
+    const cidrs = this.inForce;
     if (!cidrs) {
       this.notReady = `node ${this.opts.nodeName} has no pod CIDR yet; the master allocates one from its --cluster-cidr (if this lasts, the cluster CIDR may be full)`;
       return;
@@ -198,18 +216,27 @@ export class NetworkManager {
       const state = await ensurePodBridge(this.opts.runtime, { nodeName: this.opts.nodeName, names: this.names, ...cidrs, mtu });
       const wasReady = this.bridge !== undefined;
       if (state.ready) {
-        if (!wasReady || this.bridge?.id !== state.network.id) log.info({ network: state.network.name, podCidr: cidrs.podCidr }, "the pod network is ready");
+        const changed = !wasReady || this.bridge?.id !== state.network.id;
         this.bridge = state.network;
-        if (!wasReady) this.opts.onReady?.();
+        if (changed) {
+          log.info({ network: state.network.name, podCidr: cidrs.podCidr }, "the pod network is ready");
+          this.opts.onReady?.();
+        }
       } else {
         this.bridge = undefined;
         this.notReady = state.message;
       }
     });
-    if (this.bridge) await this.attempt("sandboxes", () => this.keepLinks());
+    const sandboxes = await this.attempt("sandboxes", async () => {
+      const list = await this.nodeSandboxes();
+      if (this.bridge) await this.keepLinks(list);
+      return list;
+    });
+    // Should the sandboxes not be listed, the host ports stay as they were.
+    if (sandboxes) this.hostPortRules = hostPortRules(this.names.hostPortChain, publishedPorts(sandboxes));
     await this.attempt("iptables", async () => {
       const saved = await this.opts.host.iptablesSave();
-      await this.opts.host.iptablesRestore(iptablesRestoreInput({ names: this.names, ...cidrs }, saved));
+      await this.opts.host.iptablesRestore(iptablesRestoreInput({ names: this.names, ...cidrs, hostPortRules: this.hostPortRules }, saved));
     });
     if (master && snapshot) {
       await this.attempt("routes", async () => {
@@ -262,4 +289,11 @@ export class NetworkManager {
       return undefined;
     }
   }
+}
+
+/** The host ports of the running sandboxes, from their labels. */
+function publishedPorts(sandboxes: readonly ContainerSummary[]): { ip: string; ports: ReturnType<typeof parseHostPorts> }[] {
+  return sandboxes
+    .filter((c) => c.state === "running" && c.labels[LABEL_HOST_PORTS] && c.labels[LABEL_POD_IP])
+    .map((c) => ({ ip: c.labels[LABEL_POD_IP]!, ports: parseHostPorts(c.labels[LABEL_HOST_PORTS]) }));
 }

@@ -20,8 +20,40 @@ export const VXLAN_PORT = 8472;
 /** What VXLAN adds to each packet: outer Ethernet, IP, UDP and VXLAN headers. */
 export const VXLAN_OVERHEAD = 50;
 
-function nodeHash(nodeName: string, length: number): string {
+/** A short hex hash of the node name: what keeps the names of agents sharing one host apart. */
+export function nodeHash(nodeName: string, length: number): string {
   return createHash("sha256").update(nodeName).digest("hex").slice(0, length);
+}
+
+/** iptables refuses longer chain names. */
+export const MAX_CHAIN_NAME = 28;
+
+/**
+ * `start` followed by as much of the base32 of `what`'s sha256 as fits in a chain
+ * name: kube-proxy's way of naming per-object chains (KUBE-SVC-<hash>).
+ */
+export function hashedChainName(start: string, what: string): string {
+  return start + base32(createHash("sha256").update(what).digest()).slice(0, MAX_CHAIN_NAME - start.length);
+}
+
+const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/** RFC 4648 base32 without padding, as Go's base32.StdEncoding writes it (kube-proxy's chain hashes). */
+export function base32(bytes: Uint8Array): string {
+  let out = "";
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
 }
 
 export interface NodeNetworkNames {
@@ -31,6 +63,8 @@ export interface NodeNetworkNames {
   bridgeDevice: string;
   /** nat chain: masquerades pods' traffic that leaves the cluster CIDR. Chain names have at most 28 characters. */
   natChain: string;
+  /** nat chain, jumped to from PREROUTING and OUTPUT for local addresses: the pods' hostPorts. */
+  hostPortChain: string;
   /** filter chain, jumped to from DOCKER-USER: lets pod traffic through Docker's FORWARD rules. */
   forwardChain: string;
   /** The comment on the jumps to those chains, naming the node for whoever reads iptables-save. */
@@ -45,6 +79,7 @@ export function nodeNetworkNames(nodeName: string): NodeNetworkNames {
     dockerNetwork: `bosun-${nodeName}`,
     bridgeDevice: `bosunbr${h.slice(0, 8)}`,
     natChain: `BOSUN-POST-${h}`,
+    hostPortChain: `BOSUN-HP-${h}`,
     forwardChain: `BOSUN-FWD-${h}`,
     comment: `bosun pod network of node ${nodeName}`,
     vxlanDevice: `bosunvx${h.slice(0, 8)}`,

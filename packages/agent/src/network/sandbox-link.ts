@@ -29,6 +29,10 @@ export async function linkSandbox(host: HostNetwork, link: SandboxLink): Promise
   await host.ipWrite([
     `link add ${veth} mtu ${link.mtu} type veth peer name eth0 mtu ${link.mtu} netns ${link.pid}`,
     `link set ${veth} master ${link.bridge} up`,
+    // A pod reaching itself through a Service is DNATed back to its own port; with
+    // br_netfilter the bridge must send the frame back out where it came from (the
+    // kubelet's hairpin-veth mode).
+    `link set ${veth} type bridge_slave hairpin on`,
   ]);
   await host.ipWriteInNetns(link.pid, [
     `address add ${link.ip}/${link.prefixLength} dev eth0`,

@@ -50,6 +50,18 @@ function bridgeIP(networks: Record<string, { IPAddress?: string }> | undefined):
   return networks.bridge?.IPAddress || Object.values(networks).find((n) => n.IPAddress)?.IPAddress || "";
 }
 
+/**
+ * Docker's fields for a resolv.conf. Docker fills an empty field from the host's
+ * file, so "no search domains" is Docker's "." and no options an empty option.
+ */
+function dockerDns(dns: { nameservers: string[]; searches: string[]; options: string[] }): { Dns: string[]; DnsSearch: string[]; DnsOptions: string[] } {
+  return {
+    Dns: dns.nameservers,
+    DnsSearch: dns.searches.length > 0 ? dns.searches : ["."],
+    DnsOptions: dns.options,
+  };
+}
+
 /** Docker's option naming a bridge network's Linux device; without it the device is br-<first 12 of the ID>. */
 const BRIDGE_NAME_OPTION = "com.docker.network.bridge.name";
 
@@ -155,6 +167,7 @@ export class DockerRuntime implements ContainerRuntime {
         HostConfig: {
           NetworkMode: spec.networkMode,
           ExtraHosts: spec.extraHosts,
+          ...(spec.dns ? dockerDns(spec.dns) : {}),
           NanoCpus: spec.nanoCpus,
           Memory: spec.memoryBytes,
           // The agent restarts containers itself, so that restart counts and

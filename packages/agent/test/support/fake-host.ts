@@ -2,7 +2,8 @@
 // and records what the agent writes (keeping the links it adds, so that they can be
 // deleted "by hand"): for tests that run the agent without touching this machine's
 // network.
-import type { HostNetwork } from "../../src/network/host.js";
+import type { ConntrackFilter, HostNetwork } from "../../src/network/host.js";
+import type { IptablesModel } from "./iptables-model.js";
 
 export class FakeHost implements HostNetwork {
   readonly ipWrites: string[][] = [];
@@ -10,6 +11,13 @@ export class FakeHost implements HostNetwork {
   readonly netnsWrites: { pid: number; commands: string[] }[] = [];
   readonly bridgeWrites: string[][] = [];
   readonly restores: string[] = [];
+  /** The conntrack deletions asked for, one batch per call. */
+  readonly conntrackDeletes: ConntrackFilter[][] = [];
+  readonly sysctls = new Map<string, string>();
+  /** When set, restores apply to it and iptablesSave prints it; otherwise iptables looks empty. */
+  iptables: IptablesModel | undefined;
+  /** When set, the next iptablesRestore fails with it (once). */
+  failNextRestore: Error | undefined;
 
   /** The links the agent added (`link add NAME ...`) and has not deleted. */
   readonly links = new Set<string>();
@@ -50,10 +58,22 @@ export class FakeHost implements HostNetwork {
   }
 
   async iptablesSave(): Promise<string> {
-    return "";
+    return this.iptables?.save() ?? "";
   }
 
   async iptablesRestore(input: string): Promise<void> {
     this.restores.push(input);
+    const failure = this.failNextRestore;
+    this.failNextRestore = undefined;
+    if (failure) throw failure;
+    this.iptables?.restore(input);
+  }
+
+  async deleteConntrackEntries(filters: readonly ConntrackFilter[]): Promise<void> {
+    this.conntrackDeletes.push([...filters]);
+  }
+
+  async setSysctl(name: string, value: string): Promise<void> {
+    this.sysctls.set(name, value);
   }
 }

@@ -7,7 +7,9 @@ import { cronJobPrinter, jobPrinter } from "./jobs.js";
 import { namespacePrinter } from "./namespaces.js";
 import { nodePrinter } from "./nodes.js";
 import { podPrinter } from "./pods.js";
+import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./networking.js";
 import { secretPrinter } from "./secrets.js";
+import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from "./services.js";
 import { daemonSetPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from "./workloads.js";
 
 export { humanDuration, age } from "./age.js";
@@ -16,6 +18,8 @@ export { podColumns, type PodColumns } from "./pods.js";
 export { nodeRoles, nodeStatus } from "./nodes.js";
 export { eventFirstSeen, eventLastSeen } from "./events.js";
 export { jobCompletions, jobDuration, jobStatus } from "./jobs.js";
+export { endpointSliceAddressesText, endpointSlicePortsText, endpointsText, loadBalancerText, serviceExternalIP, servicePortsText } from "./services.js";
+export { ingressHostsText, ingressPortsText } from "./networking.js";
 
 const printers: Record<string, Printer> = {
   Pod: podPrinter,
@@ -23,6 +27,12 @@ const printers: Record<string, Printer> = {
   Namespace: namespacePrinter,
   Event: eventPrinter,
   Secret: secretPrinter,
+  Service: servicePrinter,
+  Endpoints: endpointsPrinter,
+  EndpointSlice: endpointSlicePrinter,
+  Ingress: ingressPrinter,
+  IngressClass: ingressClassPrinter,
+  NetworkPolicy: networkPolicyPrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
   DaemonSet: daemonSetPrinter,

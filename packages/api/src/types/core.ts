@@ -216,6 +216,20 @@ export const Toleration = Type.Object(
 );
 export type Toleration = Static<typeof Toleration>;
 
+export const PodDNSConfigOption = Type.Object({ name: Type.Optional(Type.String()), value: Type.Optional(Type.String()) }, strict);
+export type PodDNSConfigOption = Static<typeof PodDNSConfigOption>;
+
+/** Merged into the resolv.conf dnsPolicy gives the pod (the whole of it with dnsPolicy None). */
+export const PodDNSConfig = Type.Object(
+  {
+    nameservers: Type.Optional(Type.Array(Type.String())),
+    searches: Type.Optional(Type.Array(Type.String())),
+    options: Type.Optional(Type.Array(PodDNSConfigOption)),
+  },
+  strict,
+);
+export type PodDNSConfig = Static<typeof PodDNSConfig>;
+
 export const PodSpec = Type.Object(
   {
     containers: Type.Array(Container),
@@ -225,6 +239,8 @@ export const PodSpec = Type.Object(
     terminationGracePeriodSeconds: Type.Optional(Type.Integer()),
     schedulerName: Type.Optional(Type.String()),
     dnsPolicy: Type.Optional(Type.String()),
+    dnsConfig: Type.Optional(PodDNSConfig),
+    hostNetwork: Type.Optional(Type.Boolean()),
     tolerations: Type.Optional(Type.Array(Toleration)),
     hostname: Type.Optional(Type.String()),
     subdomain: Type.Optional(Type.String()),

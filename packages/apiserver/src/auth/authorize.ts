@@ -2,7 +2,10 @@
 // (RBAC is a later issue) except for two kinds of identity:
 // - nodes (system:nodes, CN system:node:NAME), held to what Kubernetes' Node
 //   authorizer and NodeRestriction admission allow a kubelet: read nodes, write its
-//   own Node, read and report only the pods bound to it, write events;
+//   own Node, read and report only the pods bound to it, write events; and read
+//   what the node's service proxy, DNS and ingress proxy serve from (Services and
+//   their endpoints, namespaces, network policies, ingresses), as the system:node
+//   and system:node-proxier roles allow;
 // - bootstrap tokens (system:bootstrappers), which may only ask for a node
 //   certificate (see node-certificates.ts).
 import { forbidden, type Pod, type ResourceInfo } from "@bosun/api";
@@ -23,6 +26,17 @@ export interface RequestAttributes {
 export type PodLookup = (namespace: string, name: string) => Promise<Pod | undefined>;
 
 const readVerbs = ["get", "list", "watch"];
+
+/** What every node may read, by "group/resource". */
+const nodeReadable = new Set([
+  "/services",
+  "/endpoints",
+  "discovery.k8s.io/endpointslices",
+  "/namespaces",
+  "networking.k8s.io/networkpolicies",
+  "networking.k8s.io/ingresses",
+  "networking.k8s.io/ingressclasses",
+]);
 
 export const bootstrapOnly = "a join token may only be used to ask for a node certificate";
 
@@ -56,6 +70,10 @@ export async function authorize(identity: Identity, attrs: RequestAttributes, lo
     if (attrs.verb === "create" && name === undefined && attrs.createdName?.() === node) return;
     deny(identity, attrs, `a node may only change its own Node object ("${node}")`);
   }
+  if (nodeReadable.has(kind)) {
+    if (readVerbs.includes(attrs.verb) && subresource === undefined) return;
+    deny(identity, attrs, `a node may only read ${info.resource}`);
+  }
   if (kind === "/events") {
     if (["create", "update", "patch", "get", "list", "watch"].includes(attrs.verb)) return;
     deny(identity, attrs, "a node may only write events");
@@ -75,5 +93,5 @@ export async function authorize(identity: Identity, attrs: RequestAttributes, lo
     if (pod && pod.spec?.nodeName === node) return;
     deny(identity, attrs, `the pod is not bound to node "${node}"`);
   }
-  deny(identity, attrs, "nodes may only use nodes, their own pods and events");
+  deny(identity, attrs, "nodes may only use nodes, their own pods and events, and read Services, endpoints, namespaces, network policies and ingresses");
 }

@@ -31,7 +31,7 @@ const subresources: Record<string, { verbs: string[]; kind?: string; group?: str
 };
 
 /** Kinds `kubectl get all` lists, as Kubernetes puts them in the "all" category. */
-const categoryAll = new Set(["Pod", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob"]);
+const categoryAll = new Set(["Pod", "Service", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob"]);
 
 /** metav1.APIResource: one entry of a group version's resource list. */
 export interface APIResource {

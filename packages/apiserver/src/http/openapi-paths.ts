@@ -130,6 +130,17 @@ const kindDescriptions: Record<string, string> = {
   Job: "Job represents the configuration of a single job.",
   CronJob: "CronJob represents the configuration of a single cron job.",
   Scale: "Scale represents a scaling request for a resource.",
+  Service:
+    "Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.",
+  Endpoints:
+    "Endpoints is a collection of endpoints that implement the actual service.",
+  EndpointSlice:
+    "EndpointSlice represents a set of service endpoints. Most EndpointSlices are created by the EndpointSlice controller to represent the Pods selected by Service objects. For a given service there may be multiple EndpointSlice objects which must be joined to produce the full set of endpoints; you can find all of the slices for a given service by listing EndpointSlices in the service's namespace whose `kubernetes.io/service-name` label contains the service's name.",
+  Ingress:
+    "Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend. An Ingress can be configured to give services externally-reachable urls, load balance traffic, terminate SSL, offer name based virtual hosting etc.",
+  IngressClass:
+    "IngressClass represents the class of the Ingress, referenced by the Ingress Spec. The `ingressclass.kubernetes.io/is-default-class` annotation can be used to indicate that an IngressClass should be considered default. When a single IngressClass resource has this annotation set to true, new Ingress resources without a class specified will be assigned this default class.",
+  NetworkPolicy: "NetworkPolicy describes what network traffic is allowed for a set of Pods",
 };
 
 function kindOptions(gvk: GroupVersionKind) {

@@ -43,9 +43,16 @@ function generateJobSelector(object: KubeObject): void {
   if (matchLabels !== undefined) matchLabels[jobControllerUidLabel] ??= uid;
 }
 
+/** A new Service or Ingress starts without status, as Kubernetes' PrepareForCreate leaves it: status is the system's to write. */
+function resetStatus(object: KubeObject): void {
+  delete (object as { status?: unknown }).status;
+}
+
 const createHooks: Record<string, (object: KubeObject) => void> = {
   Job: generateJobSelector,
   Secret: mergeStringData,
+  Service: resetStatus,
+  Ingress: resetStatus,
 };
 
 const updateHooks: Record<string, (object: KubeObject) => void> = {

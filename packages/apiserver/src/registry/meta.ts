@@ -5,7 +5,7 @@ import { rfc3339, semanticEqual, type KubeObject, type ResourceInfo } from "@bos
 
 // Kinds whose metadata.generation Kubernetes leaves alone: they have no spec a
 // controller observes. (Pods have one since Kubernetes 1.33, the version Bosun reports.)
-const withoutGeneration = new Set(["Node", "Namespace", "Event", "Secret"]);
+const withoutGeneration = new Set(["Node", "Namespace", "Event", "Secret", "Service", "Endpoints"]);
 
 function tracksGeneration(info: ResourceInfo): boolean {
   return !withoutGeneration.has(info.kind);

@@ -18,6 +18,7 @@ import {
   type KubeObject,
   type Pod,
   type ResourceInfo,
+  type Service,
   type Status,
 } from "@bosun/api";
 import { managedFieldsAfterWrite, type FieldManagerRef } from "../apply/managed-fields.js";
@@ -28,6 +29,7 @@ import type { Store } from "../storage/store.js";
 import type { IndexClash } from "../storage/unique-index.js";
 import type { WatchCache, WatchFilter } from "../storage/watch-cache.js";
 import { prepareForCreate, prepareForUpdate } from "./create-hooks.js";
+import { RangeFull, type Picked, type ServiceAllocator } from "./service-allocation.js";
 import { finalizersForDelete } from "./gc.js";
 import { carryUpdateMeta, clone, initCreateMeta, markDeleting, readyToRemove } from "./meta.js";
 
@@ -68,6 +70,8 @@ export class Registry {
     readonly store: Store,
     readonly cache: WatchCache,
     private readonly eventLeases?: LeaseManager,
+    /** Cluster IPs and node ports; without it Services are stored as they come (tests of other kinds). */
+    private readonly services?: ServiceAllocator,
   ) {}
 
   async get(info: ResourceInfo, namespace: string | undefined, name: string, fromCache: boolean): Promise<KubeObject> {
@@ -84,15 +88,33 @@ export class Registry {
     const generated = !body.metadata.name && !!body.metadata.generateName;
     let object = this.prepareCreate(info, body, opts);
     if (info.namespaced) await this.requireNamespace(object.metadata.namespace ?? "");
+    let picked = await this.allocate(info, object);
     if (opts.dryRun) return object;
     // A generated name can collide; Kubernetes retries with a new suffix too. The
-    // object is prepared again because a create hook may have used its name.
+    // object is prepared again because a create hook may have used its name. So can
+    // a value the allocator picked, when another master picked it at the same time.
     for (let attempt = 0; ; attempt++) {
       const res = await this.store.create(info, object, await this.leaseFor(info));
       if (res.ok) return withVersion(object, res.revision);
-      if (res.clash) throw new StatusError(clashRefused(info, object.metadata.name ?? "", res.clash));
-      if (!generated || attempt >= 8) throw new StatusError(alreadyExists(info, object.metadata.name ?? ""));
+      if (res.clash && !(picked && pickedHolds(picked, res.clash) && attempt < 8)) {
+        throw new StatusError(clashRefused(info, object.metadata.name ?? "", res.clash));
+      }
+      if (!res.clash && (!generated || attempt >= 8)) throw new StatusError(alreadyExists(info, object.metadata.name ?? ""));
       object = this.prepareCreate(info, body, opts);
+      picked = await this.allocate(info, object);
+    }
+  }
+
+  /** A Service's cluster IP and node ports (see service-allocation.ts); what was picked, to tell a lost race from a refusal. */
+  private async allocate(info: ResourceInfo, object: KubeObject, old?: KubeObject): Promise<Picked | undefined> {
+    if (info.kind !== "Service" || !this.services) return undefined;
+    try {
+      const { causes, picked } = await this.services.allocate(object as Service, old as Service | undefined);
+      if (causes.length > 0) throw new StatusError(invalid(info, object.metadata.name ?? "", causes));
+      return picked;
+    } catch (err) {
+      if (err instanceof RangeFull) throw new StatusError(statusError(500, "InternalError", `Internal error occurred: ${err.message}`));
+      throw err;
     }
   }
 
@@ -127,7 +149,9 @@ export class Registry {
     subresource: "status" | undefined,
     opts: WriteOptions,
   ): Promise<KubeObject> {
-    const result = await this.guaranteedUpdate(info, namespace, name, opts, (current) => {
+    let picked: Picked | undefined;
+    const retryPicked = (clash: IndexClash) => picked !== undefined && pickedHolds(picked, clash);
+    const result = await this.guaranteedUpdate(info, namespace, name, opts, async (current) => {
       const requested = mutate(clone(current));
       const expected = requested.metadata?.resourceVersion;
       if (expected && expected !== current.metadata.resourceVersion) {
@@ -150,6 +174,7 @@ export class Registry {
       // does not count as a change of generation.
       applyDefaults(info, next);
       carryUpdateMeta(info, current, next);
+      if (subresource === undefined) picked = await this.allocate(info, next, current);
       const writer = opts.fieldManager && { ...opts.fieldManager, ...(subresource ? { subresource } : {}) };
       setManagedFields(next, managedFieldsAfterWrite(info, current, next, writer));
       const causes = validateObject(info, next, current);
@@ -158,7 +183,7 @@ export class Registry {
       // Key order is no change: a client may send back what it got, keys moved.
       if (canonicalJson(next) === canonicalJson(current)) return { kind: "unchanged" };
       return { kind: "put", object: next };
-    });
+    }, retryPicked);
     if (result.removed && info.kind === "Namespace" && !opts.dryRun) await this.deleteNamespaceContents(name);
     return result.object;
   }
@@ -247,12 +272,14 @@ export class Registry {
     namespace: string | undefined,
     name: string,
     opts: WriteOptions,
-    decide: (current: KubeObject) => Outcome,
+    decide: (current: KubeObject) => Outcome | Promise<Outcome>,
+    /** Whether a clash on the index is a race lost by a value decide picked itself: then it decides again. */
+    retryClash?: (clash: IndexClash) => boolean,
   ): Promise<DeleteResult> {
     let stored = await this.store.get(info, namespace, name);
     for (let attempt = 0; attempt < maxCasAttempts; attempt++) {
       if (!stored) throw new StatusError(notFound(info, name));
-      const outcome = decide(stored.object);
+      const outcome = await decide(stored.object);
       if (outcome.kind === "unchanged") return { object: stored.object, removed: false };
       if (opts.dryRun) return { object: outcome.object, removed: outcome.kind === "delete" };
       const res =
@@ -260,8 +287,8 @@ export class Registry {
           ? await this.store.update(info, outcome.object, stored, await this.leaseFor(info))
           : await this.store.delete(info, namespace, name, stored);
       if (res.ok) return { object: withVersion(outcome.object, res.revision), removed: outcome.kind === "delete" };
-      if (res.clash) throw new StatusError(clashRefused(info, name, res.clash));
-      stored = res.current;
+      if (res.clash && !(retryClash?.(res.clash) && attempt < 8)) throw new StatusError(clashRefused(info, name, res.clash));
+      stored = res.clash ? await this.store.get(info, namespace, name) : res.current;
     }
     throw new StatusError(conflict(info, name, `${conflictMessage} (${maxCasAttempts} writes of it overtook this one)`));
   }
@@ -273,8 +300,13 @@ const protectedNamespaces = new Set(["default", "kube-system", "kube-public"]);
  * A value another object holds (a pod CIDR of another node) is refused as Invalid
  * on the field that claims it, as Kubernetes refuses an allocated cluster IP.
  */
+function pickedHolds(picked: Picked, clash: IndexClash): boolean {
+  const value = clash.claim.value;
+  return typeof clash.claim.fieldValue === "number" ? picked.nodePorts.has(clash.claim.fieldValue) : picked.ips.has(value);
+}
+
 function clashRefused(info: ResourceInfo, name: string, clash: IndexClash): Status {
-  return invalid(info, name, [fieldErrors.invalidValue(clash.claim.field, clash.claim.value, clash.message)]);
+  return invalid(info, name, [fieldErrors.invalidValue(clash.claim.field, clash.claim.fieldValue ?? clash.claim.value, clash.message)]);
 }
 
 function setManagedFields(object: KubeObject, entries: KubeObject["metadata"]["managedFields"]): void {

@@ -6,6 +6,7 @@ import { resources, type KubeObject, type ResourceInfo } from "@bosun/api";
 import { KeyLayout, prefixEnd } from "./keys.js";
 import { PodCidrIndex } from "./pod-cidr-index.js";
 import { repairIndex } from "./unique-index-repair.js";
+import { ServiceAllocationIndex } from "./service-allocation-index.js";
 import { findClash, indexChange, noIndexChange, type IndexClash, type UniqueIndex } from "./unique-index.js";
 
 export interface StoredObject {
@@ -44,13 +45,16 @@ export class Store {
   readonly keys: KeyLayout;
   /** The unique indexes, by the kind whose objects hold their values. */
   readonly indexes: ReadonlyMap<string, UniqueIndex>;
+  /** The Services' cluster IPs and node ports, which the Service allocator reads to pick free ones. */
+  readonly serviceAllocations: ServiceAllocationIndex;
 
   constructor(
     readonly etcd: Etcd3,
     prefix: string,
   ) {
     this.keys = new KeyLayout(prefix);
-    this.indexes = new Map([new PodCidrIndex(this.keys.root)].map((index) => [index.resource.kind, index]));
+    this.serviceAllocations = new ServiceAllocationIndex(this.keys.root);
+    this.indexes = new Map([new PodCidrIndex(this.keys.root), this.serviceAllocations].map((index) => [index.resource.kind, index]));
   }
 
   /** etcd's current revision, from a count-only range (no values cross the wire). */

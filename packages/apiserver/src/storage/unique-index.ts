@@ -1,5 +1,5 @@
 // Values no two objects may hold at once (a node's pod CIDRs; Services' cluster IPs
-// and node ports would be next), kept unique by storage itself rather than by the
+// and node ports), kept unique by storage itself rather than by the
 // memory of whichever controller hands them out. Each value an object holds is an
 // index key beside the objects, under a prefix of its own (so lists and the watch
 // cache never see it), written in the same etcd transaction as the object: created
@@ -14,6 +14,8 @@ export interface IndexClaim {
   /** Where the object holds it, for messages: "spec.podCIDRs[0]". */
   field: string;
   value: string;
+  /** The value as the field holds it, for messages, when it is not a string (a port number). */
+  fieldValue?: unknown;
   /** The index key that records it. */
   key: string;
 }

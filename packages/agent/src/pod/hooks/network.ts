@@ -2,9 +2,12 @@
 // gets an address of the node's pod CIDR and is plugged into the node's pod bridge once
 // it runs, before any app container starts; it is not made until that network exists,
 // as the kubelet holds pods back with NetworkNotReady until its network plugin is ready.
+// A hostNetwork pod shares the node's network namespace instead: its pod IP is the
+// node's, and it needs nothing of the pod network.
 import type { Pod } from "@bosun/api";
 import type { ContainerCreateSpec } from "../../runtime/runtime.js";
-import { LABEL_POD_IP } from "../../labels.js";
+import { LABEL_HOST_NETWORK, LABEL_HOST_PORTS, LABEL_POD_IP } from "../../labels.js";
+import { formatHostPorts, podHostPorts } from "../../network/host-ports.js";
 import type { NetworkReadiness } from "../../network/manager.js";
 import type { PodIdentity } from "../identity.js";
 import type { HookWait, PodHook } from "./hook.js";
@@ -23,15 +26,28 @@ const RETRY_MS = 5_000;
 export class NetworkHook implements PodHook {
   readonly name = "network";
 
-  constructor(private readonly network: PodNetworkSource) {}
+  constructor(
+    private readonly network: PodNetworkSource,
+    /** The node's InternalIP: a hostNetwork pod's IP. */
+    private readonly hostIP: () => string,
+  ) {}
 
-  async prepare(_pod: Pod): Promise<HookWait | undefined> {
+  async prepare(pod: Pod): Promise<HookWait | undefined> {
+    if (pod.spec.hostNetwork) return undefined;
     const r = this.network.readiness();
     if (r.ready) return undefined;
     return { reason: "NetworkNotReady", message: `network is not ready: ${r.message}`, retryAfterMs: RETRY_MS };
   }
 
   sandboxSpec(pod: Pod, spec: ContainerCreateSpec): void {
+    if (pod.spec.hostNetwork) {
+      spec.networkMode = "host";
+      // The kubelet gives hostNetwork pods the node's hostname.
+      delete spec.hostname;
+      spec.labels[LABEL_HOST_NETWORK] = "true";
+      spec.labels[LABEL_POD_IP] = this.hostIP();
+      return;
+    }
     const r = this.network.readiness();
     // prepare() answered ready just before; should the network have gone meanwhile,
     // this sync fails (never a sandbox on another network) and the next one waits.
@@ -40,12 +56,14 @@ export class NetworkHook implements PodHook {
     // The agent plugs the sandbox in itself (sandboxStarted): Docker gives it only a loopback.
     spec.networkMode = "none";
     spec.labels[LABEL_POD_IP] = ip;
+    const hostPorts = podHostPorts(pod);
+    if (hostPorts.length > 0) spec.labels[LABEL_HOST_PORTS] = formatHostPorts(hostPorts);
     // The kubelet's hosts file names the pod's own address; the app containers share the sandbox's.
     if (spec.hostname) spec.extraHosts = [...(spec.extraHosts ?? []), `${spec.hostname}:${ip}`];
   }
 
-  sandboxStarted(_pod: Pod, containerId: string): Promise<void> {
-    return this.network.plugIn(containerId);
+  async sandboxStarted(pod: Pod, containerId: string): Promise<void> {
+    if (!pod.spec.hostNetwork) await this.network.plugIn(containerId);
   }
 
   async destroy(pod: PodIdentity): Promise<void> {

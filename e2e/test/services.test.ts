@@ -1,0 +1,200 @@
+// Services on one host with two agents, as pods see them: a ClusterIP Service reached
+// by its short name through the node's DNS spreads requests over every backend on both
+// nodes; a NodePort answers at the node's address; a headless Service resolves to its
+// pods and a pod with hostname and subdomain gets its own name; an ExternalName is a
+// CNAME; an unknown name is NXDOMAIN. A backend failing readiness leaves the
+// endpoints; ClientIP affinity holds; an agent restart does not cut service traffic
+// and rules deleted by hand come back. kubectl prints Services, Endpoints and
+// EndpointSlices with Kubernetes' columns.
+import assert from "node:assert/strict";
+import { describe } from "node:test";
+import { mustResource, type Endpoints, type Service } from "@bosun/api";
+import {
+  deploymentManifest,
+  deployments,
+  e2eTest,
+  exec,
+  expectSuccess,
+  podManifest,
+  pods,
+  shContainer,
+  useCluster,
+  waitForRunning,
+  waitForServingPods,
+  type Cluster,
+} from "../src/index.js";
+
+const services = mustResource("services");
+const endpoints = mustResource("endpoints");
+
+/** Serves its pod's hostname on 8080. */
+const HOSTNAME_SERVER = "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www";
+
+function service(name: string, spec: Service["spec"]): Service {
+  return { apiVersion: "v1", kind: "Service", metadata: { name, namespace: "default" }, spec };
+}
+
+async function waitForEndpoints(cluster: Cluster, name: string, count: number): Promise<Endpoints> {
+  return cluster.waitFor(
+    async (note) => {
+      const ep = await cluster.client.get<Endpoints>(endpoints, name, "default").catch(() => undefined);
+      const ready = (ep?.subsets ?? []).flatMap((s) => s.addresses ?? []);
+      note(ready.map((a) => a.ip));
+      return ready.length === count ? ep : undefined;
+    },
+    { timeoutMs: 60_000, what: `${count} ready endpoints of Service ${name}`, intervalMs: 500 },
+  );
+}
+
+/** Runs a shell script in the client pod; its stdout. */
+async function inClient(cluster: Cluster, script: string): Promise<string> {
+  return expectSuccess(`in the client pod: ${script}`, await cluster.kubectl(["exec", "client", "--", "sh", "-c", script])).stdout;
+}
+
+describe("Services and cluster DNS", () => {
+  const c = useCluster({ agents: [{ name: "a" }, { name: "b" }] });
+
+  e2eTest("a ClusterIP Service reached by its short name spreads requests over all its backends on both nodes", c, async () => {
+    const cl = c();
+    await cl.client.create(deployments, deploymentManifest("web", { replicas: 3, container: shContainer("web", HOSTNAME_SERVER, { ports: [{ name: "http", containerPort: 8080 }] }) }));
+    const web = await cl.client.create<Service>(services, service("web", { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] }));
+    const backends = await waitForServingPods(cl, "app=web", 3);
+    assert.ok(new Set(backends.map((p) => p.spec.nodeName)).size === 2, "the backends run on both nodes");
+    await waitForEndpoints(cl, "web", 3);
+    await cl.client.create(pods, podManifest("client", [shContainer("sh", "trap 'exit 0' TERM; while true; do sleep 1; done")], { nodeName: cl.nodeName("b"), terminationGracePeriodSeconds: 1 }));
+    await waitForRunning(cl, "client");
+
+    const resolv = await inClient(cl, "cat /etc/resolv.conf");
+    assert.match(resolv, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/m);
+    assert.match(resolv, /^options ndots:5$/m);
+    const lookup = await inClient(cl, "nslookup web.default.svc.cluster.local");
+    assert.match(lookup, new RegExp(`Address:\\s+${web.spec?.clusterIP?.replaceAll(".", "\\.")}`));
+
+    const answers = await inClient(cl, "for i in $(seq 60); do timeout 5 wget -qO- http://web || echo FAILED; done");
+    const seen = new Set(answers.trim().split("\n"));
+    assert.ok(!seen.has("FAILED"), `every request answered:\n${answers}`);
+    assert.deepEqual([...seen].sort(), backends.map((p) => p.metadata.name).sort(), "all 3 backends answered");
+  });
+
+  e2eTest("a NodePort answers at the node's address, from the host and from a pod", c, async () => {
+    const cl = c();
+    const np = await cl.client.create<Service>(services, service("web-np", { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] }));
+    const nodePort = np.spec?.ports?.[0]?.nodePort;
+    assert.ok(nodePort && nodePort >= 30000 && nodePort <= 32767);
+    const nodes = await cl.client.list<{ apiVersion: string; kind: string; metadata: object; status?: { addresses?: { type: string; address: string }[] } }>(mustResource("nodes"));
+    const address = nodes.items[0]?.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+    assert.ok(address);
+    await waitForEndpoints(cl, "web-np", 3);
+    const fromHost = await cl.waitFor(async () => {
+      const res = await fetch(`http://${address}:${nodePort}/`).catch(() => undefined);
+      return res?.ok ? res.text() : undefined;
+    }, { timeoutMs: 30_000, what: `an answer at ${address}:${nodePort}`, intervalMs: 500 });
+    assert.match(fromHost, /^web-/);
+    assert.match(await inClient(cl, `timeout 5 wget -qO- http://${address}:${nodePort}/`), /^web-/);
+  });
+
+  e2eTest("a headless Service resolves to its pods; a pod with hostname and subdomain gets its own name; ExternalName is a CNAME", c, async () => {
+    const cl = c();
+    await cl.client.create(services, service("db", { clusterIP: "None", selector: { "e2e.bosun.io/pod": "db-0" }, ports: [{ name: "pg", port: 5432 }] }));
+    await cl.client.create(pods, podManifest("db-0", [shContainer("db", "trap 'exit 0' TERM; while true; do sleep 1; done")], { hostname: "db-0", subdomain: "db", terminationGracePeriodSeconds: 1 }));
+    const db = await waitForRunning(cl, "db-0");
+    await waitForEndpoints(cl, "db", 1);
+    const ip = db.status?.podIP ?? "";
+    assert.match(await inClient(cl, "nslookup db.default.svc.cluster.local"), new RegExp(`Address:\\s+${ip.replaceAll(".", "\\.")}`));
+    assert.match(await inClient(cl, "nslookup db-0.db.default.svc.cluster.local"), new RegExp(`Address:\\s+${ip.replaceAll(".", "\\.")}`));
+    assert.match(await inClient(cl, "nslookup -type=SRV _pg._tcp.db.default.svc.cluster.local"), /5432 db-0\.db\.default\.svc\.cluster\.local/);
+
+    await cl.client.create(services, service("alias", { type: "ExternalName", externalName: "web.default.svc.cluster.local" }));
+    assert.match(await inClient(cl, "nslookup alias.default.svc.cluster.local"), /canonical name = web\.default\.svc\.cluster\.local/);
+
+    const missing = await cl.kubectl(["exec", "client", "--", "nslookup", "nothing-here.default.svc.cluster.local"]);
+    assert.notEqual(missing.code, 0, "an unknown name is not found");
+    assert.match(missing.stdout + missing.stderr, /NXDOMAIN/);
+  });
+
+  e2eTest("a backend failing readiness leaves the endpoints and gets no requests; ClientIP affinity keeps a client on one backend", c, async () => {
+    const cl = c();
+    // Ready while /www/ready exists: the test takes one backend out by removing it.
+    const readyServer = "mkdir -p /www && hostname > /www/index.html && touch /www/ready && exec httpd -f -p 8080 -h /www";
+    await cl.client.create(
+      deployments,
+      deploymentManifest("gated", {
+        replicas: 2,
+        container: shContainer("web", readyServer, { readinessProbe: { exec: { command: ["test", "-e", "/www/ready"] }, periodSeconds: 1, failureThreshold: 1 } }),
+      }),
+    );
+    await cl.client.create(services, service("gated", { selector: { app: "gated" }, ports: [{ port: 80, targetPort: 8080 }] }));
+    const [out, stays] = await waitForServingPods(cl, "app=gated", 2);
+    await waitForEndpoints(cl, "gated", 2);
+    expectSuccess("take a backend out", await cl.kubectl(["exec", out!.metadata.name!, "--", "rm", "/www/ready"]));
+    await waitForEndpoints(cl, "gated", 1);
+    const answers = await cl.waitFor(
+      async () => {
+        const r = await inClient(cl, "for i in $(seq 20); do timeout 5 wget -qO- http://gated || echo FAILED; done");
+        return new Set(r.trim().split("\n")).size === 1 ? r : undefined;
+      },
+      { timeoutMs: 30_000, what: "every request answered by the ready backend", intervalMs: 1000 },
+    );
+    assert.deepEqual([...new Set(answers.trim().split("\n"))], [stays!.metadata.name]);
+    expectSuccess("bring it back", await cl.kubectl(["exec", out!.metadata.name!, "--", "touch", "/www/ready"]));
+    await waitForEndpoints(cl, "gated", 2);
+
+    await cl.client.create(services, service("sticky", { selector: { app: "gated" }, sessionAffinity: "ClientIP", ports: [{ port: 80, targetPort: 8080 }] }));
+    await waitForEndpoints(cl, "sticky", 2);
+    // Both agents of this one host program its nat table, each with affinity lists of its
+    // own: measure once every request is answered, when both have the Service.
+    await cl.waitFor(
+      async () => ((await inClient(cl, "for i in $(seq 10); do timeout 5 wget -qO- http://sticky || echo FAILED; done")).includes("FAILED") ? undefined : true),
+      { timeoutMs: 30_000, what: "the sticky Service answering every request", intervalMs: 1000 },
+    );
+    const sticky = await inClient(cl, "for i in $(seq 20); do timeout 5 wget -qO- http://sticky || echo FAILED; done");
+    assert.equal(new Set(sticky.trim().split("\n")).size, 1, `one backend for one client:\n${sticky}`);
+  });
+
+  e2eTest("an agent restart does not interrupt service traffic; service rules deleted by hand come back", c, async () => {
+    const cl = c();
+    // Requests every 0.1 s from the client on node b to the Service's cluster IP while
+    // b's agent restarts: the rules stay in the kernel. (Names are not looked up here:
+    // the node's DNS server is part of the agent and pauses while it restarts.)
+    const web = await cl.client.get<Service>(services, "web", "default");
+    await inClient(cl, `rm -f /tmp/during; (for i in $(seq 100); do if timeout 3 wget -qO- http://${web.spec?.clusterIP}/ >/dev/null; then echo ok; else echo FAILED; fi; sleep 0.1; done > /tmp/during 2>&1) >/dev/null 2>&1 &`);
+    await cl.restartAgent("b");
+    const during = await cl.waitFor(
+      async () => {
+        const r = await cl.kubectl(["exec", "client", "--", "cat", "/tmp/during"]);
+        return r.code === 0 && r.stdout.trim().split("\n").length >= 100 ? r.stdout : undefined;
+      },
+      { timeoutMs: 90_000, what: "100 requests made across the agent restart", intervalMs: 1000 },
+    );
+    assert.ok(!during.includes("FAILED"), `every request during the restart was answered:\n${during}`);
+    assert.match(await inClient(cl, "timeout 5 wget -qO- http://web"), /^web-/, "and names resolve again once the agent is back");
+    const saved = expectSuccess("iptables-save", await exec("iptables-save", ["-t", "nat"]));
+    // Node b's chains, found by the comment on the jump into its services chain.
+    const prefix = new RegExp(`--comment "bosun service proxy of node ${cl.nodeName("b")}" -j (BOSUN-[0-9a-f]{6}-)SERVICES`).exec(saved.stdout)?.[1];
+    assert.ok(prefix, "node b's service proxy chains are there");
+    const svcChain = new RegExp(`^:(${prefix}SVC-\\S+)`, "m").exec(saved.stdout)?.[1];
+    assert.ok(svcChain, "a service chain of node b is there");
+    expectSuccess("flush it by hand", await exec("iptables", ["-t", "nat", "-F", svcChain]));
+    await cl.waitFor(
+      async () => {
+        const now = await exec("iptables-save", ["-t", "nat"]);
+        return now.stdout.includes(`-A ${svcChain} `) ? true : undefined;
+      },
+      { timeoutMs: 45_000, what: `the rules of ${svcChain} back within the 30 s resync`, intervalMs: 1000 },
+    );
+  });
+
+  e2eTest("kubectl prints Services and their endpoints with Kubernetes' columns", c, async () => {
+    const cl = c();
+    const svc = expectSuccess("kubectl get svc", await cl.kubectl(["get", "svc", "web", "web-np"]));
+    assert.match(svc.stdout, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$/m);
+    assert.match(svc.stdout, /^web\s+ClusterIP\s+\d+\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP\s+/m);
+    assert.match(svc.stdout, /^web-np\s+NodePort\s+\S+\s+<none>\s+80:3\d{4}\/TCP\s+/m);
+    const ep = expectSuccess("kubectl get ep", await cl.kubectl(["get", "endpoints", "web"]));
+    assert.match(ep.stdout, /^web\s+(\d+\.\d+\.\d+\.\d+:8080,?){3}\s+/m);
+    const described = expectSuccess("kubectl describe svc", await cl.kubectl(["describe", "svc", "web"]));
+    assert.match(described.stdout, /^Endpoints:\s+\S+:8080/m);
+    const slices = expectSuccess("kubectl get endpointslices", await cl.kubectl(["get", "endpointslices", "-l", "kubernetes.io/service-name=web"]));
+    assert.match(slices.stdout, /^web-\S+\s+IPv4\s+8080\s+/m);
+  });
+});

@@ -1,0 +1,99 @@
+// How the agent's iptables writers (the service proxy, network policy) decide when
+// to sync, after kube-proxy's BoundedFrequencyRunner (pkg/util/async): a change asks
+// for a sync, which runs at most once per minimum interval (changes in between are
+// coalesced into one), and a sync runs every interval anyway, so that rules removed
+// by hand come back. A failed sync is retried with backoff, from the minimum interval
+// up to the interval, and keeps what is in force.
+import { Backoff, CoalescingLoop } from "@bosun/client";
+
+export interface BoundedFrequencyRunnerOptions {
+  /** One sync; throwing means it failed and is retried. */
+  sync: () => Promise<void>;
+  /** Whether there is anything to sync yet: until then, nothing runs and nothing is scheduled. */
+  ready: () => boolean;
+  minIntervalMs: number;
+  intervalMs: number;
+  /** Told of a failure, once per distinct message while syncs keep failing. */
+  onFailure: (message: string) => void;
+  /** Told when a sync succeeds after failures. */
+  onRecovery: () => void;
+}
+
+export class BoundedFrequencyRunner {
+  private stopped = false;
+  private readonly loop = new CoalescingLoop(() => this.run());
+  private timer: NodeJS.Timeout | undefined;
+  /** When the pending timer fires (ms since the epoch). */
+  private dueAt: number | undefined;
+  private lastSyncAt = Number.NEGATIVE_INFINITY;
+  private readonly backoff: Backoff;
+  private lastProblem: string | undefined;
+
+  constructor(private readonly opts: BoundedFrequencyRunnerOptions) {
+    this.backoff = new Backoff({ initialMs: opts.minIntervalMs, maxMs: opts.intervalMs });
+  }
+
+  /** Asks for a sync at the earliest the minimum interval allows. */
+  request(): void {
+    if (this.stopped || !this.opts.ready()) return;
+    this.scheduleAt(this.lastSyncAt + this.opts.minIntervalMs);
+  }
+
+  /** Syncs now, whatever the minimum interval, and resolves when done (nothing happens before ready). */
+  async syncNow(): Promise<void> {
+    this.loop.trigger();
+    await this.loop.idle();
+  }
+
+  /** Resolves when no sync is running or about to run after one. */
+  idle(): Promise<void> {
+    return this.loop.idle();
+  }
+
+  /** No sync starts from now on. */
+  stop(): void {
+    this.stopped = true;
+    this.loop.stop();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Makes the next sync happen at `at` at the latest; an earlier one already planned stays. */
+  private scheduleAt(at: number): void {
+    if (this.stopped || (this.dueAt !== undefined && this.dueAt <= at)) return;
+    clearTimeout(this.timer);
+    this.dueAt = at;
+    // Even when due now, through a timer: changes made in the same tick (from
+    // several informers) make one sync.
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.dueAt = undefined;
+        this.loop.trigger();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.timer.unref();
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped || !this.opts.ready()) return;
+    this.lastSyncAt = Date.now();
+    // This sync covers whatever was due; changes from now on schedule the next.
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dueAt = undefined;
+    try {
+      await this.opts.sync();
+      if (this.lastProblem !== undefined) this.opts.onRecovery();
+      this.lastProblem = undefined;
+      this.backoff.reset();
+      this.scheduleAt(this.lastSyncAt + this.opts.intervalMs);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (this.lastProblem !== message) this.opts.onFailure(message);
+      this.lastProblem = message;
+      this.scheduleAt(Date.now() + Math.min(this.backoff.next(), this.opts.intervalMs));
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// What the agent watches of the cluster beyond its own pods (which come over the
+// dispatcher's stream): Services, EndpointSlices and Namespaces, for the node's DNS
+// and service proxy, as kube-proxy and the kubelet watch the API with the node's
+// credentials. One client for all of them: with the node's certificate (asked
+// before each request, so a renewal is used at once) and failing over between the
+// masters in --server.
+import { ApiClient, createLogger, SharedInformers, type ClientCredentials, type Informer } from "@bosun/client";
+import { mustResource, type EndpointSlice, type Namespace, type Service } from "@bosun/api";
+
+const log = createLogger("agent/cluster");
+
+export class ClusterInformers {
+  readonly services: Informer<Service>;
+  readonly endpointSlices: Informer<EndpointSlice>;
+  readonly namespaces: Informer<Namespace>;
+  private readonly client: ApiClient;
+  private readonly informers: SharedInformers;
+  private readonly listeners = new Set<() => void>();
+  private started: Promise<void> | undefined;
+
+  constructor(servers: string[], credentials: () => ClientCredentials, userAgent: string) {
+    this.client = new ApiClient({ server: servers, credentials, userAgent });
+    this.informers = new SharedInformers(this.client);
+    this.services = this.informers.for<Service>(mustResource("services"));
+    this.endpointSlices = this.informers.for<EndpointSlice>(mustResource("endpointslices"));
+    this.namespaces = this.informers.for<Namespace>(mustResource("namespaces"));
+    for (const informer of [this.services, this.endpointSlices, this.namespaces] as Informer<Service | EndpointSlice | Namespace>[]) {
+      informer.onAdd(() => this.changed()).onUpdate(() => this.changed()).onDelete(() => this.changed());
+    }
+  }
+
+  /** Called after every change of any of them (and once synced). */
+  onChange(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+
+  /** Starts watching in the background: the agent runs its pods whether or not the API answers. */
+  start(): void {
+    this.started ??= this.informers.start().then(
+      () => {
+        log.info({ server: this.client.server }, "watching Services, EndpointSlices and Namespaces");
+        this.changed();
+      },
+      (err: unknown) => log.error({ err: (err as Error).message }, "could not start watching the cluster's Services; the node's DNS and service proxy stay empty"),
+    );
+  }
+
+  get synced(): boolean {
+    return this.services.hasSynced() && this.endpointSlices.hasSynced() && this.namespaces.hasSynced();
+  }
+
+  async stop(): Promise<void> {
+    await this.informers.stop();
+    await this.client.close();
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+}
