@@ -74,8 +74,16 @@ export function localEtcdEndpoint() {
  * e2e workspace: resolved from there, since the scripts are not a workspace.
  */
 export async function importKubernetesClient() {
-  const require = createRequire(join(repoRoot, "e2e", "package.json"));
-  return import(pathToFileURL(require.resolve("@kubernetes/client-node")).href);
+  return import(pathToFileURL(workspaceRequire("e2e").resolve("@kubernetes/client-node")).href);
+}
+
+/**
+ * A require() that resolves as the workspace at `dir` (relative to the repository)
+ * does, for the dependencies of a package that the scripts, not being a workspace,
+ * do not declare themselves (e.g. dns-packet of packages/agent).
+ */
+export function workspaceRequire(dir) {
+  return createRequire(join(repoRoot, dir, "package.json"));
 }
 
 /** Nearest-rank percentile of sorted values. */

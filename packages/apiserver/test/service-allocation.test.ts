@@ -92,6 +92,15 @@ describe("Service cluster IPs and node ports", () => {
     assert.equal(reuse.status, 201, "and free for another Service");
   });
 
+  test("deleting a namespace frees its Services' cluster IPs and node ports", async () => {
+    assert.equal((await call(api.url, "POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } })).status, 201);
+    const inDoomed = "/api/v1/namespaces/doomed/services";
+    assert.equal((await call(api.url, "POST", inDoomed, service("held", { type: "NodePort", clusterIP: "10.96.0.30", ports: [{ port: 80, nodePort: 30030 }] }))).status, 201);
+    assert.equal((await call(api.url, "DELETE", "/api/v1/namespaces/doomed")).status, 200);
+    const again = await call(api.url, "POST", services, service("heir", { type: "NodePort", clusterIP: "10.96.0.30", ports: [{ port: 80, nodePort: 30030 }] }));
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+  });
+
   test("50 Services created at once get 50 distinct cluster IPs and node ports", async () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => call<Service>(api.url, "POST", services, service(`burst-${i}`, { type: "NodePort" }))),

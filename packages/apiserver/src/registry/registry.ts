@@ -258,6 +258,9 @@ export class Registry {
    */
   private async deleteNamespaceContents(namespace: string): Promise<void> {
     for (const info of this.store.namespacedResources()) await this.store.deletePrefix(this.store.keys.listPrefix(info, namespace));
+    // The objects went without their own writes: the values they held in the unique
+    // indexes (Services' cluster IPs and node ports) are freed by a repair pass.
+    await this.store.repairIndexes();
   }
 
   /**
