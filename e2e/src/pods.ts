@@ -46,10 +46,11 @@ export async function waitForPod(
   ok: (pod: Pod) => boolean,
   what: string,
   timeoutMs = POD_TIMEOUT_MS,
+  namespace = "default",
 ): Promise<Pod> {
   return cluster.waitFor(
     async (note) => {
-      const pod = await getPod(cluster, name);
+      const pod = await getPod(cluster, name, namespace);
       note(pod ? { nodeName: pod.spec.nodeName, deletionTimestamp: pod.metadata.deletionTimestamp, status: pod.status } : "not found");
       return pod && ok(pod) ? pod : undefined;
     },
@@ -57,13 +58,14 @@ export async function waitForPod(
   );
 }
 
-export function waitForRunning(cluster: Cluster, name: string, timeoutMs = POD_TIMEOUT_MS): Promise<Pod> {
+export function waitForRunning(cluster: Cluster, name: string, timeoutMs = POD_TIMEOUT_MS, namespace = "default"): Promise<Pod> {
   return waitForPod(
     cluster,
     name,
     (p) => p.status?.phase === "Running" && !!p.status.podIP && (p.status.containerStatuses ?? []).every((c) => c.ready),
     "to be Running with a pod IP and every container ready",
     timeoutMs,
+    namespace,
   );
 }
 

@@ -184,6 +184,46 @@ describe("Services and cluster DNS", () => {
     );
   });
 
+  e2eTest("NetworkPolicy: default-deny ingress blocks a client on another node, a rule by pod label lets a friend in, egress deny blocks names too", c, async () => {
+    const cl = c();
+    const namespaces = mustResource("namespaces");
+    const policies = mustResource("networkpolicies");
+    await cl.client.create(namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name: "secure" } });
+    const inSecure = (name: string, labels: Record<string, string>, script: string, node: string) => ({
+      ...podManifest(name, [shContainer("main", script)], { nodeName: cl.nodeName(node), terminationGracePeriodSeconds: 1 }),
+      metadata: { name, namespace: "secure", labels },
+    });
+    await cl.client.create(pods, inSecure("guarded", { app: "guarded" }, "mkdir -p /www && echo guarded > /www/index.html && exec httpd -f -p 8080 -h /www", "a"));
+    await cl.client.create(pods, inSecure("friend", { role: "friend" }, "trap 'exit 0' TERM; while true; do sleep 1; done", "b"));
+    const guarded = await waitForRunning(cl, "guarded", undefined, "secure");
+    await waitForRunning(cl, "friend", undefined, "secure");
+    const url = `http://${guarded.status?.podIP}:8080/`;
+    const fetchFrom = async (pod: string, ns: string, target: string) =>
+      (await cl.kubectl(["exec", "-n", ns, pod, "--", "sh", "-c", `timeout 3 wget -qO- ${target} || echo BLOCKED`])).stdout.trim();
+    assert.equal(await fetchFrom("client", "default", url), "guarded", "open before any policy");
+
+    await cl.client.create(policies, { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "deny-ingress", namespace: "secure" }, spec: { podSelector: {}, policyTypes: ["Ingress"] } });
+    await cl.waitFor(async () => ((await fetchFrom("client", "default", url)) === "BLOCKED" ? true : undefined), { timeoutMs: 30_000, what: "the client blocked by default-deny", intervalMs: 1000 });
+    assert.equal(await fetchFrom("friend", "secure", url), "BLOCKED", "a pod of the same namespace is denied too");
+
+    await cl.client.create(policies, {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "let-friends-in", namespace: "secure" },
+      spec: { podSelector: { matchLabels: { app: "guarded" } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: "friend" } } }], ports: [{ port: 8080 }] }] },
+    });
+    await cl.waitFor(async () => ((await fetchFrom("friend", "secure", url)) === "guarded" ? true : undefined), { timeoutMs: 30_000, what: "the friend let in", intervalMs: 1000 });
+    assert.equal(await fetchFrom("client", "default", url), "BLOCKED", "the client in another namespace stays out");
+
+    assert.match(await fetchFrom("friend", "secure", "http://web.default.svc.cluster.local/"), /^web-/, "the friend reaches a Service by name before egress is denied");
+    await cl.client.create(policies, { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "deny-egress", namespace: "secure" }, spec: { podSelector: { matchLabels: { role: "friend" } }, policyTypes: ["Egress"] } });
+    await cl.waitFor(async () => ((await fetchFrom("friend", "secure", "http://web.default.svc.cluster.local/")) === "BLOCKED" ? true : undefined), {
+      timeoutMs: 30_000,
+      what: "the friend's egress denied, names included",
+      intervalMs: 1000,
+    });
+  });
+
   e2eTest("kubectl prints Services and their endpoints with Kubernetes' columns", c, async () => {
     const cl = c();
     const svc = expectSuccess("kubectl get svc", await cl.kubectl(["get", "svc", "web", "web-np"]));

@@ -5,7 +5,7 @@ import type { ContainerRuntime } from "./runtime/runtime.js";
 import { PodManager } from "./pod/manager.js";
 import { ContainerBackoff } from "./pod/backoff.js";
 import { StatusReporter } from "./reporter.js";
-import { Session } from "./session.js";
+import { Session, type PolicyPeersSink } from "./session.js";
 import { AgentServer } from "./agent-service.js";
 import { registration } from "./node-info.js";
 import type { NodeCredentials } from "./identity/credentials.js";
@@ -18,6 +18,7 @@ import { ClusterInformers } from "./cluster/informers.js";
 import { ClusterRecordsSource } from "./dns/records-source.js";
 import { NodeDns } from "./dns/node-dns.js";
 import { ServiceProxy } from "./proxy/proxier.js";
+import { NetworkPolicyEnforcer } from "./policy/enforcer.js";
 
 const log = createLogger("agent");
 
@@ -61,6 +62,7 @@ export class Agent {
   readonly cluster: ClusterInformers | undefined;
   readonly dns: NodeDns | undefined;
   readonly proxy: ServiceProxy | undefined;
+  readonly policy: NetworkPolicyEnforcer | undefined;
   private readonly server: AgentServer;
   private session: Session | undefined;
   private sessionDone: Promise<void> | undefined;
@@ -82,7 +84,10 @@ export class Agent {
         this.pods.syncAll();
         this.serveDns();
         const cidrs = this.network.cidrs();
-        if (cidrs) this.proxy?.setNetwork(cidrs);
+        if (cidrs) {
+          this.proxy?.setNetwork(cidrs);
+          this.policy?.setNetwork(cidrs);
+        }
       },
     });
     if (opts.apiServers && opts.apiServers.length > 0) {
@@ -96,17 +101,22 @@ export class Agent {
         }),
         { domain: opts.clusterDomain ?? "cluster.local" },
       );
-      const proxy = new ServiceProxy({ nodeName: opts.nodeName, host: opts.networkHost ?? new LinuxHost() });
+      const host = opts.networkHost ?? new LinuxHost();
+      const proxy = new ServiceProxy({ nodeName: opts.nodeName, host });
+      const policy = new NetworkPolicyEnforcer({ nodeName: opts.nodeName, host });
       cluster.onChange(() => {
         records.invalidate();
-        // Until both are synced the proxy keeps the rules it has (an agent restart must not cut service traffic).
+        // Until all are synced the proxy and the policies keep the rules they have (an agent restart must not cut traffic).
         if (cluster.synced) {
           proxy.setServices(cluster.services.list());
           proxy.setEndpointSlices(cluster.endpointSlices.list());
+          policy.setNamespaces(cluster.namespaces.list().map((ns) => ({ name: ns.metadata.name ?? "", labels: { ...(ns.metadata.labels ?? {}) } })));
+          policy.setPolicies(cluster.networkPolicies.list());
         }
       });
       this.cluster = cluster;
       this.proxy = proxy;
+      this.policy = policy;
       this.dns = new NodeDns({ records: () => records.records(), ...(opts.dnsPort !== undefined ? { port: opts.dnsPort } : {}) });
     }
     this.pods = new PodManager({
@@ -143,6 +153,7 @@ export class Agent {
     const runtimeVersion = await this.opts.runtime.version();
     this.boundPort = await this.server.listen(this.opts.listen);
     this.proxy?.start();
+    this.policy?.start();
     this.cluster?.start();
     await this.network.start();
     await this.pods.start();
@@ -150,6 +161,7 @@ export class Agent {
       masters: this.opts.masters,
       pods: this.pods,
       network: this.network,
+      ...(this.policy ? { policyPeers: policyPeersSink(this.policy, this.opts.nodeName) } : {}),
       credentials: () => this.opts.credentials.channelCredentials(),
       reporter: this.reporter,
       registration: async () =>
@@ -187,10 +199,21 @@ export class Agent {
     this.network.stop();
     await this.dns?.stop();
     this.proxy?.stop();
+    this.policy?.stop();
     await this.cluster?.stop();
     await this.reporter.flush();
     this.reporter.stop();
     this.server.forceClose();
     log.info({ node: this.opts.nodeName }, "agent stopped; its pods keep running");
   }
+}
+
+/** The master's picture of every pod: the peers of the node's policies, and, those bound here, the pods they guard. */
+function policyPeersSink(policy: NetworkPolicyEnforcer, nodeName: string): PolicyPeersSink {
+  return {
+    setPeers(peers) {
+      policy.setPods(peers);
+      policy.setLocalPods(peers.filter((p) => p.nodeName === nodeName));
+    },
+  };
 }

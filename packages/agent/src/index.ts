@@ -23,3 +23,4 @@ export * from "./network/cleanup.js";
 export * from "./pod/hooks/network.js";
 export * from "./proxy/index.js";
 export * from "./dns/index.js";
+export * from "./policy/index.js";

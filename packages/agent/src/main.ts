@@ -13,6 +13,7 @@ import { POD_NETWORK_MODES, type PodNetworkMode } from "./network/plan.js";
 import { LinuxHost } from "./network/host.js";
 import { removeNodeNetwork } from "./network/cleanup.js";
 import { removeServiceProxy } from "./proxy/cleanup.js";
+import { removeNetworkPolicy } from "./policy/cleanup.js";
 
 const log = createLogger("agent/main");
 
@@ -50,7 +51,7 @@ const program = new Command()
   .option("--docker-socket <path>", "Docker Engine API socket", "/var/run/docker.sock")
   .option("--pod-network <mode>", "how other nodes' pods are reached: host-gw (routes via their InternalIP; VXLAN for nodes on another L2 segment) or vxlan (always)", "host-gw")
   .option("--cluster-domain <domain>", "the cluster's DNS zone, which the node's DNS answers and pods search", "cluster.local")
-  .option("--cleanup", "remove this node's pod network (Docker network, iptables chains, routes, VXLAN device) and service proxy chains, and exit; remove its pods' containers first")
+  .option("--cleanup", "remove this node's pod network (Docker network, iptables chains, routes, VXLAN device) service proxy and network policy chains, and exit; remove its pods' containers first")
   .option("--log-level <level>", "trace, debug, info, warn, error", "info");
 
 async function main(): Promise<void> {
@@ -108,10 +109,12 @@ async function cleanup(flags: Flags): Promise<number> {
   const host = new LinuxHost();
   const r = await removeNodeNetwork(flags.nodeName, new DockerRuntime(flags.dockerSocket), host);
   const proxyChains = await removeServiceProxy(flags.nodeName, host);
+  const policyChains = await removeNetworkPolicy(flags.nodeName, host);
   const removed = [
     ...r.networks.map((n) => `network ${n}`),
     ...(r.chains ? ["iptables chains"] : []),
     ...(proxyChains.length > 0 ? [`${proxyChains.length} service proxy chain(s)`] : []),
+    ...(policyChains.length > 0 ? [`${policyChains.length} network policy chain(s)`] : []),
     ...(r.vxlanDevice ? ["VXLAN device"] : []),
     ...(r.routes.length > 0 ? [`${r.routes.length} route(s)`] : []),
   ];

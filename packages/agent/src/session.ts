@@ -2,12 +2,13 @@
 // then heartbeat and follow the assignments and network streams until anything fails; then
 // reconnect with jittered back-off to the next master and start over. Pods are never
 // touched because a master is unreachable: only what an assignment says is acted on.
-import { Metadata, status as grpcStatus, type ChannelCredentials, type ServiceError } from "@grpc/grpc-js";
+import { Metadata, status as grpcStatus, type ChannelCredentials, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
 import {
   NodeServiceClient,
   type AssignmentsMessage,
   type HeartbeatResponse,
   type NetworkMessage,
+  type PolicyPeersMessage,
   type RegisterRequest,
   type RegisterResponse,
   type ReportStatusResponse,
@@ -16,6 +17,7 @@ import { Backoff, createLogger, sleep } from "@bosun/client";
 import { AssignmentTracker, type PodChange } from "./assignments.js";
 import type { StatusReporter } from "./reporter.js";
 import type { NetworkConfig } from "./network/plan.js";
+import type { PolicyPod } from "./policy/inputs.js";
 import type { Pod } from "@bosun/api";
 
 const log = createLogger("agent/session");
@@ -32,11 +34,20 @@ export interface NetworkSink {
   update(config: NetworkConfig): void;
 }
 
+/** A pod of the cluster as network policies select it, and the node it runs on. */
+export type PolicyPeer = PolicyPod & { nodeName: string };
+
+/** What the session feeds the cluster's pods, as network policies select them, to: the policy enforcer. */
+export interface PolicyPeersSink {
+  setPeers(peers: PolicyPeer[]): void;
+}
+
 export interface SessionOptions {
   masters: string[];
   registration: () => Promise<RegisterRequest>;
   pods: AssignmentSink;
   network?: NetworkSink;
+  policyPeers?: PolicyPeersSink;
   reporter: StatusReporter;
   /** Mutual TLS towards the dispatcher; asked anew for each session, so a renewed certificate is used. */
   credentials: () => ChannelCredentials;
@@ -50,6 +61,44 @@ function unary<Res>(timeoutMs: number, invoke: (md: Metadata, opts: { deadline: 
 }
 
 class SessionEnded extends Error {}
+
+/**
+ * Follows one of the master's whole-picture streams until the session ends. An
+ * older master without the RPC leaves the session up (heartbeats keep the node
+ * Ready) and says so once; a stream the master closes ends the session.
+ */
+async function follow<M>(
+  stream: ClientReadableStream<M>,
+  signal: AbortSignal,
+  apply: (msg: M) => void,
+  unimplemented: string,
+  what: string,
+): Promise<void> {
+  const onAbort = () => stream.cancel();
+  stream.on("error", () => undefined);
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    for await (const msg of stream as AsyncIterable<M>) apply(msg);
+  } catch (err) {
+    if (signal.aborted) return;
+    if ((err as ServiceError).code === grpcStatus.UNIMPLEMENTED) {
+      log.error({}, unimplemented);
+      return untilAborted(signal);
+    }
+    throw err;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+  if (!signal.aborted) throw new SessionEnded(`the master closed the ${what} stream`);
+}
+
+function policyPeer(p: PolicyPeersMessage["pods"][number]): PolicyPeer {
+  return { namespace: p.namespace, name: p.name, ip: p.ip, labels: { ...p.labels }, ports: p.ports.flatMap((port) => (isProtocol(port.protocol) ? [{ name: port.name, port: port.port, protocol: port.protocol }] : [])), nodeName: p.nodeName };
+}
+
+function isProtocol(protocol: string): protocol is "TCP" | "UDP" | "SCTP" {
+  return protocol === "TCP" || protocol === "UDP" || protocol === "SCTP";
+}
 
 function networkConfig(msg: NetworkMessage): NetworkConfig {
   return {
@@ -123,6 +172,7 @@ export class Session {
         this.heartbeats(client, req.nodeName, sessionId, reg.heartbeatPeriodMs || 5_000, round.signal),
         this.assignments(client, req.nodeName, sessionId, round.signal),
         this.network(client, req.nodeName, sessionId, round.signal),
+        this.policyPeers(client, req.nodeName, sessionId, round.signal),
       ]);
     } finally {
       this.connected = false;
@@ -183,27 +233,30 @@ export class Session {
   }
 
   /** Follows the network stream; each message is the whole picture of the pod network. */
-  private async network(client: NodeServiceClient, nodeName: string, sessionId: string, signal: AbortSignal): Promise<void> {
+  private network(client: NodeServiceClient, nodeName: string, sessionId: string, signal: AbortSignal): Promise<void> {
     const sink = this.opts.network;
     if (!sink) return untilAborted(signal);
-    const stream = client.network({ nodeName, sessionId });
-    const onAbort = () => stream.cancel();
-    stream.on("error", () => undefined);
-    signal.addEventListener("abort", onAbort, { once: true });
-    try {
-      for await (const msg of stream as AsyncIterable<NetworkMessage>) sink.update(networkConfig(msg));
-    } catch (err) {
-      if (signal.aborted) return;
-      if ((err as ServiceError).code === grpcStatus.UNIMPLEMENTED) {
-        // An older master: the session stays (heartbeats keep the node Ready), new pods wait.
-        log.error({}, "the master does not serve the pod network (the Network RPC); new pods wait with NetworkNotReady until the masters are upgraded");
-        return untilAborted(signal);
-      }
-      throw err;
-    } finally {
-      signal.removeEventListener("abort", onAbort);
-    }
-    if (!signal.aborted) throw new SessionEnded("the master closed the network stream");
+    return follow(
+      client.network({ nodeName, sessionId }),
+      signal,
+      (msg: NetworkMessage) => sink.update(networkConfig(msg)),
+      // An older master: the session stays (heartbeats keep the node Ready), new pods wait.
+      "the master does not serve the pod network (the Network RPC); new pods wait with NetworkNotReady until the masters are upgraded",
+      "network",
+    );
+  }
+
+  /** Follows the policy peers stream; each message is every pod of the cluster as policies select them. */
+  private policyPeers(client: NodeServiceClient, nodeName: string, sessionId: string, signal: AbortSignal): Promise<void> {
+    const sink = this.opts.policyPeers;
+    if (!sink) return untilAborted(signal);
+    return follow(
+      client.policyPeers({ nodeName, sessionId }),
+      signal,
+      (msg: PolicyPeersMessage) => sink.setPeers(msg.pods.map(policyPeer)),
+      "the master does not serve the policy peers (the PolicyPeers RPC); network policies keep the peers they had until the masters are upgraded",
+      "policy peers",
+    );
   }
 
   private apply(change: PodChange): void {

@@ -91,9 +91,13 @@ function defaultPod(pod: Pod): void {
   status.qosClass ??= podQOSClass(spec);
 }
 
+/** Every namespace carries its own name as a label, as Kubernetes sets it: network policies select namespaces by it. */
+export const namespaceNameLabel = "kubernetes.io/metadata.name";
+
 function defaultNamespace(ns: Namespace): void {
   const status = isPlainObject(ns.status) ? ns.status : (ns.status = {});
   status.phase ??= "Active";
+  if (ns.metadata.name) ns.metadata.labels = { ...(ns.metadata.labels ?? {}), [namespaceNameLabel]: ns.metadata.name };
 }
 
 /**

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Node } from "@bosun/api";
 import type { NetworkMessage } from "@bosun/proto";
-import { NetworkFeed, NetworkStream, networkFor } from "../src/dispatcher/network.js";
+import { NetworkFeed, networkFor } from "../src/dispatcher/network.js";
+import { SnapshotStream } from "../src/dispatcher/snapshot-stream.js";
 import { FakeCache, nextTurn, node } from "./fakes.js";
 
 test("a node's picture: its own range, the cluster CIDR, and every other node it can route to, by name", () => {
@@ -30,7 +31,7 @@ test("changes in one turn go out as one message, and a picture equal to the last
   cache.set(node("self", { internalIp: "10.0.0.1" }));
   const feed = new NetworkFeed(cache, "10.244.0.0/16", async () => {});
   const sent: NetworkMessage[] = [];
-  const stream = new NetworkStream(feed, "self", (msg) => sent.push(msg));
+  const stream = new SnapshotStream(feed, "self", (msg) => sent.push(msg));
   stream.start();
   assert.equal(sent.length, 1, "the picture at once");
 

@@ -12,6 +12,7 @@ import { HeartbeatHandler } from "../src/dispatcher/heartbeat.js";
 import { nodeServiceImplementation, serveNodeService } from "../src/dispatcher/server.js";
 import { Registrar, SessionRegistry } from "../src/dispatcher/sessions.js";
 import { StatusWriter } from "../src/dispatcher/status-writer.js";
+import { PolicyPeersFeed } from "../src/dispatcher/policy-peers.js";
 import { NetworkFeed } from "../src/dispatcher/network.js";
 import { FakeApi, FakeCache, FakePodCache, node, pod } from "./fakes.js";
 import { dispatcherTls, masterTls, nodeChannelCredentials } from "./support/tls.js";
@@ -38,6 +39,7 @@ async function start() {
     heartbeat: new HeartbeatHandler({ api: api.client(), sessions, heartbeatPeriodMs: 1000 }),
     feed: new AssignmentFeed(cache, () => synced),
     network: new NetworkFeed(nodes, "10.244.0.0/16", () => nodesSynced),
+    policyPeers: new PolicyPeersFeed(cache, () => synced),
     status,
     events: new AgentEvents({ pods: cache, recorder: new ApiEventRecorder({ client: api.client(), component: eventSourceComponent }) }),
   });

@@ -1,11 +1,11 @@
 // What the agent watches of the cluster beyond its own pods (which come over the
-// dispatcher's stream): Services, EndpointSlices and Namespaces, for the node's DNS
-// and service proxy, as kube-proxy and the kubelet watch the API with the node's
+// dispatcher's stream): Services, EndpointSlices, Namespaces and NetworkPolicies, for
+// the node's DNS, service proxy and policy enforcement, as kube-proxy and the kubelet watch the API with the node's
 // credentials. One client for all of them: with the node's certificate (asked
 // before each request, so a renewal is used at once) and failing over between the
 // masters in --server.
 import { ApiClient, createLogger, SharedInformers, type ClientCredentials, type Informer } from "@bosun/client";
-import { mustResource, type EndpointSlice, type Namespace, type Service } from "@bosun/api";
+import { mustResource, type EndpointSlice, type Namespace, type NetworkPolicy, type Service } from "@bosun/api";
 
 const log = createLogger("agent/cluster");
 
@@ -13,6 +13,7 @@ export class ClusterInformers {
   readonly services: Informer<Service>;
   readonly endpointSlices: Informer<EndpointSlice>;
   readonly namespaces: Informer<Namespace>;
+  readonly networkPolicies: Informer<NetworkPolicy>;
   private readonly client: ApiClient;
   private readonly informers: SharedInformers;
   private readonly listeners = new Set<() => void>();
@@ -24,7 +25,8 @@ export class ClusterInformers {
     this.services = this.informers.for<Service>(mustResource("services"));
     this.endpointSlices = this.informers.for<EndpointSlice>(mustResource("endpointslices"));
     this.namespaces = this.informers.for<Namespace>(mustResource("namespaces"));
-    for (const informer of [this.services, this.endpointSlices, this.namespaces] as Informer<Service | EndpointSlice | Namespace>[]) {
+    this.networkPolicies = this.informers.for<NetworkPolicy>(mustResource("networkpolicies"));
+    for (const informer of [this.services, this.endpointSlices, this.namespaces, this.networkPolicies] as Informer<Service | EndpointSlice | Namespace | NetworkPolicy>[]) {
       informer.onAdd(() => this.changed()).onUpdate(() => this.changed()).onDelete(() => this.changed());
     }
   }
@@ -38,7 +40,7 @@ export class ClusterInformers {
   start(): void {
     this.started ??= this.informers.start().then(
       () => {
-        log.info({ server: this.client.server }, "watching Services, EndpointSlices and Namespaces");
+        log.info({ server: this.client.server }, "watching Services, EndpointSlices, Namespaces and NetworkPolicies");
         this.changed();
       },
       (err: unknown) => log.error({ err: (err as Error).message }, "could not start watching the cluster's Services; the node's DNS and service proxy stay empty"),
@@ -46,7 +48,7 @@ export class ClusterInformers {
   }
 
   get synced(): boolean {
-    return this.services.hasSynced() && this.endpointSlices.hasSynced() && this.namespaces.hasSynced();
+    return this.services.hasSynced() && this.endpointSlices.hasSynced() && this.namespaces.hasSynced() && this.networkPolicies.hasSynced();
   }
 
   async stop(): Promise<void> {

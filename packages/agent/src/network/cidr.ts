@@ -41,3 +41,24 @@ export function vtepMac(c: Cidr): string {
   const bytes = [0x0an, 0x58n, c.network >> 24n, (c.network >> 16n) & 255n, (c.network >> 8n) & 255n, c.network & 255n];
   return bytes.map((b) => b.toString(16).padStart(2, "0")).join(":");
 }
+
+/** The cluster CIDR and a node's pod CIDR, as the master describes them. */
+export interface PodNetworkCidrs {
+  clusterCidr: string;
+  podCidr: string;
+}
+
+/**
+ * What an iptables writer (service proxy, network policy) should take of a pod network
+ * message: the new CIDRs, or undefined when nothing changes — a message without a pod
+ * CIDR yet, the same CIDRs again, or ones that are not IPv4 (then `refuse` says why).
+ */
+export function podNetworkUpdate(current: PodNetworkCidrs | undefined, next: PodNetworkCidrs, refuse: (message: string) => void): PodNetworkCidrs | undefined {
+  if (next.podCidr === "") return undefined;
+  if (!ipv4Cidr(next.clusterCidr) || !ipv4Cidr(next.podCidr)) {
+    refuse(`the pod network (cluster ${next.clusterCidr}, node ${next.podCidr}) is not IPv4 CIDRs; check the master's --cluster-cidr`);
+    return undefined;
+  }
+  if (current?.clusterCidr === next.clusterCidr && current.podCidr === next.podCidr) return undefined;
+  return { clusterCidr: next.clusterCidr, podCidr: next.podCidr };
+}

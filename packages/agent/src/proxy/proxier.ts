@@ -13,7 +13,7 @@
 import { createLogger } from "@bosun/client";
 import type { EndpointSlice, Service } from "@bosun/api";
 import { BoundedFrequencyRunner } from "../bounded-frequency.js";
-import { ipv4Cidr } from "../network/cidr.js";
+import { podNetworkUpdate } from "../network/cidr.js";
 import type { HostNetwork } from "../network/host.js";
 import { staleConntrackFilters } from "./conntrack.js";
 import type { ProxyState } from "./endpoints.js";
@@ -77,13 +77,9 @@ export class ServiceProxy {
 
   /** The cluster CIDR and this node's pod CIDR; a message without a pod CIDR yet changes nothing. */
   setNetwork(network: ProxyNetwork): void {
-    if (network.podCidr === "") return;
-    if (!ipv4Cidr(network.clusterCidr) || !ipv4Cidr(network.podCidr)) {
-      log.error({ ...network }, "the pod network is not IPv4 CIDRs; the service proxy ignores it (check the master's --cluster-cidr)");
-      return;
-    }
-    if (this.network?.clusterCidr === network.clusterCidr && this.network.podCidr === network.podCidr) return;
-    this.network = { ...network };
+    const next = podNetworkUpdate(this.network, network, (message) => log.error({}, `${message}; the service proxy ignores it`));
+    if (!next) return;
+    this.network = next;
     this.request();
   }
 

@@ -10,6 +10,8 @@ import {
   type AssignmentsMessage,
   type AssignmentsRequest,
   type NetworkMessage,
+  type PolicyPeersMessage,
+  type PolicyPeersRequest,
   type NetworkRequest,
   type NodeServiceServer,
   type PodEvent,
@@ -46,6 +48,8 @@ export class FakeMaster {
   private networkSubscribers = new Set<ServerWritableStream<NetworkRequest, NetworkMessage>>();
   /** What the Network stream says; empty until a test sets it (setNetwork). */
   network: NetworkMessage = { podCidr: "", clusterCidr: "", peers: [] };
+  /** What the PolicyPeers stream sends, once, to each agent that follows it. */
+  policyPeers: PolicyPeersMessage = { pods: [] };
   /** Answer the Network stream as a master from before the pod network does. */
   networkUnimplemented = false;
   port = 0;
@@ -89,6 +93,9 @@ export class FakeMaster {
         call.on("cancelled", () => this.networkSubscribers.delete(call));
         call.on("close", () => this.networkSubscribers.delete(call));
         call.write(this.network);
+      },
+      policyPeers: (call: ServerWritableStream<PolicyPeersRequest, PolicyPeersMessage>) => {
+        call.write(this.policyPeers);
       },
       reportStatus: (call, cb) => {
         for (const u of call.request.updates) {

@@ -7,6 +7,7 @@ import { AssignmentFeed } from "./assignments.js";
 import { AgentEvents, eventSourceComponent } from "./events.js";
 import { HeartbeatHandler } from "./heartbeat.js";
 import { NetworkFeed } from "./network.js";
+import { PolicyPeersFeed } from "./policy-peers.js";
 import { nodeServiceImplementation, serveNodeService, type DispatcherTls } from "./server.js";
 import { Registrar, SessionRegistry } from "./sessions.js";
 import { StatusWriter } from "./status-writer.js";
@@ -52,6 +53,7 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
     heartbeat: new HeartbeatHandler({ api: client, sessions, heartbeatPeriodMs }),
     feed: new AssignmentFeed(pods, () => synced),
     network: new NetworkFeed(nodes, opts.clusterCidr, () => nodesSynced),
+    policyPeers: new PolicyPeersFeed(pods, () => synced),
     status,
     events: new AgentEvents({ pods, recorder: new ApiEventRecorder({ client, component: eventSourceComponent }) }),
   });

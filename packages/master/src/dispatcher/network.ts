@@ -6,6 +6,7 @@
 import { nodeInternalIp, nodePodCidrs, type Node } from "@bosun/api";
 import type { NetworkMessage, NetworkPeer } from "@bosun/proto";
 import type { NodeCache } from "./api-port.js";
+import type { SnapshotFeed } from "./snapshot-stream.js";
 
 /**
  * The picture node nodeName gets. A peer without a pod CIDR has nothing to route
@@ -35,7 +36,7 @@ function networkFacts(node: Node): string {
 }
 
 /** Tells the open Network streams when any node's part of the picture changed. */
-export class NetworkFeed {
+export class NetworkFeed implements SnapshotFeed<NetworkMessage> {
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -63,51 +64,5 @@ export class NetworkFeed {
 
   private notify(): void {
     for (const listener of this.listeners) listener();
-  }
-}
-
-/**
- * The messages of one Network stream: the picture at once, then a new one after
- * changes, those of one turn of the event loop together, and only when the
- * picture this node gets is different from the last one sent.
- */
-export class NetworkStream {
-  private lastSent = "";
-  private flushScheduled = false;
-  private closed = false;
-  private unsubscribe: (() => void) | undefined;
-
-  constructor(
-    private readonly feed: NetworkFeed,
-    private readonly nodeName: string,
-    private readonly send: (msg: NetworkMessage) => void,
-  ) {}
-
-  start(): void {
-    this.unsubscribe = this.feed.subscribe(() => this.schedule());
-    this.flush();
-  }
-
-  close(): void {
-    this.closed = true;
-    this.unsubscribe?.();
-  }
-
-  private schedule(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
-  }
-
-  private flush(): void {
-    if (this.closed) return;
-    const msg = this.feed.snapshot(this.nodeName);
-    const text = JSON.stringify(msg);
-    if (text === this.lastSent) return;
-    this.lastSent = text;
-    this.send(msg);
   }
 }

@@ -15,6 +15,8 @@ import {
   type AssignmentsRequest,
   type NetworkMessage,
   type NetworkRequest,
+  type PolicyPeersMessage,
+  type PolicyPeersRequest,
   type NodeServiceServer,
   type ReportStatusRequest,
   type ReportStatusResponse,
@@ -23,7 +25,9 @@ import { AssignmentFeed, AssignmentStream } from "./assignments.js";
 import type { AgentEvents } from "./events.js";
 import { sessionNotFound, toGrpcStatus } from "./grpc-errors.js";
 import type { HeartbeatHandler } from "./heartbeat.js";
-import { NetworkStream, type NetworkFeed } from "./network.js";
+import type { NetworkFeed } from "./network.js";
+import type { PolicyPeersFeed } from "./policy-peers.js";
+import { SnapshotStream, type SnapshotFeed } from "./snapshot-stream.js";
 import type { Registrar, Session, SessionRegistry } from "./sessions.js";
 import type { StatusWriter } from "./status-writer.js";
 import { checkCaller } from "./node-identity.js";
@@ -36,6 +40,7 @@ export interface NodeServiceParts {
   heartbeat: HeartbeatHandler;
   feed: AssignmentFeed;
   network: NetworkFeed;
+  policyPeers: PolicyPeersFeed;
   status: StatusWriter;
   events: AgentEvents;
 }
@@ -128,7 +133,7 @@ async function followSession<Req, Res>(
 }
 
 export function nodeServiceImplementation(parts: NodeServiceParts): NodeServiceServer {
-  const { sessions, registrar, heartbeat, feed, network, status, events } = parts;
+  const { sessions, registrar, heartbeat, feed, network, policyPeers, status, events } = parts;
 
   async function reportStatus(req: ReportStatusRequest): Promise<ReportStatusResponse> {
     sessions.check(req.nodeName, req.sessionId);
@@ -151,23 +156,27 @@ export function nodeServiceImplementation(parts: NodeServiceParts): NodeServiceS
     });
   }
 
-  async function serveNetwork(call: ServerWritableStream<NetworkRequest, NetworkMessage>): Promise<void> {
-    const { nodeName, sessionId } = call.request;
-    const session = sessions.check(nodeName, sessionId);
-    await followSession(call, "network", session, network.whenSynced, () => {
-      const stream = new NetworkStream(network, nodeName, (msg) => {
-        call.write(msg);
+  /** A stream of whole pictures for the calling node's session (Network, PolicyPeers). */
+  function serveSnapshots<M>(what: string, source: SnapshotFeed<M> & { whenSynced: () => Promise<void> }) {
+    return async (call: ServerWritableStream<{ nodeName: string; sessionId: string }, M>): Promise<void> => {
+      const { nodeName, sessionId } = call.request;
+      const session = sessions.check(nodeName, sessionId);
+      await followSession(call, what, session, source.whenSynced, () => {
+        const stream = new SnapshotStream(source, nodeName, (msg) => {
+          call.write(msg);
+        });
+        stream.start();
+        return () => stream.close();
       });
-      stream.start();
-      return () => stream.close();
-    });
+    };
   }
 
   return {
     register: unary("Register", (req) => registrar.register(req)),
     heartbeat: unary("Heartbeat", (req) => heartbeat.heartbeat(req)),
     assignments: serverStream("Assignments", serveAssignments),
-    network: serverStream("Network", serveNetwork),
+    network: serverStream<NetworkRequest, NetworkMessage>("Network", serveSnapshots("network", network)),
+    policyPeers: serverStream<PolicyPeersRequest, PolicyPeersMessage>("PolicyPeers", serveSnapshots("policy peers", policyPeers)),
     reportStatus: unary("ReportStatus", reportStatus),
   };
 }
