@@ -24,6 +24,8 @@ export interface AgentSpec {
   labels?: Record<string, string>;
   capacityCpu?: string;
   capacityMemory?: string;
+  /** Runs the node's ingress proxy on free loopback ports (Cluster.ingressPort); off by default, as agents share this host's ports. */
+  ingress?: boolean;
 }
 
 export interface ClusterOptions {
@@ -39,6 +41,8 @@ export interface ClusterOptions {
 interface AgentProcess {
   spec: AgentSpec;
   nodeName: string;
+  /** The ingress proxy's ports, when the spec asked for one. */
+  ingress?: { http: number; https: number };
   process: ManagedProcess;
 }
 
@@ -78,6 +82,13 @@ export class Cluster {
   }
 
   /** The real node name of an agent declared in the options. */
+  /** The loopback port of an agent's ingress proxy (AgentSpec.ingress). */
+  ingressPort(agent: string, scheme: "http" | "https" = "http"): number {
+    const ports = this.agents.get(agent)?.ingress;
+    if (!ports) throw new Error(`agent ${agent} runs no ingress proxy; give its AgentSpec ingress: true`);
+    return ports[scheme];
+  }
+
   nodeName(agent: string): string {
     const a = this.agents.get(agent);
     if (!a) throw new Error(`no agent "${agent}" in this cluster (have: ${[...this.agents.keys()].join(", ")})`);
@@ -322,7 +333,9 @@ async function agentProcess(spec: AgentSpec, runId: string, server: string, grpc
   if (labels.length > 0) args.push("--node-labels", labels.join(","));
   if (spec.capacityCpu) args.push("--capacity-cpu", spec.capacityCpu);
   if (spec.capacityMemory) args.push("--capacity-memory", spec.capacityMemory);
-  return { spec, nodeName, process: new ManagedProcess(`bosun-agent ${nodeName}`, args, join(logDir, `agent-${spec.name}.log`)) };
+  const ingress = spec.ingress ? { http: await freePort(), https: await freePort() } : undefined;
+  args.push("--ingress-http", ingress ? `127.0.0.1:${ingress.http}` : "off", "--ingress-https", ingress ? `127.0.0.1:${ingress.https}` : "off");
+  return { spec, nodeName, ingress, process: new ManagedProcess(`bosun-agent ${nodeName}`, args, join(logDir, `agent-${spec.name}.log`)) };
 }
 
 /** Waits for /readyz; fails at once, with the log's tail, if the process exits. */

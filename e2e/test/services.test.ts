@@ -7,6 +7,7 @@
 // and rules deleted by hand come back. kubectl prints Services, Endpoints and
 // EndpointSlices with Kubernetes' columns.
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { describe } from "node:test";
 import { mustResource, type Endpoints, type Service } from "@bosun/api";
 import {
@@ -52,7 +53,7 @@ async function inClient(cluster: Cluster, script: string): Promise<string> {
 }
 
 describe("Services and cluster DNS", () => {
-  const c = useCluster({ agents: [{ name: "a" }, { name: "b" }] });
+  const c = useCluster({ agents: [{ name: "a", ingress: true }, { name: "b" }] });
 
   e2eTest("a ClusterIP Service reached by its short name spreads requests over all its backends on both nodes", c, async () => {
     const cl = c();
@@ -222,6 +223,45 @@ describe("Services and cluster DNS", () => {
       what: "the friend's egress denied, names included",
       intervalMs: 1000,
     });
+  });
+
+  e2eTest("Ingress: two hosts and two paths route to two Services; no match is a 404", c, async () => {
+    const cl = c();
+    await cl.client.create(pods, { ...podManifest("alt", [shContainer("web", "mkdir -p /www/alt && echo alt > /www/alt/index.html && exec httpd -f -p 8080 -h /www")], { terminationGracePeriodSeconds: 1 }), metadata: { name: "alt", namespace: "default", labels: { app: "alt" } } });
+    await cl.client.create(services, service("alt", { selector: { app: "alt" }, ports: [{ port: 80, targetPort: 8080 }] }));
+    await waitForRunning(cl, "alt");
+    await waitForEndpoints(cl, "alt", 1);
+    await cl.client.create(mustResource("ingresses"), {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: "site", namespace: "default" },
+      spec: {
+        rules: [
+          { host: "web.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }] } },
+          { host: "alt.example", http: { paths: [{ path: "/alt", pathType: "Prefix", backend: { service: { name: "alt", port: { number: 80 } } } }] } },
+        ],
+      },
+    });
+    const port = cl.ingressPort("a");
+    const get = (host: string, path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
+          let body = "";
+          res.setEncoding("utf8").on("data", (d: string) => (body += d)).on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    const web = await cl.waitFor(async () => {
+      const r = await get("web.example", "/").catch(() => undefined);
+      return r?.status === 200 ? r : undefined;
+    }, { timeoutMs: 30_000, what: "web.example served through the ingress proxy", intervalMs: 500 });
+    assert.match(web.body, /^web-/);
+    const alt = await get("alt.example", "/alt/");
+    assert.equal(alt.status, 200);
+    assert.equal(alt.body.trim(), "alt");
+    assert.equal((await get("alt.example", "/elsewhere")).status, 404, "a path no rule matches");
+    assert.equal((await get("nobody.example", "/")).status, 404, "a host no rule names");
   });
 
   e2eTest("kubectl prints Services and their endpoints with Kubernetes' columns", c, async () => {

@@ -19,6 +19,8 @@ import { ClusterRecordsSource } from "./dns/records-source.js";
 import { NodeDns } from "./dns/node-dns.js";
 import { ServiceProxy } from "./proxy/proxier.js";
 import { NetworkPolicyEnforcer } from "./policy/enforcer.js";
+import { IngressProxy, type IngressListenAddress } from "./ingress/server.js";
+import { tlsKeyPairFromSecret } from "./ingress/tls.js";
 
 const log = createLogger("agent");
 
@@ -52,6 +54,9 @@ export interface AgentOptions {
   clusterDomain?: string;
   /** The node DNS server's port; default 53 (tests pick a free one with 0). */
   dnsPort?: number;
+  /** Where the node's ingress proxy serves HTTP and HTTPS; false for none. Default 0.0.0.0:80 and 0.0.0.0:443. */
+  ingressHttp?: IngressListenAddress | false;
+  ingressHttps?: IngressListenAddress | false;
 }
 
 export class Agent {
@@ -63,6 +68,7 @@ export class Agent {
   readonly dns: NodeDns | undefined;
   readonly proxy: ServiceProxy | undefined;
   readonly policy: NetworkPolicyEnforcer | undefined;
+  readonly ingress: IngressProxy | undefined;
   private readonly server: AgentServer;
   private session: Session | undefined;
   private sessionDone: Promise<void> | undefined;
@@ -104,6 +110,21 @@ export class Agent {
       const host = opts.networkHost ?? new LinuxHost();
       const proxy = new ServiceProxy({ nodeName: opts.nodeName, host });
       const policy = new NetworkPolicyEnforcer({ nodeName: opts.nodeName, host });
+      const ingress =
+        opts.ingressHttp === false && opts.ingressHttps === false
+          ? undefined
+          : new IngressProxy({
+              ...(opts.ingressHttp !== undefined ? { http: opts.ingressHttp } : {}),
+              ...(opts.ingressHttps !== undefined ? { https: opts.ingressHttps } : {}),
+              tlsSecret: async ({ namespace, name }) => {
+                const secret = await cluster.tlsSecret(namespace, name);
+                if (!secret) return undefined;
+                const pair = tlsKeyPairFromSecret(secret);
+                if (pair.ok) return pair.pair;
+                log.warn({ secret: `${namespace}/${name}` }, pair.message);
+                return undefined;
+              },
+            });
       cluster.onChange(() => {
         records.invalidate();
         // Until all are synced the proxy and the policies keep the rules they have (an agent restart must not cut traffic).
@@ -112,11 +133,18 @@ export class Agent {
           proxy.setEndpointSlices(cluster.endpointSlices.list());
           policy.setNamespaces(cluster.namespaces.list().map((ns) => ({ name: ns.metadata.name ?? "", labels: { ...(ns.metadata.labels ?? {}) } })));
           policy.setPolicies(cluster.networkPolicies.list());
+          ingress?.update({
+            ingresses: cluster.ingresses.list(),
+            ingressClasses: cluster.ingressClasses.list(),
+            services: cluster.services.list(),
+            endpointSlices: cluster.endpointSlices.list(),
+          });
         }
       });
       this.cluster = cluster;
       this.proxy = proxy;
       this.policy = policy;
+      this.ingress = ingress;
       this.dns = new NodeDns({ records: () => records.records(), ...(opts.dnsPort !== undefined ? { port: opts.dnsPort } : {}) });
     }
     this.pods = new PodManager({
@@ -155,6 +183,10 @@ export class Agent {
     this.proxy?.start();
     this.policy?.start();
     this.cluster?.start();
+    // A port another program holds must not keep the node from running pods.
+    await this.ingress?.start().catch((err: unknown) =>
+      log.error({ err: (err as Error).message }, "the node's ingress proxy cannot listen; Ingresses are not served on this node (free the port, or give --ingress-http/--ingress-https another one or off)"),
+    );
     await this.network.start();
     await this.pods.start();
     this.session = new Session({
@@ -200,6 +232,7 @@ export class Agent {
     await this.dns?.stop();
     this.proxy?.stop();
     this.policy?.stop();
+    await this.ingress?.stop();
     await this.cluster?.stop();
     await this.reporter.flush();
     this.reporter.stop();

@@ -8,7 +8,7 @@ import { DockerRuntime } from "./runtime/docker.js";
 import { parseLabels } from "./node-info.js";
 import { obtainNodeCredentials } from "./identity/credentials.js";
 import { IdentityStore } from "./identity/store.js";
-import { dispatcherAddresses, parseServers } from "./servers.js";
+import { dispatcherAddresses, parseListenFlag, parseServers } from "./servers.js";
 import { POD_NETWORK_MODES, type PodNetworkMode } from "./network/plan.js";
 import { LinuxHost } from "./network/host.js";
 import { removeNodeNetwork } from "./network/cleanup.js";
@@ -31,6 +31,8 @@ interface Flags {
   dockerSocket: string;
   podNetwork: string;
   clusterDomain: string;
+  ingressHttp: string;
+  ingressHttps: string;
   cleanup?: boolean;
   logLevel: string;
 }
@@ -51,7 +53,9 @@ const program = new Command()
   .option("--docker-socket <path>", "Docker Engine API socket", "/var/run/docker.sock")
   .option("--pod-network <mode>", "how other nodes' pods are reached: host-gw (routes via their InternalIP; VXLAN for nodes on another L2 segment) or vxlan (always)", "host-gw")
   .option("--cluster-domain <domain>", "the cluster's DNS zone, which the node's DNS answers and pods search", "cluster.local")
-  .option("--cleanup", "remove this node's pod network (Docker network, iptables chains, routes, VXLAN device) service proxy and network policy chains, and exit; remove its pods' containers first")
+  .option("--ingress-http <host:port|off>", "where the node's ingress proxy serves HTTP for Ingresses of class bosun", "0.0.0.0:80")
+  .option("--ingress-https <host:port|off>", "where it serves HTTPS, with the kubernetes.io/tls Secrets the Ingresses name", "0.0.0.0:443")
+  .option("--cleanup", "remove this node's pod network (Docker network, iptables chains, routes, VXLAN device), service proxy and network policy chains, and exit; remove its pods' containers first")
   .option("--log-level <level>", "trace, debug, info, warn, error", "info");
 
 async function main(): Promise<void> {
@@ -86,6 +90,8 @@ async function main(): Promise<void> {
     podNetwork: flags.podNetwork as PodNetworkMode,
     apiServers: servers,
     clusterDomain: flags.clusterDomain,
+    ingressHttp: parseListenFlag(flags.ingressHttp, "--ingress-http"),
+    ingressHttps: parseListenFlag(flags.ingressHttps, "--ingress-https"),
   });
   await agent.start();
   let stopping = false;

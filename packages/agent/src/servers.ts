@@ -23,3 +23,15 @@ export function dispatcherAddresses(servers: readonly string[], master: string |
   if (master) return master.split(",").map((s) => s.trim()).filter((s) => s !== "");
   return servers.map((s) => `${new URL(s).hostname.replace(/^\[(.*)\]$/, "[$1]")}:${defaultDispatcherPort}`);
 }
+
+/** An --ingress-http style flag: "host:port", or "off" for none. */
+export function parseListenFlag(value: string, flag: string): { host: string; port: number } | false {
+  if (value === "off") return false;
+  const i = value.lastIndexOf(":");
+  const host = value.slice(0, i).replace(/^\[(.*)\]$/, "$1");
+  const port = Number(value.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`${flag} "${value}" must be host:port (such as 0.0.0.0:80) or off`);
+  }
+  return { host, port };
+}

@@ -15,6 +15,7 @@ import { WatchCache } from "./storage/watch-cache.js";
 import { parseCidr, resources } from "@bosun/api";
 import { ServiceAllocator, type ServiceRanges } from "./registry/service-allocation.js";
 import { KubernetesService } from "./kubernetes-service.js";
+import { ensureIngressClass } from "./ingress-class.js";
 
 const log = createLogger("apiserver");
 
@@ -91,6 +92,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const services = new ServiceAllocator(store, opts.serviceRanges ?? defaultServiceRanges);
   const registry = new Registry(store, cache, new LeaseManager(etcd, eventTtlSeconds), services);
   for (const name of systemNamespaces) await registry.ensureNamespace(name);
+  await ensureIngressClass(registry);
   let kubernetesService: KubernetesService | undefined;
   const compactor = new Compactor(etcd, compactionSeconds * 1000);
   if (compactionSeconds > 0) compactor.start();

@@ -230,6 +230,26 @@ describe("authentication and authorization", () => {
     assertStatus(await as(n1, "PATCH", "/api/v1/namespaces/default/services/kubernetes/status", { status: {} }, merge), 403, "Forbidden");
   });
 
+  test("a node reads the Secrets an Ingress names for TLS, and no other, and writes ingresses' status", async () => {
+    const n1 = withCertificate(await nodeCertificate("n1"));
+    const secret = (name: string) => ({ apiVersion: "v1", kind: "Secret", metadata: { name }, type: "Opaque", data: { k: "dg==" } });
+    assert.equal((await call(url, "POST", "/api/v1/namespaces/default/secrets", secret("site-tls"))).status, 201);
+    assert.equal((await call(url, "POST", "/api/v1/namespaces/default/secrets", secret("unrelated"))).status, 201);
+    const ingress = {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: "site" },
+      spec: { tls: [{ hosts: ["site.example"], secretName: "site-tls" }], defaultBackend: { service: { name: "web", port: { number: 80 } } } },
+    };
+    assert.equal((await call(url, "POST", "/apis/networking.k8s.io/v1/namespaces/default/ingresses", ingress)).status, 201);
+    assert.equal((await as(n1, "GET", "/api/v1/namespaces/default/secrets/site-tls")).status, 200);
+    assertStatus(await as(n1, "GET", "/api/v1/namespaces/default/secrets/unrelated"), 403, "Forbidden", /only read the Secrets that an Ingress names for TLS/);
+    assertStatus(await as(n1, "GET", "/api/v1/namespaces/default/secrets"), 403, "Forbidden");
+    const status = await as(n1, "PATCH", "/apis/networking.k8s.io/v1/namespaces/default/ingresses/site/status", { status: { loadBalancer: { ingress: [{ ip: "192.0.2.10" }] } } }, merge);
+    assert.equal(status.status, 200, JSON.stringify(status.body));
+    assertStatus(await as(n1, "PATCH", "/apis/networking.k8s.io/v1/namespaces/default/ingresses/site", { metadata: { labels: { x: "y" } } }, merge), 403, "Forbidden");
+  });
+
   test("a node renews only its own certificate; an admin is not given node certificates", async () => {
     const n1 = withCertificate(await nodeCertificate("n1"));
     const request = await createCertificateRequest(nodeUser("n1"), [nodesGroup]);

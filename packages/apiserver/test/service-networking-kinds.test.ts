@@ -57,16 +57,7 @@ const objects: { kind: string; list: string; body: Record<string, unknown> }[] =
       ports: [{ name: "http", port: 8080 }],
     },
   },
-  {
-    kind: "IngressClass",
-    list: classesPath,
-    body: {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "IngressClass",
-      metadata: { name: "bosun", annotations: { "ingressclass.kubernetes.io/is-default-class": "true" } },
-      spec: { controller: "bosun.io/ingress" },
-    },
-  },
+  // The IngressClass `bosun` is made by the apiserver itself (ingress-class.ts).
   {
     kind: "Ingress",
     list: ingressesPath,

@@ -1,11 +1,12 @@
 // What the agent watches of the cluster beyond its own pods (which come over the
-// dispatcher's stream): Services, EndpointSlices, Namespaces and NetworkPolicies, for
-// the node's DNS, service proxy and policy enforcement, as kube-proxy and the kubelet watch the API with the node's
+// dispatcher's stream): Services, EndpointSlices, Namespaces, NetworkPolicies,
+// Ingresses and IngressClasses, for the node's DNS, service proxy, policy
+// enforcement and ingress proxy, as kube-proxy and the kubelet watch the API with the node's
 // credentials. One client for all of them: with the node's certificate (asked
 // before each request, so a renewal is used at once) and failing over between the
 // masters in --server.
-import { ApiClient, createLogger, SharedInformers, type ClientCredentials, type Informer } from "@bosun/client";
-import { mustResource, type EndpointSlice, type Namespace, type NetworkPolicy, type Service } from "@bosun/api";
+import { ApiClient, createLogger, isNotFound, SharedInformers, type ClientCredentials, type Informer } from "@bosun/client";
+import { mustResource, type EndpointSlice, type Ingress, type IngressClass, type Namespace, type NetworkPolicy, type Secret, type Service } from "@bosun/api";
 
 const log = createLogger("agent/cluster");
 
@@ -14,6 +15,8 @@ export class ClusterInformers {
   readonly endpointSlices: Informer<EndpointSlice>;
   readonly namespaces: Informer<Namespace>;
   readonly networkPolicies: Informer<NetworkPolicy>;
+  readonly ingresses: Informer<Ingress>;
+  readonly ingressClasses: Informer<IngressClass>;
   private readonly client: ApiClient;
   private readonly informers: SharedInformers;
   private readonly listeners = new Set<() => void>();
@@ -26,7 +29,10 @@ export class ClusterInformers {
     this.endpointSlices = this.informers.for<EndpointSlice>(mustResource("endpointslices"));
     this.namespaces = this.informers.for<Namespace>(mustResource("namespaces"));
     this.networkPolicies = this.informers.for<NetworkPolicy>(mustResource("networkpolicies"));
-    for (const informer of [this.services, this.endpointSlices, this.namespaces, this.networkPolicies] as Informer<Service | EndpointSlice | Namespace | NetworkPolicy>[]) {
+    this.ingresses = this.informers.for<Ingress>(mustResource("ingresses"));
+    this.ingressClasses = this.informers.for<IngressClass>(mustResource("ingressclasses"));
+    const all = [this.services, this.endpointSlices, this.namespaces, this.networkPolicies, this.ingresses, this.ingressClasses] as Informer<Service | EndpointSlice | Namespace | NetworkPolicy | Ingress | IngressClass>[];
+    for (const informer of all) {
       informer.onAdd(() => this.changed()).onUpdate(() => this.changed()).onDelete(() => this.changed());
     }
   }
@@ -40,7 +46,7 @@ export class ClusterInformers {
   start(): void {
     this.started ??= this.informers.start().then(
       () => {
-        log.info({ server: this.client.server }, "watching Services, EndpointSlices, Namespaces and NetworkPolicies");
+        log.info({ server: this.client.server }, "watching Services, EndpointSlices, Namespaces, NetworkPolicies, Ingresses and IngressClasses");
         this.changed();
       },
       (err: unknown) => log.error({ err: (err as Error).message }, "could not start watching the cluster's Services; the node's DNS and service proxy stay empty"),
@@ -48,7 +54,17 @@ export class ClusterInformers {
   }
 
   get synced(): boolean {
-    return this.services.hasSynced() && this.endpointSlices.hasSynced() && this.namespaces.hasSynced() && this.networkPolicies.hasSynced();
+    return [this.services, this.endpointSlices, this.namespaces, this.networkPolicies, this.ingresses, this.ingressClasses].every((i) => i.hasSynced());
+  }
+
+  /** A Secret an Ingress names for TLS (the only ones a node may read); undefined when it is not there. */
+  async tlsSecret(namespace: string, name: string): Promise<Secret | undefined> {
+    try {
+      return await this.client.get<Secret>(mustResource("secrets"), name, namespace);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {

@@ -4,8 +4,9 @@
 //   authorizer and NodeRestriction admission allow a kubelet: read nodes, write its
 //   own Node, read and report only the pods bound to it, write events; and read
 //   what the node's service proxy, DNS and ingress proxy serve from (Services and
-//   their endpoints, namespaces, network policies, ingresses), as the system:node
-//   and system:node-proxier roles allow;
+//   their endpoints, namespaces, network policies, ingresses, and the Secrets an
+//   Ingress names for TLS, as the Node authorizer's graph allows a node the Secrets
+//   its pods use), and write ingresses' status;
 // - bootstrap tokens (system:bootstrappers), which may only ask for a node
 //   certificate (see node-certificates.ts).
 import { forbidden, type Pod, type ResourceInfo } from "@bosun/api";
@@ -22,8 +23,13 @@ export interface RequestAttributes {
   createdName?: () => string | undefined;
 }
 
-/** Reads a pod to learn where it is bound; undefined when it does not exist. */
-export type PodLookup = (namespace: string, name: string) => Promise<Pod | undefined>;
+/** What the node rules read of the cluster. */
+export interface NodeRuleLookups {
+  /** A pod, to learn where it is bound; undefined when it does not exist. */
+  pod(namespace: string, name: string): Promise<Pod | undefined>;
+  /** Whether an Ingress of the namespace names the Secret in spec.tls: the node's ingress proxy may read it. */
+  ingressUsesSecret(namespace: string, name: string): Promise<boolean>;
+}
 
 const readVerbs = ["get", "list", "watch"];
 
@@ -56,7 +62,7 @@ export function selectedNodeName(fieldSelector: string | undefined): string | un
 }
 
 /** Throws a 403 StatusError unless `identity` may do what `attrs` describe. */
-export async function authorize(identity: Identity, attrs: RequestAttributes, lookupPod: PodLookup): Promise<void> {
+export async function authorize(identity: Identity, attrs: RequestAttributes, lookups: NodeRuleLookups): Promise<void> {
   if (identity.groups.includes(bootstrappersGroup)) {
     deny(identity, attrs, bootstrapOnly);
   }
@@ -72,7 +78,13 @@ export async function authorize(identity: Identity, attrs: RequestAttributes, lo
   }
   if (nodeReadable.has(kind)) {
     if (readVerbs.includes(attrs.verb) && subresource === undefined) return;
+    // The node's ingress proxy publishes where it serves an Ingress.
+    if (kind === "networking.k8s.io/ingresses" && subresource === "status" && ["get", "update", "patch"].includes(attrs.verb)) return;
     deny(identity, attrs, `a node may only read ${info.resource}`);
+  }
+  if (kind === "/secrets" && attrs.verb === "get" && name !== undefined && namespace !== undefined && subresource === undefined) {
+    if (await lookups.ingressUsesSecret(namespace, name)) return;
+    deny(identity, attrs, "a node may only read the Secrets that an Ingress names for TLS");
   }
   if (kind === "/events") {
     if (["create", "update", "patch", "get", "list", "watch"].includes(attrs.verb)) return;
@@ -89,7 +101,7 @@ export async function authorize(identity: Identity, attrs: RequestAttributes, lo
       ((attrs.verb === "update" || attrs.verb === "patch") && subresource === "status") ||
       (attrs.verb === "delete" && subresource === undefined);
     if (!allowed) deny(identity, attrs, "a node may only read its pods, report their status and delete them");
-    const pod = await lookupPod(namespace, name);
+    const pod = await lookups.pod(namespace, name);
     if (pod && pod.spec?.nodeName === node) return;
     deny(identity, attrs, `the pod is not bound to node "${node}"`);
   }

@@ -2,7 +2,7 @@
 // let anonymous requests reach only the public paths, then authorize.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
-import { forbidden, resourceByKind, unauthorized, type Pod } from "@bosun/api";
+import { forbidden, mustResource, resourceByKind, unauthorized, type Ingress, type Pod } from "@bosun/api";
 import { bootstrappersGroup, type Identity } from "@bosun/pki";
 import { StatusError } from "../errors.js";
 import { parsePath } from "../http/paths.js";
@@ -70,9 +70,17 @@ export class RequestGate {
         fieldSelector: query.get("fieldSelector") ?? undefined,
         createdName: () => bodyName(body),
       },
-      (namespace, name) => this.lookupPod(namespace, name),
+      {
+        pod: (namespace, name) => this.lookupPod(namespace, name),
+        ingressUsesSecret: (namespace, name) => this.ingressUsesSecret(namespace, name),
+      },
     );
     return identity;
+  }
+
+  private async ingressUsesSecret(namespace: string, name: string): Promise<boolean> {
+    const page = await this.opts.registry.list(mustResource("ingresses"), { namespace, predicate: () => true, selective: false }, { at: { kind: "any" }, limit: 0 });
+    return page.items.some((i) => ((i as Ingress).spec?.tls ?? []).some((t) => t.secretName === name));
   }
 
   private async lookupPod(namespace: string, name: string): Promise<Pod | undefined> {
