@@ -262,6 +262,15 @@ describe("Services and cluster DNS", () => {
     assert.equal(alt.body.trim(), "alt");
     assert.equal((await get("alt.example", "/elsewhere")).status, 404, "a path no rule matches");
     assert.equal((await get("nobody.example", "/")).status, 404, "a host no rule names");
+    // Where it is served: the node whose agent runs the ingress proxy, as kubectl shows ADDRESS.
+    const nodeA = (await cl.client.get<{ apiVersion: string; kind: string; metadata: object; status?: { addresses?: { type: string; address: string }[] } }>(mustResource("nodes"), cl.nodeName("a"))).status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+    await cl.waitFor(
+      async () => {
+        const got = await cl.client.get<{ apiVersion: string; kind: string; metadata: object; status?: { loadBalancer?: { ingress?: { ip?: string }[] } } }>(mustResource("ingresses"), "site", "default");
+        return got.status?.loadBalancer?.ingress?.map((i) => i.ip).join(",") === nodeA ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: `the Ingress's status naming node a (${nodeA})`, intervalMs: 500 },
+    );
   });
 
   e2eTest("kubectl prints Services and their endpoints with Kubernetes' columns", c, async () => {

@@ -5,7 +5,7 @@ import type { ContainerRuntime } from "./runtime/runtime.js";
 import { PodManager } from "./pod/manager.js";
 import { ContainerBackoff } from "./pod/backoff.js";
 import { StatusReporter } from "./reporter.js";
-import { Session, type PolicyPeersSink } from "./session.js";
+import { Session } from "./session.js";
 import { AgentServer } from "./agent-service.js";
 import { registration } from "./node-info.js";
 import type { NodeCredentials } from "./identity/credentials.js";
@@ -14,13 +14,9 @@ import { LinuxHost, type HostNetwork } from "./network/host.js";
 import type { PodNetworkMode } from "./network/plan.js";
 import { NetworkHook } from "./pod/hooks/network.js";
 import { DnsHook } from "./pod/hooks/dns.js";
-import { ClusterInformers } from "./cluster/informers.js";
-import { ClusterRecordsSource } from "./dns/records-source.js";
-import { NodeDns } from "./dns/node-dns.js";
-import { ServiceProxy } from "./proxy/proxier.js";
-import { NetworkPolicyEnforcer } from "./policy/enforcer.js";
-import { IngressProxy, type IngressListenAddress } from "./ingress/server.js";
-import { tlsKeyPairFromSecret } from "./ingress/tls.js";
+import type { IngressListenAddress } from "./ingress/server.js";
+import { ingressProxyLabel } from "./ingress/status-writer.js";
+import { NodeServices } from "./cluster/node-services.js";
 
 const log = createLogger("agent");
 
@@ -63,12 +59,8 @@ export class Agent {
   readonly reporter: StatusReporter;
   readonly pods: PodManager;
   readonly network: NetworkManager;
-  /** The cluster's Services and endpoints, when the agent knows the API servers. */
-  readonly cluster: ClusterInformers | undefined;
-  readonly dns: NodeDns | undefined;
-  readonly proxy: ServiceProxy | undefined;
-  readonly policy: NetworkPolicyEnforcer | undefined;
-  readonly ingress: IngressProxy | undefined;
+  /** DNS, service proxy, network policies and ingress, when the agent knows the API servers. */
+  readonly services: NodeServices | undefined;
   private readonly server: AgentServer;
   private session: Session | undefined;
   private sessionDone: Promise<void> | undefined;
@@ -88,64 +80,21 @@ export class Agent {
       // Pods held back with NetworkNotReady start at once rather than at their next retry.
       onReady: () => {
         this.pods.syncAll();
-        this.serveDns();
-        const cidrs = this.network.cidrs();
-        if (cidrs) {
-          this.proxy?.setNetwork(cidrs);
-          this.policy?.setNetwork(cidrs);
-        }
+        this.services?.networkReady(this.network.gateway(), this.network.cidrs());
       },
     });
     if (opts.apiServers && opts.apiServers.length > 0) {
-      const cluster = new ClusterInformers(opts.apiServers, () => opts.credentials.apiCredentials(), AGENT_VERSION);
-      const records = new ClusterRecordsSource(
-        () => ({
-          services: cluster.services.list(),
-          endpointSlices: cluster.endpointSlices.list(),
-          // Until the namespaces are known, a name's namespace is taken to exist if a Service lives there.
-          ...(cluster.namespaces.hasSynced() ? { namespaces: cluster.namespaces.list().map((ns) => ns.metadata.name ?? "") } : {}),
-        }),
-        { domain: opts.clusterDomain ?? "cluster.local" },
-      );
-      const host = opts.networkHost ?? new LinuxHost();
-      const proxy = new ServiceProxy({ nodeName: opts.nodeName, host });
-      const policy = new NetworkPolicyEnforcer({ nodeName: opts.nodeName, host });
-      const ingress =
-        opts.ingressHttp === false && opts.ingressHttps === false
-          ? undefined
-          : new IngressProxy({
-              ...(opts.ingressHttp !== undefined ? { http: opts.ingressHttp } : {}),
-              ...(opts.ingressHttps !== undefined ? { https: opts.ingressHttps } : {}),
-              tlsSecret: async ({ namespace, name }) => {
-                const secret = await cluster.tlsSecret(namespace, name);
-                if (!secret) return undefined;
-                const pair = tlsKeyPairFromSecret(secret);
-                if (pair.ok) return pair.pair;
-                log.warn({ secret: `${namespace}/${name}` }, pair.message);
-                return undefined;
-              },
-            });
-      cluster.onChange(() => {
-        records.invalidate();
-        // Until all are synced the proxy and the policies keep the rules they have (an agent restart must not cut traffic).
-        if (cluster.synced) {
-          proxy.setServices(cluster.services.list());
-          proxy.setEndpointSlices(cluster.endpointSlices.list());
-          policy.setNamespaces(cluster.namespaces.list().map((ns) => ({ name: ns.metadata.name ?? "", labels: { ...(ns.metadata.labels ?? {}) } })));
-          policy.setPolicies(cluster.networkPolicies.list());
-          ingress?.update({
-            ingresses: cluster.ingresses.list(),
-            ingressClasses: cluster.ingressClasses.list(),
-            services: cluster.services.list(),
-            endpointSlices: cluster.endpointSlices.list(),
-          });
-        }
+      this.services = new NodeServices({
+        nodeName: opts.nodeName,
+        apiServers: opts.apiServers,
+        credentials: () => opts.credentials.apiCredentials(),
+        userAgent: AGENT_VERSION,
+        host: opts.networkHost ?? new LinuxHost(),
+        ...(opts.clusterDomain !== undefined ? { clusterDomain: opts.clusterDomain } : {}),
+        ...(opts.dnsPort !== undefined ? { dnsPort: opts.dnsPort } : {}),
+        ...(opts.ingressHttp !== undefined ? { ingressHttp: opts.ingressHttp } : {}),
+        ...(opts.ingressHttps !== undefined ? { ingressHttps: opts.ingressHttps } : {}),
       });
-      this.cluster = cluster;
-      this.proxy = proxy;
-      this.policy = policy;
-      this.ingress = ingress;
-      this.dns = new NodeDns({ records: () => records.records(), ...(opts.dnsPort !== undefined ? { port: opts.dnsPort } : {}) });
     }
     this.pods = new PodManager({
       runtime: opts.runtime,
@@ -161,7 +110,7 @@ export class Agent {
       hooks: [
         new NetworkHook(this.network, () => hostIP),
         // Pods are pointed at the node's DNS as soon as the bridge exists, where it is about to serve.
-        new DnsHook({ clusterDns: () => (this.dns ? this.network.gateway() : undefined), domain: opts.clusterDomain ?? "cluster.local" }),
+        new DnsHook({ clusterDns: () => (this.services ? this.network.gateway() : undefined), domain: opts.clusterDomain ?? "cluster.local" }),
       ],
     });
     this.server = new AgentServer(opts.runtime, opts.nodeName, opts.credentials.serverCredentials());
@@ -180,20 +129,14 @@ export class Agent {
   async start(): Promise<void> {
     const runtimeVersion = await this.opts.runtime.version();
     this.boundPort = await this.server.listen(this.opts.listen);
-    this.proxy?.start();
-    this.policy?.start();
-    this.cluster?.start();
-    // A port another program holds must not keep the node from running pods.
-    await this.ingress?.start().catch((err: unknown) =>
-      log.error({ err: (err as Error).message }, "the node's ingress proxy cannot listen; Ingresses are not served on this node (free the port, or give --ingress-http/--ingress-https another one or off)"),
-    );
+    await this.services?.start();
     await this.network.start();
     await this.pods.start();
     this.session = new Session({
       masters: this.opts.masters,
       pods: this.pods,
       network: this.network,
-      ...(this.policy ? { policyPeers: policyPeersSink(this.policy, this.opts.nodeName) } : {}),
+      ...(this.services ? { policyPeers: this.services.policyPeers } : {}),
       credentials: () => this.opts.credentials.channelCredentials(),
       reporter: this.reporter,
       registration: async () =>
@@ -203,7 +146,8 @@ export class Agent {
           agentEndpoint: this.endpoint,
           runtimeVersion,
           agentVersion: AGENT_VERSION,
-          extraLabels: this.opts.nodeLabels,
+          // Where the Ingresses are served: the nodes whose agents run the ingress proxy.
+          extraLabels: this.services?.ingress ? { ...this.opts.nodeLabels, [ingressProxyLabel]: "true" } : this.opts.nodeLabels,
           capacityCpu: this.opts.capacityCpu,
           capacityMemory: this.opts.capacityMemory,
         }),
@@ -213,15 +157,6 @@ export class Agent {
     log.info({ node: this.opts.nodeName, listen: this.endpoint, masters: this.opts.masters }, "agent started");
   }
 
-  /** Serves the node's DNS on the pod bridge's gateway, once there is one. */
-  private serveDns(): void {
-    const gateway = this.network.gateway();
-    if (!this.dns || !gateway) return;
-    this.dns.serveOn(gateway).catch((err: unknown) =>
-      log.error({ address: gateway, err: (err as Error).message }, "cannot serve the node's DNS on the pod bridge's gateway; pods cannot resolve names (is port 53 taken there?)"),
-    );
-  }
-
   /** Stops talking to the masters and serving logs. Pods and their network keep running, to be adopted at the next start. */
   async stop(): Promise<void> {
     this.opts.credentials.stop();
@@ -229,24 +164,10 @@ export class Agent {
     await this.sessionDone;
     await this.pods.stop();
     this.network.stop();
-    await this.dns?.stop();
-    this.proxy?.stop();
-    this.policy?.stop();
-    await this.ingress?.stop();
-    await this.cluster?.stop();
+    await this.services?.stop();
     await this.reporter.flush();
     this.reporter.stop();
     this.server.forceClose();
     log.info({ node: this.opts.nodeName }, "agent stopped; its pods keep running");
   }
-}
-
-/** The master's picture of every pod: the peers of the node's policies, and, those bound here, the pods they guard. */
-function policyPeersSink(policy: NetworkPolicyEnforcer, nodeName: string): PolicyPeersSink {
-  return {
-    setPeers(peers) {
-      policy.setPods(peers);
-      policy.setLocalPods(peers.filter((p) => p.nodeName === nodeName));
-    },
-  };
 }

@@ -1,12 +1,12 @@
 // What the agent watches of the cluster beyond its own pods (which come over the
 // dispatcher's stream): Services, EndpointSlices, Namespaces, NetworkPolicies,
-// Ingresses and IngressClasses, for the node's DNS, service proxy, policy
-// enforcement and ingress proxy, as kube-proxy and the kubelet watch the API with the node's
+// Ingresses, IngressClasses and Nodes, for the node's DNS, service proxy, policy
+// enforcement and ingress proxy (and its status), as kube-proxy and the kubelet watch the API with the node's
 // credentials. One client for all of them: with the node's certificate (asked
 // before each request, so a renewal is used at once) and failing over between the
 // masters in --server.
 import { ApiClient, createLogger, isNotFound, SharedInformers, type ClientCredentials, type Informer } from "@bosun/client";
-import { mustResource, type EndpointSlice, type Ingress, type IngressClass, type Namespace, type NetworkPolicy, type Secret, type Service } from "@bosun/api";
+import { mustResource, type EndpointSlice, type Ingress, type IngressClass, type Namespace, type NetworkPolicy, type Node, type Secret, type Service } from "@bosun/api";
 
 const log = createLogger("agent/cluster");
 
@@ -17,7 +17,8 @@ export class ClusterInformers {
   readonly networkPolicies: Informer<NetworkPolicy>;
   readonly ingresses: Informer<Ingress>;
   readonly ingressClasses: Informer<IngressClass>;
-  private readonly client: ApiClient;
+  readonly nodes: Informer<Node>;
+  readonly client: ApiClient;
   private readonly informers: SharedInformers;
   private readonly listeners = new Set<() => void>();
   private started: Promise<void> | undefined;
@@ -31,10 +32,18 @@ export class ClusterInformers {
     this.networkPolicies = this.informers.for<NetworkPolicy>(mustResource("networkpolicies"));
     this.ingresses = this.informers.for<Ingress>(mustResource("ingresses"));
     this.ingressClasses = this.informers.for<IngressClass>(mustResource("ingressclasses"));
+    this.nodes = this.informers.for<Node>(mustResource("nodes"));
     const all = [this.services, this.endpointSlices, this.namespaces, this.networkPolicies, this.ingresses, this.ingressClasses] as Informer<Service | EndpointSlice | Namespace | NetworkPolicy | Ingress | IngressClass>[];
     for (const informer of all) {
       informer.onAdd(() => this.changed()).onUpdate(() => this.changed()).onDelete(() => this.changed());
     }
+    // Nodes change with every heartbeat: only their coming and going, and their labels and addresses, count.
+    this.nodes
+      .onAdd(() => this.changed())
+      .onUpdate((old, node) => {
+        if (JSON.stringify([old.metadata.labels, old.status?.addresses]) !== JSON.stringify([node.metadata.labels, node.status?.addresses])) this.changed();
+      })
+      .onDelete(() => this.changed());
   }
 
   /** Called after every change of any of them (and once synced). */
@@ -54,7 +63,7 @@ export class ClusterInformers {
   }
 
   get synced(): boolean {
-    return [this.services, this.endpointSlices, this.namespaces, this.networkPolicies, this.ingresses, this.ingressClasses].every((i) => i.hasSynced());
+    return [this.services, this.endpointSlices, this.namespaces, this.networkPolicies, this.ingresses, this.ingressClasses, this.nodes].every((i) => i.hasSynced());
   }
 
   /** A Secret an Ingress names for TLS (the only ones a node may read); undefined when it is not there. */
