@@ -273,6 +273,50 @@ describe("Services and cluster DNS", () => {
     );
   });
 
+  e2eTest("a hostPort is published at the node's address", c, async () => {
+    const cl = c();
+    await cl.client.create(
+      pods,
+      podManifest("published", [shContainer("web", "mkdir -p /www && echo published > /www/index.html && exec httpd -f -p 8080 -h /www", { ports: [{ containerPort: 8080, hostPort: 18080 }] })], {
+        nodeName: cl.nodeName("a"),
+        terminationGracePeriodSeconds: 1,
+      }),
+    );
+    await waitForRunning(cl, "published");
+    const nodes = await cl.client.list<{ apiVersion: string; kind: string; metadata: { name?: string }; status?: { addresses?: { type: string; address: string }[] } }>(mustResource("nodes"));
+    const address = nodes.items.find((n) => n.metadata.name === cl.nodeName("a"))?.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+    assert.ok(address);
+    const body = await cl.waitFor(async () => {
+      const res = await fetch(`http://${address}:18080/`).catch(() => undefined);
+      return res?.ok ? res.text() : undefined;
+    }, { timeoutMs: 30_000, what: `the hostPort at ${address}:18080`, intervalMs: 500 });
+    assert.equal(body.trim(), "published");
+    await cl.client.delete(pods, "published", { namespace: "default" });
+  });
+
+  e2eTest("traffic through a Service during a rollout restart of 3 replicas with readiness probes (the failed-request count is a figure, not an assertion)", c, async () => {
+    const cl = c();
+    const probe = { httpGet: { path: "/", port: 8080 }, periodSeconds: 1 };
+    await cl.client.create(deployments, deploymentManifest("rolling", { replicas: 3, container: shContainer("web", `trap 'exit 0' TERM; ${HOSTNAME_SERVER}`, { readinessProbe: probe }) }));
+    await cl.client.create(services, service("rolling", { selector: { app: "rolling" }, ports: [{ port: 80, targetPort: 8080 }] }));
+    await waitForServingPods(cl, "app=rolling", 3);
+    await waitForEndpoints(cl, "rolling", 3);
+    const rolling = await cl.client.get<Service>(services, "rolling", "default");
+    await inClient(cl, `rm -f /tmp/rollout; (for i in $(seq 300); do if timeout 3 wget -qO- http://${rolling.spec?.clusterIP}/ >/dev/null; then echo ok; else echo FAILED; fi; sleep 0.05; done > /tmp/rollout 2>&1) >/dev/null 2>&1 &`);
+    expectSuccess("kubectl rollout restart", await cl.kubectl(["rollout", "restart", "deployment/rolling"]));
+    expectSuccess("kubectl rollout status", await cl.kubectl(["rollout", "status", "deployment/rolling", "--timeout=180s"]));
+    const results = await cl.waitFor(
+      async () => {
+        const out = (await inClient(cl, "cat /tmp/rollout")).trim().split("\n");
+        return out.length >= 300 ? out : undefined;
+      },
+      { timeoutMs: 120_000, what: "300 requests made across the rollout", intervalMs: 1000 },
+    );
+    const failed = results.filter((l) => l === "FAILED").length;
+    assert.equal(results.filter((l) => l === "ok").length + failed, 300, "every request has an outcome");
+    process.stderr.write(`[e2e] rollout restart of 3 replicas: ${failed} of 300 requests through the Service failed\n`);
+  });
+
   e2eTest("kubectl prints Services and their endpoints with Kubernetes' columns", c, async () => {
     const cl = c();
     const svc = expectSuccess("kubectl get svc", await cl.kubectl(["get", "svc", "web", "web-np"]));
