@@ -35,8 +35,24 @@ export interface TestEtcdOptions {
   tls?: { caFile: string; certFile: string; keyFile: string };
 }
 
+/** How often a start is tried again when a port picked free was taken before etcd bound it. */
+const portAttempts = 5;
+
 export async function startTestEtcd(binary = "/usr/bin/etcd", opts: TestEtcdOptions = {}): Promise<TestEtcd> {
   const dir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "bosun-etcd-")));
+  for (let attempt = 1; ; attempt++) {
+    const started = await launch(binary, opts, dir);
+    if (started.ok) return started.etcd;
+    // Another process may take a port between freePort() and etcd's bind: pick new ones.
+    if (started.portTaken && attempt < portAttempts) continue;
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(started.message);
+  }
+}
+
+type Launch = { ok: true; etcd: TestEtcd } | { ok: false; portTaken: boolean; message: string };
+
+async function launch(binary: string, opts: TestEtcdOptions, dir: string): Promise<Launch> {
   const clientPort = await freePort();
   const peerPort = await freePort();
   const endpoint = `${opts.tls ? "https" : "http"}://127.0.0.1:${clientPort}`;
@@ -68,15 +84,17 @@ export async function startTestEtcd(binary = "/usr/bin/etcd", opts: TestEtcdOpti
   child.once("exit", () => {
     exited = true;
   });
+  const kill = async (): Promise<void> => {
+    if (exited) return;
+    const gone = new Promise((resolve) => child.once("exit", resolve));
+    const timeout = new AbortController();
+    child.kill("SIGTERM");
+    await Promise.race([gone, sleep(5000, timeout.signal)]);
+    timeout.abort();
+    if (!exited) child.kill("SIGKILL");
+  };
   const stop = async (): Promise<void> => {
-    if (!exited) {
-      const gone = new Promise((resolve) => child.once("exit", resolve));
-      const timeout = new AbortController();
-      child.kill("SIGTERM");
-      await Promise.race([gone, sleep(5000, timeout.signal)]);
-      timeout.abort();
-      if (!exited) child.kill("SIGKILL");
-    }
+    await kill();
     await rm(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 15000;
@@ -84,12 +102,16 @@ export async function startTestEtcd(binary = "/usr/bin/etcd", opts: TestEtcdOpti
     if (exited) break;
     try {
       const res = await fetch(`${healthBase}/health`);
-      if (res.ok && ((await res.json()) as { health?: string }).health === "true") return { endpoint, pid: child.pid!, stop };
+      if (res.ok && ((await res.json()) as { health?: string }).health === "true") return { ok: true, etcd: { endpoint, pid: child.pid!, stop } };
     } catch {
       // Not listening yet.
     }
     await sleep(100);
   }
-  await stop();
-  throw new Error(`etcd at ${endpoint} did not become healthy within 15s; its last output:\n${stderr}`);
+  await kill();
+  return {
+    ok: false,
+    portTaken: /address already in use/.test(stderr),
+    message: `etcd at ${endpoint} did not become healthy within 15s; its last output:\n${stderr}`,
+  };
 }
