@@ -24,7 +24,7 @@ export function notSupported(reason: string): Outcome {
   return { state: "not supported", reason };
 }
 
-export type CompatSuite = "kubectl-read" | "kubectl-apply" | "kubectl-workloads" | "kubectl-exec" | "client-node";
+export type CompatSuite = "kubectl-read" | "kubectl-apply" | "kubectl-workloads" | "kubectl-exec" | "kubectl-services" | "client-node";
 
 // Row text as the document shows it, in the document's order, with the suite that
 // observes it. Cells hold no "|" (it would split the markdown cell).
@@ -68,6 +68,11 @@ const kubectlRowSuites = {
   "`logs -f`": "kubectl-exec",
   "`exec`": "kubectl-exec",
   "`port-forward`": "kubectl-exec",
+  "`expose`": "kubectl-services",
+  "`get svc,ep,endpointslices,ing,netpol`": "kubectl-services",
+  "`describe svc`": "kubectl-services",
+  "`create service clusterip`, `create service nodeport`": "kubectl-services",
+  "`port-forward svc/NAME`": "kubectl-services",
 } as const satisfies Record<string, CompatSuite>;
 
 const clientNodeRowSuites = {

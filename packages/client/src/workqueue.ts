@@ -42,11 +42,22 @@ export class WorkQueue<K = string> {
   }
 
   addAfter(key: K, delayMs: number): void {
+    this.addAt(key, Date.now() + delayMs);
+  }
+
+  /**
+   * Adds the key once the clock has reached atMs. A timer can fire early by as long as
+   * the event loop's turn that set it took (the loop's time is read at the turn's
+   * start), and a controller woken early would see its deadline not yet reached and
+   * wait for a wake-up that already happened: so an early timer waits again.
+   */
+  private addAt(key: K, atMs: number): void {
     if (this.shuttingDown) return;
+    const delayMs = atMs - Date.now();
     if (delayMs <= 0) return this.add(key);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.add(key);
+      this.addAt(key, atMs);
     }, delayMs);
     this.timers.add(timer);
   }

@@ -51,3 +51,16 @@ test("addRateLimited doubles the delay per failure and forget resets it", async 
   assert.ok(Date.now() - again < 40, "forget must reset the backoff");
   q.shutDown();
 });
+
+test("a key added after a delay waits for the clock, even when its timer fires early", (t) => {
+  // Timers alone are mocked: a tick fires them while the real clock has not moved, as
+  // a timer set late in a long event-loop turn fires early.
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const q = new WorkQueue<string>();
+  q.addAfter("late", 60_000);
+  t.mock.timers.tick(60_000);
+  assert.equal(q.len, 0, "not added before the clock reaches the time");
+  q.addAfter("now", 0);
+  assert.equal(q.len, 1);
+  q.shutDown();
+});

@@ -20,13 +20,13 @@ const protobufMediaType = "application/vnd.kubernetes.protobuf";
 
 /**
  * 415 for a protobuf body. Bosun speaks JSON and YAML only; kubectl's generators
- * (`kubectl create deployment|namespace|job|cronjob|secret`) send protobuf since 1.32, so
+ * (`kubectl create deployment|namespace|job|cronjob|secret|service`) send protobuf since 1.32, so
  * the message says how to get the same object to the server as YAML.
  */
 function protobufRefused(accepted: readonly string[]): Status {
   const status = unsupportedMediaType(protobufMediaType, accepted);
   status.message +=
-    ". Bosun does not decode Kubernetes protobuf, which kubectl 1.32 and later send from 'kubectl create deployment|namespace|job|cronjob|secret'." +
+    ". Bosun does not decode Kubernetes protobuf, which kubectl 1.32 and later send from 'kubectl create deployment|namespace|job|cronjob|secret|service'." +
     " Write the object as YAML and create it from the file ('kubectl create -f <file>'), or pipe it:" +
     " 'kubectl create deployment x --image=y --dry-run=client -o yaml | kubectl apply -f -' (or '| bosun apply -f -')";
   return status;

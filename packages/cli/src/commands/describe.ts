@@ -8,20 +8,26 @@ import {
   type CronJob,
   type DaemonSet,
   type Deployment,
+  type EndpointSlice,
   type Event,
+  type Ingress,
   type Job,
   type KubeObject,
   type LabelSelectorSpec,
+  type NetworkPolicy,
   type Node,
   type Pod,
   type ReplicaSet,
   type Secret,
+  type Service,
   type StatefulSet,
+  serviceNameLabel,
 } from "@bosun/api";
 import { ApiError, type ApiClient } from "@bosun/client";
 import { CliError, formatError, parseTargets } from "../context.js";
 import { describeGeneric, describeNode, describePod } from "../printers/describe.js";
 import { describeSecret } from "../printers/describe-secrets.js";
+import { describeIngress, describeNetworkPolicy, describeService, ingressServiceNames, type BackendService } from "../printers/describe-services.js";
 import {
   describeCronJob,
   describeDaemonSet,
@@ -72,6 +78,28 @@ async function podsOf(client: ApiClient, owner: KubeObject, selector: LabelSelec
   return pods.items.filter((p) => isControlledBy(p, owner));
 }
 
+/** A Service's EndpointSlices, found by the label their controller gives them. */
+async function slicesOf(client: ApiClient, namespace: string, service: string): Promise<EndpointSlice[]> {
+  const list = await client.list<EndpointSlice>(mustResource("endpointslices"), { namespace, labelSelector: `${serviceNameLabel}=${service}` });
+  return list.items;
+}
+
+/** The Services an Ingress sends to, each with its slices, or the error that kept describe from reading them. */
+async function backendServices(client: ApiClient, ing: Ingress): Promise<Map<string, BackendService>> {
+  const namespace = ing.metadata.namespace ?? "default";
+  const found = new Map<string, BackendService>();
+  for (const name of ingressServiceNames(ing)) {
+    try {
+      const [service, slices] = await Promise.all([client.get<Service>(mustResource("services"), name, namespace), slicesOf(client, namespace, name)]);
+      found.set(name, { service, slices });
+    } catch (err) {
+      // Shown in the backend's line, as kubectl shows it; the rest of the Ingress is still described.
+      found.set(name, { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return found;
+}
+
 /** The describe text of one object, fetching what its kind's describer shows beside it. */
 async function describeObject(client: ApiClient, kind: string, obj: KubeObject, events: Event[]): Promise<string> {
   switch (kind) {
@@ -101,6 +129,19 @@ async function describeObject(client: ApiClient, kind: string, obj: KubeObject, 
       return describeJob(obj as Job, events);
     case "CronJob":
       return describeCronJob(obj as CronJob, events);
+    case "Service": {
+      const svc = obj as Service;
+      // As kubectl: endpoints that cannot be read show as <none>, the Service is still described.
+      const slices = await slicesOf(client, svc.metadata.namespace ?? "default", svc.metadata.name ?? "").catch(() => []);
+      return describeService(svc, slices, events);
+    }
+    case "Ingress": {
+      const ing = obj as Ingress;
+      return describeIngress(ing, await backendServices(client, ing), events);
+    }
+    case "NetworkPolicy":
+      // As kubectl: no events.
+      return describeNetworkPolicy(obj as NetworkPolicy);
     case "Secret":
       // As kubectl: no events, and sizes instead of the generic describer's dump of every field.
       return describeSecret(obj as Secret);

@@ -109,6 +109,17 @@ export function describeGeneric(obj: KubeObject, events: readonly Event[], now =
   return text + describeEvents(events, now);
 }
 
+/**
+ * The description in `w` ended by its events, as kubectl's DescribeEvents ends it:
+ * with none, "Events:<tab><none>" is a line of the writer's last block, so it lines
+ * up with the lines above it.
+ */
+export function withEvents(w: DescribeWriter, events: readonly Event[], now = Date.now()): string {
+  if (events.length > 0) return w.toString() + describeEvents(events, now);
+  w.line(0, "Events:", none);
+  return w.toString();
+}
+
 export function describeEvents(events: readonly Event[], now = Date.now()): string {
   if (events.length === 0) return "Events:  <none>\n";
   const w = new DescribeWriter();
