@@ -8,8 +8,10 @@
 // EndpointSlices with Kubernetes' columns.
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { describe } from "node:test";
-import { mustResource, type Endpoints, type Service } from "@bosun/api";
+import { mustResource, type Endpoints, type KubeObject, type Service } from "@bosun/api";
+import { createCertificateAuthority, signCertificate } from "@bosun/pki";
 import {
   deploymentManifest,
   deployments,
@@ -271,6 +273,44 @@ describe("Services and cluster DNS", () => {
       },
       { timeoutMs: 30_000, what: `the Ingress's status naming node a (${nodeA})`, intervalMs: 500 },
     );
+  });
+
+  e2eTest("Ingress over HTTPS: the certificate of the kubernetes.io/tls Secret the Ingress names, chosen by SNI", c, async () => {
+    const cl = c();
+    const ca = await createCertificateAuthority("e2e ingress CA");
+    const site = await signCertificate(ca, { commonName: "secure.example", sans: ["secure.example"], usages: ["server"], validityMs: 3_600_000 });
+    await cl.client.create(mustResource("secrets"), {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "secure-tls", namespace: "default" },
+      type: "kubernetes.io/tls",
+      data: { "tls.crt": Buffer.from(site.cert).toString("base64"), "tls.key": Buffer.from(site.key).toString("base64") },
+    } as KubeObject);
+    await cl.client.create(mustResource("ingresses"), {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: "secure", namespace: "default" },
+      spec: {
+        tls: [{ hosts: ["secure.example"], secretName: "secure-tls" }],
+        rules: [{ host: "secure.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }] } }],
+      },
+    } as KubeObject);
+    const port = cl.ingressPort("a", "https");
+    const get = () =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpsRequest({ host: "127.0.0.1", port, path: "/", servername: "secure.example", headers: { host: "secure.example" }, ca: ca.cert }, (res) => {
+          let body = "";
+          res.setEncoding("utf8").on("data", (d: string) => (body += d)).on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    // Verified against the test CA: the proxy presented the Secret's certificate for that name.
+    const answer = await cl.waitFor(async () => {
+      const r = await get().catch(() => undefined);
+      return r?.status === 200 ? r : undefined;
+    }, { timeoutMs: 30_000, what: "https://secure.example through the ingress proxy, verified", intervalMs: 500 });
+    assert.match(answer.body, /^web-/);
   });
 
   e2eTest("a hostPort is published at the node's address", c, async () => {
