@@ -109,7 +109,10 @@ export class NetworkPolicyEnforcer {
   }
 
   private request(): void {
-    if (this.started) this.runner.request();
+    const inputs = this.inputs();
+    if (!this.started || !inputs) return;
+    // Without a policy nothing is isolated: pods coming and going change no rule.
+    this.runner.requestIfChanged(JSON.stringify(inputs.policies.length === 0 ? { clusterCidr: inputs.clusterCidr, podCidr: inputs.podCidr } : inputs));
   }
 
   private inputs(): Inputs | undefined {

@@ -106,7 +106,9 @@ export class ServiceProxy {
 
   /** Asks for a sync at the earliest the minimum interval allows. */
   private request(): void {
-    if (this.started) this.runner.request();
+    const inputs = this.inputs();
+    if (!this.started || !inputs) return;
+    this.runner.requestIfChanged(JSON.stringify(inputs));
   }
 
   private inputs(): { services: readonly Service[]; slices: readonly EndpointSlice[]; network: ProxyNetwork } | undefined {
