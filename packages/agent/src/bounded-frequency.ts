@@ -4,19 +4,24 @@
 // coalesced into one), and a sync runs every interval anyway, so that rules removed
 // by hand come back. A failed sync is retried with backoff, from the minimum interval
 // up to the interval, and keeps what is in force.
-import { Backoff, CoalescingLoop } from "@bosun/client";
+import { Backoff, CoalescingLoop, type Logger } from "@bosun/client";
+
+/** kube-proxy's defaults: at most one sync a second after changes, and one every 30 s anyway. */
+export const DEFAULT_MIN_SYNC_INTERVAL_MS = 1_000;
+export const DEFAULT_SYNC_INTERVAL_MS = 30_000;
 
 export interface BoundedFrequencyRunnerOptions {
   /** One sync; throwing means it failed and is retried. */
   sync: () => Promise<void>;
   /** Whether there is anything to sync yet: until then, nothing runs and nothing is scheduled. */
   ready: () => boolean;
-  minIntervalMs: number;
-  intervalMs: number;
-  /** Told of a failure, once per distinct message while syncs keep failing. */
-  onFailure: (message: string) => void;
-  /** Told when a sync succeeds after failures. */
-  onRecovery: () => void;
+  /** Default DEFAULT_MIN_SYNC_INTERVAL_MS. */
+  minIntervalMs?: number;
+  /** Default DEFAULT_SYNC_INTERVAL_MS. */
+  intervalMs?: number;
+  /** What the syncs keep in force, for the logs: "the service proxy's rules". */
+  rules: string;
+  log: Logger;
 }
 
 export class BoundedFrequencyRunner {
@@ -29,8 +34,13 @@ export class BoundedFrequencyRunner {
   private readonly backoff: Backoff;
   private lastProblem: string | undefined;
 
+  private readonly minIntervalMs: number;
+  private readonly intervalMs: number;
+
   constructor(private readonly opts: BoundedFrequencyRunnerOptions) {
-    this.backoff = new Backoff({ initialMs: opts.minIntervalMs, maxMs: opts.intervalMs });
+    this.minIntervalMs = opts.minIntervalMs ?? DEFAULT_MIN_SYNC_INTERVAL_MS;
+    this.intervalMs = opts.intervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
+    this.backoff = new Backoff({ initialMs: this.minIntervalMs, maxMs: this.intervalMs });
   }
 
   /** Asks for a sync at the earliest the minimum interval allows. */
@@ -38,7 +48,7 @@ export class BoundedFrequencyRunner {
 
   request(): void {
     if (this.stopped || !this.opts.ready()) return;
-    this.scheduleAt(this.lastSyncAt + this.opts.minIntervalMs);
+    this.scheduleAt(this.lastSyncAt + this.minIntervalMs);
   }
 
   /**
@@ -99,15 +109,20 @@ export class BoundedFrequencyRunner {
     this.dueAt = undefined;
     try {
       await this.opts.sync();
-      if (this.lastProblem !== undefined) this.opts.onRecovery();
+      if (this.lastProblem !== undefined) this.opts.log.info({}, `${this.opts.rules} are in force again`);
       this.lastProblem = undefined;
       this.backoff.reset();
-      this.scheduleAt(this.lastSyncAt + this.opts.intervalMs);
+      this.scheduleAt(this.lastSyncAt + this.intervalMs);
     } catch (err) {
       const message = (err as Error).message;
-      if (this.lastProblem !== message) this.opts.onFailure(message);
+      if (this.lastProblem !== message) {
+        this.opts.log.warn(
+          { err: message },
+          `syncing ${this.opts.rules} failed; the rules in force stay, and the sync is retried (check that iptables-save and iptables-restore work on this host)`,
+        );
+      }
       this.lastProblem = message;
-      this.scheduleAt(Date.now() + Math.min(this.backoff.next(), this.opts.intervalMs));
+      this.scheduleAt(Date.now() + Math.min(this.backoff.next(), this.intervalMs));
     }
   }
 }

@@ -14,7 +14,6 @@ import { BoundedFrequencyRunner } from "../bounded-frequency.js";
 import { podNetworkUpdate } from "../network/cidr.js";
 import type { HostNetwork } from "../network/host.js";
 // The issue asks the same cadence of both; the service proxy owns the numbers.
-import { DEFAULT_MIN_SYNC_INTERVAL_MS, DEFAULT_SYNC_INTERVAL_MS } from "../proxy/proxier.js";
 import type { PolicyInput, PolicyNamespace, PolicyNetwork, PolicyPod } from "./inputs.js";
 import { planPolicyRules } from "./rules.js";
 
@@ -47,11 +46,10 @@ export class NetworkPolicyEnforcer {
     this.runner = new BoundedFrequencyRunner({
       sync: () => this.sync(),
       ready: () => this.inputs() !== undefined,
-      minIntervalMs: opts.minSyncIntervalMs ?? DEFAULT_MIN_SYNC_INTERVAL_MS,
-      intervalMs: opts.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
-      onFailure: (message) =>
-        log.warn({ err: message }, "syncing the network policy rules failed; the rules in force stay, and the sync is retried (check that iptables-save and iptables-restore work on this host)"),
-      onRecovery: () => log.info({}, "the network policy rules are in force again"),
+      ...(opts.minSyncIntervalMs !== undefined ? { minIntervalMs: opts.minSyncIntervalMs } : {}),
+      ...(opts.syncIntervalMs !== undefined ? { intervalMs: opts.syncIntervalMs } : {}),
+      rules: "the network policy rules",
+      log,
     });
   }
 

@@ -21,8 +21,6 @@ import { planProxyRules } from "./rules.js";
 
 const log = createLogger("agent/proxy");
 
-export const DEFAULT_MIN_SYNC_INTERVAL_MS = 1_000;
-export const DEFAULT_SYNC_INTERVAL_MS = 30_000;
 
 export interface ServiceProxyOptions {
   nodeName: string;
@@ -55,11 +53,10 @@ export class ServiceProxy {
     this.runner = new BoundedFrequencyRunner({
       sync: () => this.sync(),
       ready: () => this.inputs() !== undefined,
-      minIntervalMs: opts.minSyncIntervalMs ?? DEFAULT_MIN_SYNC_INTERVAL_MS,
-      intervalMs: opts.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
-      onFailure: (message) =>
-        log.warn({ err: message }, "syncing the service proxy's rules failed; the rules in force stay, and the sync is retried (check that iptables-save and iptables-restore work on this host)"),
-      onRecovery: () => log.info({}, "the service proxy's rules are in force again"),
+      ...(opts.minSyncIntervalMs !== undefined ? { minIntervalMs: opts.minSyncIntervalMs } : {}),
+      ...(opts.syncIntervalMs !== undefined ? { intervalMs: opts.syncIntervalMs } : {}),
+      rules: "the service proxy's rules",
+      log,
     });
   }
 
