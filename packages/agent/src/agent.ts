@@ -106,7 +106,7 @@ export class Agent {
       reportStatus: (pod, status, terminated) => this.reporter.reportStatus(pod, status, terminated),
       reportEvent: (pod, ev) => this.reporter.reportEvent(pod, ev),
       resyncIntervalMs: opts.resyncIntervalMs,
-      onPodGone: (uid) => this.reporter.forget(uid),
+      onPodRemoved: (uid) => this.reporter.forget(uid),
       hooks: [
         new NetworkHook(this.network, () => hostIP),
         // Pods are pointed at the node's DNS as soon as the bridge exists, where it is about to serve.

@@ -163,14 +163,21 @@ export class Session {
       this.connected = true;
       this.backoff.reset();
       log.info({ master: address, node: req.nodeName, nodeUid: reg.nodeUid, sessionId }, "registered with the master");
-      this.opts.reporter.attach((batch) =>
-        unary<ReportStatusResponse>(timeout, (md, o, cb) =>
-          client.reportStatus({ nodeName: req.nodeName, sessionId, ...batch }, md, o, cb),
-        ).then(() => undefined),
-      );
+      // Statuses go out only once the complete set is applied: a pod deleted while the
+      // master was away is forgotten first, never reported to a master that no longer has it.
+      let reporting = false;
+      const startReporting = () => {
+        if (reporting) return;
+        reporting = true;
+        this.opts.reporter.attach((batch) =>
+          unary<ReportStatusResponse>(timeout, (md, o, cb) =>
+            client.reportStatus({ nodeName: req.nodeName, sessionId, ...batch }, md, o, cb),
+          ).then(() => undefined),
+        );
+      };
       await Promise.race([
         this.heartbeats(client, req.nodeName, sessionId, reg.heartbeatPeriodMs || 5_000, round.signal),
-        this.assignments(client, req.nodeName, sessionId, round.signal),
+        this.assignments(client, req.nodeName, sessionId, round.signal, startReporting),
         this.network(client, req.nodeName, sessionId, round.signal),
         this.policyPeers(client, req.nodeName, sessionId, round.signal),
       ]);
@@ -196,7 +203,7 @@ export class Session {
   }
 
   /** Follows the assignments stream; a sequence gap re-subscribes for a new COMPLETE set. */
-  private async assignments(client: NodeServiceClient, nodeName: string, sessionId: string, signal: AbortSignal): Promise<void> {
+  private async assignments(client: NodeServiceClient, nodeName: string, sessionId: string, signal: AbortSignal, onComplete: () => void): Promise<void> {
     while (!signal.aborted) {
       const tracker = new AssignmentTracker();
       const stream = client.assignments({ nodeName, sessionId });
@@ -217,6 +224,7 @@ export class Session {
           if (result.kind === "complete") {
             log.info({ pods: result.pods.length }, "received the complete set of assigned pods");
             this.opts.pods.applyComplete(result.pods);
+            onComplete();
           } else {
             for (const change of result.changes) this.apply(change);
           }

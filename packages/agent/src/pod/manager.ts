@@ -15,8 +15,8 @@ export interface PodManagerOptions extends Omit<WorkerDeps, "probes" | "hooks"> 
   /** The pod set-up hooks (network, ...), in the order they run; none by default. */
   hooks?: readonly PodHook[];
   resyncIntervalMs?: number;
-  /** Called when a removed pod's containers are all gone. */
-  onPodGone?: (uid: string) => void;
+  /** Called when the master no longer has a pod: nothing more is reported for it. */
+  onPodRemoved?: (uid: string) => void;
 }
 
 export class PodManager {
@@ -71,7 +71,7 @@ export class PodManager {
       wanted.add(uid);
       this.worker(uid).setDesired(pod);
     }
-    for (const [uid, w] of this.workers) if (!wanted.has(uid)) w.setDesired("removed");
+    for (const uid of this.workers.keys()) if (!wanted.has(uid)) this.remove(uid);
   }
 
   applyUpdate(pod: Pod): void {
@@ -79,7 +79,13 @@ export class PodManager {
   }
 
   applyRemove(uid: string): void {
-    this.workers.get(uid)?.setDesired("removed");
+    if (this.workers.has(uid)) this.remove(uid);
+  }
+
+  /** The master no longer has the pod: its worker tears it down and its status is no longer reported. */
+  private remove(uid: string): void {
+    this.worker(uid).setDesired("removed");
+    this.opts.onPodRemoved?.(uid);
   }
 
   /** Triggers a sync of every pod. */
@@ -93,7 +99,6 @@ export class PodManager {
       w = new PodWorker(uid, this.workerDeps, (gone) => {
         this.workers.delete(gone);
         this.probes.stopPod(gone);
-        this.opts.onPodGone?.(gone);
       });
       this.workers.set(uid, w);
     }
@@ -106,9 +111,12 @@ export class PodManager {
     for (const c of containers) {
       const uid = c.labels[LABEL_POD_UID];
       if (!uid || this.workers.has(uid)) continue;
-      const w = this.worker(uid);
-      if (this.haveCompleteSet) w.setDesired("removed");
-      else log.info({ uid, container: c.id.slice(0, 12) }, "adopted a pod's containers; waiting for the master's assignments");
+      if (this.haveCompleteSet) {
+        this.remove(uid);
+      } else {
+        this.worker(uid);
+        log.info({ uid, container: c.id.slice(0, 12) }, "adopted a pod's containers; waiting for the master's assignments");
+      }
     }
   }
 

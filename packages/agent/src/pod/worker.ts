@@ -201,6 +201,8 @@ export class PodWorker {
   }
 
   private report(pod: Pod, obs: PodObservation, terminated: boolean): void {
+    // A sync that began before the master removed the pod says nothing more about it.
+    if (this.desired === "removed") return;
     const status = computePodStatus({
       pod,
       infra: obs.infra,
