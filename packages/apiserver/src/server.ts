@@ -11,7 +11,7 @@ import { Registry } from "./registry/registry.js";
 import { Compactor } from "./storage/compactor.js";
 import { LeaseManager } from "./storage/leases.js";
 import { Store } from "./storage/store.js";
-import { WatchCache } from "./storage/watch-cache.js";
+import { WatchCache } from "./storage/cacher/watch-cache.js";
 import { parseCidr, resources } from "@bosun/api";
 import { ServiceAllocator, type ServiceRanges } from "./registry/service-allocation.js";
 import { KubernetesService } from "./kubernetes-service.js";

@@ -9,7 +9,7 @@ import { mustResource, resources, type KubeObject } from "@bosun/api";
 import { StatusError } from "../src/errors.js";
 import { maxCasAttempts, Registry } from "../src/registry/registry.js";
 import { Store } from "../src/storage/store.js";
-import { WatchCache } from "../src/storage/watch-cache.js";
+import { WatchCache } from "../src/storage/cacher/watch-cache.js";
 import { apiServerForSuite, call, testPod } from "../src/testing/index.js";
 
 const pods = "/api/v1/namespaces/default/pods";

@@ -5,7 +5,7 @@
 import { badRequest, causesMessage, fieldErrors, statusError, type StatusCause } from "@bosun/api";
 import { StatusError } from "../errors.js";
 import type { ListAt, ListPage, ListRequest } from "../storage/paging.js";
-import type { WatchStart } from "../storage/watch-cache.js";
+import type { WatchStart } from "../storage/cacher/watch-cache.js";
 import { first, type Query } from "./logs.js";
 
 const notOlderThan = "NotOlderThan";

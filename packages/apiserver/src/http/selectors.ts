@@ -10,7 +10,7 @@ import {
   type ResourceInfo,
 } from "@bosun/api";
 import { StatusError } from "../errors.js";
-import type { WatchFilter } from "../storage/watch-cache.js";
+import type { WatchFilter } from "../storage/cacher/watch-cache.js";
 
 export function buildFilter(
   info: ResourceInfo,

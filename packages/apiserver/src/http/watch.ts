@@ -7,7 +7,7 @@
 import type { FastifyReply } from "fastify";
 import type { KubeObject, ResourceInfo, Status, WatchEvent } from "@bosun/api";
 import { StatusError } from "../errors.js";
-import { bookmarkEvent, type WatchCache, type WatchFilter, type WatchHandle, type WatchStart } from "../storage/watch-cache.js";
+import { bookmarkEvent, type WatchCache, type WatchFilter, type WatchHandle, type WatchStart } from "../storage/cacher/watch-cache.js";
 
 /** A client this far behind (bytes buffered in the socket) is cut off and must re-watch. */
 const maxBufferedBytes = 32 * 1024 * 1024;

@@ -27,7 +27,7 @@ import type { LeaseManager } from "../storage/leases.js";
 import type { ListPage, ListRequest } from "../storage/paging.js";
 import type { Store } from "../storage/store.js";
 import type { IndexClash } from "../storage/unique-index.js";
-import type { WatchCache, WatchFilter } from "../storage/watch-cache.js";
+import type { WatchCache, WatchFilter } from "../storage/cacher/watch-cache.js";
 import { prepareForCreate, prepareForUpdate } from "./create-hooks.js";
 import { RangeFull, type Picked, type ServiceAllocator } from "./service-allocation.js";
 import { finalizersForDelete } from "./gc.js";
