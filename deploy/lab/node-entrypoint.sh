@@ -55,6 +55,8 @@ while [ "$stopping" -eq 0 ]; do
   fi
   bosun-agent "$@" &
   agent_pid=$!
+  # For whoever restarts the agent by hand (the lab suite): kill -TERM "$(cat /run/bosun-agent.pid)".
+  echo "$agent_pid" >/run/bosun-agent.pid
   # A trapped signal ends `wait` early; wait again until the agent has really exited.
   while kill -0 "$agent_pid" 2>/dev/null; do wait "$agent_pid" || true; done
   agent_pid=

@@ -1,18 +1,18 @@
 // A whole Bosun cluster for one test file: a real etcd, one bosun-master and the
 // agents as child processes on this host's Docker engine. Node names carry a run id,
 // so concurrent or crashed runs never see (or remove) each other's containers.
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiClient, kubeconfigYaml, type ClientCredentials } from "@bosun/client";
 import { createJoinToken } from "@bosun/cli";
 import { adminCredentials } from "@bosun/pki";
-import { writeFileSync } from "node:fs";
 import { nodeReadyCondition, resourceByKind, type Node } from "@bosun/api";
 import { startTestEtcd } from "@bosun/apiserver/testing";
 import { docker, ensureImages, removeNodeContainers } from "./docker.js";
-import { exec, type ExecResult } from "./exec.js";
+import { CommandStream, exec, type ExecResult } from "./exec.js";
 import { ManagedProcess } from "./process.js";
 import { agentMain, cliMain, masterMain } from "./paths.js";
 import { freePort } from "./ports.js";
@@ -162,14 +162,24 @@ export class Cluster {
 
   /** Runs the real bosun CLI against this cluster. */
   bosun(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
-    const home = join(this.logDir, "bosun-home");
-    mkdirSync(home, { recursive: true });
     return exec(process.execPath, [cliMain, "--kubeconfig", this.kubeconfig, ...args], {
       input: opts.input,
       timeoutMs: opts.timeoutMs ?? 90_000,
-      // A private BOSUN_HOME keeps the user's ~/.bosun/config.json out of the test.
-      env: { ...process.env, BOSUN_HOME: home },
+      env: this.bosunEnv(),
     });
+  }
+
+  /** Starts a bosun command that runs until stopped (port-forward). */
+  bosunStream(args: readonly string[]): CommandStream {
+    const child = spawn(process.execPath, [cliMain, "--kubeconfig", this.kubeconfig, ...args], { env: this.bosunEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    return new CommandStream(`bosun ${args.join(" ")}`, child);
+  }
+
+  /** A private BOSUN_HOME keeps the user's ~/.bosun/config.json out of the test. */
+  private bosunEnv(): NodeJS.ProcessEnv {
+    const home = join(this.logDir, "bosun-home");
+    mkdirSync(home, { recursive: true });
+    return { ...process.env, BOSUN_HOME: home };
   }
 
   /** Runs /usr/bin/kubectl against this cluster, with no kubeconfig of the user's. */

@@ -86,6 +86,7 @@ const clientNodeRowSuites = {
   "`KubernetesObjectApi` apply of a multi-document manifest": "client-node",
   "`makeInformer` through a master restart": "client-node",
   "`makeInformer` relisting after 410 Expired": "client-node",
+  "`PortForward` into a pod": "client-node",
 } as const satisfies Record<string, CompatSuite>;
 
 export type KubectlRow = keyof typeof kubectlRowSuites;

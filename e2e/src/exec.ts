@@ -1,6 +1,7 @@
 // Runs a command to completion and captures its output, for the CLI, docker and
 // kubectl. Never throws on a non-zero exit: the exit code is part of what tests assert.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { sleep } from "@bosun/client";
 
 export interface ExecResult {
   code: number;
@@ -56,4 +57,50 @@ export function formatResult(what: string, r: ExecResult): string {
 export function expectSuccess(what: string, r: ExecResult): ExecResult {
   if (r.code !== 0) throw new Error(formatResult(what, r));
   return r;
+}
+
+/** A long-running command (kubectl port-forward, bosun port-forward): its output as it comes, until stopped. */
+export class CommandStream {
+  private out = "";
+  private err = "";
+  private exit: ExecResult | undefined;
+  private readonly done: Promise<ExecResult>;
+
+  constructor(
+    readonly what: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.stdout!.on("data", (b: Buffer) => (this.out += b.toString("utf8")));
+    child.stderr!.on("data", (b: Buffer) => (this.err += b.toString("utf8")));
+    this.done = new Promise((resolve, reject) => {
+      child.once("error", (e) => reject(new Error(`cannot run ${what}: ${e.message}`)));
+      child.once("close", (code, signal) => {
+        this.exit = { code: code ?? (signal ? 128 : 1), stdout: this.out, stderr: this.err };
+        resolve(this.exit);
+      });
+    });
+  }
+
+  /**
+   * Waits until `ok(stdout)` holds; fails at once (with the output) if the command exits
+   * before, and after timeoutMs otherwise.
+   */
+  async waitForOutput(ok: (stdout: string) => boolean, what: string, timeoutMs = 60_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (ok(this.out)) return this.out;
+      // An exit is final: say so at once rather than poll out the timeout.
+      if (this.exit) throw new Error(`${this.what} exited before it printed ${what}\n${formatResult(this.what, this.exit)}`);
+      if (Date.now() >= deadline) {
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${this.what} to print ${what}\n--- stdout ---\n${this.out}\n--- stderr ---\n${this.err}`);
+      }
+      await sleep(100);
+    }
+  }
+
+  /** Stops the command (SIGTERM) and answers everything it printed. */
+  async stop(): Promise<ExecResult> {
+    if (!this.exit) this.child.kill("SIGTERM");
+    return this.done;
+  }
 }

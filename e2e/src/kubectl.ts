@@ -1,12 +1,11 @@
 // The real kubectl builds shipped on this machine, each with its own HOME (so its
 // discovery and OpenAPI caches stay its own) and the kubeconfig `bosun kubeconfig`
 // prints for the test cluster, the file a user of `bosun up` points kubectl at.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { sleep } from "@bosun/client";
 import type { Cluster } from "./cluster.js";
-import { exec, expectSuccess, formatResult, type ExecResult } from "./exec.js";
+import { CommandStream, exec, expectSuccess, formatResult, type ExecResult } from "./exec.js";
 
 /** The newest and the oldest kubectl the issue asks for; every kubectl scenario runs with both. */
 export const KUBECTL_VERSIONS = ["1.33", "1.27"] as const;
@@ -67,9 +66,9 @@ export class Kubectl {
   }
 
   /** Starts a kubectl that keeps running (`get -w`, `logs -f`): read its output as it comes, then stop it. */
-  stream(args: readonly string[]): KubectlStream {
+  stream(args: readonly string[]): CommandStream {
     const child = spawn(this.binary, args, { env: this.env(), stdio: ["ignore", "pipe", "pipe"] });
-    return new KubectlStream(`${this.label} ${args.join(" ")}`, child);
+    return new CommandStream(`${this.label} ${args.join(" ")}`, child);
   }
 
   /**
@@ -89,51 +88,6 @@ export class Kubectl {
     const path = join(this.home, name);
     writeFileSync(path, content);
     return path;
-  }
-}
-
-export class KubectlStream {
-  private out = "";
-  private err = "";
-  private exit: ExecResult | undefined;
-  private readonly done: Promise<ExecResult>;
-
-  constructor(
-    readonly what: string,
-    private readonly child: ChildProcess,
-  ) {
-    child.stdout!.on("data", (b: Buffer) => (this.out += b.toString("utf8")));
-    child.stderr!.on("data", (b: Buffer) => (this.err += b.toString("utf8")));
-    this.done = new Promise((resolve, reject) => {
-      child.once("error", (e) => reject(new Error(`cannot run ${what}: ${e.message}`)));
-      child.once("close", (code, signal) => {
-        this.exit = { code: code ?? (signal ? 128 : 1), stdout: this.out, stderr: this.err };
-        resolve(this.exit);
-      });
-    });
-  }
-
-  /**
-   * Waits until `ok(stdout)` holds; fails at once (with the output) if kubectl exits
-   * before, and after timeoutMs otherwise.
-   */
-  async waitForOutput(ok: (stdout: string) => boolean, what: string, timeoutMs = 60_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (ok(this.out)) return this.out;
-      // An exit is final: say so at once rather than poll out the timeout.
-      if (this.exit) throw new Error(`${this.what} exited before it printed ${what}\n${formatResult(this.what, this.exit)}`);
-      if (Date.now() >= deadline) {
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${this.what} to print ${what}\n--- stdout ---\n${this.out}\n--- stderr ---\n${this.err}`);
-      }
-      await sleep(100);
-    }
-  }
-
-  /** Stops kubectl (SIGTERM) and answers everything it printed. */
-  async stop(): Promise<ExecResult> {
-    if (!this.exit) this.child.kill("SIGTERM");
-    return this.done;
   }
 }
 

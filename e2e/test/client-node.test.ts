@@ -3,9 +3,10 @@
 // create, patch and delete; a Watch resumed from a resourceVersion and one from a
 // compacted resourceVersion (410 Expired); KubernetesObjectApi applying a
 // multi-document manifest; and an informer that stays in sync through master
-// restarts, resuming where it was or relisting after 410. The client rows of
+// restarts, resuming where it was or relisting after 410; PortForward into a pod. The client rows of
 // docs/compatibility.md are checked at the end.
 import assert from "node:assert/strict";
+import net from "node:net";
 import { describe } from "node:test";
 import {
   ApiException,
@@ -15,6 +16,7 @@ import {
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
+  PortForward,
   Watch,
   loadAllYaml,
   makeInformer,
@@ -270,6 +272,34 @@ describe("@kubernetes/client-node drives the cluster", () => {
           });
         }),
     ]);
+  });
+
+  e2eTest("PortForward reaches a pod's port (the channel protocol over WebSocket)", c, async (cl) => {
+    const { kc, core } = await clients();
+    const script = "mkdir -p /www && echo forwarded-by-client-node > /www/index.html && exec httpd -f -p 8080 -h /www";
+    await core.createNamespacedPod({
+      namespace: "default",
+      body: {
+        metadata: { name: "pf-web", labels: { app: "pf-web" } },
+        spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "web", image: "bosun.local/busybox:1", imagePullPolicy: "Never", command: ["sh", "-c", script], readinessProbe: { tcpSocket: { port: 8080 } } }] },
+      },
+    });
+    await waitForServingPods(cl, "app=pf-web", 1);
+    await compat.clientNode("`PortForward` into a pod", async () => {
+      const forward = new PortForward(kc);
+      // As client-node's documentation does it: a local server whose every connection is a forward.
+      const server = net.createServer((socket) => void forward.portForward("default", "pf-web", [8080], socket, null, socket));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = server.address() as net.AddressInfo;
+        const res = await fetch(`http://127.0.0.1:${port}/`);
+        assert.equal(res.status, 200);
+        assert.equal((await res.text()).trim(), "forwarded-by-client-node");
+      } finally {
+        server.close();
+        await core.deleteNamespacedPod({ name: "pf-web", namespace: "default", gracePeriodSeconds: 0 });
+      }
+    });
   });
 
   e2eTest("list pages with limit and _continue all read one snapshot", c, async () => {

@@ -18,6 +18,7 @@ import {
   pods,
   podsWithLabels,
   replicasets,
+  rolloutStatus,
   shContainer,
   useCluster,
   waitForServingPods,
@@ -249,6 +250,9 @@ describe("kubectl changes objects", () => {
             await k.ok(["patch", "deployment", name, "--type=merge", "-p", json({ metadata: { labels: { patched: null } } })]);
             d = await getDeployment(cl, name);
             assert.equal(d.metadata.labels?.patched, undefined, "null removes a key");
+            // kubectl says "no change" when the object it read equals the answer: let the scale-up's
+            // status updates settle first, or one landing between the two makes it "patched".
+            await rolloutStatus(cl, name);
             const noop = await k.ok(["patch", "deployment", name, "--type=merge", "-p", json({ spec: { replicas: 3 } })]);
             assert.equal(noop.trim(), `deployment.apps/${name} patched (no change)`);
           }),

@@ -3,6 +3,7 @@
 // Ingresses and NetworkPolicies, describe a Service with its endpoints, create
 // Services with `kubectl create service`, and port-forward to a Service. The
 // kubectl-services rows of docs/compatibility.md are checked at the end.
+import http from "node:http";
 import assert from "node:assert/strict";
 import { describe } from "node:test";
 import { mustResource, serviceNameLabel, type EndpointSlice, type Endpoints, type Ingress, type NetworkPolicy, type Pod, type Service } from "@bosun/api";
@@ -119,6 +120,19 @@ async function assertClusterIP(cluster: Cluster, ip: string | undefined): Promis
   const range = first.split(".").slice(0, 2).join(".");
   assert.match(ip ?? "", /^\d+\.\d+\.\d+\.\d+$/, `an IPv4 cluster IP, not ${ip}`);
   assert.ok(ip!.startsWith(`${range}.`) && ip !== first, `cluster IP ${ip} allocated from ${range}.0.0/16`);
+}
+
+/** The body of a GET made on a connection of its own (fetch would reuse one), failing on anything but 200. */
+function getOnNewConnection(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`GET ${url}: ${res.statusCode} ${body}`))));
+      })
+      .on("error", reject);
+  });
 }
 
 function assertNodePort(port: number | undefined): void {
@@ -255,7 +269,7 @@ describe("kubectl and bosun with Services", () => {
     });
   }
 
-  e2eTest("bosun expose, describe svc|ingress|netpol and get svc,ep,endpointslices,ing,netpol", c, async (cl) => {
+  e2eTest("bosun expose, describe svc|ingress|netpol, port-forward svc/NAME and get svc,ep,endpointslices,ing,netpol", c, async (cl) => {
     const name = deploymentFor("bosun");
     const pods = (await ready()).get(name)!;
     const bosun = async (args: string[]) => expectSuccess(`bosun ${args.join(" ")}`, await cl.bosun(args)).stdout;
@@ -292,6 +306,24 @@ describe("kubectl and bosun with Services", () => {
     assert.deepEqual(/\((.+)\)/.exec(backend!)?.[1]?.split(",").sort(), podEndpoints(pods, 8080));
     assert.equal(ingress, await (await kubectl("1.33")).ok(["describe", "ingress", "site"]), "the Ingress as kubectl 1.33 describes it");
     assert.equal(await bosun(["describe", "netpol", "selects-nothing"]), await (await kubectl("1.33")).ok(["describe", "netpol", "selects-nothing"]));
+
+    // port-forward to the Service: its port 80 is the pods' 8080, through one of them.
+    const local = await freePort();
+    const pf = cl.bosunStream(["port-forward", `svc/${name}`, `${local}:80`]);
+    try {
+      await pf.waitForOutput((s) => s.includes(`Forwarding from 127.0.0.1:${local} -> 8080`), "that it forwards to the target port", 30_000);
+      // Three requests on three connections: each is a connection of its own into the pod.
+      for (let i = 0; i < 3; i++) {
+        const served = (await getOnNewConnection(`http://127.0.0.1:${local}/`)).trim();
+        assert.ok(pods.some((p) => p.metadata.name === served), `answered by a pod of ${name}, not "${served}"`);
+      }
+      await pf.waitForOutput((s) => s.split(`Handling connection for ${local}`).length > 3, "a line per connection", 5_000);
+    } finally {
+      await pf.stop();
+    }
+    const noPort = await cl.bosun(["port-forward", `svc/${name}`, "81"]);
+    assert.equal(noPort.code, 1);
+    assert.match(noPort.stderr, new RegExp(`Service ${name} does not have a service port 81`));
 
     const listed = await bosun(["get", "svc,ep,endpointslices,ing,netpol"]);
     assert.equal(rowNamed(listed, `service/${name}`)["CLUSTER-IP"], svc.spec?.clusterIP);

@@ -3,7 +3,8 @@
 // `npm run lab:up` and put through what a multi-host cluster meets: pod traffic
 // across hosts, the leading master lost, an etcd member lost, a node host stopped,
 // a node cut off from the network, callers without the right credentials, and the
-// whole state restored from an etcd snapshot; then Services across the hosts.
+// whole state restored from an etcd snapshot; then Services across the hosts, and
+// NetworkPolicy, Ingress and an agent restart across them.
 //
 // lab:up takes minutes, so the file shares one lab: the tests run in order and each
 // leaves the lab whole for the next. The lab is removed at the end, also on failure
@@ -12,11 +13,13 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isPodReady, mustResource, nodeReadyCondition, type Container, type Deployment, type KubeObject, type Node, type Pod } from "@bosun/api";
 import { readKubeconfig, type ApiClient } from "@bosun/client";
+import { createCertificateAuthority, signCertificate } from "@bosun/pki";
 import { BUSYBOX_IMAGE, docker } from "../src/docker.js";
 import { exec, expectSuccess, formatResult, type ExecResult } from "../src/exec.js";
 import {
@@ -254,6 +257,23 @@ function httpsGet(url: string, tls: { ca: string; cert?: string; key?: string })
       res.on("error", reject);
     });
     req.on("timeout", () => req.destroy(new Error(`no answer from ${url} within 10 s`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** A request to a node's ingress proxy at its lab address, for `host` (and, over HTTPS, with SNI, verified by `ca`). */
+function ingressGet(scheme: "http" | "https", address: string, host: string, path: string, ca: string): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const options = { host: address, path, headers: { host }, timeout: 10_000 };
+    const onReply = (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    };
+    const req = scheme === "https" ? request({ ...options, port: 443, servername: host, ca }, onReply) : httpRequest({ ...options, port: 80 }, onReply);
+    req.on("timeout", () => req.destroy(new Error(`no answer from ${scheme}://${address} (${host}) within 10 s`)));
     req.on("error", reject);
     req.end();
   });
@@ -907,7 +927,8 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
         "node-1",
         `
         import { readFileSync } from "node:fs";
-        import { request } from "node:https";
+        import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request } from "node:https";
         const pki = ${JSON.stringify(AGENT_PKI)};
         const [ca, cert, key] = ["ca.crt", "node.crt", "node.key"].map((f) => readFileSync(pki + "/" + f));
         const get = (path) => new Promise((resolve, reject) => {
@@ -1066,5 +1087,122 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
       );
       assert.match(answer, /^server=10\.244\./);
     }
+  });
+  labTest("10. across the hosts: NetworkPolicy default-deny stops a client on another host and a rule by label lets a friend in; Ingress over HTTP and HTTPS at every host; an agent restart does not cut service traffic", 6 * 60_000, async () => {
+    const pods = await waitForApp(replicas, 60_000);
+    const web = (await admin().get(servicesResource, APP, "default")) as KubeObject & { spec: { clusterIP: string } };
+    const namespaces = mustResource("namespaces");
+    const policies = mustResource("networkpolicies");
+    const ingresses = mustResource("ingresses");
+
+    // ---- NetworkPolicy: the guarded pod on node-1, its friend on node-2, a client of the app on node-3 ----
+    await admin().create(namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name: "lab-secure" } } as KubeObject);
+    const inSecure = (name: string, labels: Record<string, string>, node: LabNode): Pod => ({
+      ...pinnedWebPod(name, node),
+      metadata: { name, namespace: "lab-secure", labels },
+    });
+    await admin().create(podsResource, inSecure("guarded", { app: "guarded" }, "node-1") as KubeObject, "lab-secure");
+    await admin().create(podsResource, inSecure("friend", { role: "friend" }, "node-2") as KubeObject, "lab-secure");
+    const secure = await waitFor(
+      async () => {
+        const list = (await admin().list<Pod>(podsResource, { namespace: "lab-secure" })).items;
+        return list.length === 2 && list.every(isServing) ? list : undefined;
+      },
+      { timeoutMs: 90_000, what: "the guarded and friend pods serving in lab-secure", intervalMs: 1000 },
+    );
+    const guardedIP = secure.find((p) => p.metadata.name === "guarded")!.status!.podIP!;
+    const client = pods.find((p) => p.spec.nodeName === "node-3") ?? pods.find((p) => p.spec.nodeName !== "node-1")!;
+    const fetchFrom = async (pod: string, ns: string) =>
+      (await kubectl(["exec", "-n", ns, pod, "-c", "web", "--", "sh", "-c", `timeout 3 wget -qO- http://${guardedIP}:8080/cgi-bin/who || echo BLOCKED`])).stdout.trim();
+    assert.match(await fetchFrom(client.metadata.name!, "default"), /^server=/, "open before any policy");
+    await admin().create(policies, { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "deny-ingress", namespace: "lab-secure" }, spec: { podSelector: {}, policyTypes: ["Ingress"] } } as KubeObject, "lab-secure");
+    await waitFor(async () => ((await fetchFrom(client.metadata.name!, "default")) === "BLOCKED" ? true : undefined), {
+      timeoutMs: 30_000,
+      what: `the client on ${client.spec.nodeName} blocked by default-deny on node-1`,
+      intervalMs: 1000,
+    });
+    assert.equal(await fetchFrom("friend", "lab-secure"), "BLOCKED", "the friend on node-2 is denied too until a rule lets it in");
+    await admin().create(
+      policies,
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "let-friends-in", namespace: "lab-secure" },
+        spec: { podSelector: { matchLabels: { app: "guarded" } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: "friend" } } }], ports: [{ port: 8080 }] }] },
+      } as KubeObject,
+      "lab-secure",
+    );
+    // node-1 learns the friend's address on node-2 from the cluster state.
+    await waitFor(async () => (/^server=/.test(await fetchFrom("friend", "lab-secure")) ? true : undefined), { timeoutMs: 30_000, what: "the friend on node-2 let in", intervalMs: 1000 });
+    assert.equal(await fetchFrom(client.metadata.name!, "default"), "BLOCKED", "the client in another namespace stays out");
+    await admin().delete(namespaces, "lab-secure");
+
+    // ---- Ingress: every host's proxy routes lab.example to the app, over HTTP and HTTPS ----
+    const ca = await createCertificateAuthority("lab ingress CA");
+    const site = await signCertificate(ca, { commonName: "lab.example", sans: ["lab.example"], usages: ["server"], validityMs: 3_600_000 });
+    await admin().create(
+      secretsResource,
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "lab-tls", namespace: "default" },
+        type: "kubernetes.io/tls",
+        data: { "tls.crt": Buffer.from(site.cert).toString("base64"), "tls.key": Buffer.from(site.key).toString("base64") },
+      } as KubeObject,
+      "default",
+    );
+    await admin().create(
+      ingresses,
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: "lab-site", namespace: "default" },
+        spec: {
+          tls: [{ hosts: ["lab.example"], secretName: "lab-tls" }],
+          rules: [{ host: "lab.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: APP, port: { number: 80 } } } }] } }],
+        },
+      } as KubeObject,
+      "default",
+    );
+    const podIPs = new Set(pods.map((p) => p.status!.podIP!));
+    for (const node of labNodes) {
+      const address = await labAddress(node);
+      for (const scheme of ["http", "https"] as const) {
+        const reply = await waitFor(
+          async () => {
+            const r = await ingressGet(scheme, address, "lab.example", "/cgi-bin/who", ca.cert).catch(() => undefined);
+            return r?.status === 200 ? r : undefined;
+          },
+          { timeoutMs: 30_000, what: `${scheme}://lab.example through ${node}'s ingress proxy (${address})`, intervalMs: 1000 },
+        );
+        const server = /^server=(\S+)/.exec(reply.body)?.[1] ?? "";
+        assert.ok(podIPs.has(server), `${node} ${scheme}: answered by a pod of ${APP}, not "${reply.body.trim()}"`);
+      }
+      assert.equal((await ingressGet("http", address, "nobody.example", "/", ca.cert)).status, 404, `${node}: a host no rule names`);
+    }
+
+    // ---- node-2's agent restarted: requests from its pod to the cluster IP every 0.1 s keep being answered ----
+    const onNode2 = pods.find((p) => p.spec.nodeName === "node-2");
+    assert.ok(onNode2, "a pod of the app runs on node-2");
+    const loop = `rm -f /tmp/during; (for i in $(seq 100); do if timeout 3 wget -qO- http://${web.spec.clusterIP}/cgi-bin/who >/dev/null; then echo ok; else echo FAILED; fi; sleep 0.1; done > /tmp/during 2>&1) >/dev/null 2>&1 &`;
+    await kubectlOk(["exec", onNode2.metadata.name!, "-c", "web", "--", "sh", "-c", loop]);
+    const before = expectSuccess("the agent's pid in node-2", await labExec("node-2", ["cat", "/run/bosun-agent.pid"])).stdout.trim();
+    expectSuccess("kill -TERM the agent of node-2", await labExec("node-2", ["sh", "-c", `kill -TERM ${before}`]));
+    await waitFor(
+      async () => {
+        const now = (await labExec("node-2", ["cat", "/run/bosun-agent.pid"])).stdout.trim();
+        return now !== "" && now !== before ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: "node-2's agent started again by its init", intervalMs: 500 },
+    );
+    const during = await waitFor(
+      async () => {
+        const r = await kubectl(["exec", onNode2.metadata.name!, "-c", "web", "--", "cat", "/tmp/during"]);
+        return r.code === 0 && r.stdout.trim().split("\n").length >= 100 ? r.stdout : undefined;
+      },
+      { timeoutMs: 90_000, what: "100 requests made across the agent restart", intervalMs: 1000 },
+    );
+    assert.ok(!during.includes("FAILED"), `every request during the restart was answered:\n${during}`);
+    await waitForNodeReady("node-2", "True", 60_000);
   });
 });

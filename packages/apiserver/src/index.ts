@@ -1,4 +1,4 @@
-export type { ServiceRanges } from "./registry/service-allocation.js";
+export { apiServiceIP, type ServiceRanges } from "./registry/service-allocation.js";
 export { createApiServer, defaultServiceRanges, etcdClientOptions, systemNamespaces, type ApiServer, type ApiServerOptions, type EtcdTls } from "./server.js";
 export type { PodLogSource, PodLogOptions } from "./http/logs.js";
 export type { PodConnection, PodExecRequest, PodStreamSource, ProcessEvent, RemoteProcess } from "./http/streaming/source.js";

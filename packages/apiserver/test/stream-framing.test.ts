@@ -16,7 +16,8 @@ import {
   synReplyFrame,
   type Headers,
 } from "../src/http/streaming/spdy-frames.js";
-import { channelMessage, parseChannelMessage, pickWebSocketProtocol } from "../src/http/streaming/websocket-exec.js";
+import { channelMessage } from "@bosun/client";
+import { parseChannelMessage, pickWebSocketProtocol } from "../src/http/streaming/websocket-exec.js";
 import { endMessage, endStatus, ResizeDecoder } from "../src/http/streaming/remotecommand.js";
 import { expectedRoles, pickSpdyProtocol } from "../src/http/streaming/spdy-exec.js";
 

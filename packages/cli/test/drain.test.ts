@@ -1,31 +1,14 @@
 // cordon, uncordon and drain against the fake API server, and drain's pod filters.
-import { test, before, after, beforeEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Node, Pod } from "@bosun/api";
-import { ApiClient } from "@bosun/client";
 import { nodeNames, runCordon } from "../src/commands/cordon.js";
 import { runDrain, type DrainOptions } from "../src/commands/drain.js";
 import { classifyPods, drainErrors, drainWarnings } from "../src/drain/pod-filters.js";
-import { startFakeApiServer, type FakeApiServer } from "../src/testing/fake-apiserver.js";
+import { fakeApiServerForSuite } from "../src/testing/fake-apiserver.js";
 import { daemonSet, node, pod } from "../src/testing/workloads.js";
 
-let api: FakeApiServer;
-let client: ApiClient;
-
-before(async () => {
-  api = await startFakeApiServer();
-  client = new ApiClient({ server: api.url, credentials: api.credentials });
-});
-after(async () => {
-  await client.close();
-  await api.close();
-});
-beforeEach(() => {
-  api.objects.clear();
-  api.evictionErrors.clear();
-  api.evictionGraceMs = 0;
-  api.calls.length = 0;
-});
+const fake = fakeApiServerForSuite();
 
 function output() {
   const out: string[] = [];
@@ -47,52 +30,52 @@ function drainOpts(sink: { out: (l: string) => void; err: (l: string) => void },
 const owned = (name: string, kind = "ReplicaSet", owner = "web-abc") => pod(name, { node: "n1", owner: { kind, name: owner } });
 
 test("cordon and uncordon patch spec.unschedulable and say when there is nothing to do", async () => {
-  api.put("nodes", node("n1"));
+  fake.api.put("nodes", node("n1"));
   const o = output();
-  assert.equal(await runCordon(client, ["n1"], true, o.sink), 0);
-  assert.equal((api.objects.get("nodes//n1") as Node).spec?.unschedulable, true);
-  assert.equal(await runCordon(client, ["node/n1"], true, o.sink), 0);
-  assert.equal(await runCordon(client, ["n1"], false, o.sink), 0);
-  assert.equal((api.objects.get("nodes//n1") as Node).spec?.unschedulable, undefined);
-  assert.equal(await runCordon(client, ["n1"], false, o.sink), 0);
+  assert.equal(await runCordon(fake.client, ["n1"], true, o.sink), 0);
+  assert.equal((fake.api.objects.get("nodes//n1") as Node).spec?.unschedulable, true);
+  assert.equal(await runCordon(fake.client, ["node/n1"], true, o.sink), 0);
+  assert.equal(await runCordon(fake.client, ["n1"], false, o.sink), 0);
+  assert.equal((fake.api.objects.get("nodes//n1") as Node).spec?.unschedulable, undefined);
+  assert.equal(await runCordon(fake.client, ["n1"], false, o.sink), 0);
   assert.deepEqual(o.out, ["node/n1 cordoned", "node/n1 already cordoned", "node/n1 uncordoned", "node/n1 already uncordoned"]);
-  const patch = api.calls.find((c) => c.method === "PATCH");
+  const patch = fake.api.calls.find((c) => c.method === "PATCH");
   assert.deepEqual(patch?.body, { spec: { unschedulable: true } });
   assert.equal(patch?.contentType, "application/merge-patch+json");
 });
 
 test("cordon of a node that does not exist fails with the server's message; other kinds are refused", async () => {
   const o = output();
-  assert.equal(await runCordon(client, ["n9"], true, o.sink), 1);
+  assert.equal(await runCordon(fake.client, ["n9"], true, o.sink), 1);
   assert.deepEqual(o.err, ['Error from server (NotFound): nodes "n9" not found']);
   assert.throws(() => nodeNames(["pod/web"], "cordon"), /expected resource of type node, got "pods"/);
   assert.throws(() => nodeNames([], "drain"), /you must name the node to drain/);
 });
 
 test("drain cordons, evicts each managed pod, waits until it is gone, and reports the node drained", async () => {
-  api.put("nodes", node("n1"));
-  api.put("pods", owned("web-1"));
-  api.put("pods", owned("job-1", "Job", "pi"));
-  api.put("pods", pod("elsewhere", { node: "n2", owner: { kind: "ReplicaSet", name: "web-abc" } }));
-  api.evictionGraceMs = 60;
+  fake.api.put("nodes", node("n1"));
+  fake.api.put("pods", owned("web-1"));
+  fake.api.put("pods", owned("job-1", "Job", "pi"));
+  fake.api.put("pods", pod("elsewhere", { node: "n2", owner: { kind: "ReplicaSet", name: "web-abc" } }));
+  fake.api.evictionGraceMs = 60;
   const o = output();
-  assert.equal(await runDrain(client, ["n1"], drainOpts(o.sink, { gracePeriod: 5 })), 0, o.err.join("\n"));
+  assert.equal(await runDrain(fake.client, ["n1"], drainOpts(o.sink, { gracePeriod: 5 })), 0, o.err.join("\n"));
   assert.deepEqual(settled(o.out), ["node/n1 cordoned", "evicting pod default/job-1", "evicting pod default/web-1", "pod/job-1 evicted", "pod/web-1 evicted", "node/n1 drained"]);
   assert.deepEqual(o.err, []);
-  assert.ok(api.objects.has("pods/default/elsewhere"), "pods of other nodes stay");
-  const eviction = api.calls.find((c) => c.path === "/api/v1/namespaces/default/pods/web-1/eviction");
+  assert.ok(fake.api.objects.has("pods/default/elsewhere"), "pods of other nodes stay");
+  const eviction = fake.api.calls.find((c) => c.path === "/api/v1/namespaces/default/pods/web-1/eviction");
   assert.deepEqual(eviction?.body, { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "web-1", namespace: "default" }, deleteOptions: { gracePeriodSeconds: 5 } });
-  assert.ok(api.requests.some((r) => r.startsWith("GET /api/v1/pods?fieldSelector=spec.nodeName%3Dn1")));
+  assert.ok(fake.api.requests.some((r) => r.startsWith("GET /api/v1/pods?fieldSelector=spec.nodeName%3Dn1")));
 });
 
 test("drain refuses DaemonSet pods without --ignore-daemonsets, and pods without a controller without --force", async () => {
-  api.put("nodes", node("n1"));
-  api.put("daemonsets", daemonSet("agent"));
-  api.put("pods", owned("agent-x", "DaemonSet", "agent"));
-  api.put("pods", pod("bare", { node: "n1" }));
-  api.put("pods", owned("web-1"));
+  fake.api.put("nodes", node("n1"));
+  fake.api.put("daemonsets", daemonSet("agent"));
+  fake.api.put("pods", owned("agent-x", "DaemonSet", "agent"));
+  fake.api.put("pods", pod("bare", { node: "n1" }));
+  fake.api.put("pods", owned("web-1"));
   const o = output();
-  assert.equal(await runDrain(client, ["n1"], drainOpts(o.sink)), 1);
+  assert.equal(await runDrain(fake.client, ["n1"], drainOpts(o.sink)), 1);
   assert.deepEqual(o.out, ["node/n1 cordoned"]);
   assert.deepEqual(o.err, [
     'error: unable to drain node "n1" due to error:[cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): default/agent-x, cannot delete Pods declare no controller (use --force to override): default/bare], continuing command...',
@@ -101,34 +84,34 @@ test("drain refuses DaemonSet pods without --ignore-daemonsets, and pods without
     "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): default/agent-x",
     "cannot delete Pods declare no controller (use --force to override): default/bare",
   ]);
-  assert.ok(api.objects.has("pods/default/web-1"), "nothing is evicted when the drain is refused");
-  assert.equal(api.calls.filter((c) => c.path.endsWith("/eviction")).length, 0);
+  assert.ok(fake.api.objects.has("pods/default/web-1"), "nothing is evicted when the drain is refused");
+  assert.equal(fake.api.calls.filter((c) => c.path.endsWith("/eviction")).length, 0);
 
   const forced = output();
-  assert.equal(await runDrain(client, ["n1"], drainOpts(forced.sink, { ignoreDaemonSets: true, force: true })), 0, forced.err.join("\n"));
+  assert.equal(await runDrain(fake.client, ["n1"], drainOpts(forced.sink, { ignoreDaemonSets: true, force: true })), 0, forced.err.join("\n"));
   assert.deepEqual(forced.err, ["Warning: ignoring DaemonSet-managed Pods: default/agent-x; deleting Pods that declare no controller: default/bare"]);
   assert.deepEqual(settled(forced.out), ["node/n1 already cordoned", "evicting pod default/bare", "evicting pod default/web-1", "pod/bare evicted", "pod/web-1 evicted", "node/n1 drained"]);
-  assert.ok(api.objects.has("pods/default/agent-x"), "DaemonSet pods stay");
+  assert.ok(fake.api.objects.has("pods/default/agent-x"), "DaemonSet pods stay");
 });
 
 test("an eviction refused with 429 is retried after a pause, as a disruption budget asks", async () => {
-  api.put("nodes", node("n1"));
-  api.put("pods", owned("web-1"));
-  api.evictionErrors.set("default/web-1", [
+  fake.api.put("nodes", node("n1"));
+  fake.api.put("pods", owned("web-1"));
+  fake.api.evictionErrors.set("default/web-1", [
     { apiVersion: "v1", kind: "Status", metadata: {}, status: "Failure", code: 429, reason: "TooManyRequests", message: "Cannot evict pod as it would violate the pod's disruption budget." },
   ]);
   const o = output();
-  assert.equal(await runDrain(client, ["n1"], drainOpts(o.sink)), 0);
+  assert.equal(await runDrain(fake.client, ["n1"], drainOpts(o.sink)), 0);
   assert.deepEqual(o.out, ["node/n1 cordoned", "evicting pod default/web-1", "evicting pod default/web-1", "pod/web-1 evicted", "node/n1 drained"]);
   assert.deepEqual(o.err, ['error when evicting pods/"web-1" -n "default" (will retry after 30ms): Cannot evict pod as it would violate the pod\'s disruption budget.']);
 });
 
 test("drain gives up at --timeout while pods are still terminating, listing what is left", async () => {
-  api.put("nodes", node("n1"));
-  api.put("pods", owned("web-1"));
-  api.evictionGraceMs = 5000;
+  fake.api.put("nodes", node("n1"));
+  fake.api.put("pods", owned("web-1"));
+  fake.api.evictionGraceMs = 5000;
   const o = output();
-  assert.equal(await runDrain(client, ["n1"], drainOpts(o.sink, { timeoutMs: 200 })), 1);
+  assert.equal(await runDrain(fake.client, ["n1"], drainOpts(o.sink, { timeoutMs: 200 })), 1);
   const timeout = 'error when waiting for pod "web-1" in namespace "default" to terminate: global timeout reached: 200ms';
   assert.deepEqual(o.err, [
     `There are pending pods in node "n1" when an error occurred: ${timeout}`,
@@ -141,16 +124,16 @@ test("drain gives up at --timeout while pods are still terminating, listing what
 });
 
 test("--disable-eviction deletes instead; a missing node is an error and others still drain", async () => {
-  api.put("nodes", node("n1"));
-  api.put("pods", owned("web-1"));
+  fake.api.put("nodes", node("n1"));
+  fake.api.put("pods", owned("web-1"));
   const o = output();
-  assert.equal(await runDrain(client, ["n9", "n1"], drainOpts(o.sink, { disableEviction: true, gracePeriod: 0 })), 1);
+  assert.equal(await runDrain(fake.client, ["n9", "n1"], drainOpts(o.sink, { disableEviction: true, gracePeriod: 0 })), 1);
   assert.deepEqual(o.err, ['Error from server (NotFound): nodes "n9" not found']);
   assert.deepEqual(o.out, ["node/n1 cordoned", "pod/web-1 deleted", "node/n1 drained"]);
-  const del = api.calls.find((c) => c.method === "DELETE");
+  const del = fake.api.calls.find((c) => c.method === "DELETE");
   assert.equal(del?.path, "/api/v1/namespaces/default/pods/web-1");
   assert.deepEqual((del?.body as { gracePeriodSeconds?: number }).gracePeriodSeconds, 0);
-  assert.equal(api.calls.filter((c) => c.path.endsWith("/eviction")).length, 0);
+  assert.equal(fake.api.calls.filter((c) => c.path.endsWith("/eviction")).length, 0);
 });
 
 test("pod filters: finished pods always go, an orphan of a deleted DaemonSet goes only with --force", async () => {

@@ -1,45 +1,30 @@
 // bosun get for the workload kinds: short names, several kinds at once, `get all`,
 // events across namespaces; describe and delete resolve the same names.
-import { test, before, after, beforeEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Event } from "@bosun/api";
-import { ApiClient } from "@bosun/client";
 import { resolveKinds } from "../src/context.js";
 import { runGet, type GetOptions } from "../src/commands/get.js";
 import { runDescribe } from "../src/commands/describe.js";
 import { parseCascade, runDelete } from "../src/commands/delete.js";
-import { startFakeApiServer, type FakeApiServer } from "../src/testing/fake-apiserver.js";
+import { fakeApiServerForSuite } from "../src/testing/fake-apiserver.js";
 import { daemonSet, deployment, pod, replicaSet } from "../src/testing/workloads.js";
 
-let api: FakeApiServer;
-let client: ApiClient;
-
-before(async () => {
-  api = await startFakeApiServer();
-  client = new ApiClient({ server: api.url, credentials: api.credentials });
-});
-after(async () => {
-  await client.close();
-  await api.close();
-});
-beforeEach(() => {
-  api.objects.clear();
-  api.calls.length = 0;
-});
+const fake = fakeApiServerForSuite();
 
 async function get(args: string[], extra: Partial<GetOptions> = {}) {
   let out = "";
   const err: string[] = [];
-  const code = await runGet(client, args, { namespace: "default", allNamespaces: false, watch: false, out: (t) => void (out += t), err: (l) => void err.push(l), ...extra });
+  const code = await runGet(fake.client, args, { namespace: "default", allNamespaces: false, watch: false, out: (t) => void (out += t), err: (l) => void err.push(l), ...extra });
   return { code, out, err };
 }
 
 function seed() {
-  const d = api.put("deployments", deployment("web", { status: { readyReplicas: 3, updatedReplicas: 3, availableReplicas: 3, replicas: 3 } }));
-  api.put("replicasets", replicaSet(d, "abc", 1, "busybox:2", { replicas: 3 }));
-  api.put("pods", pod("web-abc-1", { node: "n1", owner: { kind: "ReplicaSet", name: "web-abc", uid: "uid-rs-abc" }, labels: { app: "web", "pod-template-hash": "abc" } }));
+  const d = fake.api.put("deployments", deployment("web", { status: { readyReplicas: 3, updatedReplicas: 3, availableReplicas: 3, replicas: 3 } }));
+  fake.api.put("replicasets", replicaSet(d, "abc", 1, "busybox:2", { replicas: 3 }));
+  fake.api.put("pods", pod("web-abc-1", { node: "n1", owner: { kind: "ReplicaSet", name: "web-abc", uid: "uid-rs-abc" }, labels: { app: "web", "pod-template-hash": "abc" } }));
   // A pod with the labels that the ReplicaSet does not own is not counted as its own.
-  api.put("pods", pod("stray", { labels: { app: "web", "pod-template-hash": "abc" } }));
+  fake.api.put("pods", pod("stray", { labels: { app: "web", "pod-template-hash": "abc" } }));
 }
 
 test("every short name of the new kinds resolves", () => {
@@ -75,7 +60,7 @@ test("several kinds: one table per kind with kind.group/name, a blank line betwe
 
 test("get all lists pods and workloads in kubectl's order; -o name names each kind", async () => {
   seed();
-  api.put("daemonsets", daemonSet("agent"));
+  fake.api.put("daemonsets", daemonSet("agent"));
   const r = await get(["all"]);
   const names = r.out.split("\n").filter((l) => l && !l.startsWith("NAME")).map((l) => l.split(/\s+/)[0]);
   assert.deepEqual(names, ["pod/stray", "pod/web-abc-1", "daemonset.apps/agent", "deployment.apps/web", "replicaset.apps/web-abc"]);
@@ -111,29 +96,29 @@ test("events are listed oldest first; -A adds NAMESPACE", async () => {
     type: "Normal",
     lastTimestamp: last,
   });
-  api.put("events", ev("b", "default", "2024-05-01T11:59:00Z", "Started"));
-  api.put("events", ev("a", "team-a", "2024-05-01T11:58:00Z", "Scheduled"));
-  api.put("events", ev("c", "default", "2024-05-01T11:57:00Z", "Pulled"));
+  fake.api.put("events", ev("b", "default", "2024-05-01T11:59:00Z", "Started"));
+  fake.api.put("events", ev("a", "team-a", "2024-05-01T11:58:00Z", "Scheduled"));
+  fake.api.put("events", ev("c", "default", "2024-05-01T11:57:00Z", "Pulled"));
   const all = await get(["ev"], { allNamespaces: true });
   const rows = all.out.trimEnd().split("\n");
   assert.match(rows[0]!, /^NAMESPACE +LAST SEEN +TYPE +REASON +OBJECT +MESSAGE$/);
   assert.deepEqual(rows.slice(1).map((l) => l.split(/\s+/)[0] + " " + l.split(/\s+/)[3]), ["default Pulled", "team-a Scheduled", "default Started"]);
-  assert.ok(api.requests.includes("GET /api/v1/events"));
+  assert.ok(fake.api.requests.includes("GET /api/v1/events"));
 });
 
 test("describe resolves the new short names and shows a deployment's replica sets", async () => {
   seed();
   let out = "";
   const err: string[] = [];
-  const code = await runDescribe(client, ["deploy/web"], { namespace: "default", out: (t) => void (out += t), err: (l) => void err.push(l) });
+  const code = await runDescribe(fake.client, ["deploy/web"], { namespace: "default", out: (t) => void (out += t), err: (l) => void err.push(l) });
   assert.equal(code, 0, err.join("\n"));
   assert.match(out, /\nReplicas: +3 desired \| 3 updated \| 3 total \| 3 available \| 0 unavailable\n/);
   assert.match(out, /\nNewReplicaSet: +web-abc \(3\/3 replicas created\)\n/);
   let rsText = "";
-  await runDescribe(client, ["rs", "web-abc"], { namespace: "default", out: (t) => void (rsText += t), err: (l) => void err.push(l) });
+  await runDescribe(fake.client, ["rs", "web-abc"], { namespace: "default", out: (t) => void (rsText += t), err: (l) => void err.push(l) });
   assert.match(rsText, /\nPods Status: +1 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed\n/);
   const missing: string[] = [];
-  assert.equal(await runDescribe(client, ["sts/nope"], { namespace: "default", out: () => undefined, err: (l) => void missing.push(l) }), 1);
+  assert.equal(await runDescribe(fake.client, ["sts/nope"], { namespace: "default", out: () => undefined, err: (l) => void missing.push(l) }), 1);
   assert.deepEqual(missing, ['Error from server (NotFound): statefulsets.apps "nope" not found']);
 });
 
@@ -141,10 +126,10 @@ test("delete --cascade passes kubectl's propagation policy; background by defaul
   seed();
   const lines: string[] = [];
   const base = { namespace: "default", filenames: [], now: false, force: false, wait: false, ignoreNotFound: false, timeoutMs: 0, out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(`ERR ${l}`) };
-  assert.equal(await runDelete(client, ["rs/web-abc"], { ...base, cascade: "Background" }), 0);
-  assert.equal(await runDelete(client, ["deploy", "web"], { ...base, cascade: "Orphan" }), 0);
+  assert.equal(await runDelete(fake.client, ["rs/web-abc"], { ...base, cascade: "Background" }), 0);
+  assert.equal(await runDelete(fake.client, ["deploy", "web"], { ...base, cascade: "Orphan" }), 0);
   assert.deepEqual(lines, ['replicaset.apps "web-abc" deleted', 'deployment.apps "web" deleted']);
-  const policies = api.calls.filter((c) => c.method === "DELETE").map((c) => (c.body as { propagationPolicy?: string }).propagationPolicy);
+  const policies = fake.api.calls.filter((c) => c.method === "DELETE").map((c) => (c.body as { propagationPolicy?: string }).propagationPolicy);
   assert.deepEqual(policies, ["Background", "Orphan"]);
   const warnings: string[] = [];
   assert.equal(parseCascade("foreground", (l) => void warnings.push(l)), "Foreground");

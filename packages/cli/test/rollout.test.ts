@@ -1,30 +1,18 @@
 // rollout status|history|undo|restart|pause|resume against the fake API server.
-import { test, before, after, beforeEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mustResource, type DaemonSet, type Deployment, type ReplicaSet } from "@bosun/api";
-import { ApiClient } from "@bosun/client";
 import { parseTargets } from "../src/context.js";
 import { runRolloutHistory, runRolloutUndo } from "../src/commands/rollout-history.js";
 import { runRolloutStatus } from "../src/commands/rollout-status.js";
 import { runRolloutPatch } from "../src/commands/rollout.js";
 import { historyTable, revisionHistory } from "../src/rollout/history.js";
 import { rollbackPatch, rollbackTarget } from "../src/rollout/rollback.js";
-import { startFakeApiServer, type FakeApiServer } from "../src/testing/fake-apiserver.js";
+import { fakeApiServerForSuite } from "../src/testing/fake-apiserver.js";
 import { daemonSet, deployment, replicaSet } from "../src/testing/workloads.js";
 
-let api: FakeApiServer;
-let client: ApiClient;
+const fake = fakeApiServerForSuite();
 const deployments = mustResource("deployments");
-
-before(async () => {
-  api = await startFakeApiServer();
-  client = new ApiClient({ server: api.url, credentials: api.credentials });
-});
-after(async () => {
-  await client.close();
-  await api.close();
-});
-beforeEach(() => api.objects.clear());
 
 function output() {
   const lines: string[] = [];
@@ -35,27 +23,27 @@ const targets = (...args: string[]) => parseTargets(args).targets;
 
 /** Resolves once the command under test opened its watch, so later changes reach it as events. */
 async function watchOpened(): Promise<void> {
-  const before = api.requests.filter((r) => r.includes("watch=true")).length;
-  while (api.requests.filter((r) => r.includes("watch=true")).length === before) await new Promise((r) => setTimeout(r, 5));
+  const before = fake.api.requests.filter((r) => r.includes("watch=true")).length;
+  while (fake.api.requests.filter((r) => r.includes("watch=true")).length === before) await new Promise((r) => setTimeout(r, 5));
 }
 
 /** A Deployment on revision 2 (busybox:2) with its ReplicaSets for revisions 1 and 2. */
 function history(): { d: Deployment; rs1: ReplicaSet; rs2: ReplicaSet } {
-  const d = api.put("deployments", deployment("web", { image: "busybox:2", annotations: { "deployment.kubernetes.io/revision": "2", "team": "shop" }, status: { observedGeneration: 1 } }));
-  const rs1 = api.put("replicasets", replicaSet(d, "aaa", 1, "busybox:1", { changeCause: "kubectl apply --image=busybox:1", createdAt: "2024-05-01T10:00:00Z" }));
-  const rs2 = api.put("replicasets", replicaSet(d, "bbb", 2, "busybox:2", { replicas: 3 }));
+  const d = fake.api.put("deployments", deployment("web", { image: "busybox:2", annotations: { "deployment.kubernetes.io/revision": "2", "team": "shop" }, status: { observedGeneration: 1 } }));
+  const rs1 = fake.api.put("replicasets", replicaSet(d, "aaa", 1, "busybox:1", { changeCause: "kubectl apply --image=busybox:1", createdAt: "2024-05-01T10:00:00Z" }));
+  const rs2 = fake.api.put("replicasets", replicaSet(d, "bbb", 2, "busybox:2", { replicas: 3 }));
   // Another Deployment's ReplicaSet with the same labels is not part of this history.
   const other = deployment("other", { uid: "uid-other" });
-  api.put("replicasets", { ...replicaSet(other, "ccc", 7, "busybox:7"), metadata: { ...replicaSet(other, "ccc", 7, "busybox:7").metadata, labels: { app: "web" } } });
+  fake.api.put("replicasets", { ...replicaSet(other, "ccc", 7, "busybox:7"), metadata: { ...replicaSet(other, "ccc", 7, "busybox:7").metadata, labels: { app: "web" } } });
   return { d, rs1, rs2 };
 }
 
 test("status prints each new message as the deployment progresses, then succeeds", async () => {
-  const d = api.put("deployments", deployment("web", { generation: 2, status: { observedGeneration: 1 } }));
+  const d = fake.api.put("deployments", deployment("web", { generation: 2, status: { observedGeneration: 1 } }));
   const o = output();
   const opened = watchOpened();
-  const done = runRolloutStatus(client, targets("deploy/web"), { namespace: "default", watch: true, timeoutMs: 0, revision: 0, out: o.out });
-  const step = (status: Deployment["status"]) => api.put("deployments", { ...d, status });
+  const done = runRolloutStatus(fake.client, targets("deploy/web"), { namespace: "default", watch: true, timeoutMs: 0, revision: 0, out: o.out });
+  const step = (status: Deployment["status"]) => fake.api.put("deployments", { ...d, status });
   await opened;
   step({ observedGeneration: 2, replicas: 3, updatedReplicas: 1 });
   step({ observedGeneration: 2, replicas: 3, updatedReplicas: 1 });
@@ -70,68 +58,68 @@ test("status prints each new message as the deployment progresses, then succeeds
     'Waiting for deployment "web" rollout to finish: 2 of 3 updated replicas are available...',
     'deployment "web" successfully rolled out',
   ]);
-  const watch = api.requests.find((r) => r.startsWith("GET /apis/apps/v1/namespaces/default/deployments?watch=true"));
+  const watch = fake.api.requests.find((r) => r.startsWith("GET /apis/apps/v1/namespaces/default/deployments?watch=true"));
   assert.ok(watch?.includes("fieldSelector=metadata.name%3Dweb"), String(watch));
 });
 
 test("status fails when the deployment exceeds its progress deadline, while watching too", async () => {
-  const d = api.put("deployments", deployment("web", { status: { observedGeneration: 1, replicas: 3, updatedReplicas: 1 } }));
+  const d = fake.api.put("deployments", deployment("web", { status: { observedGeneration: 1, replicas: 3, updatedReplicas: 1 } }));
   const o = output();
   const opened = watchOpened();
-  const watching = runRolloutStatus(client, targets("deployment", "web"), { namespace: "default", watch: true, timeoutMs: 0, revision: 0, out: o.out });
+  const watching = runRolloutStatus(fake.client, targets("deployment", "web"), { namespace: "default", watch: true, timeoutMs: 0, revision: 0, out: o.out });
   await opened;
-  api.put("deployments", { ...d, status: { ...d.status, conditions: [{ type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded" }] } });
+  fake.api.put("deployments", { ...d, status: { ...d.status, conditions: [{ type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded" }] } });
   await assert.rejects(watching, /^CliError: deployment "web" exceeded its progress deadline$/);
   assert.deepEqual(o.lines, ['Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been updated...']);
 });
 
 test("status --watch=false prints once; --timeout gives up; deletion and other kinds are errors", async () => {
-  api.put("deployments", deployment("web", { status: { observedGeneration: 1, replicas: 3, updatedReplicas: 3, availableReplicas: 1 } }));
+  fake.api.put("deployments", deployment("web", { status: { observedGeneration: 1, replicas: 3, updatedReplicas: 3, availableReplicas: 1 } }));
   const once = output();
-  assert.equal(await runRolloutStatus(client, targets("deploy/web"), { namespace: "default", watch: false, timeoutMs: 0, revision: 0, out: once.out }), 0);
+  assert.equal(await runRolloutStatus(fake.client, targets("deploy/web"), { namespace: "default", watch: false, timeoutMs: 0, revision: 0, out: once.out }), 0);
   assert.deepEqual(once.lines, ['Waiting for deployment "web" rollout to finish: 1 of 3 updated replicas are available...']);
 
   const started = Date.now();
   await assert.rejects(
-    runRolloutStatus(client, targets("deploy/web"), { namespace: "default", watch: true, timeoutMs: 300, revision: 0, out: () => undefined }),
+    runRolloutStatus(fake.client, targets("deploy/web"), { namespace: "default", watch: true, timeoutMs: 300, revision: 0, out: () => undefined }),
     /timed out waiting for the condition/,
   );
   assert.ok(Date.now() - started < 3000);
 
   const opened = watchOpened();
-  const deleted = runRolloutStatus(client, targets("deploy/web"), { namespace: "default", watch: true, timeoutMs: 0, revision: 0, out: () => undefined });
+  const deleted = runRolloutStatus(fake.client, targets("deploy/web"), { namespace: "default", watch: true, timeoutMs: 0, revision: 0, out: () => undefined });
   await opened;
-  api.remove("deployments", "default", "web");
+  fake.api.remove("deployments", "default", "web");
   await assert.rejects(deleted, /object has been deleted/);
 
-  await assert.rejects(runRolloutStatus(client, targets("rs/web-1"), { namespace: "default", watch: false, timeoutMs: 0, revision: 0, out: () => undefined }), /no status viewer has been implemented for ReplicaSet\.apps/);
-  await assert.rejects(runRolloutStatus(client, targets("deploy", "a", "b"), { namespace: "default", watch: false, timeoutMs: 0, revision: 0, out: () => undefined }), /only supported on individual resources .* 2 resources were found/);
-  await assert.rejects(runRolloutStatus(client, targets("deploy/nope"), { namespace: "default", watch: false, timeoutMs: 0, revision: 0, out: () => undefined }), /deployments\.apps "nope" not found/);
+  await assert.rejects(runRolloutStatus(fake.client, targets("rs/web-1"), { namespace: "default", watch: false, timeoutMs: 0, revision: 0, out: () => undefined }), /no status viewer has been implemented for ReplicaSet\.apps/);
+  await assert.rejects(runRolloutStatus(fake.client, targets("deploy", "a", "b"), { namespace: "default", watch: false, timeoutMs: 0, revision: 0, out: () => undefined }), /only supported on individual resources .* 2 resources were found/);
+  await assert.rejects(runRolloutStatus(fake.client, targets("deploy/nope"), { namespace: "default", watch: false, timeoutMs: 0, revision: 0, out: () => undefined }), /deployments\.apps "nope" not found/);
 });
 
 test("status of a daemonset", async () => {
-  api.put("daemonsets", { ...daemonSet("agent"), metadata: { ...daemonSet("agent").metadata, generation: 1 }, status: { ...daemonSet("agent").status!, observedGeneration: 1 } } as DaemonSet);
+  fake.api.put("daemonsets", { ...daemonSet("agent"), metadata: { ...daemonSet("agent").metadata, generation: 1 }, status: { ...daemonSet("agent").status!, observedGeneration: 1 } } as DaemonSet);
   const o = output();
-  assert.equal(await runRolloutStatus(client, targets("ds/agent"), { namespace: "default", watch: true, timeoutMs: 0, revision: 0, out: o.out }), 0);
+  assert.equal(await runRolloutStatus(fake.client, targets("ds/agent"), { namespace: "default", watch: true, timeoutMs: 0, revision: 0, out: o.out }), 0);
   assert.deepEqual(o.lines, ['daemon set "agent" successfully rolled out']);
 });
 
 test("history lists the revisions with their change-cause, and shows one revision's template", async () => {
   history();
   const o = output();
-  assert.equal(await runRolloutHistory(client, targets("deploy/web"), { namespace: "default", revision: 0, out: o.out, err: o.err }), 0);
+  assert.equal(await runRolloutHistory(fake.client, targets("deploy/web"), { namespace: "default", revision: 0, out: o.out, err: o.err }), 0);
   assert.equal(o.lines.join(""), "deployment.apps/web \nREVISION  CHANGE-CAUSE\n1         kubectl apply --image=busybox:1\n2         <none>\n\n");
 
   const one = output();
-  assert.equal(await runRolloutHistory(client, targets("deployment", "web"), { namespace: "default", revision: 1, out: one.out, err: one.err }), 0);
+  assert.equal(await runRolloutHistory(fake.client, targets("deployment", "web"), { namespace: "default", revision: 1, out: one.out, err: one.err }), 0);
   assert.match(one.lines.join(""), /^deployment\.apps\/web with revision #1\nPod Template:\n {2}Labels: +app=web\n +pod-template-hash=aaa\n {2}Annotations: +kubernetes\.io\/change-cause: kubectl apply --image=busybox:1\n {2}Containers:\n {4}web:\n {6}Image: +busybox:1\n/);
 
   const missing = output();
-  assert.equal(await runRolloutHistory(client, targets("deploy/web"), { namespace: "default", revision: 9, out: missing.out, err: missing.err }), 1);
+  assert.equal(await runRolloutHistory(fake.client, targets("deploy/web"), { namespace: "default", revision: 9, out: missing.out, err: missing.err }), 1);
   assert.deepEqual(missing.lines, ["ERR error: unable to find the specified revision"]);
 
   const ds = output();
-  assert.equal(await runRolloutHistory(client, targets("ds/agent"), { namespace: "default", revision: 0, out: ds.out, err: ds.err }), 1);
+  assert.equal(await runRolloutHistory(fake.client, targets("ds/agent"), { namespace: "default", revision: 0, out: ds.out, err: ds.err }), 1);
   assert.match(ds.lines[0]!, /^ERR error: no history viewer has been implemented for DaemonSet\.apps/);
 });
 
@@ -159,51 +147,51 @@ test("history and rollback logic: revisions, the previous one, the patch", () =>
 test("undo patches the previous template back, skips when it is current, refuses paused deployments", async () => {
   history();
   const o = output();
-  assert.equal(await runRolloutUndo(client, targets("deploy/web"), { namespace: "default", toRevision: 0, out: o.out, err: o.err }), 0);
+  assert.equal(await runRolloutUndo(fake.client, targets("deploy/web"), { namespace: "default", toRevision: 0, out: o.out, err: o.err }), 0);
   assert.deepEqual(o.lines, ["deployment.apps/web rolled back"]);
-  const patched = api.objects.get("deployments/default/web") as Deployment;
+  const patched = fake.api.objects.get("deployments/default/web") as Deployment;
   assert.equal(patched.spec.template.spec.containers[0]!.image, "busybox:1");
   assert.deepEqual(patched.spec.template.metadata?.labels, { app: "web" }, "no pod-template-hash label");
   assert.equal(patched.metadata.annotations?.["deployment.kubernetes.io/revision"], "2");
   assert.equal(patched.metadata.annotations?.["kubernetes.io/change-cause"], "kubectl apply --image=busybox:1");
-  const call = api.calls.find((c) => c.method === "PATCH");
+  const call = fake.api.calls.find((c) => c.method === "PATCH");
   assert.equal(call?.contentType, "application/json-patch+json");
 
   const again = output();
-  await runRolloutUndo(client, targets("deploy/web"), { namespace: "default", toRevision: 1, out: again.out, err: again.err });
+  await runRolloutUndo(fake.client, targets("deploy/web"), { namespace: "default", toRevision: 1, out: again.out, err: again.err });
   assert.deepEqual(again.lines, ["deployment.apps/web skipped rollback (current template already matches revision 1)"]);
 
   const missing = output();
-  assert.equal(await runRolloutUndo(client, targets("deploy/web"), { namespace: "default", toRevision: 5, out: missing.out, err: missing.err }), 1);
+  assert.equal(await runRolloutUndo(fake.client, targets("deploy/web"), { namespace: "default", toRevision: 5, out: missing.out, err: missing.err }), 1);
   assert.deepEqual(missing.lines, ["ERR error: unable to find specified revision 5 in history"]);
 
-  api.put("deployments", { ...patched, spec: { ...patched.spec, paused: true } });
+  fake.api.put("deployments", { ...patched, spec: { ...patched.spec, paused: true } });
   const paused = output();
-  assert.equal(await runRolloutUndo(client, targets("deploy/web"), { namespace: "default", toRevision: 2, out: paused.out, err: paused.err }), 1);
+  assert.equal(await runRolloutUndo(fake.client, targets("deploy/web"), { namespace: "default", toRevision: 2, out: paused.out, err: paused.err }), 1);
   assert.match(paused.lines[0]!, /you cannot rollback a paused deployment; resume it first with 'bosun rollout resume deployment\.apps\/web'/);
 });
 
 test("restart stamps the template, pause and resume flip spec.paused, with kubectl's refusals", async () => {
-  api.put("deployments", deployment("web"));
-  api.put("daemonsets", daemonSet("agent"));
+  fake.api.put("deployments", deployment("web"));
+  fake.api.put("daemonsets", daemonSet("agent"));
   const now = () => new Date("2024-05-01T12:00:00Z");
   const run = async (action: "restart" | "pause" | "resume", arg: string) => {
     const o = output();
-    const code = await runRolloutPatch(client, action, targets(arg), { namespace: "default", now, out: o.out, err: o.err });
+    const code = await runRolloutPatch(fake.client, action, targets(arg), { namespace: "default", now, out: o.out, err: o.err });
     return { code, lines: o.lines };
   };
   assert.deepEqual(await run("restart", "deploy/web"), { code: 0, lines: ["deployment.apps/web restarted"] });
-  let d = api.objects.get("deployments/default/web") as Deployment;
+  let d = fake.api.objects.get("deployments/default/web") as Deployment;
   assert.equal(d.spec.template.metadata?.annotations?.["kubectl.kubernetes.io/restartedAt"], "2024-05-01T12:00:00Z");
   assert.equal(d.spec.template.metadata?.labels?.app, "web", "the merge patch keeps the rest of the template");
   assert.equal(d.metadata.generation, 2);
 
   assert.deepEqual(await run("pause", "deploy/web"), { code: 0, lines: ["deployment.apps/web paused"] });
-  assert.equal((api.objects.get("deployments/default/web") as Deployment).spec.paused, true);
+  assert.equal((fake.api.objects.get("deployments/default/web") as Deployment).spec.paused, true);
   assert.deepEqual(await run("pause", "deploy/web"), { code: 1, lines: ['ERR error: deployments.apps "web" is already paused'] });
   assert.deepEqual(await run("restart", "deploy/web"), { code: 1, lines: ['ERR error: deployments.apps "web" can\'t restart paused deployment (run rollout resume first)'] });
   assert.deepEqual(await run("resume", "deploy/web"), { code: 0, lines: ["deployment.apps/web resumed"] });
-  d = api.objects.get("deployments/default/web") as Deployment;
+  d = fake.api.objects.get("deployments/default/web") as Deployment;
   assert.equal(d.spec.paused, undefined);
   assert.deepEqual(await run("resume", "deploy/web"), { code: 1, lines: ['ERR error: deployments.apps "web" is not paused'] });
 
@@ -214,9 +202,9 @@ test("restart stamps the template, pause and resume flip spec.paused, with kubec
 
 test("the deployment's own ReplicaSets only, however they were labelled", async () => {
   const { d } = history();
-  const fromServer = await client.get<Deployment>(deployments, "web", "default");
+  const fromServer = await fake.client.get<Deployment>(deployments, "web", "default");
   assert.equal(fromServer.metadata.uid, d.metadata.uid);
   const o = output();
-  await runRolloutHistory(client, targets("deploy/web"), { namespace: "default", revision: 7, out: o.out, err: o.err });
+  await runRolloutHistory(fake.client, targets("deploy/web"), { namespace: "default", revision: 7, out: o.out, err: o.err });
   assert.deepEqual(o.lines, ["ERR error: unable to find the specified revision"], "revision 7 belongs to another deployment");
 });

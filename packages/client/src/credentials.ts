@@ -15,16 +15,26 @@ export interface ClientCredentials {
   insecureSkipTlsVerify?: boolean;
 }
 
+/** TLS options (tls.connect's) that present the credentials' certificate and trust their CA. */
+export interface TlsOptions {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: boolean;
+}
+
+export function tlsOptions(creds: ClientCredentials): TlsOptions {
+  return {
+    ...(creds.ca ? { ca: creds.ca } : {}),
+    ...(creds.cert && creds.key ? { cert: creds.cert, key: creds.key } : {}),
+    rejectUnauthorized: !creds.insecureSkipTlsVerify,
+  };
+}
+
 /** An HTTP dispatcher that presents the credentials' certificate and trusts their CA. */
 export function tlsDispatcher(creds: ClientCredentials): Dispatcher | undefined {
   if (!creds.ca && !creds.cert && !creds.insecureSkipTlsVerify) return undefined;
-  return new Agent({
-    connect: {
-      ...(creds.ca ? { ca: creds.ca } : {}),
-      ...(creds.cert && creds.key ? { cert: creds.cert, key: creds.key } : {}),
-      rejectUnauthorized: !creds.insecureSkipTlsVerify,
-    },
-  });
+  return new Agent({ connect: tlsOptions(creds) });
 }
 
 /** Headers that carry the credentials' bearer token, if any. */

@@ -10,3 +10,4 @@ export * from "./events.js";
 export * from "./credentials.js";
 export * from "./kubeconfig.js";
 export * from "./host-address.js";
+export * from "./port-forward.js";

@@ -13,7 +13,7 @@ import {
   type WatchEvent,
 } from "@bosun/api";
 import type { Dispatcher } from "undici";
-import { authorizationHeaders, tlsDispatcher, type ClientCredentials } from "./credentials.js";
+import { authorizationHeaders, tlsDispatcher, tlsOptions, type ClientCredentials, type TlsOptions } from "./credentials.js";
 import type { ClusterAccess } from "./kubeconfig.js";
 
 /** A non-2xx answer from the API server, carrying its Kubernetes Status. */
@@ -130,6 +130,12 @@ export class ApiClient {
   /** A client for the cluster a kubeconfig names, with its credentials. */
   static fromAccess(access: Pick<ClusterAccess, "server" | "credentials">, userAgent?: string): ApiClient {
     return new ApiClient({ server: access.server, credentials: access.credentials, ...(userAgent ? { userAgent } : {}) });
+  }
+
+  /** Where `path` is on the server requests go to first, and how to connect there: for connections fetch cannot make (WebSocket upgrades). */
+  endpoint(path: string): { url: string; tls: TlsOptions; headers: Record<string, string> } {
+    const creds = this.credentials();
+    return { url: this.server + path, tls: tlsOptions(creds), headers: { "user-agent": this.userAgent, ...authorizationHeaders(creds) } };
   }
 
   /** Closes the client's connections; requests after this fail. */

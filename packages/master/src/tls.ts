@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { ensureClusterPki, type ClusterPki } from "@bosun/pki";
-import type { EtcdTls } from "@bosun/apiserver";
+import { apiServiceIP, type EtcdTls } from "@bosun/apiserver";
 import type { HostPort, MasterConfig } from "./config.js";
 
 /** Every address a listener on `host` is reached at: all of the host's addresses for a wildcard. */
@@ -25,8 +25,17 @@ export function pkiDir(dataDir: string): string {
   return join(dataDir, "pki");
 }
 
+/**
+ * The names in-cluster clients reach the API by: the `kubernetes` Service's cluster IP
+ * and DNS name, and the address its endpoints advertise (kube-apiserver's own set).
+ */
+export function inClusterSans(config: Pick<MasterConfig, "serviceRanges" | "advertiseAddress">): string[] {
+  // The agents' default --cluster-domain; other domains go in --tls-san.
+  return [apiServiceIP(config.serviceRanges), "kubernetes.default.svc.cluster.local", config.advertiseAddress];
+}
+
 export async function loadMasterPki(config: MasterConfig): Promise<ClusterPki> {
-  const sans = [...listenSans([config.apiListen, config.grpcListen]), ...config.tlsSans];
+  const sans = [...listenSans([config.apiListen, config.grpcListen]), ...inClusterSans(config), ...config.tlsSans];
   return ensureClusterPki({ dir: pkiDir(config.dataDir), sans });
 }
 

@@ -14,6 +14,7 @@ import {
   bootstrapTokenNamespace,
   bootstrapTokenSecretName,
   bootstrapTokenType,
+  certificateSans,
   createCertificateRequest,
   identityFromCertificate,
   nodesGroup,
@@ -92,6 +93,9 @@ test("bosun-master serves the agent protocol end to end", { timeout: 90_000 }, a
   await until("the API server", () => (/API server listening/.test(masterLog) ? true : undefined));
   const pkiFile = (name: string) => readFileSync(join(dataDir, "pki", name), "utf8");
   const ca = pkiFile("ca.crt");
+  // In-cluster clients verify the API by the `kubernetes` Service's IP and name (default range 10.96.0.0/12).
+  const apiSans = certificateSans(pkiFile("apiserver.crt"));
+  for (const san of ["10.96.0.1", "kubernetes.default.svc.cluster.local", "kubernetes.default", "127.0.0.1"]) assert.ok(apiSans.includes(san), `the API certificate names ${san}: ${apiSans.join(", ")}`);
   const server = `https://127.0.0.1:${apiPort}`;
   const api = new ApiClient({ server, credentials: { ca, cert: pkiFile("admin.crt"), key: pkiFile("admin.key") } });
   t.after(() => api.close());

@@ -18,7 +18,8 @@ import { portForwardProtocol, relayPortForwardOverSpdy } from "./streaming/spdy-
 import { pickSpdyProtocol, relayExecOverSpdy, spdyExecProtocols } from "./streaming/spdy-exec.js";
 import type { PodStreamSource } from "./streaming/source.js";
 import { pickWebSocketProtocol, relayExecOverWebSocket, webSocketExecProtocols } from "./streaming/websocket-exec.js";
-import { pickPortForwardWebSocketProtocol, relayPortForwardOverWebSocket, spdyTunnelProtocol } from "./streaming/websocket-port-forward.js";
+import { portsOf, relayPortForwardOverChannels } from "./streaming/websocket-channel-port-forward.js";
+import { pickPortForwardWebSocketProtocol, portForwardWebSocketProtocols, relayPortForwardOverWebSocket, spdyTunnelProtocol } from "./streaming/websocket-port-forward.js";
 
 import type { RequestGate } from "../auth/gate.js";
 
@@ -53,7 +54,7 @@ function negotiate(req: IncomingMessage, subresource: string): Carrier {
     const offered = headerList(req.headers["sec-websocket-protocol"]);
     const protocol = subresource === "portforward" ? pickPortForwardWebSocketProtocol(offered) : pickWebSocketProtocol(offered);
     if (protocol === undefined) {
-      const supported = subresource === "portforward" ? [spdyTunnelProtocol] : webSocketExecProtocols;
+      const supported = subresource === "portforward" ? portForwardWebSocketProtocols : webSocketExecProtocols;
       throw new StatusError(
         badRequest(`none of the WebSocket subprotocols offered (${offered.join(", ")}) is supported; use one of: ${supported.join(", ")}`),
       );
@@ -181,7 +182,13 @@ async function upgrade(
       await relayPortForwardOverSpdy(socket, head, (port) => source.portForward(pod, port));
       return;
     }
-    acceptWebSocket(wss, chosen, req, socket, head, carrier.protocol, (ws) => relayPortForwardOverWebSocket(ws, (port) => source.portForward(pod, port)));
+    const connect = (port: number) => source.portForward(pod, port);
+    if (carrier.protocol === spdyTunnelProtocol) {
+      acceptWebSocket(wss, chosen, req, socket, head, carrier.protocol, (ws) => relayPortForwardOverWebSocket(ws, connect));
+      return;
+    }
+    const ports = portsOf(url.searchParams);
+    acceptWebSocket(wss, chosen, req, socket, head, carrier.protocol, (ws) => relayPortForwardOverChannels(ws, ports, connect));
     return;
   }
   const request = execRequest(pod, url.searchParams, subresource === "attach");

@@ -27,6 +27,11 @@ export interface Picked {
   nodePorts: Set<number>;
 }
 
+/** The first address of the range: the `kubernetes` Service's, as in Kubernetes. */
+export function apiServiceIP(ranges: ServiceRanges): string {
+  return formatIp(4, ranges.clusterIps.network + 1n);
+}
+
 /** Thrown when a range has nothing left. */
 export class RangeFull extends Error {}
 
@@ -36,9 +41,8 @@ export class ServiceAllocator {
     readonly ranges: ServiceRanges,
   ) {}
 
-  /** The first address of the range: the `kubernetes` Service's, as in Kubernetes. */
   get apiServiceIP(): string {
-    return formatIp(4, this.ranges.clusterIps.network + 1n);
+    return apiServiceIP(this.ranges);
   }
 
   /**

@@ -18,6 +18,8 @@ import { ClusterPaths, commandLineHas, readRecord, runningUpPid, writeRecord, ty
 export interface UpOptions {
   home: string;
   nodeName?: string;
+  /** Where the API listens: every address by default, so pods reach it through the kubernetes Service. */
+  bindAddress: string;
   etcdPort: number;
   etcdPeerPort: number;
   apiPort: number;
@@ -122,7 +124,8 @@ export async function runUp(opts: UpOptions): Promise<number> {
       masterMain,
       "--etcd-servers", etcdUrl,
       "--data-dir", paths.masterDir,
-      "--api-listen", `127.0.0.1:${opts.apiPort}`,
+      // Listening beyond loopback puts this host's address in the kubernetes Service's endpoints.
+      "--api-listen", `${opts.bindAddress}:${opts.apiPort}`,
       "--grpc-listen", `127.0.0.1:${opts.grpcPort}`,
       "--log-level", opts.logLevel,
     ], paths.log("master"));

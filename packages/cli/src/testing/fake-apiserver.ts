@@ -25,7 +25,8 @@ import {
   type Status,
   type WatchEventType,
 } from "@bosun/api";
-import type { ClientCredentials, KubeconfigSpec } from "@bosun/client";
+import { ApiClient, type ClientCredentials, type KubeconfigSpec } from "@bosun/client";
+import { after, before, beforeEach } from "node:test";
 import { createCertificateAuthority, mastersGroup, signCertificate } from "@bosun/pki";
 
 /** One request as the server received it, for tests to check what the CLI sent. */
@@ -412,4 +413,47 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let text = "";
   for await (const chunk of req) text += String(chunk);
   return text === "" ? undefined : JSON.parse(text);
+}
+
+export interface SuiteFakeApiServer {
+  /** The running server; valid from the suite's first test on. */
+  readonly api: FakeApiServer;
+  /** An admin's client of it. */
+  readonly client: ApiClient;
+}
+
+/**
+ * Call at a test file's top level or inside describe(): a fake API server and an
+ * admin's client of it, started before the first test, reset (objects, recorded
+ * calls, eviction settings) before each, closed after the last.
+ */
+export function fakeApiServerForSuite(): SuiteFakeApiServer {
+  let running: SuiteFakeApiServer | undefined;
+  before(async () => {
+    const api = await startFakeApiServer();
+    running = { api, client: new ApiClient({ server: api.url, credentials: api.credentials }) };
+  });
+  after(async () => {
+    await running?.client.close();
+    await running?.api.close();
+  });
+  beforeEach(() => {
+    if (!running) return;
+    running.api.objects.clear();
+    running.api.calls.length = 0;
+    running.api.evictionErrors.clear();
+    running.api.evictionGraceMs = 0;
+  });
+  const get = (): SuiteFakeApiServer => {
+    if (!running) throw new Error("the suite's fake API server is not running: use it inside the suite's tests, not while declaring them");
+    return running;
+  };
+  return {
+    get api() {
+      return get().api;
+    },
+    get client() {
+      return get().client;
+    },
+  };
 }

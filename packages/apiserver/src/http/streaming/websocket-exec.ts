@@ -3,7 +3,7 @@
 // 4 resize); v5 adds 255, `[255, id]`, which half-closes a channel. kubectl 1.30 and
 // later speak v5, and 1.29 when KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true.
 import type { WebSocket } from "ws";
-import { createLogger } from "@bosun/client";
+import { channelMessage, createLogger } from "@bosun/client";
 import {
   closeChannel,
   endMessage,
@@ -30,14 +30,6 @@ export const webSocketExecProtocols = [protocolV5, protocolV4, protocolV1];
 export function pickWebSocketProtocol(offered: string[]): string | undefined {
   if (offered.length === 0) return protocolV1;
   return webSocketExecProtocols.find((p) => offered.includes(p));
-}
-
-/** One channel message: the channel id, then the payload. */
-export function channelMessage(channel: number, data: Uint8Array): Buffer {
-  const msg = Buffer.allocUnsafe(data.length + 1);
-  msg[0] = channel;
-  msg.set(data, 1);
-  return msg;
 }
 
 export type ChannelInput =
