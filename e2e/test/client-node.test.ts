@@ -280,6 +280,8 @@ describe("@kubernetes/client-node drives the cluster", () => {
     await core.createNamespacedPod({
       namespace: "default",
       body: {
+        apiVersion: "v1",
+        kind: "Pod",
         metadata: { name: "pf-web", labels: { app: "pf-web" } },
         spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "web", image: "bosun.local/busybox:1", imagePullPolicy: "Never", command: ["sh", "-c", script], readinessProbe: { tcpSocket: { port: 8080 } } }] },
       },
