@@ -927,8 +927,7 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
         "node-1",
         `
         import { readFileSync } from "node:fs";
-        import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request } from "node:https";
+        import { request } from "node:https";
         const pki = ${JSON.stringify(AGENT_PKI)};
         const [ca, cert, key] = ["ca.crt", "node.crt", "node.key"].map((f) => readFileSync(pki + "/" + f));
         const get = (path) => new Promise((resolve, reject) => {
