@@ -47,6 +47,7 @@ place() { # place <from> <to> <mode>
 make_pki() {
   local pki="$lab_dir/pki" hosts="$lab_dir/hosts" name
   [ -f "$pki/ca.crt" ] || bosun pki init --dir "$pki" >&2
+  [ -f "$pki/encryption-config.yaml" ] || bosun secrets init --out "$pki/encryption-config.yaml" >&2
   for name in "${etcd_members[@]}"; do
     # Peers and the masters reach a member by its name on the lab network; etcdctl
     # inside the member by loopback.
@@ -64,6 +65,8 @@ make_pki() {
     mkdir -p -m 700 "$hosts/$name/data/pki"
     place "$pki/ca.crt" "$hosts/$name/data/pki/ca.crt" 644
     place "$pki/ca.key" "$hosts/$name/data/pki/ca.key" 600
+    # docs/hosts.md step 4: and one encryption configuration, or each would make its own key.
+    place "$pki/encryption-config.yaml" "$hosts/$name/data/encryption-config.yaml" 600
   done
 }
 

@@ -129,6 +129,19 @@ export class Cluster {
     return revision;
   }
 
+  /** The master's encryption configuration (made at its first start in its data directory). */
+  get encryptionConfigFile(): string {
+    return join(this.logDir, "master", "encryption-config.yaml");
+  }
+
+  /** An object's value as etcd holds it (under this cluster's prefix), undefined when absent: what encryption at rest hides. */
+  async etcdValue(group: string, resource: string, namespace: string | undefined, name: string): Promise<Buffer | undefined> {
+    const key = `/registry-${this.runId}/${group || "core"}/${resource}/${namespace ? `${namespace}/` : ""}${name}`;
+    const range = await etcdGateway<{ kvs?: { value: string }[] }>(this.etcd.endpoint, "kv/range", { key: Buffer.from(key).toString("base64") });
+    const value = range.kvs?.[0]?.value;
+    return value === undefined ? undefined : Buffer.from(value, "base64");
+  }
+
   /** Stops the agent if it runs, starts it with the same flags and waits for its node to be Ready. */
   async restartAgent(name: string): Promise<void> {
     const agent = this.agents.get(name);

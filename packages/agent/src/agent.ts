@@ -7,7 +7,7 @@ import { ContainerBackoff } from "./pod/backoff.js";
 import { StatusReporter } from "./reporter.js";
 import { Session } from "./session.js";
 import { AgentServer } from "./agent-service.js";
-import { registration } from "./node-info.js";
+import { nodeCapacity, registration } from "./node-info.js";
 import type { NodeCredentials } from "./identity/credentials.js";
 import { NetworkManager } from "./network/manager.js";
 import { LinuxHost, type HostNetwork } from "./network/host.js";
@@ -107,6 +107,9 @@ export class Agent {
       reportEvent: (pod, ev) => this.reporter.reportEvent(pod, ev),
       resyncIntervalMs: opts.resyncIntervalMs,
       onPodRemoved: (uid) => this.reporter.forget(uid),
+      // Containers' environments read the ConfigMaps and Secrets they name through the cluster's API.
+      ...(this.services ? { envObjects: this.services.cluster.objects } : {}),
+      nodeAllocatable: () => nodeCapacity(opts),
       hooks: [
         new NetworkHook(this.network, () => hostIP),
         // Pods are pointed at the node's DNS as soon as the bridge exists, where it is about to serve.

@@ -51,12 +51,17 @@ export function parseLabels(spec: string | undefined): Record<string, string> {
   return out;
 }
 
-export function registration(opts: NodeInfoOptions): RegisterRequest {
-  const capacity: Record<string, string> = {
+/** The node's capacity, all of it allocatable: the flags, else the host's CPUs and memory. */
+export function nodeCapacity(opts: Pick<NodeInfoOptions, "capacityCpu" | "capacityMemory">): Record<string, string> {
+  return {
     cpu: opts.capacityCpu ?? String(os.cpus().length),
     memory: opts.capacityMemory ?? `${Math.floor(os.totalmem() / 1024)}Ki`,
     pods: "110",
   };
+}
+
+export function registration(opts: NodeInfoOptions): RegisterRequest {
+  const capacity = nodeCapacity(opts);
   return {
     nodeName: opts.nodeName,
     capacity,

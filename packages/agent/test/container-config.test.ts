@@ -23,9 +23,12 @@ const pod: Pod = {
   },
 };
 
-test("an app container maps command, args, env, limits, labels and joins the infra namespace", () => {
+const noEnvironment = { env: [] };
+
+test("an app container maps its environment, command, args, limits, labels and joins the infra namespace", () => {
   const c = pod.spec.containers[0]!;
-  const spec = appContainerSpec("n1", pod, c, "infra123", 2);
+  // The environment comes resolved and command and args expanded (env/environment.ts).
+  const spec = appContainerSpec("n1", pod, c, "infra123", 2, { env: ["A=1", "B="], command: ["sh", "-c"], args: ["echo hi"] });
   assert.equal(spec.name, "bosun_n1_shop_web_app_01234567_2");
   assert.deepEqual(spec.entrypoint, ["sh", "-c"]);
   assert.deepEqual(spec.cmd, ["echo hi"]);
@@ -47,7 +50,7 @@ test("an app container maps command, args, env, limits, labels and joins the inf
 });
 
 test("without command or args the image's ENTRYPOINT and CMD stay, and no limits are set", () => {
-  const spec = appContainerSpec("n1", pod, { name: "x", image: "img:1" }, "i", 0);
+  const spec = appContainerSpec("n1", pod, { name: "x", image: "img:1" }, "i", 0, noEnvironment);
   assert.equal(spec.entrypoint, undefined);
   assert.equal(spec.cmd, undefined);
   assert.equal(spec.nanoCpus, undefined);
@@ -88,6 +91,6 @@ test("the pod hostname is spec.hostname, else the pod name cut to 63 characters 
 test("app containers record the pod's grace period for an agent that restarts without the pod", () => {
   const c = pod.spec.containers[0]!;
   const graceful: Pod = { ...pod, spec: { ...pod.spec, terminationGracePeriodSeconds: 45 } };
-  assert.equal(terminationGraceOf(appContainerSpec("n1", graceful, c, "i", 0).labels), 45);
-  assert.equal(terminationGraceOf(appContainerSpec("n1", pod, c, "i", 0).labels), undefined);
+  assert.equal(terminationGraceOf(appContainerSpec("n1", graceful, c, "i", 0, noEnvironment).labels), 45);
+  assert.equal(terminationGraceOf(appContainerSpec("n1", pod, c, "i", 0, noEnvironment).labels), undefined);
 });

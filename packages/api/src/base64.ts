@@ -52,3 +52,10 @@ export function isBase64(s: string): boolean {
 export function base64DecodedLength(s: string): number {
   return Buffer.from(s, "base64").length;
 }
+
+/** Each key of a map of base64 values ([]byte fields) with the size of its decoded value, sorted by key. */
+export function decodedSizes(values: Record<string, string> | undefined): [key: string, bytes: number][] {
+  return Object.entries(values ?? {})
+    .map(([key, value]): [string, number] => [key, base64DecodedLength(value)])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

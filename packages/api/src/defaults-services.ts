@@ -4,7 +4,7 @@
 // set them. Like the other defaults they tolerate malformed input: validation,
 // not defaulting, reports problems. Cluster IPs, node ports and IP families are
 // not defaults: the apiserver's allocator fills them in.
-import { isPlainObject } from "./objects.js";
+import { isPlainObject, objectField } from "./objects.js";
 import type { EndpointSlice } from "./types/discovery.js";
 import type { KubeObject } from "./types/meta.js";
 import type { IngressClass, NetworkPolicy, NetworkPolicySpec } from "./types/networking.js";
@@ -28,13 +28,6 @@ export function defaultServiceNetworking(kind: string, obj: KubeObject): void {
     case "NetworkPolicy":
       return defaultNetworkPolicy(obj as NetworkPolicy);
   }
-}
-
-/** holder[field], created empty when unset; undefined when it holds something other than an object. */
-function objectField<T extends object>(holder: object, field: string): T | undefined {
-  const h = holder as Record<string, unknown>;
-  if (h[field] === undefined) h[field] = {};
-  return isPlainObject(h[field]) ? (h[field] as T) : undefined;
 }
 
 /** The plain objects of a list field; [] when it is absent or not a list. */

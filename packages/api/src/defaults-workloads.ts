@@ -1,7 +1,7 @@
 // Defaults of the apps/v1 and batch/v1 kinds, as Kubernetes' pkg/apis/apps/v1 and
 // pkg/apis/batch/v1 defaults.go set them. Like the pod defaults, they tolerate
 // malformed input: validation, not defaulting, reports problems.
-import { isPlainObject } from "./objects.js";
+import { isPlainObject, objectField } from "./objects.js";
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "./types/apps.js";
 import type { CronJob, Job } from "./types/batch.js";
 import type { PodTemplateSpec } from "./types/core.js";
@@ -35,13 +35,6 @@ export function defaultWorkload(kind: string, obj: KubeObject): PodTemplateSpec 
     default:
       return undefined;
   }
-}
-
-/** holder[field], created empty when unset; undefined when it holds something other than an object (left for validation). */
-function objectField<T extends object>(holder: object, field: string): T | undefined {
-  const h = holder as Record<string, unknown>;
-  if (h[field] === undefined) h[field] = {};
-  return isPlainObject(h[field]) ? (h[field] as T) : undefined;
 }
 
 function templateOf(holder: { template?: unknown }): PodTemplateSpec | undefined {

@@ -6,6 +6,7 @@ import { isPlainObject } from "./objects.js";
 import type { ResourceInfo } from "./resources.js";
 import { isValidQuantity, compareQuantities, cpuToMillis, memoryToBytes } from "./quantity.js";
 import { defaultServiceNetworking } from "./defaults-services.js";
+import { defaultStorage } from "./defaults-storage.js";
 import { defaultWorkload } from "./defaults-workloads.js";
 import { defaultSecret } from "./secrets.js";
 import type { Container, Namespace, Node, Pod, PodSpec, Probe, PullPolicy, ResourceList, Secret } from "./types/core.js";
@@ -14,6 +15,7 @@ import type { KubeObject } from "./types/meta.js";
 export type QOSClass = "Guaranteed" | "Burstable" | "BestEffort";
 
 const serviceNetworkingKinds = new Set(["Service", "Endpoints", "EndpointSlice", "Ingress", "IngressClass", "NetworkPolicy"]);
+const storageKinds = new Set(["PersistentVolume", "PersistentVolumeClaim", "StorageClass"]);
 
 export function applyDefaults(info: ResourceInfo, obj: KubeObject): void {
   if (info.kind === "Pod") defaultPod(obj as Pod);
@@ -21,6 +23,7 @@ export function applyDefaults(info: ResourceInfo, obj: KubeObject): void {
   else if (info.kind === "Node") defaultNode(obj as Node);
   else if (info.kind === "Secret") defaultSecret(obj as Secret);
   else if (serviceNetworkingKinds.has(info.kind)) defaultServiceNetworking(info.kind, obj);
+  else if (storageKinds.has(info.kind)) defaultStorage(info.kind, obj);
   else {
     // A workload's pod template gets what a pod's spec gets, as SetDefaults_PodSpec
     // runs for every PodSpec Kubernetes decodes.
@@ -65,6 +68,13 @@ function defaultContainer(c: Container): void {
   c.terminationMessagePath ??= "/dev/termination-log";
   c.terminationMessagePolicy ??= "File";
   if (Array.isArray(c.ports)) for (const p of c.ports) if (isPlainObject(p)) p.protocol ??= "TCP";
+  // A variable's pod field is of the v1 Pod when it names no version (SetDefaults_ObjectFieldSelector).
+  if (Array.isArray(c.env)) {
+    for (const e of c.env) {
+      const ref = isPlainObject(e) && isPlainObject(e.valueFrom) ? e.valueFrom.fieldRef : undefined;
+      if (isPlainObject(ref) && !ref.apiVersion) ref.apiVersion = "v1";
+    }
+  }
   // Limits without requests mean requests equal to limits, resource by resource.
   const res = c.resources;
   if (isPlainObject(res) && isPlainObject(res.limits)) {

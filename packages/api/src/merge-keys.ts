@@ -9,8 +9,22 @@
 import type { TSchema } from "@sinclair/typebox";
 import { DaemonSetStatus, DeploymentSpec, DeploymentStatus, ReplicaSetStatus, StatefulSetStatus } from "./types/apps.js";
 import { CronJobStatus, JobStatus } from "./types/batch.js";
-import { Container, ContainerPort, ExecAction, HTTPGetAction, NamespaceSpec, NodeSpec, NodeStatus, PodSpec, PodStatus } from "./types/core.js";
+import {
+  Container,
+  ContainerPort,
+  ExecAction,
+  HTTPGetAction,
+  NamespaceSpec,
+  NodeSelector,
+  NodeSelectorRequirement,
+  NodeSelectorTerm,
+  NodeSpec,
+  NodeStatus,
+  PodSpec,
+  PodStatus,
+} from "./types/core.js";
 import { Endpoint, EndpointHints, EndpointSlice } from "./types/discovery.js";
+import { ConfigMapKeySelector, ObjectFieldSelector, ResourceFieldSelector, SecretKeySelector } from "./types/env.js";
 import { DeleteOptions, LabelSelectorRequirementSchema, LabelSelectorSchema, ObjectMeta } from "./types/meta.js";
 import {
   HTTPIngressRuleValue,
@@ -23,7 +37,9 @@ import {
   NetworkPolicyIngressRule,
   NetworkPolicySpec,
 } from "./types/networking.js";
+import { PersistentVolumeClaimSpec, PersistentVolumeClaimStatus, PersistentVolumeSpec } from "./types/persistent-volumes.js";
 import { Endpoints, EndpointSubset, LoadBalancerIngress, LoadBalancerStatus, ServicePort, ServiceSpec } from "./types/services.js";
+import { StorageClass } from "./types/storage.js";
 import { schemaIdentity } from "./openapi-names.js";
 
 export interface FieldPatchMeta {
@@ -70,6 +86,7 @@ const table: [TSchema, Record<string, FieldPatchMeta>][] = [
       command: atomic,
       args: atomic,
       ports: mergedMap("containerPort", ["containerPort", "protocol"]),
+      envFrom: atomic,
       env: mergedMap("name"),
     },
   ],
@@ -119,6 +136,13 @@ const table: [TSchema, Record<string, FieldPatchMeta>][] = [
   [NetworkPolicyIngressRule, { ports: atomic, from: atomic }],
   [NetworkPolicyEgressRule, { ports: atomic, to: atomic }],
   [IPBlock, { except: atomic }],
+  [NodeSelector, { nodeSelectorTerms: atomic }],
+  [NodeSelectorTerm, { matchExpressions: atomic, matchFields: atomic }],
+  [NodeSelectorRequirement, { values: atomic }],
+  [PersistentVolumeSpec, { accessModes: atomic, mountOptions: atomic }],
+  [PersistentVolumeClaimSpec, { accessModes: atomic }],
+  [PersistentVolumeClaimStatus, { accessModes: atomic, conditions }],
+  [StorageClass, { mountOptions: atomic }],
 ];
 
 const byParent = new Map<object, Record<string, FieldPatchMeta>>(table.map(([schema, fields]) => [schemaIdentity(schema), fields]));
@@ -131,6 +155,14 @@ export function patchMetaOf(parent: TSchema, field: string): FieldPatchMeta | un
 const typeTable: [TSchema, TypePatchMeta][] = [
   // metav1.LabelSelector is +structType=atomic: an applier owns the whole selector.
   [LabelSelectorSchema, { mapType: "atomic" }],
+  // So are the selectors of an environment variable's source: a source is replaced whole.
+  [ConfigMapKeySelector, { mapType: "atomic" }],
+  [SecretKeySelector, { mapType: "atomic" }],
+  [ObjectFieldSelector, { mapType: "atomic" }],
+  [ResourceFieldSelector, { mapType: "atomic" }],
+  // So are a node selector and its terms: a volume's node affinity is owned whole.
+  [NodeSelector, { mapType: "atomic" }],
+  [NodeSelectorTerm, { mapType: "atomic" }],
   // A port without a protocol is the TCP port, also as an item of Container.ports.
   [ContainerPort, { keyDefaults: { protocol: "TCP" } }],
   [ServicePort, { keyDefaults: { protocol: "TCP" } }],

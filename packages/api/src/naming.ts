@@ -9,7 +9,6 @@ const dns1035LabelFmt = "[a-z]([-a-z0-9]*[a-z0-9])?";
 const wildcardDNS1123SubdomainFmt = `\\*\\.${dns1123SubdomainFmt}`;
 const qualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const labelValueFmt = `(${qualifiedNameFmt})?`;
-const envVarNameFmt = "[-._a-zA-Z][-._a-zA-Z0-9]*";
 const configMapKeyFmt = "[-._a-zA-Z0-9]+";
 
 const dns1123LabelRe = new RegExp(`^${dns1123LabelFmt}$`);
@@ -18,7 +17,8 @@ const dns1035LabelRe = new RegExp(`^${dns1035LabelFmt}$`);
 const wildcardDNS1123SubdomainRe = new RegExp(`^${wildcardDNS1123SubdomainFmt}$`);
 const qualifiedNameRe = new RegExp(`^${qualifiedNameFmt}$`);
 const labelValueRe = new RegExp(`^${labelValueFmt}$`);
-const envVarNameRe = new RegExp(`^${envVarNameFmt}$`);
+// Printable ASCII is space (0x20) to '~' (0x7e); '=' (0x3d) is left out.
+const relaxedEnvVarNameRe = /^[\x20-\x3c\x3e-\x7e]*$/;
 const configMapKeyRe = new RegExp(`^${configMapKeyFmt}$`);
 
 export const DNS1123LabelMaxLength = 63;
@@ -169,20 +169,17 @@ export function isValidPortName(port: string): string[] {
   return errs;
 }
 
+/**
+ * An environment variable name (or envFrom prefix) as Kubernetes 1.33 accepts it
+ * (IsRelaxedEnvVarName, the RelaxedEnvironmentVariableValidation gate on by
+ * default): any printable ASCII character but '=', which would end the name.
+ */
 export function isEnvVarName(value: string): string[] {
   const errs: string[] = [];
-  if (!envVarNameRe.test(value)) {
-    errs.push(
-      regexError(
-        "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
-        envVarNameFmt,
-        "my.env-name",
-        "MY_ENV.NAME",
-        "MyEnvName1",
-      ),
-    );
+  if (value.length === 0) errs.push("environment variable name must be non-empty");
+  if (!relaxedEnvVarNameRe.test(value)) {
+    errs.push("a valid environment variable name must consist only of printable ASCII characters other than '='");
   }
-  errs.push(...chDirPrefixProblems(value));
   return errs;
 }
 

@@ -4,3 +4,13 @@
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/**
+ * holder[field], created empty when unset; undefined when it holds something other
+ * than an object, which defaulting leaves alone for validation to report.
+ */
+export function objectField<T extends object>(holder: object, field: string): T | undefined {
+  const h = holder as Record<string, unknown>;
+  if (h[field] === undefined) h[field] = {};
+  return isPlainObject(h[field]) ? (h[field] as T) : undefined;
+}

@@ -10,9 +10,12 @@ import * as autoscaling from "./types/autoscaling.js";
 import * as batch from "./types/batch.js";
 import * as core from "./types/core.js";
 import * as discovery from "./types/discovery.js";
+import * as env from "./types/env.js";
 import * as meta from "./types/meta.js";
 import * as networking from "./types/networking.js";
+import * as persistentVolumes from "./types/persistent-volumes.js";
 import * as services from "./types/services.js";
+import * as storage from "./types/storage.js";
 
 const metaPackage = "io.k8s.apimachinery.pkg.apis.meta.v1";
 
@@ -24,12 +27,15 @@ const packages: [string, Record<string, unknown>][] = [
   // meta first: core.ts re-exports ObjectMeta, which is still a meta type.
   [metaPackage, meta],
   ["io.k8s.api.core.v1", core],
+  ["io.k8s.api.core.v1", env],
   ["io.k8s.api.core.v1", services],
+  ["io.k8s.api.core.v1", persistentVolumes],
   ["io.k8s.api.discovery.v1", discovery],
   ["io.k8s.api.networking.v1", networking],
   ["io.k8s.api.apps.v1", apps],
   ["io.k8s.api.batch.v1", batch],
   ["io.k8s.api.autoscaling.v1", autoscaling],
+  ["io.k8s.api.storage.v1", storage],
 ];
 
 /** Exports whose names are not Kubernetes' own; null for a schema several Kubernetes types share. */

@@ -5,10 +5,12 @@ import type { TSchema } from "@sinclair/typebox";
 import { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "./types/apps.js";
 import { Scale } from "./types/autoscaling.js";
 import { CronJob, Job } from "./types/batch.js";
-import { Binding, Event, Eviction, Namespace, Node, Pod, Secret } from "./types/core.js";
+import { Binding, ConfigMap, Event, Eviction, Namespace, Node, Pod, Secret } from "./types/core.js";
 import { EndpointSlice } from "./types/discovery.js";
 import { Ingress, IngressClass, NetworkPolicy } from "./types/networking.js";
+import { PersistentVolume, PersistentVolumeClaim } from "./types/persistent-volumes.js";
 import { Endpoints, Service } from "./types/services.js";
+import { StorageClass } from "./types/storage.js";
 
 export interface ResourceInfo {
   /** "" for the core group. */
@@ -57,6 +59,21 @@ export const resources: readonly ResourceInfo[] = [
     group: "", version: "v1", resource: "secrets", singular: "secret", kind: "Secret",
     listKind: "SecretList", namespaced: true, shortNames: [],
     verbs: allVerbs, subresources: [], schema: Secret,
+  },
+  {
+    group: "", version: "v1", resource: "configmaps", singular: "configmap", kind: "ConfigMap",
+    listKind: "ConfigMapList", namespaced: true, shortNames: ["cm"],
+    verbs: allVerbs, subresources: [], schema: ConfigMap,
+  },
+  {
+    group: "", version: "v1", resource: "persistentvolumes", singular: "persistentvolume", kind: "PersistentVolume",
+    listKind: "PersistentVolumeList", namespaced: false, shortNames: ["pv"],
+    verbs: allVerbs, subresources: ["status"], schema: PersistentVolume,
+  },
+  {
+    group: "", version: "v1", resource: "persistentvolumeclaims", singular: "persistentvolumeclaim", kind: "PersistentVolumeClaim",
+    listKind: "PersistentVolumeClaimList", namespaced: true, shortNames: ["pvc"],
+    verbs: allVerbs, subresources: ["status"], schema: PersistentVolumeClaim,
   },
   {
     group: "", version: "v1", resource: "services", singular: "service", kind: "Service",
@@ -117,6 +134,11 @@ export const resources: readonly ResourceInfo[] = [
     group: "networking.k8s.io", version: "v1", resource: "networkpolicies", singular: "networkpolicy", kind: "NetworkPolicy",
     listKind: "NetworkPolicyList", namespaced: true, shortNames: ["netpol"],
     verbs: allVerbs, subresources: [], schema: NetworkPolicy,
+  },
+  {
+    group: "storage.k8s.io", version: "v1", resource: "storageclasses", singular: "storageclass", kind: "StorageClass",
+    listKind: "StorageClassList", namespaced: false, shortNames: ["sc"],
+    verbs: allVerbs, subresources: [], schema: StorageClass,
   },
 ];
 

@@ -4,7 +4,7 @@
 // and validation only ever sees data; Bosun does the same in the registry's
 // prepare step of creates and updates. Tolerates malformed input: a stringData
 // that is not a map of strings is left for validation to report by path.
-import { base64DecodedLength } from "./base64.js";
+import { decodedSizes } from "./base64.js";
 import { isPlainObject } from "./objects.js";
 import { secretTypeOpaque, type Secret } from "./types/core.js";
 import type { KubeObject } from "./types/meta.js";
@@ -32,7 +32,5 @@ export function defaultSecret(secret: Secret): void {
 
 /** Each data key with the size of its decoded value, by key: what `describe` shows instead of values. */
 export function secretDataSizes(secret: Secret): [key: string, bytes: number][] {
-  return Object.entries(secret.data ?? {})
-    .map(([key, value]): [string, number] => [key, base64DecodedLength(value)])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return decodedSizes(secret.data);
 }

@@ -5,9 +5,9 @@
 // looked at: the apiserver has merged it into data before validating, as
 // Kubernetes has by then. No cause ever quotes a secret value.
 import { base64DecodedLength } from "./base64.js";
-import { forbidden, invalidValue, key, required, tooLong } from "./field-errors.js";
+import { invalidValue, key, required, tooLong } from "./field-errors.js";
 import { isConfigMapKey } from "./naming.js";
-import { semanticEqual } from "./equality.js";
+import { immutableDataCauses } from "./validation-immutable-data.js";
 import type { Secret } from "./types/core.js";
 import type { StatusCause } from "./types/meta.js";
 
@@ -15,7 +15,6 @@ import type { StatusCause } from "./types/meta.js";
 export const maxSecretSizeBytes = 1024 * 1024;
 
 const redacted = "<secret contents redacted>";
-const immutableWhenSet = "field is immutable when `immutable` is set";
 
 const dataPath = "data";
 
@@ -82,9 +81,6 @@ export function validateSecret(secret: Secret, old?: Secret): StatusCause[] {
 function validateSecretUpdate(secret: Secret, old: Secret): StatusCause[] {
   const causes: StatusCause[] = [];
   if ((secret.type ?? "") !== (old.type ?? "")) causes.push(invalidValue("type", secret.type ?? "", "field is immutable"));
-  if (old.immutable === true) {
-    if (secret.immutable !== true) causes.push(forbidden("immutable", immutableWhenSet));
-    if (!semanticEqual(secret.data, old.data)) causes.push(forbidden(dataPath, immutableWhenSet));
-  }
+  causes.push(...immutableDataCauses(secret.immutable, old.immutable, { [dataPath]: [secret.data, old.data] }));
   return causes;
 }

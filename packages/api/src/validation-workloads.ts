@@ -133,7 +133,8 @@ function restartAlwaysRules(template: PodTemplateSpec | undefined, templatePath:
   return [notSupported(child(child(templatePath, "spec"), "restartPolicy"), policy, ["Always"])];
 }
 
-function immutable(path: string, now: unknown, before: unknown): StatusCause[] {
+/** ValidateImmutableField: "field is immutable" when the value changed. */
+export function validateImmutableField(path: string, now: unknown, before: unknown): StatusCause[] {
   return semanticEqual(now, before) ? [] : [invalidValue(path, now ?? null, "field is immutable")];
 }
 
@@ -174,7 +175,7 @@ function validateReplicaSet(rs: ReplicaSet, old?: ReplicaSet): StatusCause[] {
   const template = spec.template ?? { spec: { containers: [] } };
   causes.push(...templateMatches(sel.selector, template, "spec.template"));
   causes.push(...restartAlwaysRules(template, "spec.template"));
-  if (old !== undefined) causes.push(...immutable("spec.selector", spec.selector, old.spec.selector));
+  if (old !== undefined) causes.push(...validateImmutableField("spec.selector", spec.selector, old.spec.selector));
   return causes;
 }
 
@@ -195,7 +196,7 @@ function validateDeployment(d: Deployment, old?: Deployment): StatusCause[] {
       causes.push(invalidValue("spec.progressDeadlineSeconds", deadline, "must be greater than minReadySeconds"));
     }
   }
-  if (old !== undefined) causes.push(...immutable("spec.selector", spec.selector, old.spec.selector));
+  if (old !== undefined) causes.push(...validateImmutableField("spec.selector", spec.selector, old.spec.selector));
   return causes;
 }
 
@@ -247,7 +248,7 @@ function validateDaemonSet(ds: DaemonSet, old?: DaemonSet): StatusCause[] {
     }
   }
   causes.push(...nonNegative(spec.revisionHistoryLimit, "spec.revisionHistoryLimit"));
-  if (old !== undefined) causes.push(...immutable("spec.selector", spec.selector, old.spec.selector));
+  if (old !== undefined) causes.push(...validateImmutableField("spec.selector", spec.selector, old.spec.selector));
   return causes;
 }
 
@@ -330,10 +331,10 @@ function validateJob(job: Job, old?: Job): StatusCause[] {
   if (old === undefined) {
     causes.push(...validateGeneratedSelector(job));
   } else {
-    causes.push(...immutable("spec.selector", spec.selector, old.spec.selector));
-    causes.push(...immutable("spec.template", spec.template, old.spec.template));
-    causes.push(...immutable("spec.completions", spec.completions, old.spec.completions));
-    causes.push(...immutable("spec.completionMode", spec.completionMode, old.spec.completionMode));
+    causes.push(...validateImmutableField("spec.selector", spec.selector, old.spec.selector));
+    causes.push(...validateImmutableField("spec.template", spec.template, old.spec.template));
+    causes.push(...validateImmutableField("spec.completions", spec.completions, old.spec.completions));
+    causes.push(...validateImmutableField("spec.completionMode", spec.completionMode, old.spec.completionMode));
   }
   return causes;
 }

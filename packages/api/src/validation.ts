@@ -3,10 +3,12 @@
 // unknown fields; a failure stops here, as a decode error does in Kubernetes),
 // then the semantic rules of pkg/apis/core/validation for each kind (those of the
 // apps and batch kinds live in validation-workloads.ts, their pod templates are
-// checked here, as pods; those of Secrets in validation-secrets.ts; those of
-// Services, Endpoints and EndpointSlices in validation-services.ts; those of the
-// networking.k8s.io kinds in validation-networking.ts). Causes carry Kubernetes'
-// reasons, messages and field paths.
+// checked here, as pods; those of Secrets in validation-secrets.ts, of ConfigMaps
+// in validation-configmaps.ts; those of Services, Endpoints and EndpointSlices in
+// validation-services.ts; those of the networking.k8s.io kinds in
+// validation-networking.ts; those of persistent volumes, their claims and storage
+// classes in validation-storage.ts). Causes carry Kubernetes' reasons, messages
+// and field paths.
 import type { ResourceInfo } from "./resources.js";
 import {
   child,
@@ -22,7 +24,6 @@ import {
 import {
   isDNS1123Label,
   isDNS1123Subdomain,
-  isEnvVarName,
   isQualifiedName,
   isValidLabelValue,
   isValidPortName,
@@ -35,6 +36,7 @@ import { nodePodCidrs } from "./nodes.js";
 import { compareQuantities, isValidQuantity, parseQuantity, quantityFormatMessage } from "./quantity.js";
 import { validateStructure } from "./schema-errors.js";
 import type {
+  ConfigMap,
   Container,
   Event,
   Node,
@@ -50,11 +52,16 @@ import type {
 import type { IntOrString, KubeObject, ObjectMeta, StatusCause } from "./types/meta.js";
 import type { EndpointSlice } from "./types/discovery.js";
 import type { Ingress, IngressClass, NetworkPolicy } from "./types/networking.js";
+import type { PersistentVolume, PersistentVolumeClaim } from "./types/persistent-volumes.js";
 import type { Endpoints, Service } from "./types/services.js";
+import type { StorageClass } from "./types/storage.js";
+import { validateConfigMap } from "./validation-configmaps.js";
+import { validateEnv, validateEnvFrom } from "./validation-env.js";
 import { validateIngress, validateIngressClass, validateNetworkPolicy } from "./validation-networking.js";
 import { validateSecret } from "./validation-secrets.js";
 import { validateHostNetwork, validatePodDns } from "./validation-pod-dns.js";
 import { validateEndpointSlice, validateEndpoints, validateService } from "./validation-services.js";
+import { validatePersistentVolume, validatePersistentVolumeClaim, validateStorageClass } from "./validation-storage.js";
 import { podTemplatesOf, validateWorkload } from "./validation-workloads.js";
 
 /** Kubernetes' limit on the summed size of all annotation keys and values. */
@@ -85,6 +92,18 @@ export function validateObject(info: ResourceInfo, obj: unknown, old?: KubeObjec
       break;
     case "Secret":
       causes.push(...validateSecret(o as Secret, old as Secret | undefined));
+      break;
+    case "ConfigMap":
+      causes.push(...validateConfigMap(o as ConfigMap, old as ConfigMap | undefined));
+      break;
+    case "PersistentVolume":
+      causes.push(...validatePersistentVolume(o as PersistentVolume, old as PersistentVolume | undefined));
+      break;
+    case "PersistentVolumeClaim":
+      causes.push(...validatePersistentVolumeClaim(o as PersistentVolumeClaim, old as PersistentVolumeClaim | undefined));
+      break;
+    case "StorageClass":
+      causes.push(...validateStorageClass(o as StorageClass, old as StorageClass | undefined));
       break;
     case "Service":
       causes.push(...validateService(o as Service, old as Service | undefined));
@@ -284,11 +303,7 @@ function validateContainer(c: Container, path: string): StatusCause[] {
     }
   });
 
-  (c.env ?? []).forEach((ev, i) => {
-    const p = child(index(child(path, "env"), i), "name");
-    if (ev.name === "") causes.push(required(p));
-    else for (const msg of isEnvVarName(ev.name)) causes.push(invalidValue(p, ev.name, msg));
-  });
+  causes.push(...validateEnv(c.env, child(path, "env")), ...validateEnvFrom(c.envFrom, child(path, "envFrom")));
 
   causes.push(...validateResources(c.resources, child(path, "resources")));
   causes.push(...validateProbe(c.livenessProbe, child(path, "livenessProbe")));

@@ -14,8 +14,11 @@ test("DNS labels, port names and env var names", () => {
   assert.deepEqual(isValidPortName("80"), ["must contain at least one letter (a-z)"]);
   assert.deepEqual(isValidPortName("a--b"), ["must not contain consecutive hyphens"]);
   assert.deepEqual(isEnvVarName("MY_VAR.x-1"), []);
-  assert.deepEqual(isEnvVarName(".."), ["must not be '..'"]);
-  assert.equal(isEnvVarName("9LIVES").length, 1);
+  // Kubernetes 1.33's relaxed rule: printable ASCII but '='.
+  assert.deepEqual(isEnvVarName("9 LIVES..!"), []);
+  assert.deepEqual(isEnvVarName("A=B"), ["a valid environment variable name must consist only of printable ASCII characters other than '='"]);
+  assert.equal(isEnvVarName("tab\there").length, 1);
+  assert.equal(isEnvVarName("café").length, 1);
 });
 
 test("generateName may end in a dash", () => {

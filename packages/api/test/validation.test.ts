@@ -136,7 +136,7 @@ test("containers: names, uniqueness, images, ports, env, resources", () => {
             { containerPort: 81, name: "http" },
             { containerPort: 0 },
           ],
-          env: [{ name: "1BAD" }, { name: "GOOD_1" }, { name: "" }],
+          env: [{ name: "BAD=NAME" }, { name: "1_GOOD since Kubernetes 1.30" }, { name: "" }],
           resources: { requests: { cpu: "2", memory: "abc" }, limits: { cpu: "1", gpu: "1" } },
         },
         { name: "b", image: "x", resources: { requests: { cpu: "2" }, limits: { cpu: "1", memory: "-1" } } },
@@ -153,7 +153,8 @@ test("containers: names, uniqueness, images, ports, env, resources", () => {
   has(/^spec\.containers\[0\]\.ports\[0\]\.containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive$/);
   has(/^spec\.containers\[0\]\.ports\[1\]\.name: Duplicate value: "http"$/);
   has(/^spec\.containers\[0\]\.ports\[2\]\.containerPort: Required value$/);
-  has(/^spec\.containers\[0\]\.env\[0\]\.name: Invalid value: "1BAD": a valid environment variable name must consist of alphabetic characters/);
+  has(/^spec\.containers\[0\]\.env\[0\]\.name: Invalid value: "BAD=NAME": a valid environment variable name must consist only of printable ASCII characters other than '='$/);
+  assert.ok(!got.some((g) => g.startsWith("spec.containers[0].env[1]")), "any printable name but '=' is allowed");
   has(/^spec\.containers\[0\]\.env\[2\]\.name: Required value$/);
   has(/^spec\.containers\[0\]\.resources\.limits\[gpu\]: Invalid value: "gpu": must be a standard resource for containers$/);
   has(/^spec\.containers\[0\]\.resources\.requests\[memory\]: Invalid value: "abc": quantities must match the regular expression/);

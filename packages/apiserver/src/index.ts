@@ -5,3 +5,13 @@ export type { PodConnection, PodExecRequest, PodStreamSource, ProcessEvent, Remo
 export { StatusError } from "./errors.js";
 export type { TlsOptions } from "./http/app.js";
 export { readTokenFile, parseTokenFile } from "./auth/token-file.js";
+export {
+  defaultEncryptionConfig,
+  formatEncryptionConfig,
+  newAesGcmKey,
+  parseEncryptionConfig,
+  type EncryptionConfiguration,
+  type ResourceEncryption,
+} from "./storage/value/encryption-config.js";
+export { ensureEncryptionConfigFile, readEncryptionConfigFile } from "./storage/value/encryption-config-file.js";
+export { encryptionStatusPath, type EncryptionStatus } from "./http/encryption-status.js";

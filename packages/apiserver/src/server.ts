@@ -11,6 +11,8 @@ import { Registry } from "./registry/registry.js";
 import { Compactor } from "./storage/compactor.js";
 import { LeaseManager } from "./storage/leases.js";
 import { Store } from "./storage/store.js";
+import type { EncryptionConfiguration } from "./storage/value/encryption-config.js";
+import { followEncryptionConfigFile } from "./storage/value/encryption-config-file.js";
 import { WatchCache } from "./storage/cacher/watch-cache.js";
 import { parseCidr, resources } from "@bosun/api";
 import { ServiceAllocator, type ServiceRanges } from "./registry/service-allocation.js";
@@ -57,6 +59,12 @@ export interface ApiServerOptions {
    * Without it (tests of other things) the Service is not kept.
    */
   advertiseAddress?: string;
+  /**
+   * Encryption at rest (--encryption-provider-config): the configuration, and the
+   * file it came from, followed so that a changed file takes effect at once.
+   * Without it values are stored as they are.
+   */
+  encryption?: { config: EncryptionConfiguration; file?: string };
 }
 
 export const defaultServiceRanges: ServiceRanges = { clusterIps: parseCidr("10.96.0.0/12"), nodePorts: { min: 30000, max: 32767 } };
@@ -77,16 +85,26 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     throw new Error(`etcdCompactionIntervalSeconds must be 0 (off) or more seconds; got ${compactionSeconds}`);
   }
   const etcd = new Etcd3(etcdClientOptions(opts.etcdEndpoints, opts.etcdTls));
-  const store = new Store(etcd, opts.prefix);
+  const store = new Store(etcd, opts.prefix, opts.encryption?.config);
+  const stopFollowing = opts.encryption?.file ? followEncryptionConfigFile(opts.encryption.file, (config) => store.encryption?.replace(config)) : undefined;
   const cache = new WatchCache(store, resources, opts.watchCacheSize ?? 1000);
   try {
     await cache.start();
   } catch (err) {
     cache.stop();
+    stopFollowing?.();
     etcd.close();
     throw new Error(
       `cannot reach etcd at ${opts.etcdEndpoints.join(",")}: ${(err as Error).message}; start etcd or fix --etcd-servers`,
     );
+  }
+  try {
+    await store.checkEncryptedValues();
+  } catch (err) {
+    cache.stop();
+    stopFollowing?.();
+    etcd.close();
+    throw err;
   }
   await store.repairIndexes();
   const services = new ServiceAllocator(store, opts.serviceRanges ?? defaultServiceRanges);
@@ -116,6 +134,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       if (closed) return;
       closed = true;
       compactor.stop();
+      stopFollowing?.();
       // Watches end first: the kubernetes Service's last write below would otherwise go
       // to watchers whose clients have left, and the server's close waited 70 s for them.
       cache.stop();

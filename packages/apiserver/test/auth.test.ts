@@ -1,7 +1,8 @@
 // Who may do what over HTTPS: anonymous requests reach only the public paths;
 // bearer tokens from a token file and bootstrap (join) tokens stored as Secrets;
 // a join token may only ask for a node certificate; a node certificate may read
-// nodes, change its own Node, and read and report only the pods bound to it.
+// nodes, change its own Node, read and report only the pods bound to it, and read
+// only the Secrets and ConfigMaps those pods use.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -243,11 +244,70 @@ describe("authentication and authorization", () => {
     };
     assert.equal((await call(url, "POST", "/apis/networking.k8s.io/v1/namespaces/default/ingresses", ingress)).status, 201);
     assert.equal((await as(n1, "GET", "/api/v1/namespaces/default/secrets/site-tls")).status, 200);
-    assertStatus(await as(n1, "GET", "/api/v1/namespaces/default/secrets/unrelated"), 403, "Forbidden", /only read the Secrets that an Ingress names for TLS/);
+    assertStatus(await as(n1, "GET", "/api/v1/namespaces/default/secrets/unrelated"), 403, "Forbidden", /no relationship found between node 'n1' and this object: a node may only read the secrets its pods use \(or an Ingress names for TLS\)/);
     assertStatus(await as(n1, "GET", "/api/v1/namespaces/default/secrets"), 403, "Forbidden");
     const status = await as(n1, "PATCH", "/apis/networking.k8s.io/v1/namespaces/default/ingresses/site/status", { status: { loadBalancer: { ingress: [{ ip: "192.0.2.10" }] } } }, merge);
     assert.equal(status.status, 200, JSON.stringify(status.body));
     assertStatus(await as(n1, "PATCH", "/apis/networking.k8s.io/v1/namespaces/default/ingresses/site", { metadata: { labels: { x: "y" } } }, merge), 403, "Forbidden");
+  });
+
+  test("a node reads the Secrets and ConfigMaps its pods use, one at a time, and no other", async () => {
+    const ns = "refs";
+    assert.equal((await call(url, "POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })).status, 201);
+    const make = async (resource: "secrets" | "configmaps", name: string) => {
+      const body =
+        resource === "secrets"
+          ? { apiVersion: "v1", kind: "Secret", metadata: { name }, type: "Opaque", data: { k: "dg==" } }
+          : { apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { k: "v" } };
+      assert.equal((await call(url, "POST", `/api/v1/namespaces/${ns}/${resource}`, body)).status, 201, `${resource}/${name}`);
+    };
+    for (const name of ["env-secret", "envfrom-secret", "other-node-secret", "unused-secret"]) await make("secrets", name);
+    for (const name of ["env-cm", "envfrom-cm", "unused-cm"]) await make("configmaps", name);
+    const pod = (name: string, nodeName: string, container: Record<string, unknown>) => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name },
+      spec: { nodeName, containers: [{ name: "main", image: "bosun.local/busybox:1", ...container }] },
+    });
+    const onN1 = pod("uses-refs", "n1", {
+      env: [
+        { name: "A", valueFrom: { secretKeyRef: { name: "env-secret", key: "k" } } },
+        { name: "B", valueFrom: { configMapKeyRef: { name: "env-cm", key: "k" } } },
+        // Named but not there yet: the node may look, and learns it is missing.
+        { name: "C", valueFrom: { configMapKeyRef: { name: "not-yet", key: "k", optional: true } } },
+      ],
+      envFrom: [{ secretRef: { name: "envfrom-secret" } }, { prefix: "X_", configMapRef: { name: "envfrom-cm" } }],
+    });
+    const onN2 = pod("uses-other", "n2", { envFrom: [{ secretRef: { name: "other-node-secret" } }] });
+    for (const p of [onN1, onN2]) assert.equal((await call(url, "POST", `/api/v1/namespaces/${ns}/pods`, p)).status, 201);
+
+    const n1 = withCertificate(await nodeCertificate("n1"));
+    const path = (resource: string, name = "") => `/api/v1/namespaces/${ns}/${resource}${name ? `/${name}` : ""}`;
+    for (const [resource, name] of [["secrets", "env-secret"], ["secrets", "envfrom-secret"], ["configmaps", "env-cm"], ["configmaps", "envfrom-cm"]] as const) {
+      const got = await as(n1, "GET", path(resource, name));
+      assert.equal(got.status, 200, `${resource}/${name}: ${JSON.stringify(got.body)}`);
+      const one = await as(n1, "GET", `${path(resource)}?fieldSelector=metadata.name%3D${name}`);
+      assert.equal(one.status, 200, `list ${resource}/${name}: ${JSON.stringify(one.body)}`);
+      assert.deepEqual((one.body as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name), [name]);
+    }
+    assertStatus(await as(n1, "GET", path("configmaps", "not-yet")), 404, "NotFound");
+
+    const unrelated = /no relationship found between node 'n1' and this object/;
+    assertStatus(await as(n1, "GET", path("secrets", "unused-secret")), 403, "Forbidden", unrelated);
+    assertStatus(await as(n1, "GET", path("secrets", "other-node-secret")), 403, "Forbidden", unrelated);
+    assertStatus(await as(n1, "GET", path("configmaps", "unused-cm")), 403, "Forbidden", /a node may only read the configmaps its pods use$/);
+    assertStatus(await as(n1, "GET", `${path("configmaps")}?fieldSelector=metadata.name%3Dunused-cm`), 403, "Forbidden", unrelated);
+    assertStatus(await as(n1, "GET", path("configmaps")), 403, "Forbidden", /one at a time: .*metadata.name=NAME/);
+    assertStatus(await as(n1, "GET", "/api/v1/configmaps?fieldSelector=metadata.name%3Denv-cm"), 403, "Forbidden", /one at a time/);
+    assertStatus(await as(n1, "GET", `${path("secrets")}?fieldSelector=metadata.name%21%3Denv-secret`), 403, "Forbidden", /one at a time/);
+    // Reading is all: a node changes none of them.
+    assertStatus(await as(n1, "PATCH", path("configmaps", "env-cm"), { data: { k: "changed" } }, merge), 403, "Forbidden", /a node may only read configmaps/);
+    assertStatus(await as(n1, "DELETE", path("secrets", "env-secret")), 403, "Forbidden", /a node may only read secrets/);
+    assert.equal((await call<{ data: Record<string, string> }>(url, "GET", path("configmaps", "env-cm"))).body.data.k, "v", "unchanged");
+
+    // Once the pod that used it is gone, so is the node's access.
+    assert.equal((await call(url, "DELETE", `${path("pods", "uses-refs")}?gracePeriodSeconds=0`)).status, 200);
+    assertStatus(await as(n1, "GET", path("secrets", "env-secret")), 403, "Forbidden", unrelated);
   });
 
   test("a node renews only its own certificate; an admin is not given node certificates", async () => {

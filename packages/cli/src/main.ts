@@ -2,6 +2,7 @@
 // The bosun command: wiring only; each command lives in commands/.
 import { registerApply } from "./commands/apply.js";
 import { registerCordon } from "./commands/cordon.js";
+import { registerCreate } from "./commands/create.js";
 import { registerDelete } from "./commands/delete.js";
 import { registerDescribe } from "./commands/describe.js";
 import { registerDown } from "./commands/down.js";
@@ -15,6 +16,7 @@ import { registerLogs } from "./commands/logs.js";
 import { registerPortForward } from "./commands/port-forward.js";
 import { registerRollout } from "./commands/rollout.js";
 import { registerScale } from "./commands/scale.js";
+import { registerSecrets } from "./commands/secrets.js";
 import { registerPki } from "./commands/pki.js";
 import { registerToken } from "./commands/token.js";
 import { registerUp } from "./commands/up.js";
@@ -37,6 +39,7 @@ const program = new BosunCommand("bosun")
   .showHelpAfterError();
 
 registerApply(program);
+registerCreate(program);
 registerGet(program);
 registerDescribe(program);
 registerDelete(program);
@@ -53,6 +56,7 @@ registerDown(program);
 registerKubeconfig(program);
 registerEtcd(program);
 registerToken(program);
+registerSecrets(program);
 registerPki(program);
 
 try {

@@ -19,3 +19,4 @@ export { NodeIpamController, checkClusterCidr, cidrNotAvailableReason, type Node
 export { EndpointsController, overCapacityAnnotation, type EndpointsControllerOptions } from "./endpoints/controller.js";
 export { EndpointSliceController, type EndpointSliceControllerOptions } from "./endpointslice/controller.js";
 export { endpointSliceControllerName } from "./endpointslice/labels.js";
+export { PersistentVolumeBinder, bindCompletedAnnotation, boundByControllerAnnotation } from "./persistentvolume/binder.js";

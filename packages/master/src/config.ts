@@ -1,5 +1,6 @@
 // Parsing of the master's flags into typed configuration. Bad values fail at start
 // with a message naming the flag, rather than surfacing later as a bind error.
+import { join } from "node:path";
 import { cidrProblem, cidrsOverlap, formatCidr, parseCidr, parseDuration, parseIp } from "@bosun/api";
 import { internalIP } from "@bosun/client";
 import type { ServiceRanges } from "@bosun/apiserver";
@@ -137,6 +138,7 @@ export interface MasterFlags {
   etcdCertfile?: string;
   etcdKeyfile?: string;
   tokenAuthFile?: string;
+  encryptionProviderConfig?: string;
   nodeCertValidity: string;
   logLevel: string;
 }
@@ -167,6 +169,8 @@ export interface MasterConfig {
   /** File paths of etcd's CA and this master's etcd client certificate; absent for plain-HTTP etcd. */
   etcdTlsFiles?: { ca: string; cert?: string; key?: string };
   tokenAuthFile?: string;
+  /** The encryption configuration; made at first start when it is the default path in the data directory. */
+  encryptionProviderConfig: { path: string; create: boolean };
   /** How long the node certificates this master signs last. */
   nodeCertValidityMs: number;
   logLevel: string;
@@ -193,6 +197,9 @@ export function parseMasterConfig(flags: MasterFlags): MasterConfig {
     serviceRanges: parseServiceRanges(flags.serviceClusterIpRange, flags.serviceNodePortRange),
     advertiseAddress: "",
     dataDir: flags.dataDir,
+    encryptionProviderConfig: flags.encryptionProviderConfig
+      ? { path: flags.encryptionProviderConfig, create: false }
+      : { path: join(flags.dataDir, "encryption-config.yaml"), create: true },
     tlsSans: (flags.tlsSan ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""),
     nodeCertValidityMs: parseDurationMs(flags.nodeCertValidity, "--node-cert-validity"),
     logLevel: flags.logLevel,

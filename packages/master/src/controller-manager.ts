@@ -12,6 +12,7 @@ import {
   GarbageCollectorController,
   JobController,
   NodeIpamController,
+  PersistentVolumeBinder,
   ReplicaSetController,
   StatefulSetController,
   TtlAfterFinishedController,
@@ -49,6 +50,7 @@ const controllerFactories: Array<[component: string, factory: ControllerFactory]
   ["garbage-collector-controller", (ctx) => new GarbageCollectorController(ctx)],
   ["endpoint-controller", (ctx) => new EndpointsController(ctx)],
   ["endpoint-slice-controller", (ctx) => new EndpointSliceController(ctx)],
+  ["persistentvolume-binder-controller", (ctx) => new PersistentVolumeBinder(ctx)],
   // Kubernetes' range allocator records under this name.
   ["cidrAllocator", (ctx, opts) => new NodeIpamController(ctx, { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize })],
 ];

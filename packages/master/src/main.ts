@@ -2,7 +2,7 @@
 // bosun-master: the apiserver over etcd, and, as its clients over the REST API, the
 // scheduler, the controllers and the dispatcher that agents connect to.
 import { Command } from "commander";
-import { createApiServer, readTokenFile } from "@bosun/apiserver";
+import { createApiServer, ensureEncryptionConfigFile, readTokenFile } from "@bosun/apiserver";
 import { ApiClient, createLogger, setLogLevel } from "@bosun/client";
 import type { Node } from "@bosun/api";
 import { hostname } from "node:os";
@@ -63,6 +63,7 @@ async function run(config: MasterConfig): Promise<void> {
   const logSource = new AgentLogSource(agents);
   const streamSource = new AgentStreamSource(agents);
 
+  const encryption = ensureEncryptionConfigFile(config.encryptionProviderConfig.path, config.encryptionProviderConfig.create);
   const api = await createApiServer({
     etcdEndpoints: config.etcdServers,
     ...(etcdTls ? { etcdTls } : {}),
@@ -75,6 +76,7 @@ async function run(config: MasterConfig): Promise<void> {
     eventTtlSeconds: Math.round(config.eventTtlMs / 1000),
     serviceRanges: config.serviceRanges,
     advertiseAddress: config.advertiseAddress,
+    encryption: { config: encryption, file: config.encryptionProviderConfig.path },
     etcdCompactionIntervalSeconds: config.etcdCompactionIntervalMs / 1000,
   });
   closers.push({ name: "apiserver", close: () => api.close() });
@@ -148,6 +150,7 @@ const program = new Command()
   .option("--etcd-cafile <file>", "CA of etcd's serving certificate (https etcd)")
   .option("--etcd-certfile <file>", "the master's client certificate for etcd")
   .option("--etcd-keyfile <file>", "the key of --etcd-certfile")
+  .option("--encryption-provider-config <file>", "encryption at rest, as kube-apiserver's EncryptionConfiguration file (aesgcm and identity providers); followed for changes. Default: <data-dir>/encryption-config.yaml, made at first start with a new aesgcm key for Secrets. Every master needs the same file")
   .option("--token-auth-file <file>", "bearer tokens as kube-apiserver's token file: token,user,uid[,\"group1,group2\"] per line")
   .option("--node-cert-validity <duration>", "how long the node certificates this master signs last; agents renew them at 70% of that", "8760h")
   .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")

@@ -5,8 +5,9 @@
 // credentials. One client for all of them: with the node's certificate (asked
 // before each request, so a renewal is used at once) and failing over between the
 // masters in --server.
-import { ApiClient, createLogger, isNotFound, SharedInformers, type ClientCredentials, type Informer } from "@bosun/client";
-import { mustResource, type EndpointSlice, type Ingress, type IngressClass, type Namespace, type NetworkPolicy, type Node, type Secret, type Service } from "@bosun/api";
+import { ApiClient, createLogger, SharedInformers, type ClientCredentials, type Informer } from "@bosun/client";
+import { mustResource, type EndpointSlice, type Ingress, type IngressClass, type Namespace, type NetworkPolicy, type Node, type Service } from "@bosun/api";
+import { ClusterObjects } from "./objects.js";
 
 const log = createLogger("agent/cluster");
 
@@ -19,6 +20,8 @@ export class ClusterInformers {
   readonly ingressClasses: Informer<IngressClass>;
   readonly nodes: Informer<Node>;
   readonly client: ApiClient;
+  /** Single Secrets and ConfigMaps, read when needed rather than watched. */
+  readonly objects: ClusterObjects;
   private readonly informers: SharedInformers;
   private readonly listeners = new Set<() => void>();
   private started: Promise<void> | undefined;
@@ -26,6 +29,7 @@ export class ClusterInformers {
   constructor(servers: string[], credentials: () => ClientCredentials, userAgent: string) {
     this.client = new ApiClient({ server: servers, credentials, userAgent });
     this.informers = new SharedInformers(this.client);
+    this.objects = new ClusterObjects(this.client);
     this.services = this.informers.for<Service>(mustResource("services"));
     this.endpointSlices = this.informers.for<EndpointSlice>(mustResource("endpointslices"));
     this.namespaces = this.informers.for<Namespace>(mustResource("namespaces"));
@@ -64,16 +68,6 @@ export class ClusterInformers {
 
   get synced(): boolean {
     return [this.services, this.endpointSlices, this.namespaces, this.networkPolicies, this.ingresses, this.ingressClasses, this.nodes].every((i) => i.hasSynced());
-  }
-
-  /** A Secret an Ingress names for TLS (the only ones a node may read); undefined when it is not there. */
-  async tlsSecret(namespace: string, name: string): Promise<Secret | undefined> {
-    try {
-      return await this.client.get<Secret>(mustResource("secrets"), name, namespace);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
   }
 
   async stop(): Promise<void> {

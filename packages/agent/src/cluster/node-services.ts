@@ -62,7 +62,7 @@ export class NodeServices {
             ...(opts.ingressHttp !== undefined ? { http: opts.ingressHttp } : {}),
             ...(opts.ingressHttps !== undefined ? { https: opts.ingressHttps } : {}),
             tlsSecret: async ({ namespace, name }) => {
-              const secret = await cluster.tlsSecret(namespace, name);
+              const secret = await cluster.objects.secret(namespace, name);
               if (!secret) return undefined;
               const pair = tlsKeyPairFromSecret(secret);
               if (pair.ok) return pair.pair;

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { canonicalJson, cpuToMillis, defaultPullPolicy, memoryToBytes, type Container, type Pod, type PullPolicy } from "@bosun/api";
 import type { ContainerCreateSpec } from "../runtime/runtime.js";
+import type { ContainerEnvironment } from "./env/environment.js";
 import { containerLabels, dockerContainerName, INFRA_CONTAINER_NAME, LABEL_TERMINATION_GRACE } from "../labels.js";
 import { podIdentity } from "./identity.js";
 
@@ -51,12 +52,14 @@ export function infraHash(infraImage: string): string {
   return createHash("sha256").update(infraImage).digest("hex").slice(0, 16);
 }
 
+/** `environment` is the container's resolved env and its expanded command and args (env/environment.ts). */
 export function appContainerSpec(
   nodeName: string,
   pod: Pod,
   container: Container,
   infraContainerId: string,
   restartCount: number,
+  environment: Pick<ContainerEnvironment, "env" | "command" | "args">,
 ): ContainerCreateSpec {
   const id = podIdentity(pod);
   const limits = container.resources?.limits ?? {};
@@ -71,10 +74,10 @@ export function appContainerSpec(
         ? { [LABEL_TERMINATION_GRACE]: String(pod.spec.terminationGracePeriodSeconds) }
         : {}),
     },
-    env: (container.env ?? []).map((e) => `${e.name}=${e.value ?? ""}`),
+    env: environment.env,
     // Kubernetes semantics: command replaces ENTRYPOINT, args replace CMD.
-    entrypoint: container.command,
-    cmd: container.args,
+    entrypoint: environment.command,
+    cmd: environment.args,
     workingDir: container.workingDir,
     networkMode: `container:${infraContainerId}`,
     nanoCpus: cpu === undefined ? undefined : cpuToMillis(cpu) * 1_000_000,

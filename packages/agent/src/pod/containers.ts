@@ -7,6 +7,7 @@ import { LABEL_SPEC_HASH, restartCountOf } from "../labels.js";
 import { crashLoopMessage } from "./backoff.js";
 import { appContainerSpec, specHash } from "./container-config.js";
 import { RETRY_AFTER_ERROR_MS, timeOf, type PodContext } from "./context.js";
+import { makeEnvironment, type ContainerEnvironment } from "./env/environment.js";
 import { DEFAULT_GRACE_SECONDS, graceSeconds } from "./grace.js";
 import { podIdentity } from "./identity.js";
 import type { ImagePuller } from "./images.js";
@@ -23,6 +24,8 @@ export interface ContainerSyncInput {
   restartNow: (c: ContainerSummary, exitCode: number) => boolean;
   /** Settles once the infra container runs; a container starts only after it. */
   infraStarted: Promise<void>;
+  /** The sandbox's addresses, for environment variables that name them. */
+  podIPs: () => Promise<string[]>;
 }
 
 export class ContainerSync {
@@ -92,22 +95,43 @@ export class ContainerSync {
     const imageWait = await this.images.ensure(pod, spec);
     if (imageWait) return imageWait;
 
+    // As the kubelet, the environment is made after the image is there and before anything is removed.
+    let environment: ContainerEnvironment;
+    try {
+      environment = await makeEnvironment({
+        pod,
+        container: spec,
+        objects: ctx.deps.envObjects,
+        nodeAllocatable: ctx.deps.nodeAllocatable?.() ?? {},
+        hostIPs: [ctx.deps.hostIP()],
+        podIPs: input.podIPs,
+      });
+    } catch (err) {
+      return this.failedToCreate(pod, spec, "CreateContainerConfigError", err);
+    }
+    for (const w of environment.warnings) ctx.event(id, "Warning", w.reason, w.message);
+
     // The instance before `current` is no longer needed once a new one exists.
     for (const old of instances.slice(1)) await runtime.removeContainer(old.id);
-    const create = appContainerSpec(ctx.deps.nodeName, pod, spec, infraId, restartCount);
+    const create = appContainerSpec(ctx.deps.nodeName, pod, spec, infraId, restartCount, environment);
     for (const hook of ctx.deps.hooks) hook.containerSpec?.(pod, spec, create);
     let cid: string;
     try {
       cid = await runtime.createContainer(create);
     } catch (err) {
-      const message = (err as Error).message;
-      ctx.event(id, "Warning", "Failed", `Error: ${message}`, spec.name);
-      ctx.wakeIn(RETRY_AFTER_ERROR_MS * 5);
-      return { reason: "CreateContainerError", message };
+      return this.failedToCreate(pod, spec, "CreateContainerError", err);
     }
     if (current) ctx.probeKilled.delete(current.id);
     ctx.event(id, "Normal", "Created", `Created container ${spec.name}`, spec.name);
     return this.startCreated(pod, spec, cid, infraStarted);
+  }
+
+  /** The container could not be made: told in an event, and tried again at a later sync. */
+  private failedToCreate(pod: Pod, spec: Container, reason: string, err: unknown): Waiting {
+    const message = (err as Error).message;
+    this.ctx.event(podIdentity(pod), "Warning", "Failed", `Error: ${message}`, spec.name);
+    this.ctx.wakeIn(RETRY_AFTER_ERROR_MS * 5);
+    return { reason, message };
   }
 
   private async startCreated(pod: Pod, spec: Container, cid: string, infraStarted: Promise<void>): Promise<Waiting | undefined> {

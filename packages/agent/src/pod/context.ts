@@ -1,10 +1,11 @@
 // What the parts of one pod's worker share: the agent-wide dependencies, and the
 // pod's own memory between syncs (inspect results, probe kills). Nothing here acts
 // on containers; the parts do.
-import type { PodStatus } from "@bosun/api";
+import type { PodStatus, ResourceList } from "@bosun/api";
 import type { ContainerDetails, ContainerRuntime } from "../runtime/runtime.js";
 import type { PodProbes } from "../probe/manager.js";
 import type { ContainerBackoff } from "./backoff.js";
+import type { EnvObjectSource } from "./env/source.js";
 import type { PodHook } from "./hooks/hook.js";
 import type { PodEventRecord, PodEventSink, PodIdentity } from "./identity.js";
 
@@ -20,6 +21,10 @@ export interface WorkerDeps {
   probes: PodProbes;
   /** The pod set-up concerns (network, ...), called in this order. */
   hooks: readonly PodHook[];
+  /** Reads the ConfigMaps and Secrets containers' environments name; without it (no API servers) none can be read. */
+  envObjects?: EnvObjectSource;
+  /** The node's allocatable resources: the limits a container does not set, as its environment sees them. */
+  nodeAllocatable?: () => ResourceList;
   now?: () => number;
 }
 

@@ -4,8 +4,8 @@
 // to it, as the kubelet does.
 import type { Pod } from "@bosun/api";
 import { createLogger } from "@bosun/client";
-import type { ContainerSummary } from "../runtime/runtime.js";
-import { restartCountOf } from "../labels.js";
+import type { ContainerRuntime, ContainerSummary } from "../runtime/runtime.js";
+import { LABEL_POD_IP, restartCountOf, sandboxIP } from "../labels.js";
 import { graceSeconds } from "./grace.js";
 import type { PodContext } from "./context.js";
 import { infraContainerSpec } from "./container-config.js";
@@ -100,4 +100,21 @@ export class Sandbox {
     }
     this.ctx.wakeIn(wait.retryAfterMs);
   }
+}
+
+/**
+ * The sandbox's addresses, looked up once and only when asked: the pod network's
+ * address on its label, else the one Docker gave it on its bridge, known once it runs.
+ */
+export function sandboxAddresses(runtime: ContainerRuntime, infra: ContainerSummary, started: Promise<void>): () => Promise<string[]> {
+  let ips: Promise<string[]> | undefined;
+  const lookUp = async (): Promise<string[]> => {
+    const labelled = infra.labels[LABEL_POD_IP];
+    if (labelled) return [labelled];
+    await started.catch(() => undefined);
+    const details = await runtime.inspectContainer(infra.id);
+    const ip = details ? sandboxIP(details) : "";
+    return ip ? [ip] : [];
+  };
+  return () => (ips ??= lookUp());
 }

@@ -16,7 +16,7 @@ import { PodContext, RETRY_AFTER_ERROR_MS, timeOf, type WorkerDeps } from "./con
 import { podIdentity, podKey, type PodIdentity } from "./identity.js";
 import { ImagePuller } from "./images.js";
 import { PodObserver, type PodObservation } from "./observe.js";
-import { Sandbox } from "./sandbox.js";
+import { Sandbox, sandboxAddresses } from "./sandbox.js";
 import { computePodStatus, podFinished, type Waiting } from "./status.js";
 import { teardownPod } from "./teardown.js";
 
@@ -179,11 +179,12 @@ export class PodWorker {
     }
 
     if (infra?.state === "running") {
+      const podIPs = sandboxAddresses(runtime, infra, infraStarted);
       for (const spec of pod.spec.containers) {
         const restartNow = (c: ContainerSummary, exitCode: number) =>
           killed.has(c.id) || (sandboxChanged && shouldRestart(pod.spec.restartPolicy, exitCode));
         const instances = byName.get(spec.name) ?? [];
-        const w = await this.containers.sync({ pod, spec, instances, detailOf, infraId: infra.id, restartNow, infraStarted });
+        const w = await this.containers.sync({ pod, spec, instances, detailOf, infraId: infra.id, restartNow, infraStarted, podIPs });
         if (w) waiting.set(spec.name, w);
       }
     }

@@ -2,6 +2,7 @@
 // apiserver's Tables carry and `bosun get` prints.
 import type { KubeObject } from "../types/meta.js";
 import { column, nameColumn, creationTimestampDescription, type Printer } from "./columns.js";
+import { configMapPrinter } from "./configmaps.js";
 import { eventPrinter } from "./events.js";
 import { cronJobPrinter, jobPrinter } from "./jobs.js";
 import { namespacePrinter } from "./namespaces.js";
@@ -10,16 +11,18 @@ import { podPrinter } from "./pods.js";
 import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./networking.js";
 import { secretPrinter } from "./secrets.js";
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from "./services.js";
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage.js";
 import { daemonSetPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from "./workloads.js";
 
 export { humanDuration, age } from "./age.js";
-export { selectorText, type Printer, type TableCell, type TableColumnDefinition, type TableRowCondition } from "./columns.js";
+export { labelsText, selectorText, type Printer, type TableCell, type TableColumnDefinition, type TableRowCondition } from "./columns.js";
 export { podColumns, type PodColumns } from "./pods.js";
 export { nodeRoles, nodeStatus } from "./nodes.js";
 export { eventFirstSeen, eventLastSeen } from "./events.js";
 export { jobCompletions, jobDuration, jobStatus } from "./jobs.js";
 export { endpointSliceAddressesText, endpointSlicePortsText, endpointsText, loadBalancerText, serviceExternalIP, servicePortsText } from "./services.js";
 export { ingressHostsText, ingressPortsText } from "./networking.js";
+export { accessModesText, persistentVolumeClaimClass, persistentVolumeClass } from "./storage.js";
 
 const printers: Record<string, Printer> = {
   Pod: podPrinter,
@@ -27,6 +30,10 @@ const printers: Record<string, Printer> = {
   Namespace: namespacePrinter,
   Event: eventPrinter,
   Secret: secretPrinter,
+  ConfigMap: configMapPrinter,
+  PersistentVolume: persistentVolumePrinter,
+  PersistentVolumeClaim: persistentVolumeClaimPrinter,
+  StorageClass: storageClassPrinter,
   Service: servicePrinter,
   Endpoints: endpointsPrinter,
   EndpointSlice: endpointSlicePrinter,

@@ -1,13 +1,12 @@
-// core/v1 kinds Bosun supports: Namespace, Node, Pod, Binding, Event, Secret, and
-// the policy/v1 Eviction body of pods/{name}/eviction.
+// core/v1 kinds Bosun supports: Namespace, Node, Pod, Binding, Event, Secret,
+// ConfigMap, and the policy/v1 Eviction body of pods/{name}/eviction (the
+// persistent volume kinds are in persistent-volumes.ts).
 // Fields follow k8s.io/api/core/v1 exactly (names, nesting, JSON types); a field
 // that is not here is not supported and is refused by the apiserver, by path.
 import { Type, type Static } from "@sinclair/typebox";
-import { DeleteOptions, IntOrString, kindSchema, ObjectMeta, StringMap, Time, strict } from "./meta.js";
+import { EnvFromSource, EnvVar } from "./env.js";
+import { DeleteOptions, IntOrString, kindSchema, ObjectMeta, Quantity, StringMap, Time, strict } from "./meta.js";
 
-/** A Kubernetes quantity: "500m", "1", 2, "64Mi". Parsed by quantity.ts. */
-export const Quantity = Type.Union([Type.String(), Type.Number()]);
-export type Quantity = Static<typeof Quantity>;
 export const ResourceList = Type.Record(Type.String(), Quantity);
 export type ResourceList = Static<typeof ResourceList>;
 
@@ -109,6 +108,39 @@ export const Node = kindSchema("v1", "Node", {
 });
 export type Node = Static<typeof Node>;
 
+// ---- Node selectors (a PersistentVolume's nodeAffinity) ----
+
+export const NodeSelectorOperator = Type.Union([
+  Type.Literal("In"),
+  Type.Literal("NotIn"),
+  Type.Literal("Exists"),
+  Type.Literal("DoesNotExist"),
+  Type.Literal("Gt"),
+  Type.Literal("Lt"),
+]);
+export type NodeSelectorOperator = Static<typeof NodeSelectorOperator>;
+
+/** A node's label (matchExpressions) or field (matchFields, only metadata.name) compared with values. */
+export const NodeSelectorRequirement = Type.Object(
+  { key: Type.String(), operator: NodeSelectorOperator, values: Type.Optional(Type.Array(Type.String())) },
+  strict,
+);
+export type NodeSelectorRequirement = Static<typeof NodeSelectorRequirement>;
+
+/** Requirements that must all hold. */
+export const NodeSelectorTerm = Type.Object(
+  {
+    matchExpressions: Type.Optional(Type.Array(NodeSelectorRequirement)),
+    matchFields: Type.Optional(Type.Array(NodeSelectorRequirement)),
+  },
+  strict,
+);
+export type NodeSelectorTerm = Static<typeof NodeSelectorTerm>;
+
+/** Terms of which at least one must hold. */
+export const NodeSelector = Type.Object({ nodeSelectorTerms: Type.Array(NodeSelectorTerm) }, strict);
+export type NodeSelector = Static<typeof NodeSelector>;
+
 // ---- Pod ----
 
 export const ContainerPort = Type.Object(
@@ -122,15 +154,6 @@ export const ContainerPort = Type.Object(
   strict,
 );
 export type ContainerPort = Static<typeof ContainerPort>;
-
-export const EnvVar = Type.Object(
-  {
-    name: Type.String(),
-    value: Type.Optional(Type.String()),
-  },
-  strict,
-);
-export type EnvVar = Static<typeof EnvVar>;
 
 export const ResourceRequirements = Type.Object(
   {
@@ -186,6 +209,7 @@ export const Container = Type.Object(
     args: Type.Optional(Type.Array(Type.String())),
     workingDir: Type.Optional(Type.String()),
     ports: Type.Optional(Type.Array(ContainerPort)),
+    envFrom: Type.Optional(Type.Array(EnvFromSource)),
     env: Type.Optional(Type.Array(EnvVar)),
     resources: Type.Optional(ResourceRequirements),
     imagePullPolicy: Type.Optional(PullPolicy),
@@ -410,6 +434,16 @@ export const Secret = kindSchema("v1", "Secret", {
 });
 export type Secret = Static<typeof Secret>;
 
+// ---- ConfigMap ----
+
+export const ConfigMap = kindSchema("v1", "ConfigMap", {
+  data: Type.Optional(StringMap),
+  /** Values are base64 (Go's []byte in JSON), for bytes that are not UTF-8 text. */
+  binaryData: Type.Optional(Type.Record(Type.String(), Type.String({ format: "byte" }))),
+  immutable: Type.Optional(Type.Boolean()),
+});
+export type ConfigMap = Static<typeof ConfigMap>;
+
 // ---- Eviction (policy/v1, the body of pods/{name}/eviction) ----
 
 export const Eviction = Type.Object(
@@ -423,4 +457,4 @@ export const Eviction = Type.Object(
 );
 export type Eviction = Static<typeof Eviction>;
 
-export { ObjectMeta };
+export { ObjectMeta, Quantity };

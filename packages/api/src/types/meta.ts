@@ -88,6 +88,10 @@ export type LabelSelectorSpec = Static<typeof LabelSelectorSchema>;
 export const IntOrString = Type.Union([Type.Integer(), Type.String()]);
 export type IntOrString = Static<typeof IntOrString>;
 
+/** resource.Quantity: "500m", "1", 2, "64Mi". Parsed by quantity.ts. */
+export const Quantity = Type.Union([Type.String(), Type.Number()]);
+export type Quantity = Static<typeof Quantity>;
+
 export const ListMeta = Type.Object(
   {
     resourceVersion: Type.Optional(Type.String()),

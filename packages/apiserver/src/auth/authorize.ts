@@ -2,14 +2,14 @@
 // (RBAC is a later issue) except for two kinds of identity:
 // - nodes (system:nodes, CN system:node:NAME), held to what Kubernetes' Node
 //   authorizer and NodeRestriction admission allow a kubelet: read nodes, write its
-//   own Node, read and report only the pods bound to it, write events; and read
-//   what the node's service proxy, DNS and ingress proxy serve from (Services and
-//   their endpoints, namespaces, network policies, ingresses, and the Secrets an
-//   Ingress names for TLS, as the Node authorizer's graph allows a node the Secrets
-//   its pods use), and write ingresses' status;
+//   own Node, read and report only the pods bound to it, write events; read the
+//   Secrets and ConfigMaps its pods use (the Node authorizer's graph: pod -> node);
+//   and read what the node's service proxy, DNS and ingress proxy serve from
+//   (Services and their endpoints, namespaces, network policies, ingresses, and the
+//   Secrets an Ingress names for TLS), and write ingresses' status;
 // - bootstrap tokens (system:bootstrappers), which may only ask for a node
 //   certificate (see node-certificates.ts).
-import { forbidden, type Pod, type ResourceInfo } from "@bosun/api";
+import { forbidden, parseFieldSelector, type Pod, type PodReferenceKind, type ResourceInfo } from "@bosun/api";
 import { bootstrappersGroup, nodeNameOf, type Identity } from "@bosun/pki";
 import { StatusError } from "../errors.js";
 import type { ResourceRoute } from "../http/paths.js";
@@ -29,6 +29,8 @@ export interface NodeRuleLookups {
   pod(namespace: string, name: string): Promise<Pod | undefined>;
   /** Whether an Ingress of the namespace names the Secret in spec.tls: the node's ingress proxy may read it. */
   ingressUsesSecret(namespace: string, name: string): Promise<boolean>;
+  /** Whether a pod bound to `node` uses the Secret or ConfigMap (pod-references.ts in @bosun/api). */
+  nodePodsUse(node: string, kind: PodReferenceKind, namespace: string, name: string): Promise<boolean>;
 }
 
 const readVerbs = ["get", "list", "watch"];
@@ -52,13 +54,39 @@ function deny(identity: Identity, attrs: RequestAttributes, reason: string): nev
   throw new StatusError(forbidden({ user: identity.user, verb: attrs.verb, info: { ...info, resource } as ResourceInfo, name, namespace, reason }));
 }
 
-/** The node a field selector pins a pod list to (`spec.nodeName=NAME`), if it does. */
-export function selectedNodeName(fieldSelector: string | undefined): string | undefined {
-  for (const term of (fieldSelector ?? "").split(",")) {
-    const m = /^\s*spec\.nodeName\s*(?:==|=)\s*(\S+)\s*$/.exec(term);
-    if (m) return m[1];
+/** The value a field selector pins `field` to (`field=value`), if it does; a selector that does not parse pins nothing. */
+export function selectedField(fieldSelector: string | undefined, field: string): string | undefined {
+  try {
+    return parseFieldSelector(fieldSelector ?? "").requirements.find((r) => r.field === field && r.operator !== "!=")?.value;
+  } catch {
+    return undefined;
   }
-  return undefined;
+}
+
+const referenceKinds: Record<string, PodReferenceKind> = { "/secrets": "Secret", "/configmaps": "ConfigMap" };
+
+/**
+ * The Node authorizer's rule for Secrets and ConfigMaps: read one object at a time
+ * (get, or list and watch with metadata.name=NAME, as the kubelet's single-object
+ * watches do), and only one that a pod bound to the node uses; a Secret an Ingress
+ * names for TLS too, for the node's ingress proxy.
+ */
+async function authorizeReferencedObject(
+  identity: Identity,
+  node: string,
+  kind: PodReferenceKind,
+  attrs: RequestAttributes,
+  lookups: NodeRuleLookups,
+): Promise<void> {
+  const { info, namespace, subresource } = attrs.route;
+  if (!readVerbs.includes(attrs.verb) || subresource !== undefined) deny(identity, attrs, `a node may only read ${info.resource}`);
+  const name = attrs.verb === "get" ? attrs.route.name : selectedField(attrs.fieldSelector, "metadata.name");
+  if (namespace === undefined || name === undefined) {
+    deny(identity, attrs, `a node may only read ${info.resource} one at a time: get one by name, or list or watch with the field selector metadata.name=NAME in its namespace`);
+  }
+  if (await lookups.nodePodsUse(node, kind, namespace, name)) return;
+  if (kind === "Secret" && attrs.verb === "get" && (await lookups.ingressUsesSecret(namespace, name))) return;
+  deny(identity, attrs, `no relationship found between node '${node}' and this object: a node may only read the ${info.resource} its pods use${kind === "Secret" ? " (or an Ingress names for TLS)" : ""}`);
 }
 
 /** Throws a 403 StatusError unless `identity` may do what `attrs` describe. */
@@ -82,17 +110,15 @@ export async function authorize(identity: Identity, attrs: RequestAttributes, lo
     if (kind === "networking.k8s.io/ingresses" && subresource === "status" && ["get", "update", "patch"].includes(attrs.verb)) return;
     deny(identity, attrs, `a node may only read ${info.resource}`);
   }
-  if (kind === "/secrets" && attrs.verb === "get" && name !== undefined && namespace !== undefined && subresource === undefined) {
-    if (await lookups.ingressUsesSecret(namespace, name)) return;
-    deny(identity, attrs, "a node may only read the Secrets that an Ingress names for TLS");
-  }
+  const referenced = referenceKinds[kind];
+  if (referenced !== undefined) return authorizeReferencedObject(identity, node, referenced, attrs, lookups);
   if (kind === "/events") {
     if (["create", "update", "patch", "get", "list", "watch"].includes(attrs.verb)) return;
     deny(identity, attrs, "a node may only write events");
   }
   if (kind === "/pods") {
     if (attrs.verb === "list" || attrs.verb === "watch") {
-      if (selectedNodeName(attrs.fieldSelector) === node) return;
+      if (selectedField(attrs.fieldSelector, "spec.nodeName") === node) return;
       deny(identity, attrs, `a node may only list and watch its own pods: add the field selector spec.nodeName=${node}`);
     }
     if (name === undefined || namespace === undefined) deny(identity, attrs, "a node may not create pods");
@@ -105,5 +131,5 @@ export async function authorize(identity: Identity, attrs: RequestAttributes, lo
     if (pod && pod.spec?.nodeName === node) return;
     deny(identity, attrs, `the pod is not bound to node "${node}"`);
   }
-  deny(identity, attrs, "nodes may only use nodes, their own pods and events, and read Services, endpoints, namespaces, network policies and ingresses");
+  deny(identity, attrs, "nodes may only use nodes, their own pods and events, read the Secrets and ConfigMaps their pods use, and read Services, endpoints, namespaces, network policies and ingresses");
 }

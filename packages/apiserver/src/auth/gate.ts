@@ -2,7 +2,7 @@
 // let anonymous requests reach only the public paths, then authorize.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
-import { forbidden, mustResource, resourceByKind, unauthorized, type Ingress, type Pod } from "@bosun/api";
+import { forbidden, mustResource, podReferencedNames, resourceByKind, unauthorized, type Ingress, type Pod, type PodReferenceKind } from "@bosun/api";
 import { bootstrappersGroup, type Identity } from "@bosun/pki";
 import { StatusError } from "../errors.js";
 import { parsePath } from "../http/paths.js";
@@ -73,6 +73,7 @@ export class RequestGate {
       {
         pod: (namespace, name) => this.lookupPod(namespace, name),
         ingressUsesSecret: (namespace, name) => this.ingressUsesSecret(namespace, name),
+        nodePodsUse: (node, kind, namespace, name) => this.nodePodsUse(node, kind, namespace, name),
       },
     );
     return identity;
@@ -81,6 +82,16 @@ export class RequestGate {
   private async ingressUsesSecret(namespace: string, name: string): Promise<boolean> {
     const page = await this.opts.registry.list(mustResource("ingresses"), { namespace, predicate: () => true, selective: false }, { at: { kind: "any" }, limit: 0 });
     return page.items.some((i) => ((i as Ingress).spec?.tls ?? []).some((t) => t.secretName === name));
+  }
+
+  /**
+   * A consistent read of the namespace's pods: a pod this node just got from any
+   * master's dispatcher is seen, and one deleted a moment ago no longer counts.
+   */
+  private async nodePodsUse(node: string, kind: PodReferenceKind, namespace: string, name: string): Promise<boolean> {
+    const onNode = (p: unknown) => (p as Pod).spec?.nodeName === node;
+    const page = await this.opts.registry.list(mustResource("pods"), { namespace, predicate: onNode, selective: true }, { at: { kind: "consistent" }, limit: 0 });
+    return page.items.some((p) => podReferencedNames(p as Pod, kind).has(name));
   }
 
   private async lookupPod(namespace: string, name: string): Promise<Pod | undefined> {

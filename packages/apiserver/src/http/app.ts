@@ -24,6 +24,7 @@ import { serveOpenApi } from "./openapi.js";
 import { notFoundStatus } from "./not-served.js";
 import { parsePath } from "./paths.js";
 import type { RequestGate } from "../auth/gate.js";
+import { encryptionStatus, encryptionStatusPath } from "./encryption-status.js";
 import { nodeCertificatePath, parseNodeCertificateRequest, type NodeCertificateSigner } from "../auth/node-certificates.js";
 import type { Identity } from "@bosun/pki";
 
@@ -87,6 +88,11 @@ async function route(ctx: HandlerContext, opts: AppOptions, identity: Identity |
       if (req.method !== "POST") throw new StatusError(statusError(405, "MethodNotAllowed", `${path} takes POST`));
       const body = parseBody(req.body, req.headers["content-type"], objectMediaTypes);
       return void reply.code(201).send(await opts.nodeCertificates.sign(identity, parseNodeCertificateRequest(body)));
+    }
+    case encryptionStatusPath: {
+      const answer = encryptionStatus(identity, req.method, ctx.registry.store.encryption?.status() ?? []);
+      if ("code" in answer) throw new StatusError(answer);
+      return void reply.send(answer);
     }
     case "/version":
       return void reply.send(serverVersion);

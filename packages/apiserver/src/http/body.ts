@@ -1,8 +1,10 @@
 // Request bodies: media type, size and syntax are checked here, so a handler only
-// ever sees a parsed JSON value or answers with the Status that explains why not.
+// ever sees a parsed JSON value (an object sent as protobuf is decoded to the JSON
+// it would have been) or answers with the Status that explains why not.
 import { parse as parseYaml } from "yaml";
-import { badRequest, unsupportedMediaType, type Status } from "@bosun/api";
+import { badRequest, unsupportedMediaType, type ResourceInfo, type Status } from "@bosun/api";
 import { StatusError } from "../errors.js";
+import { decodeProtobufObject, protobufKinds, protobufMediaType, protobufWorkaround } from "./protobuf-body.js";
 
 /** The largest request body Kubernetes accepts (3 MiB). */
 export const maxBodyBytes = 3 * 1024 * 1024;
@@ -15,25 +17,28 @@ export const patchMediaTypes = [
   "application/apply-patch+yaml",
 ];
 
-/** What kubectl 1.32 and later send for the objects its typed clients build. */
-const protobufMediaType = "application/vnd.kubernetes.protobuf";
-
 /**
- * 415 for a protobuf body. Bosun speaks JSON and YAML only; kubectl's generators
- * (`kubectl create deployment|namespace|job|cronjob|secret|service`) send protobuf since 1.32, so
- * the message says how to get the same object to the server as YAML.
+ * What a create or update takes: JSON, YAML, and Kubernetes protobuf (which
+ * kubectl 1.32 and later send from `kubectl create namespace|secret|deployment|...`)
+ * for the kinds protobuf-body.ts decodes.
  */
+export const objectWriteMediaTypes = [...objectMediaTypes, protobufMediaType];
+
+/** 415 for a protobuf body where Bosun takes none (patches, bindings, evictions). */
 function protobufRefused(accepted: readonly string[]): Status {
   const status = unsupportedMediaType(protobufMediaType, accepted);
-  status.message +=
-    ". Bosun does not decode Kubernetes protobuf, which kubectl 1.32 and later send from 'kubectl create deployment|namespace|job|cronjob|secret|service'." +
-    " Write the object as YAML and create it from the file ('kubectl create -f <file>'), or pipe it:" +
-    " 'kubectl create deployment x --image=y --dry-run=client -o yaml | kubectl apply -f -' (or '| bosun apply -f -')";
+  status.message += `. Bosun decodes Kubernetes protobuf only in the body of a create or update of ${protobufKinds}. ${protobufWorkaround}`;
   return status;
 }
 
 export function mediaType(header: string | undefined): string {
   return (header ?? "").split(";")[0].trim().toLowerCase();
+}
+
+/** Parses the body of a create or update of `info`'s kind: the object, decoded from JSON, YAML or protobuf. */
+export function parseObjectBody(raw: unknown, contentType: string | undefined, info: ResourceInfo): unknown {
+  if (mediaType(contentType) !== protobufMediaType) return parseBody(raw, contentType, objectWriteMediaTypes);
+  return decodeProtobufObject(Buffer.isBuffer(raw) ? raw : Buffer.alloc(0), info);
 }
 
 /** Parses a request body of one of the accepted media types. */

@@ -21,7 +21,7 @@ import { bindPod } from "../registry/binding.js";
 import { evictPod } from "../registry/eviction.js";
 import { deleteOptionsConflict } from "../registry/gc.js";
 import { scaleInfo, scaleOf, updateScale } from "../registry/scale.js";
-import { mediaType, objectMediaTypes, parseBody, patchMediaTypes } from "./body.js";
+import { mediaType, objectMediaTypes, parseBody, parseObjectBody, patchMediaTypes } from "./body.js";
 import { FieldValidation } from "./field-validation.js";
 import { first, logOptions, serveLogs, type PodLogSource, type Query } from "./logs.js";
 import { streamingSubresources, upgradeRequired } from "./exec.js";
@@ -174,14 +174,14 @@ function objectFromBody(info: ResourceInfo, body: unknown, route: ResourceRoute,
 
 async function create(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, route: ResourceRoute, query: Query): Promise<void> {
   const dryRun = isDryRun(query);
-  const object = objectFromBody(route.info, parseBody(req.body, req.headers["content-type"], objectMediaTypes), route, FieldValidation.of(req, reply));
+  const object = objectFromBody(route.info, parseObjectBody(req.body, req.headers["content-type"], route.info), route, FieldValidation.of(req, reply));
   const fieldManager = { manager: writeFieldManager(query, req.headers["user-agent"], "CreateOptions") };
   reply.code(201).send(await ctx.registry.create(route.info, object, { dryRun, fieldManager }));
 }
 
 async function update(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, route: ResourceRoute, query: Query): Promise<void> {
   const dryRun = isDryRun(query);
-  const object = objectFromBody(route.info, parseBody(req.body, req.headers["content-type"], objectMediaTypes), route, FieldValidation.of(req, reply));
+  const object = objectFromBody(route.info, parseObjectBody(req.body, req.headers["content-type"], route.info), route, FieldValidation.of(req, reply));
   const sub = statusSubresource(route);
   const fieldManager = { manager: writeFieldManager(query, req.headers["user-agent"], "UpdateOptions") };
   reply.send(await ctx.registry.update(route.info, route.namespace, route.name!, () => structuredClone(object), sub, { dryRun, fieldManager }));

@@ -121,6 +121,12 @@ const kindDescriptions: Record<string, string> = {
   Pod: "Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.",
   Event: "Event is a report of an event somewhere in the cluster.",
   Secret: "Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.",
+  ConfigMap: "ConfigMap holds configuration data for pods to consume.",
+  PersistentVolume:
+    "PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes",
+  PersistentVolumeClaim: "PersistentVolumeClaim is a user's request for and claim to a persistent volume",
+  StorageClass:
+    "StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned.\n\nStorageClasses are non-namespaced; the name of the storage class according to etcd is in ObjectMeta.Name.",
   Binding: "Binding ties one object to another; for example, a pod is bound to a node by a scheduler.",
   Eviction: "Eviction evicts a pod from its node subject to certain policies and safety constraints. It is created by POSTing to .../pods/<pod name>/eviction.",
   Deployment: "Deployment enables declarative updates for Pods and ReplicaSets.",

@@ -10,15 +10,11 @@ import {
   legacyJobControllerUidLabel,
   legacyJobNameLabel,
   mergeStringData,
+  objectField,
+  rfc3339,
   type KubeObject,
+  type PersistentVolume,
 } from "@bosun/api";
-
-/** holder[field], created empty when unset; undefined when it holds something else, which validation reports. */
-function objectField(holder: Record<string, unknown>, field: string): Record<string, unknown> | undefined {
-  if (holder[field] === undefined) holder[field] = {};
-  const value = holder[field];
-  return isPlainObject(value) ? value : undefined;
-}
 
 /**
  * A Job's pods are selected by its uid, which no other object can have, unless it
@@ -30,22 +26,44 @@ function generateJobSelector(object: KubeObject): void {
   if (!isPlainObject(spec) || spec.manualSelector === true || !isPlainObject(spec.template)) return;
   const uid = object.metadata.uid ?? "";
   const name = object.metadata.name ?? "";
-  const templateMeta = objectField(spec.template, "metadata");
-  const labels = templateMeta && objectField(templateMeta, "labels");
+  const templateMeta = objectField<Record<string, unknown>>(spec.template, "metadata");
+  const labels = templateMeta && objectField<Record<string, string>>(templateMeta, "labels");
   if (labels !== undefined) {
     labels[legacyJobNameLabel] ??= name;
     labels[jobNameLabel] ??= name;
     labels[legacyJobControllerUidLabel] ??= uid;
     labels[jobControllerUidLabel] ??= uid;
   }
-  const selector = objectField(spec, "selector");
-  const matchLabels = selector && objectField(selector, "matchLabels");
+  const selector = objectField<Record<string, unknown>>(spec, "selector");
+  const matchLabels = selector && objectField<Record<string, string>>(selector, "matchLabels");
   if (matchLabels !== undefined) matchLabels[jobControllerUidLabel] ??= uid;
 }
 
-/** A new Service or Ingress starts without status, as Kubernetes' PrepareForCreate leaves it: status is the system's to write. */
+/**
+ * A new Service, Ingress or PersistentVolumeClaim starts without status, as
+ * Kubernetes' PrepareForCreate leaves it: status is the system's to write.
+ */
 function resetStatus(object: KubeObject): void {
   delete (object as { status?: unknown }).status;
+}
+
+/** A new PersistentVolume is Pending since now, whatever status it was sent with. */
+function newVolumeStatus(object: KubeObject): void {
+  (object as PersistentVolume).status = { phase: "Pending", lastPhaseTransitionTime: rfc3339() };
+}
+
+/**
+ * A volume whose phase changes records when, unless the writer said so itself (as
+ * the status strategy's PrepareForUpdate does). Phases are compared as defaulting
+ * will leave them: an absent one is Pending.
+ */
+function stampPhaseTransition(object: KubeObject, old: KubeObject): void {
+  const status = (object as PersistentVolume).status;
+  const before = (old as PersistentVolume).status;
+  if (!isPlainObject(status) || (status.phase ?? "Pending") === (before?.phase ?? "Pending")) return;
+  if (status.lastPhaseTransitionTime === undefined || status.lastPhaseTransitionTime === null || status.lastPhaseTransitionTime === before?.lastPhaseTransitionTime) {
+    status.lastPhaseTransitionTime = rfc3339();
+  }
 }
 
 const createHooks: Record<string, (object: KubeObject) => void> = {
@@ -53,17 +71,20 @@ const createHooks: Record<string, (object: KubeObject) => void> = {
   Secret: mergeStringData,
   Service: resetStatus,
   Ingress: resetStatus,
+  PersistentVolume: newVolumeStatus,
+  PersistentVolumeClaim: resetStatus,
 };
 
-const updateHooks: Record<string, (object: KubeObject) => void> = {
+const updateHooks: Record<string, (object: KubeObject, old: KubeObject) => void> = {
   Secret: mergeStringData,
+  PersistentVolume: stampPhaseTransition,
 };
 
 export function prepareForCreate(kind: string, object: KubeObject): void {
   createHooks[kind]?.(object);
 }
 
-/** `object` is what the update asks for (a PUT body, a patched or applied object), before defaults. */
-export function prepareForUpdate(kind: string, object: KubeObject): void {
-  updateHooks[kind]?.(object);
+/** `object` is what the update asks for (a PUT body, a patched or applied object), before defaults; `old` is what is stored. */
+export function prepareForUpdate(kind: string, object: KubeObject, old: KubeObject): void {
+  updateHooks[kind]?.(object, old);
 }

@@ -3,9 +3,20 @@
 import { randomUUID } from "node:crypto";
 import { rfc3339, semanticEqual, type KubeObject, type ResourceInfo } from "@bosun/api";
 
-// Kinds whose metadata.generation Kubernetes leaves alone: they have no spec a
-// controller observes. (Pods have one since Kubernetes 1.33, the version Bosun reports.)
-const withoutGeneration = new Set(["Node", "Namespace", "Event", "Secret", "Service", "Endpoints"]);
+// Kinds whose metadata.generation Kubernetes leaves alone: their strategies never
+// set it. (Pods have one since Kubernetes 1.33, the version Bosun reports.)
+const withoutGeneration = new Set([
+  "Node",
+  "Namespace",
+  "Event",
+  "Secret",
+  "ConfigMap",
+  "Service",
+  "Endpoints",
+  "PersistentVolume",
+  "PersistentVolumeClaim",
+  "StorageClass",
+]);
 
 function tracksGeneration(info: ResourceInfo): boolean {
   return !withoutGeneration.has(info.kind);

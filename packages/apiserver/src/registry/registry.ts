@@ -10,16 +10,19 @@ import {
   fieldErrors,
   generateNameSuffix,
   invalid,
+  mustResource,
   notFound,
   resourceByPath,
   statusError,
   validateObject,
   type DeleteOptions,
   type KubeObject,
+  type PersistentVolumeClaim,
   type Pod,
   type ResourceInfo,
   type Service,
   type Status,
+  type StorageClass,
 } from "@bosun/api";
 import { managedFieldsAfterWrite, type FieldManagerRef } from "../apply/managed-fields.js";
 import { StatusError } from "../errors.js";
@@ -28,6 +31,8 @@ import type { ListPage, ListRequest } from "../storage/paging.js";
 import type { Store } from "../storage/store.js";
 import type { IndexClash } from "../storage/unique-index.js";
 import type { WatchCache, WatchFilter } from "../storage/cacher/watch-cache.js";
+import { withDefaultClass } from "./claim-default-class.js";
+import { admitClaimResize } from "./claim-resize.js";
 import { prepareForCreate, prepareForUpdate } from "./create-hooks.js";
 import { RangeFull, type Picked, type ServiceAllocator } from "./service-allocation.js";
 import { finalizersForDelete } from "./gc.js";
@@ -84,7 +89,8 @@ export class Registry {
     return stored.object;
   }
 
-  async create(info: ResourceInfo, body: KubeObject, opts: WriteOptions): Promise<KubeObject> {
+  async create(info: ResourceInfo, sent: KubeObject, opts: WriteOptions): Promise<KubeObject> {
+    const body = info.kind === "PersistentVolumeClaim" ? await withDefaultClass(sent, () => this.storageClasses()) : sent;
     const generated = !body.metadata.name && !!body.metadata.generateName;
     let object = this.prepareCreate(info, body, opts);
     if (info.namespaced) await this.requireNamespace(object.metadata.namespace ?? "");
@@ -103,6 +109,12 @@ export class Registry {
       object = this.prepareCreate(info, body, opts);
       picked = await this.allocate(info, object);
     }
+  }
+
+  /** The StorageClasses the watch cache holds, as the admission plugins' listers see them. */
+  private async storageClasses(): Promise<StorageClass[]> {
+    const page = await this.list(mustResource("storageclasses"), { predicate: () => true, selective: false }, { at: { kind: "any" }, limit: 0 });
+    return page.items as StorageClass[];
   }
 
   /** A Service's cluster IP and node ports (see service-allocation.ts); what was picked, to tell a lost race from a refusal. */
@@ -169,7 +181,7 @@ export class Registry {
         if (info.subresources.includes("status")) next.status = clone((current as { status?: unknown }).status);
       }
       if (next.status === undefined) delete next.status;
-      prepareForUpdate(info.kind, next);
+      prepareForUpdate(info.kind, next, current);
       // Defaults first, so a spec that differs from the stored one only by defaults
       // does not count as a change of generation.
       applyDefaults(info, next);
@@ -179,6 +191,9 @@ export class Registry {
       setManagedFields(next, managedFieldsAfterWrite(info, current, next, writer));
       const causes = validateObject(info, next, current);
       if (causes.length > 0) throw new StatusError(invalid(info, name, causes));
+      if (info.kind === "PersistentVolumeClaim" && subresource === undefined) {
+        await admitClaimResize(this.store, info, next as PersistentVolumeClaim, current as PersistentVolumeClaim);
+      }
       if (readyToRemove(next)) return { kind: "delete", object: next };
       // Key order is no change: a client may send back what it got, keys moved.
       if (canonicalJson(next) === canonicalJson(current)) return { kind: "unchanged" };
@@ -282,8 +297,10 @@ export class Registry {
     let stored = await this.store.get(info, namespace, name);
     for (let attempt = 0; attempt < maxCasAttempts; attempt++) {
       if (!stored) throw new StatusError(notFound(info, name));
-      const outcome = await decide(stored.object);
-      if (outcome.kind === "unchanged") return { object: stored.object, removed: false };
+      const decided = await decide(stored.object);
+      // A value stored with an old key is written again even unchanged: that is how a rotation re-encrypts.
+      if (decided.kind === "unchanged" && !stored.stale) return { object: stored.object, removed: false };
+      const outcome = decided.kind === "unchanged" ? { kind: "put" as const, object: stored.object } : decided;
       if (opts.dryRun) return { object: outcome.object, removed: outcome.kind === "delete" };
       const res =
         outcome.kind === "put"

@@ -3,29 +3,28 @@
 // stored bytes: it is the key's mod_revision, set on every read.
 import type { Etcd3, ICompare, IKeyValue, IRequestOp } from "etcd3";
 import { resources, type KubeObject, type ResourceInfo } from "@bosun/api";
+import { createLogger } from "@bosun/client";
 import { KeyLayout, prefixEnd } from "./keys.js";
+import type { EncryptionConfiguration } from "./value/encryption-config.js";
+import { EncryptionProviders } from "./value/encryption-providers.js";
+import { identityTransformer } from "./value/transformer.js";
 import { PodCidrIndex } from "./pod-cidr-index.js";
 import { repairIndex } from "./unique-index-repair.js";
 import { ServiceAllocationIndex } from "./service-allocation-index.js";
 import { findClash, indexChange, noIndexChange, type IndexClash, type UniqueIndex } from "./unique-index.js";
 
+const log = createLogger("apiserver/store");
+
 export interface StoredObject {
   object: KubeObject;
   /** The key's mod_revision. */
   revision: number;
+  /** Stored with a provider or key other than the one writes use now: a write must happen even when nothing changed. */
+  stale?: boolean;
 }
 
-/** Decodes one etcd value into an object carrying its resourceVersion. */
-export function decodeObject(kv: IKeyValue, revision = Number(kv.mod_revision)): KubeObject {
-  const object = JSON.parse(kv.value.toString("utf8")) as KubeObject;
-  object.metadata = { ...object.metadata, resourceVersion: String(revision) };
-  return object;
-}
-
-function encodeObject(object: KubeObject): Buffer {
-  const { resourceVersion: _rv, ...metadata } = object.metadata;
-  return Buffer.from(JSON.stringify({ ...object, metadata }));
-}
+/** Turns etcd values into objects carrying their resourceVersion, through the encryption providers in force. */
+export type ObjectDecoder = (kv: IKeyValue, revision?: number) => KubeObject;
 
 /** A lost write: the key was taken, or (with clash) another object holds a value this one claims. */
 export type CasResult = { ok: true; revision: number } | { ok: false; clash?: IndexClash };
@@ -48,13 +47,40 @@ export class Store {
   /** The Services' cluster IPs and node ports, which the Service allocator reads to pick free ones. */
   readonly serviceAllocations: ServiceAllocationIndex;
 
+  /** The encryption providers; none means every value is stored as it is. */
+  readonly encryption: EncryptionProviders | undefined;
+
   constructor(
     readonly etcd: Etcd3,
     prefix: string,
+    encryption?: EncryptionConfiguration,
   ) {
     this.keys = new KeyLayout(prefix);
+    this.encryption = encryption ? new EncryptionProviders(this.keys.root, encryption) : undefined;
     this.serviceAllocations = new ServiceAllocationIndex(this.keys.root);
     this.indexes = new Map([new PodCidrIndex(this.keys.root), this.serviceAllocations].map((index) => [index.resource.kind, index]));
+  }
+
+  /** Decodes one etcd value into an object carrying its resourceVersion (the key's mod_revision unless given). */
+  readonly decode: ObjectDecoder = (kv, revision) => this.read(kv, revision).object;
+
+  private read(kv: IKeyValue, revision = Number(kv.mod_revision)): { object: KubeObject; stale: boolean } {
+    const key = kv.key.toString("utf8");
+    const { data, stale } = (this.encryption?.forKey(key) ?? identityTransformer).fromStorage(kv.value, key);
+    const object = JSON.parse(data.toString("utf8")) as KubeObject;
+    object.metadata = { ...object.metadata, resourceVersion: String(revision) };
+    return { object, stale };
+  }
+
+  private stored(kv: IKeyValue): StoredObject {
+    const { object, stale } = this.read(kv);
+    return { object, revision: Number(kv.mod_revision), ...(stale ? { stale } : {}) };
+  }
+
+  private encode(key: Buffer, object: KubeObject): Buffer {
+    const { resourceVersion: _rv, ...metadata } = object.metadata;
+    const name = key.toString("utf8");
+    return (this.encryption?.forKey(name) ?? identityTransformer).toStorage(Buffer.from(JSON.stringify({ ...object, metadata })), name);
   }
 
   /** etcd's current revision, from a count-only range (no values cross the wire). */
@@ -67,7 +93,7 @@ export class Store {
   async get(info: ResourceInfo, namespace: string | undefined, name: string): Promise<StoredObject | undefined> {
     const res = await this.etcd.kv.range({ key: Buffer.from(this.keys.objectKey(info, namespace, name)) });
     const kv = res.kvs[0];
-    return kv ? { object: decodeObject(kv), revision: Number(kv.mod_revision) } : undefined;
+    return kv ? this.stored(kv) : undefined;
   }
 
   /** Every object under prefix at one revision (the current one unless given). */
@@ -77,11 +103,19 @@ export class Store {
       range_end: prefixEnd(prefix),
       ...(revision !== undefined ? { revision } : {}),
     });
-    return {
-      items: res.kvs.map((kv) => decodeObject(kv)),
-      keys: res.kvs.map((kv) => kv.key.toString("utf8")),
-      revision: Number(res.header.revision),
-    };
+    const items: KubeObject[] = [];
+    const keys: string[] = [];
+    for (const kv of res.kvs) {
+      const key = kv.key.toString("utf8");
+      try {
+        items.push(this.decode(kv));
+        keys.push(key);
+      } catch (err) {
+        // One value that cannot be read (a key no provider has) must not hide all the others; a get of it says why.
+        log.error({ key, err: (err as Error).message }, "a value in etcd cannot be read; it is left out of the listing");
+      }
+    }
+    return { items, keys, revision: Number(res.header.revision) };
   }
 
   /**
@@ -109,7 +143,7 @@ export class Store {
     const res = await this.write(info, undefined, object, {
       key,
       compare: { key, target: "Create", result: "Equal", create_revision: 0 },
-      op: { request_put: { key, value: encodeObject(object), ...(lease !== undefined ? { lease } : {}) } },
+      op: { request_put: { key, value: this.encode(key, object), ...(lease !== undefined ? { lease } : {}) } },
       lost: (kv) => kv !== undefined,
     });
     if (res.ok) return res;
@@ -119,7 +153,7 @@ export class Store {
   /** Puts object only if its key's mod_revision is still expected's; lease as for create. */
   async update(info: ResourceInfo, object: KubeObject, expected: StoredObject, lease?: string): Promise<SwapResult> {
     const key = Buffer.from(this.keys.objectKey(info, object.metadata.namespace, object.metadata.name ?? ""));
-    return this.swap(info, key, expected, object, { request_put: { key, value: encodeObject(object), ...(lease !== undefined ? { lease } : {}) } });
+    return this.swap(info, key, expected, object, { request_put: { key, value: this.encode(key, object), ...(lease !== undefined ? { lease } : {}) } });
   }
 
   /** Deletes the object only if its key's mod_revision is still expected's. */
@@ -137,7 +171,7 @@ export class Store {
     });
     if (res.ok) return res;
     const kv = res.current;
-    const current = kv ? { object: decodeObject(kv), revision: Number(kv.mod_revision) } : undefined;
+    const current = kv ? this.stored(kv) : undefined;
     return res.clash ? { ok: false, current, clash: res.clash } : { ok: false, current };
   }
 
@@ -172,6 +206,36 @@ export class Store {
         throw new Error(
           `the ${index.resource.resource} index under ${index.prefix} changed during each of ${maxIndexAttempts} attempts ` +
             `to write ${own.key.toString("utf8")}; retry the request`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Checks that every stored value of the encrypted resources reads with the
+   * providers in force; throws naming the first that does not and what to do. Run
+   * at start: a master whose file lacks a key another master writes with would
+   * otherwise serve those Secrets as errors.
+   */
+  async checkEncryptedValues(): Promise<void> {
+    const encryption = this.encryption;
+    if (!encryption) return;
+    for (const resource of encryption.configuredResources()) {
+      const [name, group] = resource.split(/\.(.*)/s);
+      const prefix = `${this.keys.root}/${group || "core"}/${name}/`;
+      const res = await this.etcd.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix) });
+      const failures: string[] = [];
+      for (const kv of res.kvs) {
+        try {
+          this.read(kv);
+        } catch (err) {
+          failures.push((err as Error).message);
+        }
+      }
+      if (failures.length > 0) {
+        throw new Error(
+          `${failures.length} of the ${res.kvs.length} ${resource} in etcd cannot be read with this master's encryption configuration; ` +
+            `the first: ${failures[0]}. Every master needs the same --encryption-provider-config file: copy it from a master that reads them`,
         );
       }
     }

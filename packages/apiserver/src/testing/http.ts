@@ -21,7 +21,8 @@ export async function call<T = Record<string, unknown>>(
 ): Promise<Reply<T>> {
   const init: RequestInit = { method, headers };
   if (body !== undefined) {
-    init.body = typeof body === "string" ? body : JSON.stringify(body);
+    // Strings and bytes (a protobuf body) go as they are; anything else as JSON.
+    init.body = typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
     init.headers = { "content-type": contentType, ...headers };
   }
   // Node's fetch is undici: it takes an undici dispatcher, which its DOM-style types do not name.

@@ -5,6 +5,7 @@ import {
   isControlledBy,
   labelSelectorFromMatch,
   mustResource,
+  type ConfigMap,
   type CronJob,
   type DaemonSet,
   type Deployment,
@@ -16,17 +17,22 @@ import {
   type LabelSelectorSpec,
   type NetworkPolicy,
   type Node,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
   type Pod,
   type ReplicaSet,
   type Secret,
   type Service,
   type StatefulSet,
+  type StorageClass,
   serviceNameLabel,
 } from "@bosun/api";
 import { ApiError, type ApiClient } from "@bosun/client";
 import { CliError, formatError, parseTargets } from "../context.js";
 import { describeGeneric, describeNode, describePod } from "../printers/describe.js";
+import { describeConfigMap } from "../printers/describe-configmaps.js";
 import { describeSecret } from "../printers/describe-secrets.js";
+import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from "../printers/describe-storage.js";
 import { describeIngress, describeNetworkPolicy, describeService, ingressServiceNames, type BackendService } from "../printers/describe-services.js";
 import {
   describeCronJob,
@@ -145,6 +151,17 @@ async function describeObject(client: ApiClient, kind: string, obj: KubeObject, 
     case "Secret":
       // As kubectl: no events, and sizes instead of the generic describer's dump of every field.
       return describeSecret(obj as Secret);
+    case "ConfigMap":
+      return describeConfigMap(obj as ConfigMap, events);
+    case "PersistentVolume":
+      return describePersistentVolume(obj as PersistentVolume, events);
+    case "PersistentVolumeClaim": {
+      const pvc = obj as PersistentVolumeClaim;
+      const pods = await client.list<Pod>(mustResource("pods"), { namespace: pvc.metadata.namespace ?? "default" });
+      return describePersistentVolumeClaim(pvc, pods.items, events);
+    }
+    case "StorageClass":
+      return describeStorageClass(obj as StorageClass, events);
     default:
       return describeGeneric(obj, events);
   }

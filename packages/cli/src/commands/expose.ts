@@ -1,31 +1,30 @@
 // bosun expose: a Service for a Deployment, ReplicaSet, Pod or Service, as kubectl
 // expose makes one (expose/exposed-service.ts computes it); created, or printed with
 // --dry-run=client, or checked by the server with --dry-run=server.
-import { isValidPortName, mustResource, parseLabelSelector, type IntOrString, type KubeObject, type Protocol, type ResourceInfo, type Service } from "@bosun/api";
+import { isValidPortName, mustResource, parseLabelSelector, type IntOrString, type KubeObject, type Protocol, type ResourceInfo } from "@bosun/api";
 import type { ApiClient } from "@bosun/client";
 import { InvalidArgumentError, type Command } from "commander";
 import { CliError, createClient, formatError, groupKind, namespaceOf, parseNamedTargets, type GlobalOptions } from "../context.js";
 import { exposedService, exposeProtocols, exposeTypes, sessionAffinities, type ExposeFlags, type ExposeType } from "../expose/exposed-service.js";
 import { io } from "../io.js";
 import { loadManifests } from "../manifests.js";
-import { printObjects, qualifiedName } from "../printers/output.js";
+import { qualifiedName } from "../printers/output.js";
+import { describeResult, dryRunStrategies, objectOutputs, submitCreate, type DryRun, type ObjectOutput } from "../create/submit.js";
 import { placeManifest } from "./apply.js";
-import { collect } from "./options.js";
+import { collect, oneOf } from "./options.js";
 
 const services = mustResource("services");
 
 /** The kinds kubectl's canBeExposed allows that Bosun serves (it has no ReplicationControllers). */
 const exposableKinds = new Set(["Deployment", "ReplicaSet", "Pod", "Service"]);
 
-export type DryRun = "none" | "client" | "server";
-export type ExposeOutput = "yaml" | "json" | "name";
 
 export interface ExposeOptions extends ExposeFlags {
   namespace: string;
   /** -f: manifests naming the objects to expose, instead of names. */
   filenames: readonly string[];
   dryRun: DryRun;
-  output?: ExposeOutput;
+  output?: ObjectOutput;
   out: (text: string) => void;
   err: (line: string) => void;
 }
@@ -56,14 +55,6 @@ async function objectsToExpose(client: ApiClient, args: readonly string[], opts:
   }));
 }
 
-/** Creates the Service (or has the server check it, with --dry-run=server); answers what the server returned. */
-async function createService(client: ApiClient, service: Service, dryRun: "none" | "server"): Promise<Service> {
-  const namespace = service.metadata.namespace;
-  if (dryRun === "none") return client.create(services, service, namespace);
-  const response = await client.request("POST", `${client.path(services, namespace)}?dryRun=All`, service);
-  return (await response.json()) as Service;
-}
-
 export async function runExpose(client: ApiClient, args: readonly string[], opts: ExposeOptions): Promise<number> {
   const objects = await objectsToExpose(client, args, opts);
   if (opts.name !== undefined && objects.length > 1) throw new CliError(`--name names one Service, but ${objects.length} objects were given; expose them one at a time`);
@@ -73,13 +64,8 @@ export async function runExpose(client: ApiClient, args: readonly string[], opts
       if (!exposableKinds.has(res.kind)) throw new CliError(`cannot expose a ${groupKind(res)}: bosun expose works on deployments, replicasets, pods and services`);
       const obj = await load();
       const service = exposedService(obj, qualifiedName(res, obj.metadata.name ?? ""), opts);
-      const result = opts.dryRun === "client" ? service : await createService(client, service, opts.dryRun);
-      if (opts.output) {
-        opts.out(printObjects(opts.output, services, [result], true));
-      } else {
-        const suffix = opts.dryRun === "client" ? " (dry run)" : opts.dryRun === "server" ? " (server dry run)" : "";
-        opts.out(`${qualifiedName(services, result.metadata.name ?? "")} exposed${suffix}\n`);
-      }
+      const result = await submitCreate(client, services, service, opts.dryRun);
+      opts.out(describeResult(services, result, "exposed", opts.dryRun, opts.output));
     } catch (err) {
       failed = true;
       opts.err(formatError(err));
@@ -90,22 +76,14 @@ export async function runExpose(client: ApiClient, args: readonly string[], opts
 
 // ---- flag parsers: a bad value stops the command before anything is read or written ----
 
-function oneOf<T extends string>(allowed: readonly T[], hints: Record<string, string> = {}): (value: string) => T {
-  return (value) => {
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    const hint = hints[value] ?? (allowed.find((a) => a.toLowerCase() === value.toLowerCase()) ? " (values are case-sensitive)" : "");
-    throw new InvalidArgumentError(`Use one of ${allowed.join(", ")}${hint}.`);
-  };
-}
-
 export const parseServiceType = oneOf<ExposeType>(exposeTypes, {
   LoadBalancer: "; Bosun has no load balancers (use NodePort, or an Ingress)",
   ExternalName: "; an ExternalName Service points at a DNS name, not at pods, so there is nothing to expose (write its manifest instead)",
 });
 export const parseProtocol = oneOf<Protocol>(exposeProtocols, { SCTP: "; Bosun does not support SCTP" });
 export const parseSessionAffinity = oneOf(sessionAffinities);
-export const parseDryRun = oneOf<DryRun>(["none", "client", "server"]);
-export const parseExposeOutput = oneOf<ExposeOutput>(["yaml", "json", "name"]);
+export const parseDryRun = oneOf<DryRun>(dryRunStrategies);
+export const parseObjectOutput = oneOf<ObjectOutput>(objectOutputs);
 
 export function parsePort(value: string): number {
   const port = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -145,7 +123,7 @@ interface ExposeCommandFlags extends Omit<ExposeFlags, "clusterIP"> {
   filename?: string[];
   clusterIp?: string;
   dryRun: DryRun;
-  output?: ExposeOutput;
+  output?: ObjectOutput;
 }
 
 export function registerExpose(program: Command): void {
@@ -164,7 +142,7 @@ export function registerExpose(program: Command): void {
     .option("--cluster-ip <ip>", "the Service's cluster IP, or None for a headless Service (default: allocated)")
     .option("--session-affinity <affinity>", "None or ClientIP", parseSessionAffinity)
     .option("--dry-run <strategy>", "client: only print the Service; server: have the server check it without storing it; none: create it", parseDryRun, "none")
-    .option("-o, --output <format>", "print the Service as yaml, json or name", parseExposeOutput)
+    .option("-o, --output <format>", "print the Service as yaml, json or name", parseObjectOutput)
     .action(async (args: string[], o: ExposeCommandFlags, cmd: Command) => {
       const globals = cmd.optsWithGlobals<GlobalOptions>();
       process.exitCode = await runExpose(createClient(globals), args, {

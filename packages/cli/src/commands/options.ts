@@ -45,6 +45,15 @@ export class BosunCommand extends Command {
   }
 }
 
+/** A parser that takes one of `allowed` (hints say more about a value that is close or known but refused). */
+export function oneOf<T extends string>(allowed: readonly T[], hints: Record<string, string> = {}): (value: string) => T {
+  return (value) => {
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    const hint = hints[value] ?? (allowed.find((a) => a.toLowerCase() === value.toLowerCase()) ? " (values are case-sensitive)" : "");
+    throw new InvalidArgumentError(`Use one of ${allowed.join(", ")}${hint}.`);
+  };
+}
+
 /** A repeatable option: `-f a.yaml -f b.yaml`. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

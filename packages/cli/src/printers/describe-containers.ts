@@ -1,6 +1,18 @@
 // The container and pod-template sections of `bosun describe`, shared by pods and
 // by every workload kind, in the order kubectl's describeContainers prints them.
-import type { Container, ContainerState, ContainerStatus, PodTemplateSpec, Probe, Toleration } from "@bosun/api";
+import {
+  containerResourceValue,
+  metadataFieldValue,
+  type Container,
+  type ContainerState,
+  type ContainerStatus,
+  type EnvFromSource,
+  type EnvVar,
+  type ObjectMeta,
+  type PodTemplateSpec,
+  type Probe,
+  type Toleration,
+} from "@bosun/api";
 import { describeTime, none, type DescribeWriter } from "./describe-writer.js";
 
 function state(w: DescribeWriter, level: number, title: string, s: ContainerState | undefined): void {
@@ -56,15 +68,57 @@ export function describeToleration(t: Toleration): string {
   return text;
 }
 
+/** kubectl's describeContainerEnvFrom cells: the object, its kind (and prefix), whether it may be missing. */
+function describeEnvFrom(from: EnvFromSource): string[] {
+  const [kind, ref] = from.configMapRef ? ["ConfigMap", from.configMapRef] : ["Secret", from.secretRef];
+  return [ref?.name ?? "", from.prefix ? `${kind} with prefix '${from.prefix}'` : kind, `Optional: ${ref?.optional === true}`];
+}
+
+/**
+ * kubectl's describeContainerEnvVars: a value (one line per line), or where it
+ * comes from; a pod's metadata fields with their values, resources as the
+ * container sets them ("node allocatable" for a limit it leaves to the node).
+ */
+function describeEnvVar(w: DescribeWriter, level: number, e: EnvVar, containers: readonly Container[], c: Container, meta: ObjectMeta | undefined): void {
+  const from = e.valueFrom;
+  const name = `${e.name}:`;
+  if (from?.fieldRef) {
+    const value = meta ? (metadataFieldValue(meta, from.fieldRef.fieldPath) ?? "") : "";
+    return w.line(level, name, `${value} (${from.fieldRef.apiVersion ?? ""}:${from.fieldRef.fieldPath})`);
+  }
+  if (from?.resourceFieldRef) {
+    const { resource } = from.resourceFieldRef;
+    let value: string;
+    try {
+      value = containerResourceValue(from.resourceFieldRef, containers, c, {});
+    } catch {
+      value = "";
+    }
+    if (value === "0" && (resource === "limits.cpu" || resource === "limits.memory")) value = "node allocatable";
+    return w.line(level, name, `${value} (${resource})`);
+  }
+  if (from?.secretKeyRef) {
+    const ref = from.secretKeyRef;
+    return w.line(level, name, `<set to the key '${ref.key}' in secret '${ref.name ?? ""}'>`, `Optional: ${ref.optional === true}`);
+  }
+  if (from?.configMapKeyRef) {
+    const ref = from.configMapKeyRef;
+    return w.line(level, name, `<set to the key '${ref.key}' of config map '${ref.name ?? ""}'>`, `Optional: ${ref.optional === true}`);
+  }
+  (e.value ?? "").split("\n").forEach((line, i) => w.line(level, i === 0 ? name : "", line));
+}
+
 /**
  * The "Containers:" section at `level`: each container's spec and, for a pod
- * (`statuses` given), its runtime state.
+ * (`statuses` given), its runtime state; `meta` is the pod's, for the values of
+ * variables that name its fields.
  */
 export function describeContainers(
   w: DescribeWriter,
   level: number,
   containers: readonly Container[],
   statuses?: readonly ContainerStatus[],
+  meta?: ObjectMeta,
 ): void {
   w.line(level, "Containers:");
   const l = level + 2;
@@ -95,9 +149,13 @@ export function describeContainers(
     if (c.livenessProbe) w.line(l, "Liveness:", describeProbe(c.livenessProbe));
     if (c.readinessProbe) w.line(l, "Readiness:", describeProbe(c.readinessProbe));
     if (c.startupProbe) w.line(l, "Startup:", describeProbe(c.startupProbe));
+    if (c.envFrom?.length) {
+      w.line(l, "Environment Variables from:");
+      for (const from of c.envFrom) w.line(l + 1, ...describeEnvFrom(from));
+    }
     if (c.env?.length) {
       w.line(l, "Environment:");
-      for (const e of c.env) w.line(l + 1, `${e.name}:`, e.value ?? "");
+      for (const e of c.env) describeEnvVar(w, l + 1, e, containers, c, meta);
     } else {
       w.line(l, "Environment:", none);
     }

@@ -34,7 +34,7 @@ export function describePod(pod: Pod, events: readonly Event[], now = Date.now()
   if (pod.status?.message) w.line(0, "Message:", pod.status.message);
   w.line(0, "IP:", pod.status?.podIP ?? "");
   controlledBy(w, pod);
-  describeContainers(w, 0, pod.spec.containers, pod.status?.containerStatuses ?? []);
+  describeContainers(w, 0, pod.spec.containers, pod.status?.containerStatuses ?? [], pod.metadata);
   const conditions = pod.status?.conditions ?? [];
   if (conditions.length > 0) {
     w.line(0, "Conditions:");

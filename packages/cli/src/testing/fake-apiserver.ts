@@ -1,6 +1,7 @@
 // For the CLI's tests: a small in-memory stand-in for the API server, enough to
 // drive the CLI's commands over real HTTP: get, list (label and field selectors,
-// across namespaces), watch (replayed from a resourceVersion, then live), create,
+// across namespaces), watch (replayed from a resourceVersion, then live), create
+// (and its server dry run),
 // update with resourceVersion checks, merge and JSON patches, delete, the /scale
 // and pods/eviction subresources, and Kubernetes Status errors. It serves HTTPS
 // only to clients with a certificate of its own CA, as a real apiserver serves an
@@ -199,6 +200,8 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
         const objNamespace = info.namespaced ? (namespace ?? obj.metadata.namespace) : undefined;
         const k = keyOf(resource, objNamespace, obj.metadata.name!);
         if (objects.has(k)) return send(res, 409, status(409, "AlreadyExists", `${kindName} "${obj.metadata.name}" already exists`));
+        // A server dry run answers what would be stored and stores nothing.
+        if (url.searchParams.get("dryRun") === "All") return send(res, 201, { ...obj, metadata: { ...obj.metadata, ...(objNamespace ? { namespace: objNamespace } : {}) } });
         const created = store(resource, {
           ...obj,
           metadata: {

@@ -126,7 +126,12 @@ export class EtcdFeed {
           const key = raw.kv.key.toString("utf8");
           const cache = this.cacheOfKey(key);
           if (!cache) continue;
-          cache.apply(toCacheEvent(raw, cache.objects.get(key)));
+          try {
+            cache.apply(toCacheEvent(raw, this.store.decode, cache.objects.get(key)));
+          } catch (err) {
+            // One value that cannot be read (a key no provider has) must not stop the cache.
+            log.error({ key, err: (err as Error).message }, "a changed value in etcd cannot be read; the watch cache keeps its last state of it");
+          }
         }
         this.advance(revision);
       },

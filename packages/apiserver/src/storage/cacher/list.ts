@@ -18,7 +18,7 @@ import {
   type ListPage,
   type ListRequest,
 } from "../paging.js";
-import { decodeObject, type Store } from "../store.js";
+import type { Store } from "../store.js";
 import type { ResourceCache } from "./resource-cache.js";
 import type { WatchFilter } from "./watchers.js";
 
@@ -104,7 +104,7 @@ export async function pageFromEtcd(
     }
     at ??= res.revision;
     for (const [i, kv] of res.kvs.entries()) {
-      const object = decodeObject(kv);
+      const object = store.decode(kv);
       if (!filter.predicate(object)) continue;
       items.push(object);
       lastKey = kv.key.toString("utf8");

@@ -8,7 +8,7 @@
 // paginated list, read at its first page's revision, be served from memory.
 import type { IEvent } from "etcd3";
 import type { KubeObject, ResourceInfo } from "@bosun/api";
-import { decodeObject } from "../store.js";
+import type { ObjectDecoder } from "../store.js";
 
 export interface CacheEvent {
   type: "ADDED" | "MODIFIED" | "DELETED";
@@ -82,7 +82,7 @@ export function withRevision(object: KubeObject, revision: number): KubeObject {
 }
 
 /** An etcd event as a cache event; previous is the cached state when known, else etcd's prev_kv. */
-export function toCacheEvent(raw: IEvent, cached?: KubeObject): CacheEvent {
+export function toCacheEvent(raw: IEvent, decodeObject: ObjectDecoder, cached?: KubeObject): CacheEvent {
   const revision = Number(raw.kv.mod_revision);
   const key = raw.kv.key.toString("utf8");
   const previous = cached ?? (raw.prev_kv ? decodeObject(raw.prev_kv) : undefined);

@@ -128,7 +128,7 @@ export async function watchFromEtcd(
   let sent = fromRevision;
   const watch = await EtcdWatch.open(store.etcd, prefix, fromRevision + 1, {
     onEvents: (events, revision) => {
-      for (const raw of events) forward(toCacheEvent(raw), filter, sink);
+      for (const raw of events) forward(toCacheEvent(raw, store.decode), filter, sink);
       sent = revision;
     },
     onProgress: (revision) => {

@@ -1,0 +1,207 @@
+// The PersistentVolume binder, after Kubernetes' pv_controller
+// (pkg/controller/volume/persistentvolume): a claim without a volume is bound to the
+// best matching Available volume (matching.ts), both sides written as Kubernetes
+// writes them (the volume's claimRef first, then the claim's volumeName, then each
+// status); a claim that names its volume is bound to it; a new volume becomes
+// Available; a volume whose claim is gone is Released, and deleted too when its
+// reclaim policy is Delete. A claim nothing fits stays Pending with an event saying
+// why. Volumes waiting for their first consumer (WaitForFirstConsumer) are left to
+// the scheduler.
+import {
+  mustResource,
+  objectKey,
+  persistentVolumeClaimClass,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type PersistentVolumeClaimStatus,
+  type PersistentVolumeStatus,
+  type StorageClass,
+} from "@bosun/api";
+import { createLogger, isConflict, isNotFound, type Informer } from "@bosun/client";
+import { QueueController, type ControllerContext } from "../common/index.js";
+import { findMatchingVolume, isBoundToClaim } from "./matching.js";
+
+const log = createLogger("controllers/persistentvolume");
+
+const volumesRes = mustResource("persistentvolumes");
+const claimsRes = mustResource("persistentvolumeclaims");
+const classesRes = mustResource("storageclasses");
+
+export const bindCompletedAnnotation = "pv.kubernetes.io/bind-completed";
+export const boundByControllerAnnotation = "pv.kubernetes.io/bound-by-controller";
+
+const claimKey = (key: string) => `claim/${key}`;
+const volumeKey = (name: string) => `volume/${name}`;
+
+export class PersistentVolumeBinder extends QueueController {
+  readonly name = "persistentvolume-binder";
+  private readonly volumes: Informer<PersistentVolume>;
+  private readonly claims: Informer<PersistentVolumeClaim>;
+  private readonly classes: Informer<StorageClass>;
+  /** The reason of the last Pending event per claim, so a resync does not repeat it. */
+  private readonly pendingReasons = new Map<string, string>();
+
+  constructor(ctx: ControllerContext) {
+    super(ctx, 1);
+    this.volumes = ctx.informers.for<PersistentVolume>(volumesRes);
+    this.claims = ctx.informers.for<PersistentVolumeClaim>(claimsRes);
+    this.classes = ctx.informers.for<StorageClass>(classesRes);
+    const onClaim = (c: PersistentVolumeClaim) => this.queue.add(claimKey(objectKey(c)));
+    const onVolume = (v: PersistentVolume) => {
+      this.queue.add(volumeKey(v.metadata.name ?? ""));
+      // A volume that came or went may be what a Pending claim waits for.
+      for (const c of this.claims.list()) if (!c.spec?.volumeName) onClaim(c);
+    };
+    this.claims.onAdd(onClaim).onUpdate((_o, c) => onClaim(c)).onDelete((c) => {
+      this.pendingReasons.delete(objectKey(c));
+      const bound = c.spec?.volumeName;
+      if (bound) this.queue.add(volumeKey(bound));
+      for (const v of this.volumes.list()) if (isBoundToClaim(v, c)) this.queue.add(volumeKey(v.metadata.name ?? ""));
+    });
+    this.volumes.onAdd(onVolume).onUpdate((_o, v) => onVolume(v)).onDelete(onVolume);
+  }
+
+  protected async sync(key: string): Promise<void> {
+    const slash = key.indexOf("/");
+    const kind = key.slice(0, slash);
+    const rest = key.slice(slash + 1);
+    if (kind === "claim") {
+      const claim = this.claims.get(rest);
+      if (claim && !claim.metadata.deletionTimestamp) await this.syncClaim(claim);
+      return;
+    }
+    const volume = this.volumes.get(rest);
+    if (volume && !volume.metadata.deletionTimestamp) await this.syncVolume(volume);
+  }
+
+  private async syncClaim(claim: PersistentVolumeClaim): Promise<void> {
+    const wanted = claim.spec?.volumeName;
+    if (wanted) {
+      const volume = this.volumes.get(wanted);
+      if (!volume) {
+        // Bound before and the volume is gone: Lost, as Kubernetes says; never bound: it waits for the volume.
+        if (claim.metadata.annotations?.[bindCompletedAnnotation]) await this.setClaimStatus(claim, { phase: "Lost" });
+        else await this.pending(claim, "FailedBinding", `volume "${wanted}" named by the claim does not exist; create it, or remove spec.volumeName`);
+        return;
+      }
+      if (volume.spec?.claimRef && !isBoundToClaim(volume, claim)) {
+        await this.pending(claim, "FailedBinding", `volume "${wanted}" is already bound to claim ${volume.spec.claimRef.namespace}/${volume.spec.claimRef.name}`);
+        return;
+      }
+      await this.bind(volume, claim);
+      return;
+    }
+    const volume = findMatchingVolume(claim, this.volumes.list());
+    if (volume) {
+      await this.bind(volume, claim);
+      return;
+    }
+    const className = persistentVolumeClaimClass(claim);
+    const storageClass = className ? this.classes.get(className) : undefined;
+    if (className && !storageClass) {
+      await this.pending(claim, "ProvisioningFailed", `storageclass.storage.k8s.io "${className}" not found`);
+    } else if (storageClass?.volumeBindingMode === "WaitForFirstConsumer") {
+      await this.pending(claim, "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
+    } else if (storageClass) {
+      await this.pending(claim, "ExternalProvisioning", `Waiting for a volume to be created either by the external provisioner '${storageClass.provisioner}' or manually by the system administrator`);
+    } else {
+      await this.pending(claim, "FailedBinding", "no persistent volumes available for this claim and no storage class is set");
+    }
+  }
+
+  /** Both sides, in Kubernetes' order: the volume's claimRef, the claim's volumeName, then their statuses. */
+  private async bind(volume: PersistentVolume, claim: PersistentVolumeClaim): Promise<void> {
+    let v = volume;
+    if (!v.spec?.claimRef?.uid) {
+      v = await this.ctx.client.update<PersistentVolume>(volumesRes, {
+        ...v,
+        metadata: { ...v.metadata, annotations: { ...v.metadata.annotations, ...(v.spec?.claimRef ? {} : { [boundByControllerAnnotation]: "yes" }) } },
+        spec: {
+          ...v.spec,
+          claimRef: { kind: "PersistentVolumeClaim", apiVersion: "v1", namespace: claim.metadata.namespace ?? "", name: claim.metadata.name ?? "", uid: claim.metadata.uid ?? "", resourceVersion: claim.metadata.resourceVersion ?? "" },
+        },
+      });
+    }
+    if (v.status?.phase !== "Bound") v = await this.setVolumeStatus(v, { phase: "Bound" });
+    let c = claim;
+    if (c.spec?.volumeName !== v.metadata.name || !c.metadata.annotations?.[bindCompletedAnnotation]) {
+      c = await this.ctx.client.update<PersistentVolumeClaim>(claimsRes, {
+        ...c,
+        metadata: {
+          ...c.metadata,
+          annotations: { ...c.metadata.annotations, [bindCompletedAnnotation]: "yes", ...(c.spec?.volumeName ? {} : { [boundByControllerAnnotation]: "yes" }) },
+        },
+        spec: { ...c.spec, volumeName: v.metadata.name ?? "" },
+      });
+    }
+    const capacity = v.spec?.capacity;
+    if (c.status?.phase !== "Bound") {
+      await this.setClaimStatus(c, { phase: "Bound", accessModes: v.spec?.accessModes ?? [], ...(capacity ? { capacity } : {}) });
+      this.pendingReasons.delete(objectKey(c));
+      log.info({ claim: objectKey(c), volume: v.metadata.name }, "bound a claim to its volume");
+    }
+  }
+
+  private async syncVolume(volume: PersistentVolume): Promise<void> {
+    const ref = volume.spec?.claimRef;
+    if (!ref) {
+      if (volume.status?.phase !== "Available") await this.setVolumeStatus(volume, { phase: "Available" });
+      return;
+    }
+    const claim = this.claims.get(`${ref.namespace}/${ref.name}`);
+    const claimGone = !claim || (ref.uid !== undefined && ref.uid !== "" && ref.uid !== claim.metadata.uid);
+    if (!claimGone) {
+      if (!claim.spec?.volumeName) {
+        this.queue.add(claimKey(objectKey(claim)));
+      } else if (claim.spec.volumeName === volume.metadata.name) {
+        if (volume.status?.phase !== "Bound") await this.setVolumeStatus(volume, { phase: "Bound" });
+      } else if (volume.metadata.annotations?.[boundByControllerAnnotation]) {
+        // The claim went to another volume: this one is free again.
+        const { claimRef: _ref, ...spec } = volume.spec ?? {};
+        const freed = await this.ctx.client.update<PersistentVolume>(volumesRes, { ...volume, spec });
+        await this.setVolumeStatus(freed, { phase: "Available" });
+      }
+      return;
+    }
+    // Not yet bound on the claim's side when a user pre-bound the volume: wait for the claim.
+    if (!ref.uid) return;
+    if (volume.status?.phase !== "Released") {
+      volume = await this.setVolumeStatus(volume, { phase: "Released" });
+      this.ctx.recorder.event(volume, "Normal", "VolumeReleased", `claim ${ref.namespace}/${ref.name} was deleted`);
+    }
+    if ((volume.spec?.persistentVolumeReclaimPolicy ?? "Retain") === "Delete") {
+      try {
+        await this.ctx.client.delete(volumesRes, volume.metadata.name ?? "");
+        log.info({ volume: volume.metadata.name }, "deleted a released volume (reclaim policy Delete)");
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+  }
+
+  private async pending(claim: PersistentVolumeClaim, reason: string, message: string): Promise<void> {
+    if (claim.status?.phase !== "Pending") await this.setClaimStatus(claim, { phase: "Pending" });
+    const key = objectKey(claim);
+    if (this.pendingReasons.get(key) === `${reason}:${message}`) return;
+    this.pendingReasons.set(key, `${reason}:${message}`);
+    this.ctx.recorder.event(claim, reason === "WaitForFirstConsumer" || reason === "ExternalProvisioning" ? "Normal" : "Warning", reason, message);
+  }
+
+  private async setVolumeStatus(volume: PersistentVolume, status: PersistentVolumeStatus): Promise<PersistentVolume> {
+    return this.writeStatus(volumesRes, { ...volume, status: { ...status, lastPhaseTransitionTime: new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z") } });
+  }
+
+  private async setClaimStatus(claim: PersistentVolumeClaim, status: PersistentVolumeClaimStatus): Promise<PersistentVolumeClaim> {
+    return this.writeStatus(claimsRes, { ...claim, status });
+  }
+
+  private async writeStatus<T extends PersistentVolume | PersistentVolumeClaim>(res: typeof volumesRes, object: T): Promise<T> {
+    try {
+      return await this.ctx.client.update<T>(res, object, { subresource: "status" });
+    } catch (err) {
+      // Changed meanwhile: the informer brings the new version, and with it another sync.
+      if (isConflict(err)) throw new Error(`${res.kind} ${objectKey(object)} changed while its status was written; syncing again`);
+      throw err;
+    }
+  }
+}
