@@ -13,6 +13,7 @@ import { nodeReadyCondition, resourceByKind, type Node } from "@bosun/api";
 import { startTestEtcd } from "@bosun/apiserver/testing";
 import { docker, ensureImages, removeNodeContainers } from "./docker.js";
 import { CommandStream, exec, type ExecResult } from "./exec.js";
+import { unmountUnder } from "./mounts.js";
 import { ManagedProcess } from "./process.js";
 import { agentMain, cliMain, masterMain } from "./paths.js";
 import { freePort } from "./ports.js";
@@ -257,6 +258,8 @@ export class Cluster {
     for (const p of [this.master, ...[...this.agents.values()].map((a) => a.process)]) live.delete(p);
     await this.etcd.stop();
     await removeNodeContainers(this.nodeNames);
+    // The volumes of pods that still ran stay mounted in the agents' data directories.
+    await unmountUnder(this.logDir);
     if (this.failed) process.stderr.write(`[e2e] kept ${this.logDir} for the failed run\n`);
     else rmSync(this.logDir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 // The agent: wires the runtime, the pod manager, the reporter, the session with the
 // masters and the AgentService server. main.ts parses flags into these options.
+import { join } from "node:path";
 import { createLogger, internalIP } from "@bosun/client";
 import type { ContainerRuntime } from "./runtime/runtime.js";
 import { PodManager } from "./pod/manager.js";
@@ -17,6 +18,9 @@ import { DnsHook } from "./pod/hooks/dns.js";
 import type { IngressListenAddress } from "./ingress/server.js";
 import { ingressProxyLabel } from "./ingress/status-writer.js";
 import { NodeServices } from "./cluster/node-services.js";
+import { VolumeHook } from "./pod/hooks/volumes.js";
+import { podIdentity } from "./pod/identity.js";
+import { VolumeManager } from "./volumes/manager.js";
 
 const log = createLogger("agent");
 
@@ -34,6 +38,8 @@ export interface AgentOptions {
   runtime: ContainerRuntime;
   /** The node's certificate and the cluster CA, for the masters and for AgentService. */
   credentials: NodeCredentials;
+  /** The agent's state directory (--data-dir): pods' volumes live in <dataDir>/pods. */
+  dataDir: string;
   resyncIntervalMs?: number;
   reportIntervalMs?: number;
   /** How other nodes' pods are reached; default host-gw (VXLAN for peers on another L2 segment). */
@@ -59,6 +65,7 @@ export class Agent {
   readonly reporter: StatusReporter;
   readonly pods: PodManager;
   readonly network: NetworkManager;
+  readonly volumes: VolumeManager;
   /** DNS, service proxy, network policies and ingress, when the agent knows the API servers. */
   readonly services: NodeServices | undefined;
   private readonly server: AgentServer;
@@ -96,6 +103,12 @@ export class Agent {
         ...(opts.ingressHttps !== undefined ? { ingressHttps: opts.ingressHttps } : {}),
       });
     }
+    this.volumes = new VolumeManager({
+      podsDir: join(opts.dataDir, "pods"),
+      ...(this.services ? { objects: this.services.cluster.objects } : {}),
+      nodeAllocatable: () => nodeCapacity(opts),
+      onFailure: (pod, message) => this.reporter.reportEvent(podIdentity(pod), { type: "Warning", reason: "FailedMount", message, fieldPath: "" }),
+    });
     this.pods = new PodManager({
       runtime: opts.runtime,
       nodeName: opts.nodeName,
@@ -114,6 +127,7 @@ export class Agent {
         new NetworkHook(this.network, () => hostIP),
         // Pods are pointed at the node's DNS as soon as the bridge exists, where it is about to serve.
         new DnsHook({ clusterDns: () => (this.services ? this.network.gateway() : undefined), domain: opts.clusterDomain ?? "cluster.local" }),
+        new VolumeHook(this.volumes),
       ],
     });
     this.server = new AgentServer(opts.runtime, opts.nodeName, opts.credentials.serverCredentials());

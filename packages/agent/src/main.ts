@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // bosun-agent: runs this node's pods on Docker for the bosun masters.
 import os from "node:os";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { Command } from "commander";
 import { createLogger, setLogLevel } from "@bosun/client";
 import { Agent } from "./agent.js";
@@ -14,6 +16,7 @@ import { LinuxHost } from "./network/host.js";
 import { removeNodeNetwork } from "./network/cleanup.js";
 import { removeServiceProxy } from "./proxy/cleanup.js";
 import { removeNetworkPolicy } from "./policy/cleanup.js";
+import { VolumeManager } from "./volumes/manager.js";
 
 const log = createLogger("agent/main");
 
@@ -43,7 +46,7 @@ const program = new Command()
   .option("--node-name <name>", "this node's name", os.hostname().toLowerCase())
   .option("--server <urls>", "comma-separated API URLs of the masters, for joining and certificate renewal", "https://127.0.0.1:6443")
   .option("--token <token>", "join token from 'bosun token create' (needed until the node has its certificate; also read from $BOSUN_TOKEN)")
-  .option("--data-dir <dir>", "where the agent keeps its state: the node's key and certificate in <dir>/pki", "/var/lib/bosun/agent")
+  .option("--data-dir <dir>", "where the agent keeps its state: the node's key and certificate in <dir>/pki, pods' volumes in <dir>/pods", "/var/lib/bosun/agent")
   .option("--master <addresses>", "comma-separated dispatcher addresses (host:port); default: each --server host on port 6444")
   .option("--listen <address>", "where to serve AgentService (logs); the address sent to the masters", "127.0.0.1:10250")
   .option("--node-labels <labels>", "extra node labels, k=v,k2=v2")
@@ -55,7 +58,7 @@ const program = new Command()
   .option("--cluster-domain <domain>", "the cluster's DNS zone, which the node's DNS answers and pods search", "cluster.local")
   .option("--ingress-http <host:port|off>", "where the node's ingress proxy serves HTTP for Ingresses of class bosun", "0.0.0.0:80")
   .option("--ingress-https <host:port|off>", "where it serves HTTPS, with the kubernetes.io/tls Secrets the Ingresses name", "0.0.0.0:443")
-  .option("--cleanup", "remove this node's pod network (Docker network, iptables chains, routes, VXLAN device), service proxy and network policy chains, and exit; remove its pods' containers first")
+  .option("--cleanup", "remove this node's pod network (Docker network, iptables chains, routes, VXLAN device), service proxy and network policy chains, and its pods' volumes (<data-dir>/pods, tmpfs mounts included), and exit; remove its pods' containers first")
   .option("--log-level <level>", "trace, debug, info, warn, error", "info");
 
 async function main(): Promise<void> {
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
     nodeName: flags.nodeName,
     masters: dispatcherAddresses(servers, flags.master),
     credentials,
+    dataDir: flags.dataDir,
     listen: flags.listen,
     nodeLabels: parseLabels(flags.nodeLabels),
     capacityCpu: flags.capacityCpu,
@@ -116,6 +120,11 @@ async function cleanup(flags: Flags): Promise<number> {
   const r = await removeNodeNetwork(flags.nodeName, new DockerRuntime(flags.dockerSocket), host);
   const proxyChains = await removeServiceProxy(flags.nodeName, host);
   const policyChains = await removeNetworkPolicy(flags.nodeName, host);
+  const podsDir = join(flags.dataDir, "pods");
+  const volumesLeft = await readdir(podsDir).catch(() => []);
+  // Every pod counts as gone: its tmpfs mounts are unmounted before its directory is removed.
+  await new VolumeManager({ podsDir }).sweep(() => false);
+  const volumesKept = await readdir(podsDir).catch(() => []);
   const removed = [
     ...r.networks.map((n) => `network ${n}`),
     ...(r.chains ? ["iptables chains"] : []),
@@ -123,10 +132,12 @@ async function cleanup(flags: Flags): Promise<number> {
     ...(policyChains.length > 0 ? [`${policyChains.length} network policy chain(s)`] : []),
     ...(r.vxlanDevice ? ["VXLAN device"] : []),
     ...(r.routes.length > 0 ? [`${r.routes.length} route(s)`] : []),
+    ...(volumesLeft.length > volumesKept.length ? [`the volumes of ${volumesLeft.length - volumesKept.length} pod(s)`] : []),
   ];
   process.stdout.write(`node ${flags.nodeName}: ${removed.length > 0 ? `removed ${removed.join(", ")}` : "no pod network to remove"}\n`);
-  for (const p of r.problems) process.stderr.write(`bosun-agent --cleanup: ${p}\n`);
-  return r.problems.length > 0 ? 1 : 0;
+  const problems = [...r.problems, ...(volumesKept.length > 0 ? [`the volumes of pods ${volumesKept.join(", ")} could not be removed from ${podsDir} (see the log)`] : [])];
+  for (const p of problems) process.stderr.write(`bosun-agent --cleanup: ${p}\n`);
+  return problems.length > 0 ? 1 : 0;
 }
 
 main().catch((err: Error) => {

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import Docker from "dockerode";
 import type { LogChunk } from "@bosun/proto";
 import { Agent, DockerRuntime, LABEL_NODE_NAME } from "../src/index.js";
+import { testDataDir } from "./support/agent.js";
 import { FakeMaster, waitFor } from "./support/fake-master.js";
 import { NETWORK_SLOTS, removeTestNetwork, testNetwork } from "./support/network.js";
 import { ensureTestImages, PAUSE_IMAGE } from "./support/images.js";
@@ -14,6 +15,8 @@ import { agentServiceClient, nodeCredentials } from "./support/tls.js";
 const docker = new Docker();
 const nodeName = `agent-test-${randomUUID().slice(0, 8)}`;
 const runtime = new DockerRuntime();
+// One state directory across the agent's restarts, as a node keeps its own.
+const dataDir = testDataDir();
 
 async function newAgent(masters: string[]): Promise<Agent> {
   return new Agent({
@@ -23,6 +26,7 @@ async function newAgent(masters: string[]): Promise<Agent> {
     listen: "127.0.0.1:0",
     nodeLabels: { "test/run": "yes" },
     infraImage: PAUSE_IMAGE,
+    dataDir,
     runtime,
     resyncIntervalMs: 1_000,
     reportIntervalMs: 100,

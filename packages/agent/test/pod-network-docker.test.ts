@@ -10,6 +10,7 @@ import type { Pod } from "@bosun/api";
 import { internalIP } from "@bosun/client";
 import { Agent, DockerRuntime, LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_UID } from "../src/index.js";
 import { FakeMaster, waitFor } from "./support/fake-master.js";
+import { testDataDir } from "./support/agent.js";
 import { nodeCredentials } from "./support/tls.js";
 import { NETWORK_SLOTS, removeTestNetwork, TEST_CLUSTER_CIDR, testNetwork } from "./support/network.js";
 import { ensureTestImages, PAUSE_IMAGE } from "./support/images.js";
@@ -43,7 +44,7 @@ describe("two agents on one Docker engine", { timeout: 120_000 }, () => {
       // Both agents register this host's address: their peers are local, so no route is needed.
       master.network = { podCidr: node.podCidr, clusterCidr, peers: [{ nodeName: other.name, podCidr: other.podCidr, internalIp: internalIP() }] };
       await master.start();
-      const agent = new Agent({ nodeName: node.name, masters: [master.address], credentials: await nodeCredentials(node.name), listen: "127.0.0.1:0", nodeLabels: {}, infraImage: PAUSE_IMAGE, runtime, resyncIntervalMs: 1_000, reportIntervalMs: 100 });
+      const agent = new Agent({ nodeName: node.name, masters: [master.address], credentials: await nodeCredentials(node.name), listen: "127.0.0.1:0", nodeLabels: {}, infraImage: PAUSE_IMAGE, dataDir: testDataDir(), runtime, resyncIntervalMs: 1_000, reportIntervalMs: 100 });
       await agent.start();
       masters.push(master);
       agents.push(agent);

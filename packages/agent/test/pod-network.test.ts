@@ -11,6 +11,7 @@ import { nodeNetworkNames } from "../src/network/names.js";
 import { sandboxVeth } from "../src/network/sandbox-link.js";
 import { FakeHost } from "./support/fake-host.js";
 import { FakeMaster, waitFor } from "./support/fake-master.js";
+import { testDataDir } from "./support/agent.js";
 import { nodeCredentials } from "./support/tls.js";
 import { FakeRuntime } from "./support/fake-runtime.js";
 import { BUSYBOX_IMAGE, PAUSE_IMAGE } from "./support/images.js";
@@ -25,7 +26,7 @@ describe("pods on the node's pod network", { timeout: 60_000 }, () => {
   let agent: Agent;
 
   const newAgent = async () =>
-    new Agent({ nodeName, masters: [master.address], credentials: await nodeCredentials(nodeName), listen: "127.0.0.1:0", nodeLabels: {}, infraImage: PAUSE_IMAGE, runtime, networkHost: host, resyncIntervalMs: 500, reportIntervalMs: 50 });
+    new Agent({ nodeName, masters: [master.address], credentials: await nodeCredentials(nodeName), listen: "127.0.0.1:0", nodeLabels: {}, infraImage: PAUSE_IMAGE, dataDir: testDataDir(), runtime, networkHost: host, resyncIntervalMs: 500, reportIntervalMs: 50 });
   const infraOf = (pod: Pod) => runtime.byLabel(LABEL_POD_UID, pod.metadata.uid ?? "").find((c) => c.spec.labels[LABEL_CONTAINER_NAME] === "POD");
 
   before(async () => {
@@ -128,7 +129,7 @@ describe("pods on the node's pod network", { timeout: 60_000 }, () => {
     old.networkUnimplemented = true;
     await old.start();
     const node = `podnet-old-${randomUUID().slice(0, 8)}`;
-    const oldAgent = new Agent({ nodeName: node, masters: [old.address], credentials: await nodeCredentials(node), listen: "127.0.0.1:0", nodeLabels: {}, infraImage: PAUSE_IMAGE, runtime, networkHost: host, resyncIntervalMs: 500, reportIntervalMs: 50 });
+    const oldAgent = new Agent({ nodeName: node, masters: [old.address], credentials: await nodeCredentials(node), listen: "127.0.0.1:0", nodeLabels: {}, infraImage: PAUSE_IMAGE, dataDir: testDataDir(), runtime, networkHost: host, resyncIntervalMs: 500, reportIntervalMs: 50 });
     try {
       await oldAgent.start();
       const pod = testPod("waits", node, [{}]);

@@ -7,6 +7,7 @@ import type { ResourceInfo } from "./resources.js";
 import { isValidQuantity, compareQuantities, cpuToMillis, memoryToBytes } from "./quantity.js";
 import { defaultServiceNetworking } from "./defaults-services.js";
 import { defaultStorage } from "./defaults-storage.js";
+import { defaultVolumes } from "./defaults-volumes.js";
 import { defaultWorkload } from "./defaults-workloads.js";
 import { defaultSecret } from "./secrets.js";
 import type { Container, Namespace, Node, Pod, PodSpec, Probe, PullPolicy, ResourceList, Secret } from "./types/core.js";
@@ -89,6 +90,7 @@ function defaultPodSpec(spec: PodSpec): void {
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= "ClusterFirst";
   spec.schedulerName ??= "default-scheduler";
+  defaultVolumes(spec.volumes);
   if (Array.isArray(spec.containers)) spec.containers.forEach(defaultContainer);
 }
 

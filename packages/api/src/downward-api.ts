@@ -21,6 +21,9 @@ export const envFieldPaths: readonly string[] = [
   "status.podIPs",
 ];
 
+/** The pod fields a downwardAPI volume's file may name without a subscript (validVolumeDownwardAPIFieldPathExpressions). */
+export const volumeFieldPaths: readonly string[] = ["metadata.name", "metadata.namespace", "metadata.labels", "metadata.annotations", "metadata.uid"];
+
 /** The container resources a resourceFieldRef may name (validContainerResourceFieldPathExpressions). */
 export const containerResourceFieldPaths: readonly string[] = [
   "limits.cpu",
@@ -76,10 +79,35 @@ export function convertDownwardApiFieldLabel(apiVersion: string, label: string):
   return podFieldLabels.has(label) ? { ok: true, fieldPath: label } : { ok: false, error: `field label not supported: ${label}` };
 }
 
+/** A character as Go's strconv.Quote escapes it inside a quoted string; undefined when it stands as it is. */
+function goEscape(ch: string): string | undefined {
+  const named: Record<string, string> = { "\x07": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v", '"': '\\"', "\\": "\\\\" };
+  if (named[ch] !== undefined) return named[ch];
+  const code = ch.codePointAt(0) ?? 0;
+  if (code < 0x20 || code === 0x7f) return `\\x${code.toString(16).padStart(2, "0")}`;
+  return undefined;
+}
+
+/** A string quoted as Go's %q writes it. */
+function goQuote(value: string): string {
+  let out = '"';
+  for (const ch of value) out += goEscape(ch) ?? ch;
+  return `${out}"`;
+}
+
+/** A whole map as a downwardAPI volume's file holds it (Kubernetes' fieldpath.FormatMap): `key="value"` lines in key order. */
+export function formatFieldMap(map: Record<string, string> | undefined): string {
+  return Object.keys(map ?? {})
+    .sort()
+    .map((k) => `${k}=${goQuote(map?.[k] ?? "")}`)
+    .join("\n");
+}
+
 /**
  * A metadata field (Kubernetes' ExtractFieldPathAsString): the name, namespace or
- * uid, or one label or annotation ("" when it is not set); undefined for any other
- * path, which only the pod's node knows the value of.
+ * uid, one label or annotation ("" when it is not set), or all the labels or
+ * annotations (formatFieldMap); undefined for any other path, which only the pod's
+ * node knows the value of.
  */
 export function metadataFieldValue(meta: ObjectMeta, fieldPath: string): string | undefined {
   const { path, subscript } = splitSubscriptedPath(fieldPath);
@@ -91,6 +119,8 @@ export function metadataFieldValue(meta: ObjectMeta, fieldPath: string): string 
   if (fieldPath === "metadata.name") return meta.name ?? "";
   if (fieldPath === "metadata.namespace") return meta.namespace ?? "";
   if (fieldPath === "metadata.uid") return meta.uid ?? "";
+  if (fieldPath === "metadata.labels") return formatFieldMap(meta.labels);
+  if (fieldPath === "metadata.annotations") return formatFieldMap(meta.annotations);
   return undefined;
 }
 

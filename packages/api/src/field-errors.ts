@@ -38,6 +38,11 @@ export function duplicate(field: string, value: unknown): StatusCause {
   return { reason: "FieldValueDuplicate", message: `Duplicate value: ${formatBadValue(value)}`, field };
 }
 
+/** A reference to something that does not exist, such as a mount of a volume the pod does not define. */
+export function notFound(field: string, value: unknown): StatusCause {
+  return { reason: "FieldValueNotFound", message: `Not found: ${formatBadValue(value)}`, field };
+}
+
 export function forbidden(field: string, detail: string): StatusCause {
   return { reason: "FieldValueForbidden", message: withDetail("Forbidden", detail), field };
 }

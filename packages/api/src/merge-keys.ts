@@ -40,6 +40,15 @@ import {
 import { PersistentVolumeClaimSpec, PersistentVolumeClaimStatus, PersistentVolumeSpec } from "./types/persistent-volumes.js";
 import { Endpoints, EndpointSubset, LoadBalancerIngress, LoadBalancerStatus, ServicePort, ServiceSpec } from "./types/services.js";
 import { StorageClass } from "./types/storage.js";
+import {
+  ConfigMapProjection,
+  ConfigMapVolumeSource,
+  DownwardAPIProjection,
+  DownwardAPIVolumeSource,
+  ProjectedVolumeSource,
+  SecretProjection,
+  SecretVolumeSource,
+} from "./types/volumes.js";
 import { schemaIdentity } from "./openapi-names.js";
 
 export interface FieldPatchMeta {
@@ -48,7 +57,7 @@ export interface FieldPatchMeta {
   /** x-kubernetes-list-map-keys: the fields that identify an item of a "map" list. */
   listMapKeys?: string[];
   /** x-kubernetes-patch-strategy for strategic merge patch. */
-  patchStrategy?: "merge" | "retainKeys";
+  patchStrategy?: "merge" | "retainKeys" | "merge,retainKeys";
   /** x-kubernetes-patch-merge-key: the field that matches items of a merged list. */
   patchMergeKey?: string;
   /** x-kubernetes-map-type: a map replaced and owned whole by server-side apply (+mapType=atomic). */
@@ -79,7 +88,17 @@ const table: [TSchema, Record<string, FieldPatchMeta>][] = [
   [NodeSpec, { podCIDRs: mergedSet, taints: atomic }],
   // Addresses are merged by type but several may share one (dual-stack), so the list is atomic.
   [NodeStatus, { conditions, addresses: { listType: "atomic", patchStrategy: "merge", patchMergeKey: "type" } }],
-  [PodSpec, { containers: mergedMap("name"), tolerations: atomic, nodeSelector: { mapType: "atomic" } }],
+  [
+    PodSpec,
+    {
+      // A volume that changes its source drops the old one (retainKeys), so that it keeps exactly one.
+      volumes: { ...mergedMap("name"), patchStrategy: "merge,retainKeys" },
+      containers: mergedMap("name"),
+      tolerations: atomic,
+      nodeSelector: { mapType: "atomic" },
+      imagePullSecrets: mergedMap("name"),
+    },
+  ],
   [
     Container,
     {
@@ -88,8 +107,16 @@ const table: [TSchema, Record<string, FieldPatchMeta>][] = [
       ports: mergedMap("containerPort", ["containerPort", "protocol"]),
       envFrom: atomic,
       env: mergedMap("name"),
+      volumeMounts: mergedMap("mountPath"),
     },
   ],
+  [SecretVolumeSource, { items: atomic }],
+  [ConfigMapVolumeSource, { items: atomic }],
+  [DownwardAPIVolumeSource, { items: atomic }],
+  [ProjectedVolumeSource, { sources: atomic }],
+  [SecretProjection, { items: atomic }],
+  [ConfigMapProjection, { items: atomic }],
+  [DownwardAPIProjection, { items: atomic }],
   [ExecAction, { command: atomic }],
   [HTTPGetAction, { httpHeaders: atomic }],
   [

@@ -16,6 +16,7 @@ import * as networking from "./types/networking.js";
 import * as persistentVolumes from "./types/persistent-volumes.js";
 import * as services from "./types/services.js";
 import * as storage from "./types/storage.js";
+import * as volumes from "./types/volumes.js";
 
 const metaPackage = "io.k8s.apimachinery.pkg.apis.meta.v1";
 
@@ -30,6 +31,7 @@ const packages: [string, Record<string, unknown>][] = [
   ["io.k8s.api.core.v1", env],
   ["io.k8s.api.core.v1", services],
   ["io.k8s.api.core.v1", persistentVolumes],
+  ["io.k8s.api.core.v1", volumes],
   ["io.k8s.api.discovery.v1", discovery],
   ["io.k8s.api.networking.v1", networking],
   ["io.k8s.api.apps.v1", apps],

@@ -55,7 +55,8 @@ function validateEnvVarValueFrom(ev: EnvVar, path: string): StatusCause[] {
   return causes;
 }
 
-function validateObjectFieldSelector(fs: ObjectFieldSelector, path: string): StatusCause[] {
+/** A pod field: one the downward API knows and `allowed` lists (an environment variable's by default; a volume file's are others). */
+export function validateObjectFieldSelector(fs: ObjectFieldSelector, path: string, allowed: readonly string[] = envFieldPaths): StatusCause[] {
   if (!fs.apiVersion) return [required(child(path, "apiVersion"))];
   if (fs.fieldPath === "") return [required(child(path, "fieldPath"))];
   const converted = convertDownwardApiFieldLabel(fs.apiVersion, fs.fieldPath);
@@ -66,12 +67,14 @@ function validateObjectFieldSelector(fs: ObjectFieldSelector, path: string): Sta
     const key = field === "metadata.annotations" ? subscript.toLowerCase() : subscript;
     return isQualifiedName(key).map((msg) => invalidValue(path, key, msg));
   }
-  if (!envFieldPaths.includes(field)) return [notSupported(child(path, "fieldPath"), field, envFieldPaths)];
+  if (!allowed.includes(field)) return [notSupported(child(path, "fieldPath"), field, allowed)];
   return [];
 }
 
-function validateResourceFieldSelector(fs: ResourceFieldSelector, path: string): StatusCause[] {
+/** A container resource; a volume's file must name its container (`forVolume`), a variable's may leave out its own. */
+export function validateResourceFieldSelector(fs: ResourceFieldSelector, path: string, forVolume = false): StatusCause[] {
   const causes: StatusCause[] = [];
+  if (forVolume && (fs.containerName ?? "") === "") causes.push(required(child(path, "containerName")));
   if (fs.resource === "") causes.push(required(child(path, "resource")));
   else if (!containerResourceFieldPaths.includes(fs.resource)) {
     causes.push(notSupported(child(path, "resource"), fs.resource, containerResourceFieldPaths));

@@ -7,7 +7,8 @@
 // in validation-configmaps.ts; those of Services, Endpoints and EndpointSlices in
 // validation-services.ts; those of the networking.k8s.io kinds in
 // validation-networking.ts; those of persistent volumes, their claims and storage
-// classes in validation-storage.ts). Causes carry Kubernetes' reasons, messages
+// classes in validation-storage.ts; a pod's volumes and mounts in
+// validation-volumes.ts). Causes carry Kubernetes' reasons, messages
 // and field paths.
 import type { ResourceInfo } from "./resources.js";
 import {
@@ -62,6 +63,7 @@ import { validateSecret } from "./validation-secrets.js";
 import { validateHostNetwork, validatePodDns } from "./validation-pod-dns.js";
 import { validateEndpointSlice, validateEndpoints, validateService } from "./validation-services.js";
 import { validatePersistentVolume, validatePersistentVolumeClaim, validateStorageClass } from "./validation-storage.js";
+import { validateVolumeMounts, validateVolumes } from "./validation-volumes.js";
 import { podTemplatesOf, validateWorkload } from "./validation-workloads.js";
 
 /** Kubernetes' limit on the summed size of all annotation keys and values. */
@@ -419,10 +421,13 @@ export function validatePodSpec(spec: PodSpec, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
   const containersPath = child(path, "containers");
   if (spec.containers.length === 0) causes.push(required(containersPath));
+  const volumes = validateVolumes(spec.volumes, child(path, "volumes"));
+  causes.push(...volumes.causes);
   const names = new Set<string>();
   spec.containers.forEach((c, i) => {
     const p = index(containersPath, i);
     causes.push(...validateContainer(c, p));
+    causes.push(...validateVolumeMounts(c, volumes.names, child(p, "volumeMounts")));
     if (c.name !== "" && names.has(c.name)) causes.push(duplicate(child(p, "name"), c.name));
     names.add(c.name);
   });

@@ -310,6 +310,63 @@ describe("authentication and authorization", () => {
     assertStatus(await as(n1, "GET", path("secrets", "env-secret")), 403, "Forbidden", unrelated);
   });
 
+  test("a node reads what its pods' volumes and imagePullSecrets use, and the volumes bound to their claims, and no other", async () => {
+    const ns = "vols";
+    assert.equal((await call(url, "POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })).status, 201);
+    const path = (resource: string, name = "") => `/api/v1/namespaces/${ns}/${resource}${name ? `/${name}` : ""}`;
+    for (const name of ["vol-secret", "projected-secret", "pull-secret", "unused-secret"]) {
+      assert.equal((await call(url, "POST", path("secrets"), { apiVersion: "v1", kind: "Secret", metadata: { name }, type: "Opaque", data: { k: "dg==" } })).status, 201);
+    }
+    for (const name of ["vol-cm", "projected-cm"]) {
+      assert.equal((await call(url, "POST", path("configmaps"), { apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { k: "v" } })).status, 201);
+    }
+    const claim = (name: string) => ({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: "manual", volumeName: `pv-${name}`, resources: { requests: { storage: "1Gi" } } } });
+    const volume = (name: string) => ({ apiVersion: "v1", kind: "PersistentVolume", metadata: { name }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], storageClassName: "manual", hostPath: { path: `/srv/${name}` } } });
+    for (const name of ["used", "unused"]) {
+      assert.equal((await call(url, "POST", path("persistentvolumeclaims"), claim(name))).status, 201);
+      assert.equal((await call(url, "POST", "/api/v1/persistentvolumes", volume(`pv-${name}`))).status, 201);
+    }
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "uses-volumes" },
+      spec: {
+        nodeName: "n1",
+        imagePullSecrets: [{ name: "pull-secret" }],
+        containers: [{ name: "main", image: "bosun.local/busybox:1" }],
+        volumes: [
+          { name: "a", secret: { secretName: "vol-secret" } },
+          { name: "b", configMap: { name: "vol-cm" } },
+          { name: "c", projected: { sources: [{ secret: { name: "projected-secret" } }, { configMap: { name: "projected-cm" } }] } },
+          { name: "d", persistentVolumeClaim: { claimName: "used" } },
+        ],
+      },
+    };
+    assert.equal((await call(url, "POST", path("pods"), pod)).status, 201);
+
+    const n1 = withCertificate(await nodeCertificate("n1"));
+    const n2 = withCertificate(await nodeCertificate("n2"));
+    for (const [resource, name] of [
+      ["secrets", "vol-secret"],
+      ["secrets", "projected-secret"],
+      ["secrets", "pull-secret"],
+      ["configmaps", "vol-cm"],
+      ["configmaps", "projected-cm"],
+      ["persistentvolumeclaims", "used"],
+    ] as const) {
+      const got = await as(n1, "GET", path(resource, name));
+      assert.equal(got.status, 200, `${resource}/${name}: ${JSON.stringify(got.body)}`);
+      assertStatus(await as(n2, "GET", path(resource, name)), 403, "Forbidden", /no relationship found between node 'n2'/);
+    }
+    assert.equal((await as(n1, "GET", "/api/v1/persistentvolumes/pv-used")).status, 200);
+    assertStatus(await as(n1, "GET", path("secrets", "unused-secret")), 403, "Forbidden");
+    assertStatus(await as(n1, "GET", path("persistentvolumeclaims", "unused")), 403, "Forbidden", /a node may only read the persistentvolumeclaims its pods use/);
+    assertStatus(await as(n1, "GET", "/api/v1/persistentvolumes/pv-unused"), 403, "Forbidden", /a node may only read the persistentvolumes bound to the claims its pods use/);
+    assertStatus(await as(n2, "GET", "/api/v1/persistentvolumes/pv-used"), 403, "Forbidden");
+    assertStatus(await as(n1, "GET", "/api/v1/persistentvolumes"), 403, "Forbidden", /one at a time by name/);
+    assertStatus(await as(n1, "DELETE", "/api/v1/persistentvolumes/pv-used"), 403, "Forbidden");
+  });
+
   test("a node renews only its own certificate; an admin is not given node certificates", async () => {
     const n1 = withCertificate(await nodeCertificate("n1"));
     const request = await createCertificateRequest(nodeUser("n1"), [nodesGroup]);

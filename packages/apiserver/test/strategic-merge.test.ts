@@ -72,6 +72,24 @@ describe("strategic merge patch: lists with a merge key", () => {
 
   // As in Kubernetes, an item the server does not have goes before the server's
   // items that the patch does not name (kubectl sends $setElementOrder to say more).
+  test("volumes merge by name and $retainKeys drops a volume's old source (merge,retainKeys); mounts merge by mountPath", () => {
+    const original = podSpec({
+      volumes: [{ name: "cache", emptyDir: {} }, { name: "cfg", configMap: { name: "a" } }],
+      containers: [{ name: "app", volumeMounts: [{ name: "cache", mountPath: "/cache" }] }],
+    });
+    const out = patchPod(original, {
+      spec: {
+        volumes: [{ name: "cache", $retainKeys: ["name", "hostPath"], hostPath: { path: "/srv" } }],
+        containers: [{ name: "app", volumeMounts: [{ name: "cfg", mountPath: "/cfg" }] }],
+      },
+    });
+    assert.deepEqual(out, podSpec({
+      volumes: [{ name: "cache", hostPath: { path: "/srv" } }, { name: "cfg", configMap: { name: "a" } }],
+      // The patch's items first, as for every merged list without $setElementOrder.
+      containers: [{ name: "app", volumeMounts: [{ name: "cfg", mountPath: "/cfg" }, { name: "cache", mountPath: "/cache" }] }],
+    }));
+  });
+
   test("nested merge lists merge too: env by name, ports by containerPort", () => {
     const original = podSpec({
       containers: [{ name: "a", env: [{ name: "X", value: "1" }, { name: "Y", value: "2" }], ports: [{ containerPort: 80 }] }],

@@ -110,11 +110,16 @@ export class ContainerSync {
       return this.failedToCreate(pod, spec, "CreateContainerConfigError", err);
     }
     for (const w of environment.warnings) ctx.event(id, "Warning", w.reason, w.message);
+    const create = appContainerSpec(ctx.deps.nodeName, pod, spec, infraId, restartCount, environment);
+    try {
+      // What the hooks add (the volumes' mounts) may fail as the environment may.
+      for (const hook of ctx.deps.hooks) await hook.containerSpec?.(pod, spec, create, environment);
+    } catch (err) {
+      return this.failedToCreate(pod, spec, "CreateContainerConfigError", err);
+    }
 
     // The instance before `current` is no longer needed once a new one exists.
     for (const old of instances.slice(1)) await runtime.removeContainer(old.id);
-    const create = appContainerSpec(ctx.deps.nodeName, pod, spec, infraId, restartCount, environment);
-    for (const hook of ctx.deps.hooks) hook.containerSpec?.(pod, spec, create);
     let cid: string;
     try {
       cid = await runtime.createContainer(create);

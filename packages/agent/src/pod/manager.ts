@@ -127,6 +127,23 @@ export class PodManager {
       log.warn({ err: (err as Error).message }, "listing the node's containers failed; will retry at the next resync");
     }
     this.syncAll();
+    await this.sweep();
+  }
+
+  /**
+   * Once the master's complete set is known, the hooks release what they made for
+   * pods that have no worker (their containers went while the agent was away, or
+   * before it could release what the pod used).
+   */
+  private async sweep(): Promise<void> {
+    if (!this.haveCompleteSet) return;
+    for (const hook of this.workerDeps.hooks) {
+      try {
+        await hook.sweep?.((uid) => this.workers.has(uid));
+      } catch (err) {
+        log.warn({ hook: hook.name, err: (err as Error).message }, "a pod hook failed to release what it made for pods that are gone; will retry at the next resync");
+      }
+    }
   }
 
   private async watchEvents(): Promise<void> {

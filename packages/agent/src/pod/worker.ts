@@ -179,6 +179,7 @@ export class PodWorker {
     }
 
     if (infra?.state === "running") {
+      if (!finished) await this.syncHooks(pod);
       const podIPs = sandboxAddresses(runtime, infra, infraStarted);
       for (const spec of pod.spec.containers) {
         const restartNow = (c: ContainerSummary, exitCode: number) =>
@@ -199,6 +200,14 @@ export class PodWorker {
     const obs = this.observer.observe(pod, await this.observer.inspectAll(now), waiting);
     this.syncProbes(pod, obs);
     this.report(pod, obs, false);
+  }
+
+  /** What the hooks keep current for the pod's containers (volumes); a hook may ask for a sync by a time. */
+  private async syncHooks(pod: Pod): Promise<void> {
+    for (const hook of this.deps.hooks) {
+      const wakeInMs = await hook.syncPod?.(pod);
+      if (wakeInMs !== undefined) this.wakeIn(wakeInMs);
+    }
   }
 
   private report(pod: Pod, obs: PodObservation, terminated: boolean): void {

@@ -16,6 +16,7 @@ import {
   type LogOptions,
   type PodNetworkInfo,
   type PodNetworkSpec,
+  type RegistryAuth,
   type RuntimeEvent,
   type StreamOptions,
 } from "./runtime.js";
@@ -170,6 +171,8 @@ export class DockerRuntime implements ContainerRuntime {
           ...(spec.dns ? dockerDns(spec.dns) : {}),
           NanoCpus: spec.nanoCpus,
           Memory: spec.memoryBytes,
+          // Mounts, not Binds: a source that is missing is an error rather than a new empty directory.
+          Mounts: spec.mounts?.map((m) => ({ Type: "bind" as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly, BindOptions: { Propagation: "rprivate" as const } })),
           // The agent restarts containers itself, so that restart counts and
           // CrashLoopBackOff are its own and visible.
           RestartPolicy: { Name: "no" },
@@ -231,10 +234,10 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async pullImage(ref: string): Promise<void> {
+  async pullImage(ref: string, auth?: RegistryAuth): Promise<void> {
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.docker.pull(ref);
+      stream = await this.docker.pull(ref, auth ? { authconfig: auth } : {});
     } catch (err) {
       throw wrap(`pulling image ${ref} failed`, err);
     }

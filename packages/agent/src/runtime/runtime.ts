@@ -36,6 +36,25 @@ export interface ContainerDetails {
   error: string;
 }
 
+/** A directory or file of the node bound into a container (a pod's volume). */
+export interface ContainerMount {
+  source: string;
+  /** Where the container sees it: an absolute path. */
+  target: string;
+  readOnly: boolean;
+}
+
+/** Credentials for a registry, as Docker's X-Registry-Auth carries them. */
+export interface RegistryAuth {
+  /** The registry's address as the credentials name it (e.g. registry.example.com:5000). */
+  serveraddress: string;
+  username?: string;
+  password?: string;
+  /** base64 of "user:password", when the credentials give that instead. */
+  auth?: string;
+  email?: string;
+}
+
 export interface ContainerCreateSpec {
   name: string;
   image: string;
@@ -58,6 +77,8 @@ export interface ContainerCreateSpec {
   dns?: { nameservers: string[]; searches: string[]; options: string[] };
   nanoCpus?: number;
   memoryBytes?: number;
+  /** The pod's volumes this container mounts; bound privately (no propagation). */
+  mounts?: ContainerMount[];
 }
 
 /**
@@ -165,7 +186,8 @@ export interface ContainerRuntime {
   removeContainer(id: string): Promise<void>;
   /** The local image's ID, or undefined when the image is not on the host. */
   imageId(ref: string): Promise<string | undefined>;
-  pullImage(ref: string): Promise<void>;
+  /** Pulls the image, with the registry's credentials when given. */
+  pullImage(ref: string, auth?: RegistryAuth): Promise<void>;
   /** stdout and stderr of a container, interleaved as raw bytes. */
   logs(id: string, opts: LogOptions, signal?: AbortSignal): Promise<Readable>;
   /**

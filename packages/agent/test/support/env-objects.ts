@@ -1,11 +1,14 @@
-// An in-memory EnvObjectSource: ConfigMaps and Secrets a test puts in and takes
-// out, every read counted, and a failure the test can switch on.
-import type { ConfigMap, Secret } from "@bosun/api";
-import type { EnvObjectSource } from "../../src/pod/env/source.js";
+// An in-memory source of the cluster's objects for environments and volumes:
+// ConfigMaps, Secrets, claims and PersistentVolumes a test puts in and takes out,
+// every read counted, and a failure the test can switch on.
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Secret } from "@bosun/api";
+import type { VolumeObjectSource } from "../../src/volumes/source.js";
 
-export class FakeEnvObjects implements EnvObjectSource {
+export class FakeEnvObjects implements VolumeObjectSource {
   private readonly configMaps = new Map<string, ConfigMap>();
   private readonly secrets = new Map<string, Secret>();
+  private readonly claims = new Map<string, PersistentVolumeClaim>();
+  private readonly volumes = new Map<string, PersistentVolume>();
   /** "configmap ns/name" or "secret ns/name", per read. */
   readonly reads: string[] = [];
   /** When set, every read fails with it (the API is unreachable, or refuses). */
@@ -21,6 +24,25 @@ export class FakeEnvObjects implements EnvObjectSource {
     this.secrets.set(`${namespace}/${name}`, { apiVersion: "v1", kind: "Secret", metadata: { name, namespace }, type: "Opaque", data: encoded });
   }
 
+  /** A Secret of any type, with data given as text. */
+  putTypedSecret(namespace: string, name: string, type: string, data: Record<string, string>): void {
+    this.putSecret(namespace, name, data);
+    const secret = this.secrets.get(`${namespace}/${name}`);
+    if (secret) secret.type = type;
+  }
+
+  deleteConfigMap(namespace: string, name: string): void {
+    this.configMaps.delete(`${namespace}/${name}`);
+  }
+
+  putClaim(claim: PersistentVolumeClaim): void {
+    this.claims.set(`${claim.metadata.namespace ?? ""}/${claim.metadata.name ?? ""}`, claim);
+  }
+
+  putVolume(volume: PersistentVolume): void {
+    this.volumes.set(volume.metadata.name ?? "", volume);
+  }
+
   async configMap(namespace: string, name: string): Promise<ConfigMap | undefined> {
     this.reads.push(`configmap ${namespace}/${name}`);
     if (this.failure) throw this.failure;
@@ -31,5 +53,17 @@ export class FakeEnvObjects implements EnvObjectSource {
     this.reads.push(`secret ${namespace}/${name}`);
     if (this.failure) throw this.failure;
     return this.secrets.get(`${namespace}/${name}`);
+  }
+
+  async persistentVolumeClaim(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined> {
+    this.reads.push(`persistentvolumeclaim ${namespace}/${name}`);
+    if (this.failure) throw this.failure;
+    return this.claims.get(`${namespace}/${name}`);
+  }
+
+  async persistentVolume(name: string): Promise<PersistentVolume | undefined> {
+    this.reads.push(`persistentvolume ${name}`);
+    if (this.failure) throw this.failure;
+    return this.volumes.get(name);
   }
 }

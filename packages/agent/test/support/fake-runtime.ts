@@ -17,6 +17,7 @@ import {
   type ExecResult,
   type PodNetworkInfo,
   type PodNetworkSpec,
+  type RegistryAuth,
   type RuntimeEvent,
 } from "../../src/runtime/runtime.js";
 
@@ -161,8 +162,17 @@ export class FakeRuntime implements ContainerRuntime {
     return this.images.has(ref) ? `sha256:${ref}` : undefined;
   }
 
-  async pullImage(ref: string): Promise<void> {
+  /** Every pull, with the credentials it was given. */
+  readonly pulls: { ref: string; auth?: RegistryAuth }[] = [];
+  /** When set, a registry that only lets these credentials pull (by username). */
+  acceptedUser: string | undefined;
+
+  async pullImage(ref: string, auth?: RegistryAuth): Promise<void> {
+    this.pulls.push({ ref, ...(auth ? { auth } : {}) });
     if (!this.images.has(ref)) throw new RuntimeError(`pull access denied for ${ref}`, 404);
+    if (this.acceptedUser !== undefined && auth?.username !== this.acceptedUser) {
+      throw new RuntimeError(`pull access denied for ${ref}: unauthorized as ${auth?.username ?? "anonymous"}`, 401);
+    }
   }
 
   async logs(): Promise<Readable> {

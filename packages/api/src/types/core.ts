@@ -1,11 +1,13 @@
 // core/v1 kinds Bosun supports: Namespace, Node, Pod, Binding, Event, Secret,
 // ConfigMap, and the policy/v1 Eviction body of pods/{name}/eviction (the
-// persistent volume kinds are in persistent-volumes.ts).
+// persistent volume kinds are in persistent-volumes.ts, a pod's volumes in
+// volumes.ts).
 // Fields follow k8s.io/api/core/v1 exactly (names, nesting, JSON types); a field
 // that is not here is not supported and is refused by the apiserver, by path.
 import { Type, type Static } from "@sinclair/typebox";
 import { EnvFromSource, EnvVar } from "./env.js";
 import { DeleteOptions, IntOrString, kindSchema, ObjectMeta, Quantity, StringMap, Time, strict } from "./meta.js";
+import { LocalObjectReference, Volume, VolumeMount } from "./volumes.js";
 
 export const ResourceList = Type.Record(Type.String(), Quantity);
 export type ResourceList = Static<typeof ResourceList>;
@@ -212,6 +214,7 @@ export const Container = Type.Object(
     envFrom: Type.Optional(Type.Array(EnvFromSource)),
     env: Type.Optional(Type.Array(EnvVar)),
     resources: Type.Optional(ResourceRequirements),
+    volumeMounts: Type.Optional(Type.Array(VolumeMount)),
     imagePullPolicy: Type.Optional(PullPolicy),
     livenessProbe: Type.Optional(Probe),
     readinessProbe: Type.Optional(Probe),
@@ -256,6 +259,7 @@ export type PodDNSConfig = Static<typeof PodDNSConfig>;
 
 export const PodSpec = Type.Object(
   {
+    volumes: Type.Optional(Type.Array(Volume)),
     containers: Type.Array(Container),
     restartPolicy: Type.Optional(RestartPolicy),
     nodeSelector: Type.Optional(StringMap),
@@ -268,6 +272,8 @@ export const PodSpec = Type.Object(
     tolerations: Type.Optional(Type.Array(Toleration)),
     hostname: Type.Optional(Type.String()),
     subdomain: Type.Optional(Type.String()),
+    /** dockerconfigjson or dockercfg Secrets whose credentials the agent gives Docker's pulls. */
+    imagePullSecrets: Type.Optional(Type.Array(LocalObjectReference)),
   },
   strict,
 );

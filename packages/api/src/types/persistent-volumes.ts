@@ -3,10 +3,14 @@
 // can give containers a directory of their node only (hostPath, local). The other
 // sources are in the schema as objects of any content, so that validation refuses
 // them by name, saying why, rather than as unknown fields.
-import { Type, type Static, type TOptional } from "@sinclair/typebox";
+import { Type, type Static } from "@sinclair/typebox";
 import { ConditionStatus, NodeSelector, ObjectReference, ResourceList } from "./core.js";
 import { kindSchema, LabelSelectorSchema, strict, Time } from "./meta.js";
 import { TypedLocalObjectReference } from "./networking.js";
+import { HostPathVolumeSource, openSourceFields, unsupportedVolumeSources } from "./volumes.js";
+
+// A pod's volumes share the hostPath source and the list of sources Bosun refuses.
+export { HostPathType, HostPathVolumeSource, unsupportedVolumeSources } from "./volumes.js";
 
 /** The annotation that named a volume's or claim's class before spec.storageClassName; it still wins where set. */
 export const betaStorageClassAnnotation = "volume.beta.kubernetes.io/storage-class";
@@ -26,63 +30,12 @@ export type PersistentVolumeReclaimPolicy = Static<typeof PersistentVolumeReclai
 export const PersistentVolumeMode = Type.Union([Type.Literal("Block"), Type.Literal("Filesystem")]);
 export type PersistentVolumeMode = Static<typeof PersistentVolumeMode>;
 
-/** What must be at a hostPath before the volume is mounted; "" checks nothing. */
-export const HostPathType = Type.Union([
-  Type.Literal(""),
-  Type.Literal("BlockDevice"),
-  Type.Literal("CharDevice"),
-  Type.Literal("Directory"),
-  Type.Literal("DirectoryOrCreate"),
-  Type.Literal("File"),
-  Type.Literal("FileOrCreate"),
-  Type.Literal("Socket"),
-]);
-export type HostPathType = Static<typeof HostPathType>;
-
-export const HostPathVolumeSource = Type.Object({ path: Type.String(), type: Type.Optional(HostPathType) }, strict);
-export type HostPathVolumeSource = Static<typeof HostPathVolumeSource>;
-
 /** A directory of one node; the volume's nodeAffinity names the node. */
 export const LocalVolumeSource = Type.Object({ path: Type.String() }, strict);
 export type LocalVolumeSource = Static<typeof LocalVolumeSource>;
 
 export const VolumeNodeAffinity = Type.Object({ required: Type.Optional(NodeSelector) }, strict);
 export type VolumeNodeAffinity = Static<typeof VolumeNodeAffinity>;
-
-/** The sources of Kubernetes' PersistentVolumeSource that Bosun's agents cannot mount. */
-export const unsupportedVolumeSources = [
-  "gcePersistentDisk",
-  "awsElasticBlockStore",
-  "glusterfs",
-  "nfs",
-  "rbd",
-  "iscsi",
-  "cinder",
-  "cephfs",
-  "fc",
-  "flocker",
-  "flexVolume",
-  "azureFile",
-  "vsphereVolume",
-  "quobyte",
-  "azureDisk",
-  "photonPersistentDisk",
-  "portworxVolume",
-  "scaleIO",
-  "storageos",
-  "csi",
-] as const;
-
-// Not exported: an open object has no Kubernetes name of its own in the OpenAPI documents.
-const UnsupportedVolumeSource = Type.Object(
-  {},
-  { additionalProperties: true, description: "Not supported by Bosun, whose agents mount hostPath and local volumes only: a volume that sets it is refused." },
-);
-
-function unsupportedSourceFields(): { [name in (typeof unsupportedVolumeSources)[number]]: TOptional<typeof UnsupportedVolumeSource> } {
-  const fields = Object.fromEntries(unsupportedVolumeSources.map((name) => [name, Type.Optional(UnsupportedVolumeSource)]));
-  return fields as ReturnType<typeof unsupportedSourceFields>;
-}
 
 export const PersistentVolumeSpec = Type.Object(
   {
@@ -96,7 +49,7 @@ export const PersistentVolumeSpec = Type.Object(
     nodeAffinity: Type.Optional(VolumeNodeAffinity),
     hostPath: Type.Optional(HostPathVolumeSource),
     local: Type.Optional(LocalVolumeSource),
-    ...unsupportedSourceFields(),
+    ...openSourceFields(unsupportedVolumeSources, "Not supported by Bosun, whose agents mount hostPath and local volumes only: a volume that sets it is refused."),
   },
   strict,
 );

@@ -3,7 +3,9 @@
 // - nodes (system:nodes, CN system:node:NAME), held to what Kubernetes' Node
 //   authorizer and NodeRestriction admission allow a kubelet: read nodes, write its
 //   own Node, read and report only the pods bound to it, write events; read the
-//   Secrets and ConfigMaps its pods use (the Node authorizer's graph: pod -> node);
+//   Secrets, ConfigMaps and PersistentVolumeClaims its pods use and the
+//   PersistentVolumes bound to those claims (the Node authorizer's graph: pod ->
+//   node, pvc -> pod, pv -> pvc);
 //   and read what the node's service proxy, DNS and ingress proxy serve from
 //   (Services and their endpoints, namespaces, network policies, ingresses, and the
 //   Secrets an Ingress names for TLS), and write ingresses' status;
@@ -29,8 +31,10 @@ export interface NodeRuleLookups {
   pod(namespace: string, name: string): Promise<Pod | undefined>;
   /** Whether an Ingress of the namespace names the Secret in spec.tls: the node's ingress proxy may read it. */
   ingressUsesSecret(namespace: string, name: string): Promise<boolean>;
-  /** Whether a pod bound to `node` uses the Secret or ConfigMap (pod-references.ts in @bosun/api). */
+  /** Whether a pod bound to `node` uses the Secret, ConfigMap or claim (pod-references.ts in @bosun/api). */
   nodePodsUse(node: string, kind: PodReferenceKind, namespace: string, name: string): Promise<boolean>;
+  /** Whether a claim a pod bound to `node` uses is bound to the PersistentVolume. */
+  nodePodsUseVolume(node: string, name: string): Promise<boolean>;
 }
 
 const readVerbs = ["get", "list", "watch"];
@@ -63,10 +67,14 @@ export function selectedField(fieldSelector: string | undefined, field: string):
   }
 }
 
-const referenceKinds: Record<string, PodReferenceKind> = { "/secrets": "Secret", "/configmaps": "ConfigMap" };
+const referenceKinds: Record<string, PodReferenceKind> = {
+  "/secrets": "Secret",
+  "/configmaps": "ConfigMap",
+  "/persistentvolumeclaims": "PersistentVolumeClaim",
+};
 
 /**
- * The Node authorizer's rule for Secrets and ConfigMaps: read one object at a time
+ * The Node authorizer's rule for Secrets, ConfigMaps and claims: read one object at a time
  * (get, or list and watch with metadata.name=NAME, as the kubelet's single-object
  * watches do), and only one that a pod bound to the node uses; a Secret an Ingress
  * names for TLS too, for the node's ingress proxy.
@@ -112,6 +120,11 @@ export async function authorize(identity: Identity, attrs: RequestAttributes, lo
   }
   const referenced = referenceKinds[kind];
   if (referenced !== undefined) return authorizeReferencedObject(identity, node, referenced, attrs, lookups);
+  if (kind === "/persistentvolumes") {
+    if (attrs.verb !== "get" || subresource !== undefined || name === undefined) deny(identity, attrs, "a node may only get persistentvolumes, one at a time by name");
+    if (await lookups.nodePodsUseVolume(node, name)) return;
+    deny(identity, attrs, `no relationship found between node '${node}' and this object: a node may only read the persistentvolumes bound to the claims its pods use`);
+  }
   if (kind === "/events") {
     if (["create", "update", "patch", "get", "list", "watch"].includes(attrs.verb)) return;
     deny(identity, attrs, "a node may only write events");
@@ -131,5 +144,5 @@ export async function authorize(identity: Identity, attrs: RequestAttributes, lo
     if (pod && pod.spec?.nodeName === node) return;
     deny(identity, attrs, `the pod is not bound to node "${node}"`);
   }
-  deny(identity, attrs, "nodes may only use nodes, their own pods and events, read the Secrets and ConfigMaps their pods use, and read Services, endpoints, namespaces, network policies and ingresses");
+  deny(identity, attrs, "nodes may only use nodes, their own pods and events, read the Secrets, ConfigMaps, claims and volumes their pods use, and read Services, endpoints, namespaces, network policies and ingresses");
 }

@@ -2,7 +2,16 @@
 // let anonymous requests reach only the public paths, then authorize.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
-import { forbidden, mustResource, podReferencedNames, resourceByKind, unauthorized, type Ingress, type Pod, type PodReferenceKind } from "@bosun/api";
+import {
+  forbidden,
+  mustResource,
+  podReferencedNames,
+  unauthorized,
+  type Ingress,
+  type PersistentVolumeClaim,
+  type Pod,
+  type PodReferenceKind,
+} from "@bosun/api";
 import { bootstrappersGroup, type Identity } from "@bosun/pki";
 import { StatusError } from "../errors.js";
 import { parsePath } from "../http/paths.js";
@@ -74,6 +83,7 @@ export class RequestGate {
         pod: (namespace, name) => this.lookupPod(namespace, name),
         ingressUsesSecret: (namespace, name) => this.ingressUsesSecret(namespace, name),
         nodePodsUse: (node, kind, namespace, name) => this.nodePodsUse(node, kind, namespace, name),
+        nodePodsUseVolume: (node, name) => this.nodePodsUseVolume(node, name),
       },
     );
     return identity;
@@ -94,9 +104,30 @@ export class RequestGate {
     return page.items.some((p) => podReferencedNames(p as Pod, kind).has(name));
   }
 
-  private async lookupPod(namespace: string, name: string): Promise<Pod | undefined> {
+  /** Whether a claim that a pod bound to `node` uses names the volume, read as nodePodsUse reads the pods. */
+  private async nodePodsUseVolume(node: string, volume: string): Promise<boolean> {
+    const onNode = (p: unknown) => (p as Pod).spec?.nodeName === node;
+    const page = await this.opts.registry.list(mustResource("pods"), { predicate: onNode, selective: true }, { at: { kind: "consistent" }, limit: 0 });
+    const claims = new Set<string>();
+    for (const p of page.items as Pod[]) {
+      for (const name of podReferencedNames(p, "PersistentVolumeClaim")) claims.add(`${p.metadata.namespace ?? ""}/${name}`);
+    }
+    for (const key of claims) {
+      const [namespace = "", name = ""] = key.split("/");
+      const claim = await this.lookup<PersistentVolumeClaim>("persistentvolumeclaims", namespace, name);
+      if (claim?.spec?.volumeName === volume) return true;
+    }
+    return false;
+  }
+
+  private lookupPod(namespace: string, name: string): Promise<Pod | undefined> {
+    return this.lookup<Pod>("pods", namespace, name);
+  }
+
+  /** An object, undefined when it does not exist. */
+  private async lookup<T>(resource: string, namespace: string, name: string): Promise<T | undefined> {
     try {
-      return (await this.opts.registry.get(resourceByKind("v1", "Pod")!, namespace, name, false)) as Pod;
+      return (await this.opts.registry.get(mustResource(resource), namespace, name, false)) as T;
     } catch (err) {
       if (err instanceof StatusError && err.status.code === 404) return undefined;
       throw err;

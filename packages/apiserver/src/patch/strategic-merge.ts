@@ -120,7 +120,7 @@ function deleteFromPrimitiveList(original: Obj, key: string, toDelete: unknown, 
 /** A list of the patch merged into the original one, by the field's patch strategy. */
 function mergeList(original: unknown[], patch: unknown[], field: FieldSchema, path: string): unknown[] {
   const items = itemSchema(resolveSchema(field.schema, patch));
-  if (field.meta?.patchStrategy !== "merge") return patch.map((item, i) => freshItem(item, items, `${path}[${i}]`));
+  if (!field.meta?.patchStrategy?.split(",").includes("merge")) return patch.map((item, i) => freshItem(item, items, `${path}[${i}]`));
   return mergeSlice(original, patch, field.meta.patchMergeKey ?? "", items, path);
 }
 

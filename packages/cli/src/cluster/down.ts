@@ -36,12 +36,13 @@ export async function removeNodeContainers(nodeName: string): Promise<number> {
 
 /**
  * Removes the node's pod network (Docker bridge, iptables chains, routes, VXLAN
- * device) with the agent's own cleanup; answers what it said it removed.
+ * device) and its pods' volumes in the agent's `dataDir` (tmpfs mounts included)
+ * with the agent's own cleanup; answers what it said it removed.
  */
-export async function removeNodeNetwork(nodeName: string): Promise<string> {
+export async function removeNodeNetwork(nodeName: string, dataDir: string): Promise<string> {
   const agentMain = binaryPath("@bosun/agent", "bosun-agent");
   try {
-    const { stdout } = await run(process.execPath, [agentMain, "--cleanup", "--node-name", nodeName, "--log-level", "warn"]);
+    const { stdout } = await run(process.execPath, [agentMain, "--cleanup", "--node-name", nodeName, "--data-dir", dataDir, "--log-level", "warn"]);
     return stdout.trim();
   } catch (err) {
     const e = err as Error & { stderr?: string };
@@ -63,7 +64,7 @@ export async function runDown(opts: DownOptions): Promise<number> {
   const nodeName = opts.nodeName ?? record?.nodeName ?? defaultNodeName();
   const removed = await removeNodeContainers(nodeName);
   opts.out(`Removed ${removed} container(s) of node ${nodeName}`);
-  opts.out(await removeNodeNetwork(nodeName));
+  opts.out(await removeNodeNetwork(nodeName, paths.agentDir));
 
   // Only what `bosun up` made: BOSUN_HOME may point at a directory holding other things.
   for (const path of paths.owned) rmSync(path, { recursive: true, force: true });

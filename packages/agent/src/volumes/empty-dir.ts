@@ -1,0 +1,25 @@
+// emptyDir: a directory of the pod that all its containers share and that goes with
+// the pod; world-writable, as the kubelet makes it. Medium Memory makes it one tmpfs
+// (tmpfs.ts). A disk emptyDir's sizeLimit is not enforced: the kubelet evicts a pod
+// that exceeds it, and Bosun has no eviction for disk use yet.
+import { chmod } from "node:fs/promises";
+import type { EmptyDirVolumeSource } from "@bosun/api";
+import { ensureTmpfs, memoryVolumeSize } from "./tmpfs.js";
+import { makeDir, podUid, type MountableVolume, type VolumeSetUpContext } from "./volume.js";
+
+const emptyDirMode = 0o777;
+
+export async function setUpEmptyDir(ctx: VolumeSetUpContext, name: string, source: EmptyDirVolumeSource): Promise<MountableVolume> {
+  const dir = ctx.dirs.volumeDir(podUid(ctx.pod), "emptyDir", name);
+  const medium = source.medium ?? "";
+  if (medium === "Memory") {
+    const size = memoryVolumeSize(ctx.pod, source.sizeLimit, ctx.nodeAllocatable);
+    await ensureTmpfs(ctx, dir, size, "an emptyDir of medium Memory is never put on the node's disk");
+  } else if (medium === "") {
+    await makeDir(dir, emptyDirMode);
+    await chmod(dir, emptyDirMode);
+  } else {
+    throw new Error(`unknown storage medium "${medium}"`);
+  }
+  return { hostPath: dir, readOnly: false, refreshable: false };
+}

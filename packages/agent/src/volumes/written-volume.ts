@@ -1,0 +1,20 @@
+// The volumes whose files the agent writes (configMap, secret, downwardAPI,
+// projected): each in a directory of the pod, through the AtomicWriter, so a reader
+// never sees half of a version; on a tmpfs when they hold a Secret's contents, so
+// those never touch the node's disk. Written again at each refresh; the writer
+// leaves an unchanged payload alone. Containers always mount them read-only.
+import { AtomicWriter, type Payload } from "./atomic-writer.js";
+import type { LocalVolumeKind } from "./paths.js";
+import { ensureTmpfs, memoryVolumeSize } from "./tmpfs.js";
+import { makeDir, podUid, type MountableVolume, type VolumeSetUpContext } from "./volume.js";
+
+export async function writeVolume(ctx: VolumeSetUpContext, kind: LocalVolumeKind, name: string, payload: Payload, holdsSecrets: boolean): Promise<MountableVolume> {
+  const dir = ctx.dirs.volumeDir(podUid(ctx.pod), kind, name);
+  if (holdsSecrets) {
+    await ensureTmpfs(ctx, dir, memoryVolumeSize(ctx.pod, undefined, ctx.nodeAllocatable), "a Secret's contents are never written to the node's disk");
+  } else {
+    await makeDir(dir, 0o755);
+  }
+  await new AtomicWriter(dir).write(payload);
+  return { hostPath: dir, readOnly: true, refreshable: true };
+}
