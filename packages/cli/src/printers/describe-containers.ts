@@ -13,6 +13,7 @@ import {
   type Probe,
   type Toleration,
 } from "@bosun/api";
+import { describeMounts, describeVolumes } from "./describe-volumes.js";
 import { describeTime, none, type DescribeWriter } from "./describe-writer.js";
 
 function state(w: DescribeWriter, level: number, title: string, s: ContainerState | undefined): void {
@@ -159,6 +160,7 @@ export function describeContainers(
     } else {
       w.line(l, "Environment:", none);
     }
+    describeMounts(w, l, c);
   }
 }
 
@@ -169,6 +171,7 @@ export function describePodTemplate(w: DescribeWriter, template: PodTemplateSpec
   w.map(1, "Labels", template.metadata?.labels);
   if (Object.keys(template.metadata?.annotations ?? {}).length > 0) w.map(1, "Annotations", template.metadata?.annotations, ": ");
   describeContainers(w, 1, template.spec.containers);
+  describeVolumes(w, template.spec.volumes, true);
   w.map(1, "Node-Selectors", template.spec.nodeSelector);
   w.list(1, "Tolerations", (template.spec.tolerations ?? []).map(describeToleration));
 }

@@ -21,6 +21,7 @@ import {
 } from "@bosun/api";
 import { commonMeta, withEvents } from "./describe.js";
 import { describeTime, DescribeWriter, none } from "./describe-writer.js";
+import { hostPathLines, localLines } from "./describe-volumes.js";
 
 /** Go's %v of a []string: "[a b]". */
 function goList(items: readonly string[] | undefined): string {
@@ -62,12 +63,9 @@ function sourceLines(w: DescribeWriter, pv: PersistentVolume): void {
   w.line(0, "Source:");
   const { hostPath, local } = pv.spec ?? {};
   if (hostPath !== undefined) {
-    w.line(2, "Type:", "HostPath (bare host directory volume)");
-    w.line(2, "Path:", hostPath.path);
-    w.line(2, "HostPathType:", hostPath.type ?? none);
+    hostPathLines(w, 2, hostPath);
   } else if (local !== undefined) {
-    w.line(2, "Type:", "LocalVolume (a persistent volume backed by local storage on a node)");
-    w.line(2, "Path:", local.path);
+    localLines(w, 2, local);
   } else {
     w.line(1, "<unknown>");
   }

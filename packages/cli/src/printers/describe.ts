@@ -3,6 +3,7 @@
 import { age, controllerRefOf, nodeRoles, type Event, type KubeObject, type Node, type Pod } from "@bosun/api";
 import { toYaml } from "./output.js";
 import { describeContainers, describeToleration } from "./describe-containers.js";
+import { describeVolumes } from "./describe-volumes.js";
 import { describeTime, DescribeWriter, none } from "./describe-writer.js";
 
 export function commonMeta(w: DescribeWriter, obj: KubeObject): void {
@@ -41,6 +42,7 @@ export function describePod(pod: Pod, events: readonly Event[], now = Date.now()
     w.line(1, "Type", "Status");
     for (const c of conditions) w.line(1, c.type, c.status);
   }
+  describeVolumes(w, pod.spec.volumes);
   if (pod.status?.qosClass) w.line(0, "QoS Class:", pod.status.qosClass);
   w.map(0, "Node-Selectors", pod.spec.nodeSelector);
   w.list(0, "Tolerations", (pod.spec.tolerations ?? []).map(describeToleration));
