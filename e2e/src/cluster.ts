@@ -137,7 +137,7 @@ export class Cluster {
 
   /** An object's value as etcd holds it (under this cluster's prefix), undefined when absent: what encryption at rest hides. */
   async etcdValue(group: string, resource: string, namespace: string | undefined, name: string): Promise<Buffer | undefined> {
-    const key = `/registry-${this.runId}/${group || "core"}/${resource}/${namespace ? `${namespace}/` : ""}${name}`;
+    const key = `${etcdPrefixOf(this.runId)}/${group || "core"}/${resource}/${namespace ? `${namespace}/` : ""}${name}`;
     const range = await etcdGateway<{ kvs?: { value: string }[] }>(this.etcd.endpoint, "kv/range", { key: Buffer.from(key).toString("base64") });
     const value = range.kvs?.[0]?.value;
     return value === undefined ? undefined : Buffer.from(value, "base64");
@@ -290,7 +290,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     [
       masterMain,
       "--etcd-servers", etcd.endpoint,
-      "--etcd-prefix", `/registry-${runId}`,
+      "--etcd-prefix", etcdPrefixOf(runId),
       "--data-dir", join(logDir, "master"),
       "--cluster-cidr", clusterCidr,
       "--service-cluster-ip-range", serviceCidr,
@@ -378,6 +378,11 @@ async function waitUntilReady(proc: ManagedProcess, client: ApiClient): Promise<
   if (outcome === "exited") {
     throw new Error(`${proc.label} exited before it was ready; log ${proc.logFile}:\n${proc.tail(30)}`);
   }
+}
+
+/** Where a run's master keeps its objects in the shared test etcd. */
+function etcdPrefixOf(runId: string): string {
+  return `/registry-${runId}`;
 }
 
 async function etcdGateway<T>(endpoint: string, path: string, body: unknown): Promise<T> {

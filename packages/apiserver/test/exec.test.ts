@@ -11,7 +11,7 @@ import { badRequest, type Pod } from "@bosun/api";
 import { StatusError } from "../src/errors.js";
 import type { PodConnection, PodExecRequest, PodStreamSource, ProcessEvent, RemoteProcess } from "../src/http/streaming/source.js";
 import { dataFrame, encodeHeaderBlock, FrameReader, spdyDictionary, type Frame } from "../src/http/streaming/spdy-frames.js";
-import { messageBytes } from "../src/http/streaming/websocket-data.js";
+import { messageBytes } from "@bosun/client";
 import { call, startedTestPki, startTestApiServer, testPod, type TestApiServer } from "../src/testing/index.js";
 
 /** A process that echoes stdin upper-cased, says its command on stderr, and exits 3 at end of file. */

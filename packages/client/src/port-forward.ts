@@ -19,7 +19,8 @@ export function channelMessage(channel: number, data: Uint8Array): Buffer {
   return msg;
 }
 
-function bytesOf(data: WebSocket.RawData): Buffer {
+/** The bytes of one WebSocket message: ws hands a Buffer, an ArrayBuffer or a message's fragments. */
+export function messageBytes(data: WebSocket.RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
   return Buffer.from(data);
@@ -78,7 +79,7 @@ function podStream(ws: WebSocket): Duplex {
   });
   ws.on("message", (data, isBinary) => {
     if (!isBinary) return;
-    const msg = bytesOf(data);
+    const msg = messageBytes(data);
     const channel = msg[0];
     if (channel !== dataChannel && channel !== errorChannel) return;
     if (!seen.has(channel)) {

@@ -3,8 +3,7 @@
 // one step what Kubernetes' documentation does in five.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { defaultEncryptionConfig, formatEncryptionConfig } from "@bosun/apiserver";
-import { writeFileAtomic } from "@bosun/pki";
+import { ensureEncryptionConfigFile } from "@bosun/apiserver";
 import type { Command } from "commander";
 import { bosunHome } from "../config.js";
 import { createClient, type GlobalOptions } from "../context.js";
@@ -39,12 +38,10 @@ export function registerSecrets(program: Command): void {
     .description("write a new encryption configuration (one fresh aesgcm key for Secrets) for masters to share: copy it to each master's <data-dir>/encryption-config.yaml before its first start")
     .requiredOption("--out <file>", "where to write it (mode 0600); an existing file is left as it is")
     .action((o: { out: string }) => {
-      if (existsSync(o.out)) {
-        io.line(`${o.out} exists; left as it is`);
-        return;
-      }
-      writeFileAtomic(o.out, formatEncryptionConfig(defaultEncryptionConfig()), 0o600);
-      io.line(`Wrote ${o.out}: give every master this same file`);
+      const existed = existsSync(o.out);
+      // The master's own first-start path: made with a fresh key, or an existing file checked.
+      ensureEncryptionConfigFile(o.out, true);
+      io.line(existed ? `${o.out} exists; left as it is` : `Wrote ${o.out}: give every master this same file`);
     });
   secrets
     .command("rotate")

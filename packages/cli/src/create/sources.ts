@@ -3,6 +3,7 @@
 // `--from-literal key=value`, `--from-file [key=]path` (a directory: each regular file
 // in it under its own name) and `--from-env-file path` (KEY=VALUE lines, `#` comments,
 // a KEY alone takes its value from the environment), with kubectl's messages.
+import { isUtf8 } from "node:buffer";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { isConfigMapKey, isEnvVarName } from "@bosun/api";
@@ -44,15 +45,6 @@ export class KeyedData {
     for (const [k, v] of this.text) out[k] = Buffer.from(v, "utf8").toString("base64");
     for (const [k, v] of this.bytes) out[k] = v.toString("base64");
     return out;
-  }
-}
-
-function isUtf8(data: Buffer): boolean {
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(data);
-    return true;
-  } catch {
-    return false;
   }
 }
 

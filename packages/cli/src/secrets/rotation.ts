@@ -69,18 +69,11 @@ export function promoteSecretsKey(config: EncryptionConfiguration, name: string)
   const next = structuredClone(config);
   const entry = secretsEntry(next);
   const keyName = name.replace(/^aesgcm:/, "");
-  const at = entry.providers.findIndex((p) => "aesgcm" in p && p.aesgcm.keys.some((k) => k.name === keyName));
-  if (at < 0) throw new CliError(`no aesgcm key ${keyName} for secrets in the configuration`);
-  const provider = entry.providers[at]!;
-  if (!("aesgcm" in provider)) throw new CliError(`no aesgcm key ${keyName} for secrets in the configuration`);
-  const k = provider.aesgcm.keys.findIndex((key) => key.name === keyName);
-  const [key] = provider.aesgcm.keys.splice(k, 1);
-  if (provider.aesgcm.keys.length === 0) entry.providers.splice(at, 1);
-  entry.providers.unshift({ aesgcm: { keys: [key!] } });
-  // One aesgcm provider holding every key, as the file is usually written.
-  const rest = entry.providers.slice(1);
-  const others = rest.flatMap((p) => ("aesgcm" in p ? p.aesgcm.keys : []));
-  entry.providers = [{ aesgcm: { keys: [key!, ...others] } }, ...rest.filter((p) => !("aesgcm" in p))];
+  // One aesgcm provider first, holding every key with the promoted one first, as the file is usually written.
+  const keys = entry.providers.flatMap((p) => ("aesgcm" in p ? p.aesgcm.keys : []));
+  const promoted = keys.filter((k) => k.name === keyName);
+  if (promoted.length === 0) throw new CliError(`no aesgcm key ${keyName} for secrets in the configuration`);
+  entry.providers = [{ aesgcm: { keys: [...promoted, ...keys.filter((k) => k.name !== keyName)] } }, ...entry.providers.filter((p) => !("aesgcm" in p))];
   return next;
 }
 

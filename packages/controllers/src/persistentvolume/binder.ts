@@ -187,8 +187,9 @@ export class PersistentVolumeBinder extends QueueController {
     this.ctx.recorder.event(claim, reason === "WaitForFirstConsumer" || reason === "ExternalProvisioning" ? "Normal" : "Warning", reason, message);
   }
 
+  /** The apiserver stamps lastPhaseTransitionTime when the phase changes. */
   private async setVolumeStatus(volume: PersistentVolume, status: PersistentVolumeStatus): Promise<PersistentVolume> {
-    return this.writeStatus(volumesRes, { ...volume, status: { ...status, lastPhaseTransitionTime: new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z") } });
+    return this.writeStatus(volumesRes, { ...volume, status });
   }
 
   private async setClaimStatus(claim: PersistentVolumeClaim, status: PersistentVolumeClaimStatus): Promise<PersistentVolumeClaim> {

@@ -5,13 +5,12 @@
 // first message on each channel is the port, an unsigned 16-bit little-endian number.
 import type { WebSocket } from "ws";
 import { badRequest } from "@bosun/api";
-import { channelMessage, createLogger } from "@bosun/client";
+import { channelMessage, createLogger, messageBytes } from "@bosun/client";
 import { StatusError } from "../../errors.js";
 import { protocolV4 } from "./remotecommand.js";
 import { parsePort, type Query } from "./options.js";
 import { SerialQueue } from "./serial.js";
 import type { PodConnection } from "./source.js";
-import { messageBytes } from "./websocket-data.js";
 
 const log = createLogger("apiserver/portforward");
 

@@ -3,7 +3,7 @@
 // 4 resize); v5 adds 255, `[255, id]`, which half-closes a channel. kubectl 1.30 and
 // later speak v5, and 1.29 when KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true.
 import type { WebSocket } from "ws";
-import { channelMessage, createLogger } from "@bosun/client";
+import { channelMessage, createLogger, messageBytes } from "@bosun/client";
 import {
   closeChannel,
   endMessage,
@@ -19,7 +19,6 @@ import {
 } from "./remotecommand.js";
 import { SerialQueue } from "./serial.js";
 import type { PodExecRequest, RemoteProcess } from "./source.js";
-import { messageBytes } from "./websocket-data.js";
 
 const log = createLogger("apiserver/exec");
 

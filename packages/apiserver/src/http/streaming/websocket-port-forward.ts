@@ -5,10 +5,10 @@
 // are served by websocket-channel-port-forward.ts.
 import { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
+import { messageBytes } from "@bosun/client";
 import { relayPortForwardOverSpdy } from "./spdy-port-forward.js";
 import type { PodConnection } from "./source.js";
 import { channelPortForwardProtocol } from "./websocket-channel-port-forward.js";
-import { messageBytes } from "./websocket-data.js";
 
 export const spdyTunnelProtocol = "SPDY/3.1+portforward.k8s.io";
 
