@@ -292,6 +292,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       "--etcd-servers", etcd.endpoint,
       "--etcd-prefix", etcdPrefixOf(runId),
       "--data-dir", join(logDir, "master"),
+      "--default-local-storage-path", join(logDir, "storage"),
       "--cluster-cidr", clusterCidr,
       "--service-cluster-ip-range", serviceCidr,
       "--api-listen", `127.0.0.1:${apiPort}`,

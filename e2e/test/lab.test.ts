@@ -4,7 +4,8 @@
 // across hosts, the leading master lost, an etcd member lost, a node host stopped,
 // a node cut off from the network, callers without the right credentials, and the
 // whole state restored from an etcd snapshot; then Services across the hosts, and
-// NetworkPolicy, Ingress and an agent restart across them.
+// NetworkPolicy, Ingress and an agent restart across them; and a local-path claim
+// whose volume lives on one node of three.
 //
 // lab:up takes minutes, so the file shares one lab: the tests run in order and each
 // leaves the lab whole for the next. The lab is removed at the end, also on failure
@@ -18,7 +19,7 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isPodReady, mustResource, nodeReadyCondition, type Container, type Deployment, type KubeObject, type Node, type Pod } from "@bosun/api";
-import { readKubeconfig, type ApiClient } from "@bosun/client";
+import { isNotFound, readKubeconfig, type ApiClient } from "@bosun/client";
 import { createCertificateAuthority, signCertificate } from "@bosun/pki";
 import { BUSYBOX_IMAGE, docker } from "../src/docker.js";
 import { exec, expectSuccess, formatResult, type ExecResult } from "../src/exec.js";
@@ -1203,5 +1204,80 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
     );
     assert.ok(!during.includes("FAILED"), `every request during the restart was answered:\n${during}`);
     await waitForNodeReady("node-2", "True", 60_000);
+  });
+  labTest("11. a local-path claim: its first pod lands on one of the three nodes, which gets the directory; the next pod goes there and reads it back; deleting the claim removes the directory", 5 * 60_000, async () => {
+    const claims = mustResource("persistentvolumeclaims");
+    const volumes = mustResource("persistentvolumes");
+    const claimPod = (name: string, script: string): Pod => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace: "default" },
+      spec: {
+        restartPolicy: "Never",
+        containers: [
+          {
+            name: "main",
+            image: BUSYBOX_IMAGE,
+            imagePullPolicy: "Never",
+            command: ["sh", "-c", script],
+            env: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
+            volumeMounts: [{ name: "data", mountPath: "/data" }],
+          },
+        ],
+        volumes: [{ name: "data", persistentVolumeClaim: { claimName: "lab-data" } }],
+      },
+    });
+    const finished = (name: string) =>
+      waitFor(
+        async () => {
+          const pod = await admin().get<Pod>(podsResource, name, "default");
+          return pod.status?.phase === "Succeeded" ? pod : undefined;
+        },
+        { timeoutMs: 120_000, what: `pod ${name} to finish`, intervalMs: 1000 },
+      );
+    const removed = (what: string, check: () => Promise<boolean>) => waitFor(async () => ((await check()) ? true : undefined), { timeoutMs: 90_000, what, intervalMs: 1000 });
+    const isGone = (get: Promise<unknown>) =>
+      get.then(
+        () => false,
+        (err: unknown) => {
+          if (isNotFound(err)) return true;
+          throw err;
+        },
+      );
+    const podGone = (name: string) => isGone(admin().get(podsResource, name, "default"));
+
+    await admin().create(
+      claims,
+      { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "lab-data", namespace: "default" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "64Mi" } } } } as KubeObject,
+      "default",
+    );
+    repairOnFailure("delete the claim lab-data", () => admin().delete(claims, "lab-data", { namespace: "default" }));
+    await admin().create(podsResource, claimPod("lab-writer", 'echo "$NODE_NAME" > /data/record'), "default");
+    repairOnFailure("delete the pod lab-writer", () => admin().delete(podsResource, "lab-writer", { namespace: "default" }));
+    const node = (await finished("lab-writer")).spec.nodeName as LabNode;
+    assert.ok(labNodes.includes(node), `the writer ran on a lab node, not "${node}"`);
+    const claim = await admin().get<KubeObject & { spec: { volumeName?: string } }>(claims, "lab-data", "default");
+    const volume = await admin().get<KubeObject & { spec: { hostPath?: { path: string } } }>(volumes, claim.spec.volumeName ?? "");
+    const dir = volume.spec.hostPath?.path ?? "";
+    assert.match(dir, /^\/var\/lib\/bosun\/storage\/pvc-[0-9a-f-]+_default_lab-data$/);
+    assert.equal(expectSuccess(`cat the record on ${node}`, await labExec(node, ["cat", `${dir}/record`])).stdout, `${node}\n`);
+    for (const other of labNodes.filter((n) => n !== node)) {
+      assert.notEqual((await labExec(other, ["test", "-e", dir])).code, 0, `${other} has no directory of the claim`);
+    }
+    await admin().delete(podsResource, "lab-writer", { namespace: "default" });
+    await removed("the writer gone", () => podGone("lab-writer"));
+
+    await admin().create(podsResource, claimPod("lab-reader", 'echo "$NODE_NAME read $(cat /data/record)"'), "default");
+    repairOnFailure("delete the pod lab-reader", () => admin().delete(podsResource, "lab-reader", { namespace: "default" }));
+    assert.equal((await finished("lab-reader")).spec.nodeName, node, "the claim's next pod goes where its volume is");
+    assert.equal(await kubectlOk(["logs", "lab-reader"]), `${node} read ${node}\n`);
+    await admin().delete(podsResource, "lab-reader", { namespace: "default" });
+    await removed("the reader gone", () => podGone("lab-reader"));
+
+    await admin().delete(claims, "lab-data", { namespace: "default" });
+    await removed(`the volume and its directory on ${node} removed with the claim`, async () => {
+      const volumeGone = await isGone(admin().get(volumes, volume.metadata.name ?? ""));
+      return volumeGone && (await labExec(node, ["test", "-e", dir])).code !== 0;
+    });
   });
 });

@@ -8,12 +8,13 @@
 // pod and read by the next (the first waiting, with a clear message, until the
 // binder binds the claim); bad volumes refused with nothing stored. Everything is
 // checked inside the containers (`kubectl exec`) and on the node; deleting a pod
-// removes its volumes from the agent's data directory, tmpfs mounts included.
+// removes its volumes from the agent's data directory, tmpfs mounts included. A disk
+// emptyDir written past its sizeLimit gets its pod evicted, as the kubelet does.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe } from "node:test";
-import { resourceByKind, type ConfigMap, type PersistentVolume, type PersistentVolumeClaim, type Pod, type Secret } from "@bosun/api";
+import { resourceByKind, type ConfigMap, type Event, type PersistentVolume, type PersistentVolumeClaim, type Pod, type Secret } from "@bosun/api";
 import { ApiError } from "@bosun/client";
 import { e2eTest, expectSuccess, getPod, podManifest, pods, shContainer, useCluster, waitForPod, waitForRunning, type Cluster } from "../src/index.js";
 
@@ -235,7 +236,7 @@ describe("volumes: files, memory and storage of pods", () => {
     assert.ok(existsSync(join(hostDir, "out")), "a hostPath outlives the pod");
   });
 
-  e2eTest("a claim bound to a hostPath PersistentVolume: the first pod waits until it is bound, writes; the next pod reads it back", c, async (cl) => {
+  e2eTest("a claim bound to a hostPath PersistentVolume: the first pod stays Pending until it is bound, writes; the next pod reads it back", c, async (cl) => {
     const dataDir = join(cl.logDir, "pv-data");
     await cl.client.create<PersistentVolumeClaim>(claims, {
       apiVersion: "v1",
@@ -249,11 +250,10 @@ describe("volumes: files, memory and storage of pods", () => {
       { restartPolicy: "Never", volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data" } }] },
     );
     await cl.client.create<Pod>(pods, writer);
-    const waiting = await waitForPod(cl, "pv-writer", (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CreateContainerConfigError", "to wait for its claim");
-    assert.equal(
-      waiting.status?.containerStatuses?.[0]?.state?.waiting?.message,
-      'MountVolume.SetUp failed for volume "data" : PVC default/data has non-bound phase ("Pending") or empty pvc.Spec.VolumeName (""): the pod waits until the claim is bound to a PersistentVolume',
-    );
+    // The claim's class binds at once (it is not WaitForFirstConsumer), so the scheduler waits for the binder, as Kubernetes' does.
+    const scheduled = (p: Pod) => p.status?.conditions?.find((c) => c.type === "PodScheduled");
+    const pending = await waitForPod(cl, "pv-writer", (p) => scheduled(p)?.status === "False", "to stay unscheduled while its claim is unbound");
+    assert.equal(scheduled(pending)?.message, "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.");
 
     await cl.client.create<PersistentVolume>(volumes, {
       apiVersion: "v1",
@@ -308,5 +308,27 @@ describe("volumes: files, memory and storage of pods", () => {
     assert.notEqual(created.code, 0);
     assert.match(created.stderr, /spec\.volumes\[1\]\.name: Duplicate value: "v"/);
     assert.equal(await getPod(cl, "kubectl-twice"), undefined);
+  });
+
+  e2eTest("a pod whose disk emptyDir outgrows its sizeLimit is evicted: Failed, reason Evicted, the kubelet's message and event", c, async (cl) => {
+    const message = 'Usage of EmptyDir volume "cache" exceeds the limit "1Mi". ';
+    await cl.client.create<Pod>(
+      pods,
+      podManifest("vol-over-limit", [shContainer("writer", `dd if=/dev/zero of=/cache/fill bs=1048576 count=5; ${idle}`, { volumeMounts: [{ name: "cache", mountPath: "/cache" }] })], {
+        volumes: [{ name: "cache", emptyDir: { sizeLimit: "1Mi" } }],
+      }),
+    );
+    // The agent measures every 10 s; the pod starts in a few.
+    const pod = await waitForPod(cl, "vol-over-limit", (p) => p.status?.phase === "Failed", "to be evicted (the agent measures every 10 s)", 90_000);
+    assert.equal(pod.status?.reason, "Evicted");
+    assert.equal(pod.status?.message, message);
+    assert.ok(pod.status?.containerStatuses?.[0]?.state?.terminated, "its container is stopped");
+    assert.equal(existsSync(podVolumesDir(cl, pod)), false, "what it wrote is removed from the node's disk");
+    const events = await cl.client.list<Event>(resourceByKind("v1", "Event")!, { namespace: "default", fieldSelector: "involvedObject.name=vol-over-limit" });
+    assert.ok(
+      events.items.some((e) => e.type === "Warning" && e.reason === "Evicted" && e.message === message),
+      `an Evicted Warning event: ${JSON.stringify(events.items.map((e) => [e.type, e.reason, e.message]))}`,
+    );
+    await deleteAndCheckCleanup(cl, pod);
   });
 });

@@ -21,6 +21,7 @@ import { NodeServices } from "./cluster/node-services.js";
 import { VolumeHook } from "./pod/hooks/volumes.js";
 import { podIdentity } from "./pod/identity.js";
 import { VolumeManager } from "./volumes/manager.js";
+import { EmptyDirLimits } from "./volumes/empty-dir-limits.js";
 
 const log = createLogger("agent");
 
@@ -66,6 +67,8 @@ export class Agent {
   readonly pods: PodManager;
   readonly network: NetworkManager;
   readonly volumes: VolumeManager;
+  /** Evicts pods whose disk emptyDirs outgrow their sizeLimit. */
+  readonly emptyDirLimits: EmptyDirLimits;
   /** DNS, service proxy, network policies and ingress, when the agent knows the API servers. */
   readonly services: NodeServices | undefined;
   private readonly server: AgentServer;
@@ -130,6 +133,11 @@ export class Agent {
         new VolumeHook(this.volumes),
       ],
     });
+    this.emptyDirLimits = new EmptyDirLimits({
+      activePods: () => this.pods.activePods(),
+      dirs: this.volumes.dirs,
+      evict: (pod, message) => this.pods.evict(pod.metadata.uid ?? "", message),
+    });
     this.server = new AgentServer(opts.runtime, opts.nodeName, opts.credentials.serverCredentials());
   }
 
@@ -149,6 +157,7 @@ export class Agent {
     await this.services?.start();
     await this.network.start();
     await this.pods.start();
+    this.emptyDirLimits.start();
     this.session = new Session({
       masters: this.opts.masters,
       pods: this.pods,
@@ -179,6 +188,7 @@ export class Agent {
     this.opts.credentials.stop();
     this.session?.stop();
     await this.sessionDone;
+    await this.emptyDirLimits.stop();
     await this.pods.stop();
     this.network.stop();
     await this.services?.stop();

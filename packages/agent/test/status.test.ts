@@ -146,3 +146,14 @@ test("a container killed by a probe runs again under OnFailure even after exit 0
   assert.equal(podFinished(pod(["a"], "Never"), new Map(Object.entries(killed))), true);
   assert.equal(podFinished(pod(["a"], "OnFailure"), new Map(Object.entries({ a: { current: details("a1", { exitCode: 0 }) } }))), true);
 });
+
+test("a pod the node failed (an eviction) is Failed with its reason and message, whatever its policy and containers say", () => {
+  const failure = { reason: "Evicted", message: 'Usage of EmptyDir volume "cache" exceeds the limit "1Mi". ' };
+  const s = computePodStatus({ pod: pod(["a"], "Always"), containers: new Map([["a", { current: details("a1", { exitCode: 143 }) }]]), hostIP: "h", now, failure });
+  assert.equal(s.phase, "Failed");
+  assert.equal(s.reason, "Evicted");
+  assert.equal(s.message, failure.message);
+  assert.equal(s.conditions?.find((c) => c.type === "Ready")?.reason, "PodCompleted");
+  const plain = status(pod(["a"], "Always"), { a: { current: details("a1", { exitCode: 143 }) } });
+  assert.equal(plain.reason, undefined, "without a failure the status has no reason");
+});

@@ -1,6 +1,7 @@
 // Defaults of the apps/v1 and batch/v1 kinds, as Kubernetes' pkg/apis/apps/v1 and
 // pkg/apis/batch/v1 defaults.go set them. Like the pod defaults, they tolerate
 // malformed input: validation, not defaulting, reports problems.
+import { defaultStorage } from "./defaults-storage.js";
 import { isPlainObject, objectField } from "./objects.js";
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "./types/apps.js";
 import type { CronJob, Job } from "./types/batch.js";
@@ -89,7 +90,25 @@ function defaultStatefulSet(spec: StatefulSet["spec"]): PodTemplateSpec | undefi
   }
   if (strategy?.type === "RollingUpdate" && isPlainObject(strategy.rollingUpdate)) strategy.rollingUpdate.partition ??= 0;
   spec.revisionHistoryLimit ??= 10;
+  const retention = objectField<NonNullable<StatefulSet["spec"]["persistentVolumeClaimRetentionPolicy"]>>(spec, "persistentVolumeClaimRetentionPolicy");
+  if (retention !== undefined) {
+    retention.whenDeleted ??= "Retain";
+    retention.whenScaled ??= "Retain";
+  }
+  if (Array.isArray(spec.volumeClaimTemplates)) spec.volumeClaimTemplates.forEach(defaultClaimTemplate);
   return templateOf(spec);
+}
+
+/**
+ * A claim template is defaulted as a claim is, and says what it is, as Kubernetes
+ * answers it: manifests leave out the apiVersion and kind of an embedded claim.
+ */
+function defaultClaimTemplate(template: unknown): void {
+  if (!isPlainObject(template)) return;
+  template.apiVersion ??= "v1";
+  template.kind ??= "PersistentVolumeClaim";
+  objectField(template, "metadata");
+  defaultStorage("PersistentVolumeClaim", template as unknown as KubeObject);
 }
 
 function defaultJob(job: Job): PodTemplateSpec | undefined {

@@ -3,7 +3,7 @@
 // storageclass.kubernetes.io/is-default-class=true (or the beta spelling), the
 // newest when several are, and which claims ask for a class at all.
 import type { KubeObject } from "./types/meta.js";
-import { betaStorageClassAnnotation, type PersistentVolumeClaim } from "./types/persistent-volumes.js";
+import { betaStorageClassAnnotation, type PersistentVolume, type PersistentVolumeClaim } from "./types/persistent-volumes.js";
 import { betaDefaultStorageClassAnnotation, defaultStorageClassAnnotation, type StorageClass } from "./types/storage.js";
 
 /** IsDefaultAnnotation: a class claims without one get. */
@@ -26,4 +26,14 @@ export function defaultStorageClass(classes: readonly StorageClass[]): StorageCl
  */
 export function claimNamesClass(pvc: PersistentVolumeClaim): boolean {
   return pvc.metadata.annotations?.[betaStorageClassAnnotation] !== undefined || pvc.spec?.storageClassName !== undefined;
+}
+
+/** GetPersistentVolumeClass: the beta annotation first, then spec.storageClassName. */
+export function persistentVolumeClass(pv: PersistentVolume): string {
+  return pv.metadata.annotations?.[betaStorageClassAnnotation] ?? pv.spec?.storageClassName ?? "";
+}
+
+/** GetPersistentVolumeClaimClass: the beta annotation first, then spec.storageClassName. */
+export function persistentVolumeClaimClass(pvc: PersistentVolumeClaim): string {
+  return pvc.metadata.annotations?.[betaStorageClassAnnotation] ?? pvc.spec?.storageClassName ?? "";
 }

@@ -173,25 +173,33 @@ const specImmutable = "spec is immutable after creation except resources.request
 
 /** ValidatePersistentVolumeClaim and, with `old`, ValidatePersistentVolumeClaimUpdate. */
 export function validatePersistentVolumeClaim(pvc: PersistentVolumeClaim, old?: PersistentVolumeClaim): StatusCause[] {
-  const spec = pvc.spec ?? {};
-  const causes = validateAccessModes(spec.accessModes, "spec.accessModes", "at least 1 access mode is required");
-  if (spec.selector !== undefined) causes.push(...checkSelector(spec.selector, "spec.selector").causes);
-  // Kubernetes names the request "spec.resources[storage]", without ".requests".
-  const storagePath = key("spec.resources", storage);
-  const request = spec.resources?.requests?.[storage];
-  if (request === undefined) causes.push(required(storagePath));
-  else causes.push(...validatePositiveQuantity(request, storagePath));
-  causes.push(...validateClassName(spec.storageClassName, "spec.storageClassName"));
-  causes.push(...refuseBlockMode(spec.volumeMode, "spec.volumeMode"));
-  const noDataSources = "Bosun cannot fill a new claim from another claim or a snapshot; create it empty and copy the data in";
-  if (spec.dataSource !== undefined) causes.push(forbidden("spec.dataSource", noDataSources));
-  if (spec.dataSourceRef !== undefined) causes.push(forbidden("spec.dataSourceRef", noDataSources));
+  const causes = validatePersistentVolumeClaimSpec(pvc.spec ?? {}, "spec");
   for (const [name, q] of Object.entries(pvc.status?.capacity ?? {})) {
     const path = key("status.capacity", name);
     if (!isValidQuantity(q)) causes.push(invalidValue(path, q, quantityFormatMessage));
     else if (compareQuantities(q, 0) < 0) causes.push(invalidValue(path, String(q), "must be a valid resource quantity"));
   }
   if (old !== undefined) causes.push(...validateClaimUpdate(pvc, old));
+  return causes;
+}
+
+/**
+ * ValidatePersistentVolumeClaimSpec: the spec of a claim, or of a claim template
+ * (a StatefulSet's volumeClaimTemplates), at `path`.
+ */
+export function validatePersistentVolumeClaimSpec(spec: PersistentVolumeClaimSpec, path: string): StatusCause[] {
+  const causes = validateAccessModes(spec.accessModes, child(path, "accessModes"), "at least 1 access mode is required");
+  if (spec.selector !== undefined) causes.push(...checkSelector(spec.selector, child(path, "selector")).causes);
+  // Kubernetes names the request "spec.resources[storage]", without ".requests".
+  const storagePath = key(child(path, "resources"), storage);
+  const request = spec.resources?.requests?.[storage];
+  if (request === undefined) causes.push(required(storagePath));
+  else causes.push(...validatePositiveQuantity(request, storagePath));
+  causes.push(...validateClassName(spec.storageClassName, child(path, "storageClassName")));
+  causes.push(...refuseBlockMode(spec.volumeMode, child(path, "volumeMode")));
+  const noDataSources = "Bosun cannot fill a new claim from another claim or a snapshot; create it empty and copy the data in";
+  if (spec.dataSource !== undefined) causes.push(forbidden(child(path, "dataSource"), noDataSources));
+  if (spec.dataSourceRef !== undefined) causes.push(forbidden(child(path, "dataSourceRef"), noDataSources));
   return causes;
 }
 

@@ -1,19 +1,21 @@
 // The semantic rules of the apps/v1 and batch/v1 kinds and of autoscaling/v1 Scale,
 // after Kubernetes' pkg/apis/apps/validation and pkg/apis/batch/validation, with
-// their messages and field paths. Pod templates are validated as pods by
-// validation.ts (podTemplatesOf says where they are); this file holds what is
-// particular to each kind: selectors, replicas, strategies, restart policies,
-// schedules and what an update may not change.
+// their messages and field paths. Pod templates are validated as pods and claim
+// templates as claims by validation.ts (podTemplatesOf and claimTemplatesOf say
+// where they are); this file holds what is particular to each kind: selectors,
+// replicas, strategies, restart policies, schedules and what an update may not change.
 import { cronScheduleProblem, timeZoneProblem } from "./cron-schedule.js";
-import { child, forbidden, index, invalidValue, key, notSupported, required } from "./field-errors.js";
+import { child, duplicate, forbidden, index, invalidValue, key, notSupported, required } from "./field-errors.js";
 import { labelSelectorFromMatch, matchesLabels, SelectorError, type LabelSelector } from "./labels.js";
-import { isQualifiedName, isValidLabelValue, regexError } from "./naming.js";
+import { isDNS1123Label, isQualifiedName, isValidLabelValue, regexError } from "./naming.js";
 import { semanticEqual } from "./equality.js";
+import { volumesWithClaims } from "./stateful-set-volumes.js";
 import type { DaemonSet, Deployment, DeploymentStrategy, ReplicaSet, StatefulSet } from "./types/apps.js";
 import type { Scale } from "./types/autoscaling.js";
 import type { CronJob, Job, JobSpec } from "./types/batch.js";
 import type { PodTemplateSpec } from "./types/core.js";
 import type { IntOrString, KubeObject, LabelSelectorSpec, StatusCause } from "./types/meta.js";
+import type { PersistentVolumeClaimSpec } from "./types/persistent-volumes.js";
 
 /** Labels the apiserver gives a Job's pods unless the Job sets manualSelector (Kubernetes' names). */
 export const jobControllerUidLabel = "batch.kubernetes.io/controller-uid";
@@ -38,14 +40,43 @@ export function podTemplatesOf(kind: string, obj: KubeObject): PodTemplateAt[] {
       return [{ template: (obj as ReplicaSet).spec.template ?? { spec: { containers: [] } }, path: "spec.template" }];
     case "Deployment":
     case "DaemonSet":
-    case "StatefulSet":
     case "Job":
-      return [{ template: (obj as Deployment | DaemonSet | StatefulSet | Job).spec.template, path: "spec.template" }];
+      return [{ template: (obj as Deployment | DaemonSet | Job).spec.template, path: "spec.template" }];
+    case "StatefulSet":
+      return [{ template: statefulSetPodTemplate(obj as StatefulSet), path: "spec.template" }];
     case "CronJob":
       return [{ template: (obj as CronJob).spec.jobTemplate.spec.template, path: "spec.jobTemplate.spec.template" }];
     default:
       return [];
   }
+}
+
+/**
+ * A StatefulSet's template as its pods will have it: each claim template is a
+ * volume the containers may mount, as Kubernetes validates it.
+ */
+function statefulSetPodTemplate(sts: StatefulSet): PodTemplateSpec {
+  const { template, volumeClaimTemplates } = sts.spec;
+  if ((volumeClaimTemplates ?? []).length === 0) return template;
+  // A template whose name cannot be a volume's is reported once, on the template.
+  const named = (volumeClaimTemplates ?? []).filter((claim) => isDNS1123Label(claim.metadata.name ?? "").length === 0);
+  const volumes = volumesWithClaims(template.spec.volumes, named, (claim) => claim.metadata.name ?? "");
+  return { ...template, spec: { ...template.spec, volumes } };
+}
+
+export interface ClaimTemplateAt {
+  spec: PersistentVolumeClaimSpec;
+  /** Field path of the claim's spec: "spec.volumeClaimTemplates[0].spec". */
+  path: string;
+}
+
+/** The claim templates a kind holds, each to be validated as a claim's spec at its path. */
+export function claimTemplatesOf(kind: string, obj: KubeObject): ClaimTemplateAt[] {
+  if (kind !== "StatefulSet") return [];
+  return ((obj as StatefulSet).spec.volumeClaimTemplates ?? []).map((claim, i) => ({
+    spec: claim.spec ?? {},
+    path: `${index("spec.volumeClaimTemplates", i)}.spec`,
+  }));
 }
 
 /** Rules of the workload kinds beyond their pod templates; with `old`, the rules of an update. */
@@ -254,7 +285,36 @@ function validateDaemonSet(ds: DaemonSet, old?: DaemonSet): StatusCause[] {
 
 // ---- StatefulSet ----
 
-const statefulSetMutable = ["replicas", "template", "updateStrategy", "revisionHistoryLimit", "minReadySeconds"] as const;
+const statefulSetMutable = [
+  "replicas",
+  "template",
+  "updateStrategy",
+  "revisionHistoryLimit",
+  "persistentVolumeClaimRetentionPolicy",
+  "minReadySeconds",
+] as const;
+
+/**
+ * Claim templates' names: each is the name of a pod volume and the start of its
+ * claims' names, so it must be given, a DNS label, and unique. Their specs are
+ * checked as claims' (claimTemplatesOf).
+ */
+function validateClaimTemplateNames(templates: StatefulSet["spec"]["volumeClaimTemplates"]): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const seen = new Set<string>();
+  for (const [i, claim] of (templates ?? []).entries()) {
+    const path = `${index("spec.volumeClaimTemplates", i)}.metadata.name`;
+    const name = claim.metadata.name ?? "";
+    if (name === "") {
+      causes.push(required(path, "name the claim template: it names the pod volume and starts its claims' names, <template>-<set>-<ordinal>"));
+      continue;
+    }
+    for (const msg of isDNS1123Label(name)) causes.push(invalidValue(path, name, msg));
+    if (seen.has(name)) causes.push(duplicate(path, name));
+    seen.add(name);
+  }
+  return causes;
+}
 
 function validateStatefulSet(sts: StatefulSet, old?: StatefulSet): StatusCause[] {
   const spec = sts.spec;
@@ -277,6 +337,7 @@ function validateStatefulSet(sts: StatefulSet, old?: StatefulSet): StatusCause[]
   const sel = checkSelector(spec.selector, "spec.selector", "statefulset");
   causes.push(...sel.causes, ...templateMatches(sel.selector, spec.template, "spec.template"));
   causes.push(...restartAlwaysRules(spec.template, "spec.template"));
+  causes.push(...validateClaimTemplateNames(spec.volumeClaimTemplates));
   if (old !== undefined) {
     const frozen = (s: StatefulSet["spec"]) => {
       const rest: Record<string, unknown> = { ...s };

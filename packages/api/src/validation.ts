@@ -62,9 +62,9 @@ import { validateIngress, validateIngressClass, validateNetworkPolicy } from "./
 import { validateSecret } from "./validation-secrets.js";
 import { validateHostNetwork, validatePodDns } from "./validation-pod-dns.js";
 import { validateEndpointSlice, validateEndpoints, validateService } from "./validation-services.js";
-import { validatePersistentVolume, validatePersistentVolumeClaim, validateStorageClass } from "./validation-storage.js";
+import { validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimSpec, validateStorageClass } from "./validation-storage.js";
 import { validateVolumeMounts, validateVolumes } from "./validation-volumes.js";
-import { podTemplatesOf, validateWorkload } from "./validation-workloads.js";
+import { claimTemplatesOf, podTemplatesOf, validateWorkload } from "./validation-workloads.js";
 
 /** Kubernetes' limit on the summed size of all annotation keys and values. */
 export const totalAnnotationSizeLimitBytes = 256 * 1024;
@@ -127,6 +127,7 @@ export function validateObject(info: ResourceInfo, obj: unknown, old?: KubeObjec
       break;
     default:
       for (const { template, path } of podTemplatesOf(info.kind, o)) causes.push(...validatePodTemplate(template, path));
+      for (const { spec, path } of claimTemplatesOf(info.kind, o)) causes.push(...validatePersistentVolumeClaimSpec(spec, path));
       causes.push(...validateWorkload(info.kind, o, old));
   }
   if (old !== undefined) {

@@ -132,6 +132,53 @@ test("a statefulset: replicas, update strategy and partition", () => {
   assert.match(text, /\nReplicas: +3 desired \| 2 total\nUpdate Strategy: +RollingUpdate\n {2}Partition: +0\nPods Status: +2 Running \/ 0 Waiting/);
 });
 
+test("a statefulset's claim templates, as kubectl's Volume Claims section", () => {
+  const sts: StatefulSet = {
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: { name: "db", namespace: "default" },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: "db" } },
+      template: template("busybox:1", { app: "db" }),
+      volumeClaimTemplates: [
+        {
+          apiVersion: "v1",
+          kind: "PersistentVolumeClaim",
+          metadata: { name: "data", labels: { tier: "db", app: "db" } },
+          spec: { accessModes: ["ReadWriteOnce", "ReadOnlyMany"], resources: { requests: { storage: "1Gi" } }, storageClassName: "local-path" },
+        },
+        { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "logs", annotations: { note: "x" } }, spec: { accessModes: ["ReadWriteOnce"] } },
+      ],
+    },
+  };
+  const text = describeStatefulSet(sts, [], [], now);
+  const section = text.slice(text.indexOf("Volume Claims:"));
+  assert.equal(
+    section.replace(/[ \t]+\n/g, "\n").replace(/ {2,}/g, "  "),
+    [
+      "Volume Claims:",
+      "  Name:  data",
+      "  StorageClass:  local-path",
+      "  Labels:  app=db",
+      "  tier=db",
+      "  Annotations:  <none>",
+      "  Capacity:  1Gi",
+      "  Access Modes:  [ReadWriteOnce ReadOnlyMany]",
+      "  Name:  logs",
+      "  StorageClass:",
+      "  Labels:  <none>",
+      "  Annotations:  note=x",
+      "  Capacity:  <default>",
+      "  Access Modes:  [ReadWriteOnce]",
+      "Events:  <none>",
+      "",
+    ].join("\n"),
+  );
+  delete sts.spec.volumeClaimTemplates;
+  assert.match(describeStatefulSet(sts, [], [], now), /\nVolume Claims: +<none>\n/);
+});
+
 test("a job: completions, backoff limit, times, pods statuses", () => {
   const job: Job = {
     apiVersion: "batch/v1",

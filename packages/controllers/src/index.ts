@@ -20,3 +20,7 @@ export { EndpointsController, overCapacityAnnotation, type EndpointsControllerOp
 export { EndpointSliceController, type EndpointSliceControllerOptions } from "./endpointslice/controller.js";
 export { endpointSliceControllerName } from "./endpointslice/labels.js";
 export { PersistentVolumeBinder, bindCompletedAnnotation, boundByControllerAnnotation } from "./persistentvolume/binder.js";
+export * from "./volume-protection/index.js";
+export { LocalPathProvisioner, provisionedVolumeName, type LocalPathOptions } from "./local-path/provisioner.js";
+export { localPathClassName, localPathProvisionerName, localPathStorageClass } from "./local-path/storage-class.js";
+export { helperPodLabel, helperPodNamespace } from "./local-path/helper-pod.js";

@@ -39,21 +39,25 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** Starts etcd, the apiserver, informers and the controller `make` builds, and runs it. */
-export async function startHarness(make: (ctx: ControllerContext) => Controller): Promise<Harness> {
+/**
+ * Starts etcd, the apiserver, informers and the controllers `make` builds (one, or
+ * several that work together as in the controller manager), and runs them.
+ */
+export async function startHarness(make: (ctx: ControllerContext) => Controller | Controller[]): Promise<Harness> {
   const server = await startTestApiServer();
   const client = new ApiClient({ server: server.url });
   const informers = new SharedInformers(client);
   const recorder = new RecordingRecorder();
-  const controller = make({ client, informers, recorder });
+  const made = make({ client, informers, recorder });
+  const controllers = Array.isArray(made) ? made : [made];
   await informers.start();
-  await controller.run();
+  for (const controller of controllers) await controller.run();
   return {
     server,
     client,
     recorder,
     async stop() {
-      await controller.stop();
+      for (const controller of controllers) await controller.stop();
       await informers.stop();
       await server.stop();
     },

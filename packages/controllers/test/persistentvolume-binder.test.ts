@@ -6,10 +6,10 @@
 // Released (Retain) or deletes it (Delete).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { findMatchingVolume } from "../src/persistentvolume/matching.js";
+import { findMatchingVolume } from "@bosun/api";
 import { mustResource, type PersistentVolume, type PersistentVolumeAccessMode, type PersistentVolumeClaim } from "@bosun/api";
 import { isNotFound } from "@bosun/client";
-import { PersistentVolumeBinder, bindCompletedAnnotation, boundByControllerAnnotation } from "../src/index.js";
+import { PersistentVolumeBinder, PvProtectionController, PvcProtectionController, bindCompletedAnnotation, boundByControllerAnnotation } from "../src/index.js";
 import { createNamespace, startHarness, waitFor, type Harness } from "./controller-harness.js";
 
 const volumes = mustResource("persistentvolumes");
@@ -17,7 +17,9 @@ const claims = mustResource("persistentvolumeclaims");
 
 let h: Harness;
 before(async () => {
-  h = await startHarness((ctx) => new PersistentVolumeBinder(ctx));
+  // With the protection controllers, as the controller manager runs them: claims and
+  // volumes carry their finalizers, and a deleted one goes once they let it.
+  h = await startHarness((ctx) => [new PersistentVolumeBinder(ctx), new PvcProtectionController(ctx), new PvProtectionController(ctx)]);
 });
 after(async () => h?.stop());
 

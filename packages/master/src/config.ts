@@ -1,6 +1,6 @@
 // Parsing of the master's flags into typed configuration. Bad values fail at start
 // with a message naming the flag, rather than surfacing later as a bind error.
-import { join } from "node:path";
+import { isAbsolute, join, normalize } from "node:path";
 import { cidrProblem, cidrsOverlap, formatCidr, parseCidr, parseDuration, parseIp } from "@bosun/api";
 import { internalIP } from "@bosun/client";
 import type { ServiceRanges } from "@bosun/apiserver";
@@ -140,6 +140,9 @@ export interface MasterFlags {
   tokenAuthFile?: string;
   encryptionProviderConfig?: string;
   nodeCertValidity: string;
+  defaultLocalStoragePath: string;
+  localPathHelperImage: string;
+  disableLocalStorage?: boolean;
   logLevel: string;
 }
 
@@ -173,10 +176,23 @@ export interface MasterConfig {
   encryptionProviderConfig: { path: string; create: boolean };
   /** How long the node certificates this master signs last. */
   nodeCertValidityMs: number;
+  /** The built-in local-path provisioner; absent when turned off. */
+  localStorage?: { storagePath: string; helperImage: string };
   logLevel: string;
 }
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** The local-path provisioner's settings: an absolute directory of every node, and an image. */
+export function parseLocalStorage(storagePath: string, helperImage: string): { storagePath: string; helperImage: string } {
+  if (!isAbsolute(storagePath)) {
+    throw new Error(`--default-local-storage-path must be an absolute directory of the nodes, got "${storagePath}"`);
+  }
+  if (helperImage.trim() === "") throw new Error("--local-path-helper-image must name an image with sh, mkdir and rm");
+  const normalized = normalize(storagePath);
+  if (normalized === "/") throw new Error("--default-local-storage-path must not be /: name a directory for volumes alone, such as /var/lib/bosun/storage");
+  return { storagePath: normalized, helperImage: helperImage.trim() };
+}
 
 export function parseMasterConfig(flags: MasterFlags): MasterConfig {
   if (!logLevels.includes(flags.logLevel)) {
@@ -202,6 +218,7 @@ export function parseMasterConfig(flags: MasterFlags): MasterConfig {
       : { path: join(flags.dataDir, "encryption-config.yaml"), create: true },
     tlsSans: (flags.tlsSan ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""),
     nodeCertValidityMs: parseDurationMs(flags.nodeCertValidity, "--node-cert-validity"),
+    ...(flags.disableLocalStorage ? {} : { localStorage: parseLocalStorage(flags.defaultLocalStoragePath, flags.localPathHelperImage) }),
     logLevel: flags.logLevel,
   };
   if (cidrsOverlap(config.serviceRanges.clusterIps, parseCidr(config.clusterCidr))) {

@@ -11,8 +11,11 @@ import {
   EndpointsController,
   GarbageCollectorController,
   JobController,
+  LocalPathProvisioner,
   NodeIpamController,
   PersistentVolumeBinder,
+  PvProtectionController,
+  PvcProtectionController,
   ReplicaSetController,
   StatefulSetController,
   TtlAfterFinishedController,
@@ -30,13 +33,15 @@ export interface ControllerManagerOptions {
   clusterCidr: string;
   /** The prefix length of each node's pod CIDR (--node-cidr-mask-size). */
   nodeCidrMaskSize: number;
+  /** The built-in local-path provisioner's settings; without them it does not run. */
+  localStorage?: { storagePath: string; helperImage: string };
 }
 
 export interface ControllerManager {
   stop(): Promise<void>;
 }
 
-type ControllerFactory = (ctx: ControllerContext, opts: ControllerManagerOptions) => Controller;
+type ControllerFactory = (ctx: ControllerContext, opts: ControllerManagerOptions) => Controller | undefined;
 
 /** Each controller with the component name its events carry. */
 const controllerFactories: Array<[component: string, factory: ControllerFactory]> = [
@@ -51,6 +56,10 @@ const controllerFactories: Array<[component: string, factory: ControllerFactory]
   ["endpoint-controller", (ctx) => new EndpointsController(ctx)],
   ["endpoint-slice-controller", (ctx) => new EndpointSliceController(ctx)],
   ["persistentvolume-binder-controller", (ctx) => new PersistentVolumeBinder(ctx)],
+  // Rancher's provisioner records under its provisioner name.
+  ["bosun.io/local-path", (ctx, opts) => (opts.localStorage ? new LocalPathProvisioner(ctx, opts.localStorage) : undefined)],
+  ["pvc-protection-controller", (ctx) => new PvcProtectionController(ctx)],
+  ["pv-protection-controller", (ctx) => new PvProtectionController(ctx)],
   // Kubernetes' range allocator records under this name.
   ["cidrAllocator", (ctx, opts) => new NodeIpamController(ctx, { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize })],
 ];
@@ -59,9 +68,9 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const { client } = opts;
   const informers = new SharedInformers(client);
   const recorderFor = (component: string) => new ApiEventRecorder({ client, component });
-  const controllers = controllerFactories.map(([component, factory]) =>
-    factory({ client, informers, recorder: recorderFor(component) }, opts),
-  );
+  const controllers = controllerFactories
+    .map(([component, factory]) => factory({ client, informers, recorder: recorderFor(component) }, opts))
+    .filter((c): c is Controller => c !== undefined);
   // Whatever started is stopped again if a later part fails, so a failed start
   // leaves nothing running behind the leader election's back.
   const stops: Array<() => Promise<void>> = [() => informers.stop(), () => Promise.all(controllers.map((c) => c.stop())).then(() => undefined)];

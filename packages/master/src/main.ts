@@ -103,6 +103,7 @@ async function run(config: MasterConfig): Promise<void> {
         podEvictionTimeoutMs: config.podEvictionTimeoutMs,
         clusterCidr: config.clusterCidr,
         nodeCidrMaskSize: config.nodeCidrMaskSize,
+        ...(config.localStorage ? { localStorage: config.localStorage } : {}),
       });
     },
     onStoppedLeading: async () => {
@@ -153,6 +154,9 @@ const program = new Command()
   .option("--encryption-provider-config <file>", "encryption at rest, as kube-apiserver's EncryptionConfiguration file (aesgcm and identity providers); followed for changes. Default: <data-dir>/encryption-config.yaml, made at first start with a new aesgcm key for Secrets. Every master needs the same file")
   .option("--token-auth-file <file>", "bearer tokens as kube-apiserver's token file: token,user,uid[,\"group1,group2\"] per line")
   .option("--node-cert-validity <duration>", "how long the node certificates this master signs last; agents renew them at 70% of that", "8760h")
+  .option("--default-local-storage-path <dir>", "the directory of every node under which the built-in local-path provisioner makes volumes (as k3s)", "/var/lib/bosun/storage")
+  .option("--local-path-helper-image <image>", "the image of the local-path provisioner's helper pods, which make and remove volume directories on nodes; it needs sh, mkdir and rm", "bosun.local/busybox:1")
+  .option("--disable-local-storage", "do not run the local-path provisioner nor create the default StorageClass local-path")
   .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
   .action(async (flags: MasterFlags) => {
     let config: MasterConfig;

@@ -42,6 +42,8 @@ const flags: MasterFlags = {
   serviceNodePortRange: "30000-32767",
   dataDir: "/var/lib/bosun/master",
   nodeCertValidity: "8760h",
+  defaultLocalStoragePath: "/var/lib/bosun/storage",
+  localPathHelperImage: "bosun.local/busybox:1",
   logLevel: "info",
 };
 
@@ -118,4 +120,13 @@ test("the advertise address: given, else the listen address, else the host's own
   assert.equal(parseMasterConfig({ ...flags, apiListen: "0.0.0.0:6443" }).advertiseAddress, internalIP());
   assert.throws(() => parseMasterConfig({ ...flags, advertiseAddress: "master-1" }), /--advertise-address "master-1" must be an IP address of this host/);
   assert.throws(() => parseMasterConfig({ ...flags, advertiseAddress: "0.0.0.0" }), /must be an IP address/);
+});
+
+test("local storage: an absolute node directory and a helper image, or turned off", () => {
+  assert.deepEqual(parseMasterConfig(flags).localStorage, { storagePath: "/var/lib/bosun/storage", helperImage: "bosun.local/busybox:1" });
+  assert.deepEqual(parseMasterConfig({ ...flags, defaultLocalStoragePath: "/srv//volumes/" }).localStorage?.storagePath, "/srv/volumes/");
+  assert.throws(() => parseMasterConfig({ ...flags, defaultLocalStoragePath: "volumes" }), /--default-local-storage-path must be an absolute directory of the nodes, got "volumes"/);
+  assert.throws(() => parseMasterConfig({ ...flags, localPathHelperImage: " " }), /--local-path-helper-image must name an image/);
+  assert.throws(() => parseMasterConfig({ ...flags, defaultLocalStoragePath: "//" }), /--default-local-storage-path must not be \/: name a directory for volumes alone/);
+  assert.equal(parseMasterConfig({ ...flags, disableLocalStorage: true }).localStorage, undefined);
 });

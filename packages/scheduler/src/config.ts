@@ -9,6 +9,7 @@ import { nodeUnschedulableName } from "./plugins/node-unschedulable.js";
 import { resourceFitName } from "./plugins/resource-fit.js";
 import { spreadName } from "./plugins/spread.js";
 import { taintTolerationName } from "./plugins/taint-toleration.js";
+import { volumeBindingName } from "./plugins/volume-binding.js";
 
 export interface SchedulerConfig extends ProfileConfig {
   /** Pods whose spec.schedulerName is this (or empty) are ours. */
@@ -25,7 +26,7 @@ export const defaultSchedulerName = "default-scheduler";
 export const defaultSchedulerConfig: SchedulerConfig = {
   schedulerName: defaultSchedulerName,
   // Cheap and decisive checks first: the first failing filter names the reason.
-  filters: [nodeReadyName, nodeUnschedulableName, taintTolerationName, nodeSelectorName, resourceFitName],
+  filters: [nodeReadyName, nodeUnschedulableName, taintTolerationName, nodeSelectorName, resourceFitName, volumeBindingName],
   // kube-scheduler's default weights: taint preferences outweigh balance.
   scores: [
     { name: taintTolerationName, weight: 3 },

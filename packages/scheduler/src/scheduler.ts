@@ -9,8 +9,11 @@ import {
   isPodTerminal,
   setPodCondition,
   type Node,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
   type Pod,
   type PodStatus,
+  type StorageClass,
 } from "@bosun/api";
 import {
   Informer,
@@ -24,6 +27,7 @@ import {
 } from "@bosun/client";
 import { resolveConfig, type SchedulerConfig } from "./config.js";
 import type { FitError } from "./framework/fit-error.js";
+import type { Handle } from "./framework/handle.js";
 import { buildNodeInfos } from "./framework/node-info.js";
 import { buildProfile, type Registry } from "./framework/registry.js";
 import { scheduleOne, type Profile } from "./framework/schedule-one.js";
@@ -85,10 +89,20 @@ class Scheduler {
   private readonly podsRes = mustResource("pods");
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
+  private readonly claims: Informer<PersistentVolumeClaim>;
+  private readonly volumes: Informer<PersistentVolume>;
+  private readonly storageClasses: Informer<StorageClass>;
   // Kubernetes' pod backoff: 1s doubling to 10s.
   private readonly queue = new WorkQueue<string>({ baseDelayMs: 1000, maxDelayMs: 10_000 });
   /** Pods that fit nowhere, waiting for a node or pod change to try again. */
   private readonly unschedulable = new Set<string>();
+  /** Pods placed but not bound yet: a pre-bind step (volume provisioning) must finish first. */
+  private readonly waitingOnVolumes = new Set<string>();
+  /**
+   * Those pods, with nodeName set to the node chosen for them: counted there, so other
+   * pods do not take the room they will need once their volumes are made.
+   */
+  private readonly reserved = new Map<string, Pod>();
   /** Pods bound by us that the pod informer still shows unbound, with nodeName set. */
   private readonly assumed = new Map<string, Pod>();
   /** The last FailedScheduling message recorded per pod, so retries do not spam events. */
@@ -99,11 +113,23 @@ class Scheduler {
   constructor(opts: SchedulerOptions) {
     this.client = opts.client;
     this.config = resolveConfig(opts.config);
-    this.profile = buildProfile(this.config, opts.registry ?? inTreeRegistry);
     this.random = opts.random ?? Math.random;
     this.recorder = opts.recorder ?? discardEvents;
     this.pods = new Informer<Pod>(this.client, this.podsRes);
     this.nodes = new Informer<Node>(this.client, mustResource("nodes"));
+    this.claims = new Informer<PersistentVolumeClaim>(this.client, mustResource("persistentvolumeclaims"));
+    this.volumes = new Informer<PersistentVolume>(this.client, mustResource("persistentvolumes"));
+    this.storageClasses = new Informer<StorageClass>(this.client, mustResource("storageclasses"));
+    const handle: Handle = {
+      client: this.client,
+      listers: {
+        claim: (namespace, name) => this.claims.get(`${namespace}/${name}`),
+        volume: (name) => this.volumes.get(name),
+        volumes: () => this.volumes.list(),
+        storageClass: (name) => this.storageClasses.get(name),
+      },
+    };
+    this.profile = buildProfile(this.config, opts.registry ?? inTreeRegistry, handle);
   }
 
   async start(): Promise<void> {
@@ -114,8 +140,20 @@ class Scheduler {
     this.nodes.onUpdate((old, node) => {
       if (nodeSchedulingChanged(old, node)) this.retryUnschedulable("node changed");
     });
-    await Promise.all([this.nodes.start(), this.pods.start()]);
-    this.retryTimer = setInterval(() => this.retryUnschedulable("periodic retry"), this.config.unschedulableRetryMs);
+    // A claim bound or made, a volume made or freed, a class added: pods waiting on
+    // volumes may go on, and pods that fit nowhere for want of one may fit now.
+    const volumesChanged = (why: string) => () => {
+      this.retryWaitingOnVolumes();
+      this.retryUnschedulable(why);
+    };
+    this.claims.onAdd(volumesChanged("claim added")).onUpdate(volumesChanged("claim changed"));
+    this.volumes.onAdd(volumesChanged("volume added")).onUpdate(volumesChanged("volume changed"));
+    this.storageClasses.onAdd(volumesChanged("storage class added"));
+    await Promise.all([this.nodes.start(), this.pods.start(), this.claims.start(), this.volumes.start(), this.storageClasses.start()]);
+    this.retryTimer = setInterval(() => {
+      this.retryWaitingOnVolumes();
+      this.retryUnschedulable("periodic retry");
+    }, this.config.unschedulableRetryMs);
     this.retryTimer.unref();
     this.worker = this.run();
     log.info({ schedulerName: this.config.schedulerName }, "scheduler started");
@@ -124,7 +162,7 @@ class Scheduler {
   async stop(): Promise<void> {
     clearInterval(this.retryTimer);
     this.queue.shutDown();
-    await Promise.all([this.pods.stop(), this.nodes.stop()]);
+    await Promise.all([this.pods.stop(), this.nodes.stop(), this.claims.stop(), this.volumes.stop(), this.storageClasses.stop()]);
     await this.worker;
     log.info("scheduler stopped");
   }
@@ -173,6 +211,8 @@ class Scheduler {
   private forgetPod(key: string): void {
     this.assumed.delete(key);
     this.unschedulable.delete(key);
+    this.waitingOnVolumes.delete(key);
+    this.reserved.delete(key);
     this.reportedFailure.delete(key);
     this.queue.forget(key);
   }
@@ -182,6 +222,11 @@ class Scheduler {
     log.debug({ pods: this.unschedulable.size, why }, "retrying unschedulable pods");
     for (const key of this.unschedulable) this.queue.add(key);
     this.unschedulable.clear();
+  }
+
+  private retryWaitingOnVolumes(): void {
+    for (const key of this.waitingOnVolumes) this.queue.add(key);
+    this.waitingOnVolumes.clear();
   }
 
   private async run(): Promise<void> {
@@ -207,20 +252,42 @@ class Scheduler {
     }
     const assumed = this.assumed.get(key);
     if (assumed?.metadata.uid === pod.metadata.uid) return; // bound already; the informer will catch up
-    const result = scheduleOne(pod, buildNodeInfos(this.nodes.list(), this.snapshotPods()), this.profile, {
+    const result = scheduleOne(pod, buildNodeInfos(this.nodes.list(), this.snapshotPods(key)), this.profile, {
       random: this.random,
     });
-    if ("fitError" in result) await this.handleFitError(key, pod, result.fitError);
-    else await this.bind(key, pod, result.node);
+    if ("fitError" in result) return this.handleFitError(key, pod, result.fitError);
+    if (await this.preBind(key, pod, result.node)) await this.bind(key, pod, result.node);
   }
 
-  /** The informer's pods, with assumed bindings laid over the copies that lag behind. */
-  private snapshotPods(): Pod[] {
+  /** Runs the pre-bind steps for the chosen node; false when the pod must wait for them. */
+  private async preBind(key: string, pod: Pod, node: string): Promise<boolean> {
+    for (const plugin of this.profile.preBinds) {
+      const result = await plugin.preBind(pod, node);
+      if (result.code === "Wait") {
+        this.waitingOnVolumes.add(key);
+        this.reserved.set(key, { ...pod, spec: { ...pod.spec, nodeName: node } });
+        this.queue.forget(key);
+        log.info({ pod: key, node, plugin: plugin.name, reason: result.reason }, "pod waits before binding");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The informer's pods, with assumed bindings laid over the copies that lag behind and
+   * the reservations of pods waiting on volumes, except the one of the pod being
+   * scheduled (`self`), which must not compete with itself.
+   */
+  private snapshotPods(self: string): Pod[] {
     for (const [key, pod] of this.assumed) {
       const current = this.pods.get(key);
       if (!current || current.metadata.uid !== pod.metadata.uid || current.spec.nodeName) this.assumed.delete(key);
     }
-    return this.pods.list().map((p) => this.assumed.get(objectKey(p)) ?? p);
+    return this.pods.list().map((p) => {
+      const key = objectKey(p);
+      return this.assumed.get(key) ?? (key === self ? undefined : this.reserved.get(key)) ?? p;
+    });
   }
 
   private async bind(key: string, pod: Pod, node: string): Promise<void> {
@@ -239,6 +306,8 @@ class Scheduler {
     }
     this.assumed.set(key, { ...pod, spec: { ...pod.spec, nodeName: node } });
     this.unschedulable.delete(key);
+    this.waitingOnVolumes.delete(key);
+    this.reserved.delete(key);
     this.reportedFailure.delete(key);
     this.queue.forget(key);
     log.info({ pod: key, node }, "bound pod");

@@ -4,7 +4,7 @@
 import type { KubeList, KubeObject, Node, Pod, ResourceInfo, Status, WatchEvent } from "@bosun/api";
 import { ApiError, objectKey, type ApiClient, type EventRecorder, type EventType } from "@bosun/client";
 
-type Stored = "pods" | "nodes";
+type Stored = "pods" | "nodes" | "persistentvolumeclaims" | "persistentvolumes" | "storageclasses";
 
 interface Logged {
   rv: number;
@@ -26,11 +26,18 @@ export interface RecordedEvent {
 
 export class FakeCluster {
   private rv = 0;
-  private readonly store = { pods: new Map<string, Pod>(), nodes: new Map<string, Node>() };
+  private readonly store = {
+    pods: new Map<string, Pod>(),
+    nodes: new Map<string, Node>(),
+    persistentvolumeclaims: new Map<string, KubeObject>(),
+    persistentvolumes: new Map<string, KubeObject>(),
+    storageclasses: new Map<string, KubeObject>(),
+  };
   private readonly log: Logged[] = [];
   private readonly wakers = new Set<() => void>();
   readonly binds: { namespace: string; name: string; node: string }[] = [];
   readonly statusPatches: { name: string; patch: unknown }[] = [];
+  readonly claimPatches: { name: string; patch: unknown }[] = [];
   readonly events: RecordedEvent[] = [];
   readonly recorder: EventRecorder = {
     event: (object, type, reason, message) => {
@@ -63,6 +70,15 @@ export class FakeCluster {
     this.put("pods", pod);
   }
 
+  /** Adds or replaces a claim, volume or storage class. */
+  putObject(resource: "persistentvolumeclaims" | "persistentvolumes" | "storageclasses", obj: KubeObject): void {
+    this.put(resource, obj);
+  }
+
+  object<T extends KubeObject>(resource: Stored, key: string): T | undefined {
+    return this.store[resource].get(key) as T | undefined;
+  }
+
   deletePod(key: string): void {
     const pod = this.store.pods.get(key);
     if (!pod) throw new Error(`fake cluster has no pod ${key}`);
@@ -75,7 +91,7 @@ export class FakeCluster {
     for (const l of this.held.splice(0)) this.emit(l);
   }
 
-  private put(resource: Stored, obj: Pod | Node): void {
+  private put(resource: Stored, obj: KubeObject): void {
     const key = objectKey(obj);
     const map = this.store[resource] as Map<string, KubeObject>;
     const type = map.has(key) ? "MODIFIED" : "ADDED";
@@ -131,16 +147,33 @@ export class FakeCluster {
     this.held.push({ rv: this.rv, resource: "pods", event: { type: "MODIFIED", object: bound } });
   }
 
-  private patch(res: ResourceInfo, name: string, patch: unknown, opts: { namespace?: string; subresource?: string }): Pod {
-    if (res.resource !== "pods" || opts.subresource !== "status") throw new Error("the fake only patches pod status");
+  private patch(res: ResourceInfo, name: string, patch: unknown, opts: { namespace?: string; subresource?: string }): KubeObject {
+    if (res.resource === "persistentvolumeclaims") return this.patchClaimAnnotations(name, patch, opts.namespace);
+    if (res.resource !== "pods" || opts.subresource !== "status") throw new Error("the fake only patches pod status and claim annotations");
     const key = `${opts.namespace}/${name}`;
     const pod = this.store.pods.get(key);
     if (!pod) throw apiError(404, "NotFound", `pods "${name}" not found`);
     this.statusPatches.push({ name, patch });
     const status = (patch as { status: Pod["status"] }).status;
-    this.put("pods", { ...pod, status: { ...pod.status, ...status } });
+    const patched: Pod = { ...pod, status: { ...pod.status, ...status } };
+    this.put("pods", patched);
     return this.store.pods.get(key)!;
   }
+
+  private patchClaimAnnotations(name: string, patch: unknown, namespace: string | undefined): KubeObject {
+    const key = `${namespace}/${name}`;
+    const claim = this.store.persistentvolumeclaims.get(key);
+    if (!claim) throw apiError(404, "NotFound", `persistentvolumeclaims "${name}" not found`);
+    this.claimPatches.push({ name, patch });
+    this.put("persistentvolumeclaims", mergeAnnotations(claim, patch));
+    return this.store.persistentvolumeclaims.get(key)!;
+  }
+}
+
+/** What a merge patch of a claim's annotations does; the only claim write the scheduler makes. */
+function mergeAnnotations(obj: KubeObject, patch: unknown): KubeObject {
+  const annotations = (patch as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations ?? {};
+  return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, ...annotations } } };
 }
 
 export async function waitFor(what: string, cond: () => boolean, timeoutMs = 3000): Promise<void> {

@@ -1,5 +1,35 @@
-// Builders for the nodes and pods the scheduler tests feed to plugins and the loop.
-import type { Node, Pod, Quantity, Taint, Toleration } from "@bosun/api";
+// Builders for the nodes and pods the scheduler tests feed to plugins and the loop,
+// and a plugin handle over lists of volume objects.
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, Quantity, StorageClass, Taint, Toleration } from "@bosun/api";
+import type { ApiClient } from "@bosun/client";
+import type { Handle } from "../src/framework/handle.js";
+
+export interface HandleObjects {
+  claims?: PersistentVolumeClaim[];
+  volumes?: PersistentVolume[];
+  classes?: StorageClass[];
+  /** Records the patches a pre-bind step makes. */
+  patches?: { name: string; namespace: string | undefined; patch: unknown }[];
+}
+
+/** A handle whose listers read the given lists (live: changes to them show) and whose client only records patches. */
+export function makeHandle(objects: HandleObjects = {}): Handle {
+  const client = {
+    patch: async (_res: unknown, name: string, patch: unknown, opts: { namespace?: string }) => {
+      objects.patches?.push({ name, namespace: opts.namespace, patch });
+      return {};
+    },
+  } as unknown as ApiClient;
+  return {
+    client,
+    listers: {
+      claim: (namespace, name) => objects.claims?.find((c) => c.metadata.namespace === namespace && c.metadata.name === name),
+      volume: (name) => objects.volumes?.find((v) => v.metadata.name === name),
+      volumes: () => objects.volumes ?? [],
+      storageClass: (name) => objects.classes?.find((c) => c.metadata.name === name),
+    },
+  };
+}
 
 export interface NodeSpecOpts {
   cpu?: Quantity;

@@ -7,15 +7,18 @@ import { buildNodeInfos, newNodeInfo, type NodeInfo } from "../src/framework/nod
 import { buildProfile } from "../src/framework/registry.js";
 import { scheduleOne, scoreNodes, selectHost } from "../src/framework/schedule-one.js";
 import { inTreeRegistry } from "../src/plugins/registry.js";
-import { makeNode, makePod } from "./fixtures.js";
+import { makeHandle, makeNode, makePod } from "./fixtures.js";
 
-const profile = buildProfile(defaultSchedulerConfig, inTreeRegistry);
+const profile = buildProfile(defaultSchedulerConfig, inTreeRegistry, makeHandle());
 
-test("the default profile filters with five filters and scores with three weighted plugins", () => {
+test("the default profile filters with six filters and scores with three weighted plugins", () => {
   assert.deepEqual(
     profile.filters.map((f) => f.name),
-    ["NodeReady", "NodeUnschedulable", "TaintToleration", "NodeSelector", "NodeResourcesFit"],
+    ["NodeReady", "NodeUnschedulable", "TaintToleration", "NodeSelector", "NodeResourcesFit", "VolumeBinding"],
   );
+  // VolumeBinding also checks the pod alone and works before binding.
+  assert.deepEqual(profile.preFilters.map((p) => p.name), ["VolumeBinding"]);
+  assert.deepEqual(profile.preBinds.map((p) => p.name), ["VolumeBinding"]);
   assert.deepEqual(
     profile.scores.map((s) => [s.plugin.name, s.weight]),
     [["TaintToleration", 3], ["LeastAllocated", 1], ["Spread", 1]],
@@ -25,10 +28,10 @@ test("the default profile filters with five filters and scores with three weight
 });
 
 test("buildProfile refuses unknown plugins, wrong extension points and bad weights", () => {
-  assert.throws(() => buildProfile({ filters: ["Nope"], scores: [] }, inTreeRegistry), /plugin "Nope", which does not exist; known plugins: .*NodeReady/);
-  assert.throws(() => buildProfile({ filters: ["Spread"], scores: [] }, inTreeRegistry), /configured as a filter but does not filter/);
-  assert.throws(() => buildProfile({ filters: [], scores: [{ name: "NodeReady", weight: 1 }] }, inTreeRegistry), /does not score/);
-  assert.throws(() => buildProfile({ filters: [], scores: [{ name: "Spread", weight: 0 }] }, inTreeRegistry), /weight 0/);
+  assert.throws(() => buildProfile({ filters: ["Nope"], scores: [] }, inTreeRegistry, makeHandle()), /plugin "Nope", which does not exist; known plugins: .*NodeReady/);
+  assert.throws(() => buildProfile({ filters: ["Spread"], scores: [] }, inTreeRegistry, makeHandle()), /configured as a filter but does not filter/);
+  assert.throws(() => buildProfile({ filters: [], scores: [{ name: "NodeReady", weight: 1 }] }, inTreeRegistry, makeHandle()), /does not score/);
+  assert.throws(() => buildProfile({ filters: [], scores: [{ name: "Spread", weight: 0 }] }, inTreeRegistry, makeHandle()), /weight 0/);
 });
 
 test("resolveConfig keeps defaults for what it is not given", () => {

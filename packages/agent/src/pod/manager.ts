@@ -88,6 +88,16 @@ export class PodManager {
     this.opts.onPodRemoved?.(uid);
   }
 
+  /** The pods that should be running here (not removed, deleted, evicted or finished). */
+  activePods(): Pod[] {
+    return [...this.workers.values()].flatMap((w) => w.activePod() ?? []);
+  }
+
+  /** Evicts an active pod (PodWorker.evict): answers false when it is not active here. */
+  evict(uid: string, message: string): boolean {
+    return this.workers.get(uid)?.evict(message) ?? false;
+  }
+
   /** Triggers a sync of every pod. */
   syncAll(): void {
     for (const w of this.workers.values()) w.trigger();

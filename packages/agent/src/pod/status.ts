@@ -34,6 +34,8 @@ export interface StatusInput {
   previous?: PodStatus;
   /** RFC 3339, seconds precision. */
   now: string;
+  /** The node failed the pod (an eviction): it is Failed, whatever its containers show, with this reason and message. */
+  failure?: { reason: string; message: string };
 }
 
 export function dockerContainerId(id: string): string {
@@ -164,11 +166,11 @@ function condition(
 }
 
 export function computePodStatus(input: StatusInput): PodStatus {
-  const { pod, infra, containers, hostIP, previous, now } = input;
+  const { pod, infra, containers, hostIP, previous, now, failure } = input;
   const statuses = pod.spec.containers.map((c) => containerStatus(c.name, c.image, containers.get(c.name) ?? {}));
-  let phase = podPhase(pod, statuses);
+  let phase: PodPhase = failure ? "Failed" : podPhase(pod, statuses);
   // A deleted pod whose containers are all gone from running is over, whatever its policy.
-  if (pod.metadata.deletionTimestamp && statuses.every((s) => !s.state?.running)) {
+  if (!failure && pod.metadata.deletionTimestamp && statuses.every((s) => !s.state?.running)) {
     phase = statuses.every((s) => s.state?.terminated?.exitCode === 0) ? "Succeeded" : "Failed";
   }
   const terminal = phase === "Succeeded" || phase === "Failed";
@@ -200,6 +202,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const startTime = pod.status?.startTime ?? previous?.startTime ?? now;
   return {
     phase,
+    ...(failure ? { reason: failure.reason, message: failure.message } : {}),
     conditions,
     hostIP,
     hostIPs: [{ ip: hostIP }],

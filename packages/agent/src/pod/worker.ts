@@ -13,12 +13,13 @@ import type { RunningContainer } from "../probe/manager.js";
 import { shouldRestart } from "./backoff.js";
 import { ContainerSync } from "./containers.js";
 import { PodContext, RETRY_AFTER_ERROR_MS, timeOf, type WorkerDeps } from "./context.js";
+import { EVICTED_REASON, EVICTION_GRACE_SECONDS, evictionRecorded } from "./eviction.js";
 import { podIdentity, podKey, type PodIdentity } from "./identity.js";
 import { ImagePuller } from "./images.js";
 import { PodObserver, type PodObservation } from "./observe.js";
 import { Sandbox, sandboxAddresses } from "./sandbox.js";
 import { computePodStatus, podFinished, type Waiting } from "./status.js";
-import { teardownPod } from "./teardown.js";
+import { stopPodContainers, teardownPod } from "./teardown.js";
 
 export type { WorkerDeps } from "./context.js";
 export { graceSeconds } from "./grace.js";
@@ -36,6 +37,10 @@ export class PodWorker {
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = Infinity;
   private lastStatus: PodStatus | undefined;
+  /** Why this agent evicted the pod, once it did. */
+  private evictedWith: string | undefined;
+  /** The hooks have released what the evicted pod's stopped containers no longer need. */
+  private stoppedHooksDone = false;
   private readonly ctx: PodContext;
   private readonly observer: PodObserver;
   private readonly sandbox: Sandbox;
@@ -56,6 +61,30 @@ export class PodWorker {
     this.desired = desired;
     if (desired && desired !== "removed") this.lastPod = desired;
     this.trigger();
+  }
+
+  /** The pod while it should run here: not removed, deleted, evicted or finished. */
+  activePod(): Pod | undefined {
+    const pod = this.desired;
+    if (pod === undefined || pod === "removed" || pod.metadata.deletionTimestamp) return undefined;
+    if (this.eviction(pod) !== undefined) return undefined;
+    const phase = this.lastStatus?.phase;
+    return phase === "Succeeded" || phase === "Failed" ? undefined : pod;
+  }
+
+  /**
+   * Evicts the pod for `message` (the kubelet's evictPod): a Warning event now, then
+   * the next sync stops its containers and reports it Failed, reason Evicted. Answers
+   * false, doing nothing, when the pod is not active here.
+   */
+  evict(message: string): boolean {
+    const pod = this.activePod();
+    if (pod === undefined) return false;
+    this.evictedWith = message;
+    this.ctx.event(podIdentity(pod), "Warning", EVICTED_REASON, message);
+    log.info({ pod: podKey(podIdentity(pod)), message }, "evicting the pod");
+    this.trigger();
+    return true;
   }
 
   /** Asks for a sync; one that arrives during a sync runs right after it. */
@@ -114,10 +143,34 @@ export class PodWorker {
       // As the kubelet, no probe may kill a container that is being stopped anyway.
       this.deps.probes.stopPod(this.uid);
       await teardownPod(this.ctx, this.observer, containers, desired);
-      this.report(desired, this.observer.observe(desired, [], new Map()), true);
+      this.report(desired, this.observer.observe(desired, [], new Map()), true, this.eviction(desired));
+      return;
+    }
+    if (this.eviction(desired) !== undefined) {
+      await this.syncEvicted(desired, containers);
       return;
     }
     await this.syncRunning(desired, containers);
+  }
+
+  /** The eviction's message: this agent's, or the master's record of an earlier one (the agent restarted since). */
+  private eviction(pod: Pod): string | undefined {
+    return this.evictedWith ?? evictionRecorded(pod);
+  }
+
+  /**
+   * An evicted pod never runs again here: its containers are stopped (kept, with
+   * their logs, until it is deleted) and the hooks release what they no longer need.
+   */
+  private async syncEvicted(pod: Pod, containers: ContainerSummary[]): Promise<void> {
+    this.deps.probes.stopPod(this.uid);
+    await stopPodContainers(this.ctx, containers, pod, EVICTION_GRACE_SECONDS);
+    if (!this.stoppedHooksDone) {
+      for (const hook of this.deps.hooks) await hook.podStopped?.(podIdentity(pod));
+      this.stoppedHooksDone = true;
+    }
+    const stopped = await this.observer.inspectAll(await this.observer.listContainers());
+    this.report(pod, this.observer.observe(pod, stopped, new Map()), false, this.eviction(pod));
   }
 
   /** The pod's containers are all gone: its hooks release what they made, and the worker ends. */
@@ -210,7 +263,12 @@ export class PodWorker {
     }
   }
 
-  private report(pod: Pod, obs: PodObservation, terminated: boolean): void {
+  /**
+   * `evicted` is the eviction's message once the pod's containers were stopped for it;
+   * a sync of the running pod that an eviction overtakes reports what it saw, and the
+   * sync after it the eviction.
+   */
+  private report(pod: Pod, obs: PodObservation, terminated: boolean, evicted?: string): void {
     // A sync that began before the master removed the pod says nothing more about it.
     if (this.desired === "removed") return;
     const status = computePodStatus({
@@ -220,6 +278,7 @@ export class PodWorker {
       hostIP: this.deps.hostIP(),
       previous: this.lastStatus,
       now: rfc3339(this.ctx.now()),
+      ...(evicted !== undefined ? { failure: { reason: EVICTED_REASON, message: evicted } } : {}),
     });
     this.lastStatus = status;
     this.deps.reportStatus(podIdentity(pod), status, terminated);

@@ -1,7 +1,7 @@
 // emptyDir: a directory of the pod that all its containers share and that goes with
 // the pod; world-writable, as the kubelet makes it. Medium Memory makes it one tmpfs
-// (tmpfs.ts). A disk emptyDir's sizeLimit is not enforced: the kubelet evicts a pod
-// that exceeds it, and Bosun has no eviction for disk use yet.
+// (tmpfs.ts) of its sizeLimit. A disk emptyDir's sizeLimit is enforced as the
+// kubelet's is, by evicting a pod that uses more (empty-dir-limits.ts).
 import { chmod } from "node:fs/promises";
 import type { EmptyDirVolumeSource } from "@bosun/api";
 import { ensureTmpfs, memoryVolumeSize } from "./tmpfs.js";

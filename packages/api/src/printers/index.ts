@@ -22,7 +22,7 @@ export { eventFirstSeen, eventLastSeen } from "./events.js";
 export { jobCompletions, jobDuration, jobStatus } from "./jobs.js";
 export { endpointSliceAddressesText, endpointSlicePortsText, endpointsText, loadBalancerText, serviceExternalIP, servicePortsText } from "./services.js";
 export { ingressHostsText, ingressPortsText } from "./networking.js";
-export { accessModesText, persistentVolumeClaimClass, persistentVolumeClass } from "./storage.js";
+export { accessModesText } from "./storage.js";
 
 const printers: Record<string, Printer> = {
   Pod: podPrinter,

@@ -4,12 +4,11 @@
 // with them (access modes as RWO,ROX,RWX,RWOP; a volume's or claim's class).
 import type { KubeObject } from "../types/meta.js";
 import {
-  betaStorageClassAnnotation,
   type PersistentVolume,
   type PersistentVolumeAccessMode,
   type PersistentVolumeClaim,
 } from "../types/persistent-volumes.js";
-import { isDefaultStorageClass } from "../storage-classes.js";
+import { isDefaultStorageClass, persistentVolumeClaimClass, persistentVolumeClass } from "../storage-classes.js";
 import type { StorageClass } from "../types/storage.js";
 import { age } from "./age.js";
 import { ageColumn, column, nameColumn, type Printer } from "./columns.js";
@@ -30,16 +29,6 @@ export function accessModesText(modes: readonly PersistentVolumeAccessMode[] | u
     .filter(([mode]) => modes?.includes(mode))
     .map(([, short]) => short)
     .join(",");
-}
-
-/** GetPersistentVolumeClass: the beta annotation first, then spec.storageClassName. */
-export function persistentVolumeClass(pv: PersistentVolume): string {
-  return pv.metadata.annotations?.[betaStorageClassAnnotation] ?? pv.spec?.storageClassName ?? "";
-}
-
-/** GetPersistentVolumeClaimClass: the beta annotation first, then spec.storageClassName. */
-export function persistentVolumeClaimClass(pvc: PersistentVolumeClaim): string {
-  return pvc.metadata.annotations?.[betaStorageClassAnnotation] ?? pvc.spec?.storageClassName ?? "";
 }
 
 /** "Terminating" for an object being deleted, else its phase: the STATUS of volumes and claims. */

@@ -1,9 +1,10 @@
 // apps/v1 kinds: ReplicaSet, Deployment, DaemonSet, StatefulSet. Field names and
 // nesting follow k8s.io/api/apps/v1; what is not here is not supported and is
-// refused by path (StatefulSet volumeClaimTemplates wait for volumes).
+// refused by path (StatefulSet ordinals and scaleStrategy, for one).
 import { Type, type Static } from "@sinclair/typebox";
 import { ConditionStatus, PodTemplateSpec } from "./core.js";
 import { IntOrString, kindSchema, LabelSelectorSchema, Time, strict } from "./meta.js";
+import { PersistentVolumeClaim } from "./persistent-volumes.js";
 
 /** The condition shape apps/v1 status uses (DeploymentCondition and friends). */
 export const AppsCondition = Type.Object(
@@ -162,6 +163,20 @@ export const StatefulSetUpdateStrategy = Type.Object(
   strict,
 );
 
+// Literals in the order Kubernetes lists them in "supported values".
+export const PersistentVolumeClaimRetentionPolicyType = Type.Union([Type.Literal("Retain"), Type.Literal("Delete")]);
+export type PersistentVolumeClaimRetentionPolicyType = Static<typeof PersistentVolumeClaimRetentionPolicyType>;
+
+/** What happens to the claims made from volumeClaimTemplates when the set is deleted or scaled down. */
+export const StatefulSetPersistentVolumeClaimRetentionPolicy = Type.Object(
+  {
+    whenDeleted: Type.Optional(PersistentVolumeClaimRetentionPolicyType),
+    whenScaled: Type.Optional(PersistentVolumeClaimRetentionPolicyType),
+  },
+  strict,
+);
+export type StatefulSetPersistentVolumeClaimRetentionPolicy = Static<typeof StatefulSetPersistentVolumeClaimRetentionPolicy>;
+
 export const StatefulSetSpec = Type.Object(
   {
     replicas: Type.Optional(Type.Integer()),
@@ -172,6 +187,10 @@ export const StatefulSetSpec = Type.Object(
     updateStrategy: Type.Optional(StatefulSetUpdateStrategy),
     revisionHistoryLimit: Type.Optional(Type.Integer()),
     minReadySeconds: Type.Optional(Type.Integer()),
+    // Whole claims, as in Kubernetes; defaulting gives each its apiVersion and kind,
+    // which manifests leave out.
+    volumeClaimTemplates: Type.Optional(Type.Array(PersistentVolumeClaim)),
+    persistentVolumeClaimRetentionPolicy: Type.Optional(StatefulSetPersistentVolumeClaimRetentionPolicy),
   },
   strict,
 );

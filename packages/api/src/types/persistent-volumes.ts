@@ -15,6 +15,14 @@ export { HostPathType, HostPathVolumeSource, unsupportedVolumeSources } from "./
 /** The annotation that named a volume's or claim's class before spec.storageClassName; it still wins where set. */
 export const betaStorageClassAnnotation = "volume.beta.kubernetes.io/storage-class";
 
+/**
+ * Storage object in use protection: the apiserver puts these finalizers on every new
+ * claim and volume; the pvc-protection and pv-protection controllers remove them once
+ * no pod uses the claim, or the volume is no longer Bound.
+ */
+export const pvcProtectionFinalizer = "kubernetes.io/pvc-protection";
+export const pvProtectionFinalizer = "kubernetes.io/pv-protection";
+
 // Literals in the order Kubernetes lists them in "supported values" (sorted).
 export const PersistentVolumeAccessMode = Type.Union([
   Type.Literal("ReadOnlyMany"),

@@ -15,6 +15,7 @@ import {
   type KubeObject,
   type PersistentVolume,
 } from "@bosun/api";
+import { protectClaim, protectVolume } from "./storage-protection.js";
 
 /**
  * A Job's pods are selected by its uid, which no other object can have, unless it
@@ -71,8 +72,14 @@ const createHooks: Record<string, (object: KubeObject) => void> = {
   Secret: mergeStringData,
   Service: resetStatus,
   Ingress: resetStatus,
-  PersistentVolume: newVolumeStatus,
-  PersistentVolumeClaim: resetStatus,
+  PersistentVolume: (object) => {
+    newVolumeStatus(object);
+    protectVolume(object);
+  },
+  PersistentVolumeClaim: (object) => {
+    resetStatus(object);
+    protectClaim(object);
+  },
 };
 
 const updateHooks: Record<string, (object: KubeObject, old: KubeObject) => void> = {

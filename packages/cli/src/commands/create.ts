@@ -1,10 +1,11 @@
 // bosun create configmap|secret: a ConfigMap or Secret from literals, files and env
 // files (create/sources.ts), made as kubectl's generators make them
 // (create/objects.ts), created or dry-run and printed as `expose` does (create/submit.ts).
-import { mustResource, type KubeObject } from "@bosun/api";
+import { mustResource, type ConfigMap, type KubeObject, type Secret } from "@bosun/api";
 import type { ApiClient } from "@bosun/client";
 import type { Command } from "commander";
 import { createClient, namespaceOf, type GlobalOptions } from "../context.js";
+import { withHashSuffix } from "../create/hash.js";
 import { configMapFrom, dockerRegistrySecretFrom, genericSecretFrom, tlsSecretFrom } from "../create/objects.js";
 import { describeResult, dryRunStrategies, objectOutputs, submitCreate, type DryRun, type ObjectOutput } from "../create/submit.js";
 import { io } from "../io.js";
@@ -16,6 +17,7 @@ const secrets = mustResource("secrets");
 interface CommonFlags {
   dryRun: DryRun;
   output?: ObjectOutput;
+  appendHash?: boolean;
 }
 
 interface SourceFlags {
@@ -38,7 +40,8 @@ export async function runCreate(client: ApiClient, object: KubeObject, flags: Co
 function common(cmd: Command): Command {
   return cmd
     .option("--dry-run <strategy>", "client: only print it; server: have the server check it without storing it; none: create it", oneOf<DryRun>(dryRunStrategies), "none")
-    .option("-o, --output <format>", "print it as yaml, json or name", oneOf<ObjectOutput>(objectOutputs));
+    .option("-o, --output <format>", "print it as yaml, json or name", oneOf<ObjectOutput>(objectOutputs))
+    .option("--append-hash", "append a hash of the content to the name, as kubectl does (the same suffix)");
 }
 
 function withSources(cmd: Command): Command {
@@ -48,10 +51,11 @@ function withSources(cmd: Command): Command {
     .option("--from-env-file <path>", "KEY=VALUE lines (# comments; a KEY alone takes its value from the environment); not with --from-file or --from-literal", collect);
 }
 
-async function run(cmd: Command, make: (namespace: string) => KubeObject, flags: CommonFlags): Promise<void> {
+async function run(cmd: Command, make: (namespace: string) => ConfigMap | Secret, flags: CommonFlags): Promise<void> {
   const globals = cmd.optsWithGlobals<GlobalOptions>();
   // The object is made (files read, keys checked) before anything is sent.
-  const object = make(namespaceOf(globals));
+  const made = make(namespaceOf(globals));
+  const object = flags.appendHash ? withHashSuffix(made) : made;
   const client = createClient(globals);
   try {
     process.exitCode = await runCreate(client, object, flags, io.text);

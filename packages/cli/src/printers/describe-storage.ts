@@ -24,7 +24,7 @@ import { describeTime, DescribeWriter, none } from "./describe-writer.js";
 import { hostPathLines, localLines } from "./describe-volumes.js";
 
 /** Go's %v of a []string: "[a b]". */
-function goList(items: readonly string[] | undefined): string {
+export function goList(items: readonly string[] | undefined): string {
   return `[${(items ?? []).join(" ")}]`;
 }
 

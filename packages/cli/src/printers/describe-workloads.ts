@@ -1,8 +1,9 @@
 // `bosun describe` for the workload kinds, line for line as kubectl's describers
 // (k8s.io/kubectl/pkg/describe): replicas, strategy, pod template, conditions,
-// the ReplicaSets of a Deployment, and the recent events.
+// the ReplicaSets of a Deployment, a StatefulSet's claim templates, and the recent events.
 import {
   humanDuration,
+  persistentVolumeClaimClass,
   selectorText,
   type AppsCondition,
   type CronJob,
@@ -10,6 +11,7 @@ import {
   type Deployment,
   type Event,
   type Job,
+  type PersistentVolumeClaim,
   type Pod,
   type ReplicaSet,
   type StatefulSet,
@@ -17,6 +19,7 @@ import {
 import { commonMeta, controlledBy, describeEvents } from "./describe.js";
 import { describePodTemplate } from "./describe-containers.js";
 import { describeTime, DescribeWriter, none } from "./describe-writer.js";
+import { goList } from "./describe-storage.js";
 import type { DeploymentReplicaSets } from "../workloads/replicasets.js";
 
 /** "3 Running / 0 Waiting / 0 Succeeded / 0 Failed" over the pods a controller owns. */
@@ -120,7 +123,23 @@ export function describeStatefulSet(sts: StatefulSet, pods: readonly Pod[], even
   }
   w.line(0, "Pods Status:", podsStatus(pods));
   describePodTemplate(w, sts.spec.template);
+  volumeClaimTemplates(w, sts.spec.volumeClaimTemplates);
   return w.toString() + describeEvents(events, now);
+}
+
+/** describeVolumeClaimTemplates: each template's class, labels, annotations, request and access modes. */
+function volumeClaimTemplates(w: DescribeWriter, templates: readonly PersistentVolumeClaim[] | undefined): void {
+  if (!templates?.length) return w.line(0, "Volume Claims:", none);
+  w.line(0, "Volume Claims:");
+  for (const claim of templates) {
+    w.line(1, "Name:", claim.metadata.name ?? "");
+    w.line(1, "StorageClass:", persistentVolumeClaimClass(claim));
+    w.map(1, "Labels", claim.metadata.labels);
+    w.map(1, "Annotations", claim.metadata.annotations);
+    const request = claim.spec?.resources?.requests?.storage;
+    w.line(1, "Capacity:", request !== undefined ? String(request) : "<default>");
+    w.line(1, "Access Modes:", goList(claim.spec?.accessModes));
+  }
 }
 
 export function describeJob(job: Job, events: readonly Event[], now = Date.now()): string {

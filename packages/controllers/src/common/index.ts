@@ -11,3 +11,4 @@ export * from "./slow-start.js";
 export * from "./dependent-events.js";
 export * from "./queue-controller.js";
 export * from "./requeue-at.js";
+export * from "./finalizers.js";

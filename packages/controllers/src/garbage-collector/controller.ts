@@ -9,14 +9,13 @@
 // periodic resync catches whatever no event announced.
 import { objectKey, resourceByKind, type KubeObject, type OwnerReference, type ResourceInfo } from "@bosun/api";
 import { createLogger, isConflict, isNotFound, WorkQueue } from "@bosun/client";
-import { patchMetadata, runWorkers, type Controller, type ControllerContext, type Workers } from "../common/index.js";
+import { hasFinalizer, patchMetadata, removeFinalizer, runWorkers, type Controller, type ControllerContext, type Workers } from "../common/index.js";
 import { AbsentOwners } from "./absent-owners.js";
 import { collectedResources } from "./collected-resources.js";
 import {
   classifyOwners,
   decideDependentAction,
   foregroundFinalizer,
-  hasFinalizer,
   orphanFinalizer,
   type DependentAction,
   type OwnerState,
@@ -241,14 +240,7 @@ export class GarbageCollectorController implements Controller {
   }
 
   private async removeFinalizer(node: GraphNode, finalizer: string): Promise<void> {
-    let removed = false;
-    const written = await patchMetadata(this.ctx.client, node.res, node.object, (current) => {
-      removed = hasFinalizer(current, finalizer);
-      if (!removed) return undefined;
-      const rest = (current.metadata.finalizers ?? []).filter((f) => f !== finalizer);
-      return { finalizers: rest.length > 0 ? rest : null };
-    });
-    if (removed && written) log.info({ object: `${node.res.resource}/${objectKey(node.object)}`, finalizer }, "removed finalizer");
+    if (await removeFinalizer(this.ctx.client, node.res, node.object, finalizer)) log.info({ object: `${node.res.resource}/${objectKey(node.object)}`, finalizer }, "removed finalizer");
   }
 
   /** Answers whether a reference was removed (false: none matched, or the object is gone). */

@@ -1,6 +1,7 @@
 // What the garbage collector does with an object that has owners, as Kubernetes'
 // attemptToDeleteItem decides it (pkg/controller/garbagecollector/garbagecollector.go).
 import type { KubeObject, OwnerReference } from "@bosun/api";
+import { hasFinalizer } from "../common/finalizers.js";
 
 export const foregroundFinalizer = "foregroundDeletion";
 export const orphanFinalizer = "orphan";
@@ -29,10 +30,6 @@ export type DependentAction =
   | { kind: "removeOwnerReferences"; uids: string[] }
   /** unblockOwners: clear blockOwnerDeletion on its own references first, to break a foreground-deletion cycle. */
   | { kind: "delete"; policy: PropagationPolicy; unblockOwners: boolean };
-
-export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
-  return (obj.metadata.finalizers ?? []).includes(finalizer);
-}
 
 /** Being deleted in the foreground: waiting for its blocking dependents to be gone. */
 export function isDeletingDependents(obj: KubeObject): boolean {

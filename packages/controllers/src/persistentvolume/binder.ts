@@ -4,13 +4,25 @@
 // writes them (the volume's claimRef first, then the claim's volumeName, then each
 // status); a claim that names its volume is bound to it; a new volume becomes
 // Available; a volume whose claim is gone is Released, and deleted too when its
-// reclaim policy is Delete. A claim nothing fits stays Pending with an event saying
-// why. Volumes waiting for their first consumer (WaitForFirstConsumer) are left to
-// the scheduler.
+// reclaim policy is Delete (unless a provisioner made it: then the provisioner
+// deletes it, as external provisioners do). A claim nothing fits stays Pending with
+// an event saying why; one whose class has a provisioner is annotated with it, for the
+// provisioner to make its volume. A claim whose class waits for its first consumer
+// (WaitForFirstConsumer) waits for the scheduler to annotate it with the chosen
+// node, and then gets a volume usable there.
 import {
+  noProvisioner,
+  betaStorageProvisionerAnnotation,
+  claimReference,
+  findMatchingVolume,
+  isBoundToClaim,
   mustResource,
   objectKey,
   persistentVolumeClaimClass,
+  provisionedByAnnotation,
+  selectedNodeAnnotation,
+  storageProvisionerAnnotation,
+  type Node,
   type PersistentVolume,
   type PersistentVolumeClaim,
   type PersistentVolumeClaimStatus,
@@ -19,25 +31,26 @@ import {
 } from "@bosun/api";
 import { createLogger, isConflict, isNotFound, type Informer } from "@bosun/client";
 import { QueueController, type ControllerContext } from "../common/index.js";
-import { findMatchingVolume, isBoundToClaim } from "./matching.js";
+import { claimKey, parseQueueKey, volumeKey } from "./queue-keys.js";
 
 const log = createLogger("controllers/persistentvolume");
 
 const volumesRes = mustResource("persistentvolumes");
 const claimsRes = mustResource("persistentvolumeclaims");
 const classesRes = mustResource("storageclasses");
+const nodesRes = mustResource("nodes");
+
 
 export const bindCompletedAnnotation = "pv.kubernetes.io/bind-completed";
 export const boundByControllerAnnotation = "pv.kubernetes.io/bound-by-controller";
 
-const claimKey = (key: string) => `claim/${key}`;
-const volumeKey = (name: string) => `volume/${name}`;
 
 export class PersistentVolumeBinder extends QueueController {
   readonly name = "persistentvolume-binder";
   private readonly volumes: Informer<PersistentVolume>;
   private readonly claims: Informer<PersistentVolumeClaim>;
   private readonly classes: Informer<StorageClass>;
+  private readonly nodes: Informer<Node>;
   /** The reason of the last Pending event per claim, so a resync does not repeat it. */
   private readonly pendingReasons = new Map<string, string>();
 
@@ -46,6 +59,7 @@ export class PersistentVolumeBinder extends QueueController {
     this.volumes = ctx.informers.for<PersistentVolume>(volumesRes);
     this.claims = ctx.informers.for<PersistentVolumeClaim>(claimsRes);
     this.classes = ctx.informers.for<StorageClass>(classesRes);
+    this.nodes = ctx.informers.for<Node>(nodesRes);
     const onClaim = (c: PersistentVolumeClaim) => this.queue.add(claimKey(objectKey(c)));
     const onVolume = (v: PersistentVolume) => {
       this.queue.add(volumeKey(v.metadata.name ?? ""));
@@ -62,16 +76,16 @@ export class PersistentVolumeBinder extends QueueController {
   }
 
   protected async sync(key: string): Promise<void> {
-    const slash = key.indexOf("/");
-    const kind = key.slice(0, slash);
-    const rest = key.slice(slash + 1);
+    const { kind, name: rest } = parseQueueKey(key);
     if (kind === "claim") {
       const claim = this.claims.get(rest);
       if (claim && !claim.metadata.deletionTimestamp) await this.syncClaim(claim);
       return;
     }
+    // A volume being deleted is synced too: its pv-protection finalizer holds it while
+    // it is Bound, and only the Released written here once its claim is gone frees it.
     const volume = this.volumes.get(rest);
-    if (volume && !volume.metadata.deletionTimestamp) await this.syncVolume(volume);
+    if (volume) await this.syncVolume(volume);
   }
 
   private async syncClaim(claim: PersistentVolumeClaim): Promise<void> {
@@ -91,22 +105,40 @@ export class PersistentVolumeBinder extends QueueController {
       await this.bind(volume, claim);
       return;
     }
-    const volume = findMatchingVolume(claim, this.volumes.list());
+    const className = persistentVolumeClaimClass(claim);
+    const storageClass = className ? this.classes.get(className) : undefined;
+    const delayBinding = storageClass?.volumeBindingMode === "WaitForFirstConsumer";
+    const selectedNodeName = claim.metadata.annotations?.[selectedNodeAnnotation];
+    const selectedNode = selectedNodeName ? this.nodes.get(selectedNodeName) : undefined;
+    const volume = findMatchingVolume(claim, this.volumes.list(), { delayBinding, ...(selectedNode ? { node: selectedNode } : {}) });
     if (volume) {
       await this.bind(volume, claim);
       return;
     }
-    const className = persistentVolumeClaimClass(claim);
-    const storageClass = className ? this.classes.get(className) : undefined;
     if (className && !storageClass) {
       await this.pending(claim, "ProvisioningFailed", `storageclass.storage.k8s.io "${className}" not found`);
-    } else if (storageClass?.volumeBindingMode === "WaitForFirstConsumer") {
+    } else if (delayBinding && !selectedNodeName) {
       await this.pending(claim, "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
+    } else if (storageClass && storageClass.provisioner !== noProvisioner) {
+      await this.askProvisioner(claim, storageClass.provisioner);
     } else if (storageClass) {
-      await this.pending(claim, "ExternalProvisioning", `Waiting for a volume to be created either by the external provisioner '${storageClass.provisioner}' or manually by the system administrator`);
+      await this.pending(claim, "FailedBinding", `no persistent volumes available for this claim and storage class "${className}" has no provisioner`);
     } else {
       await this.pending(claim, "FailedBinding", "no persistent volumes available for this claim and no storage class is set");
     }
+  }
+
+  /** Names the provisioner on the claim, as Kubernetes' PV controller does, so that it makes the volume. */
+  private async askProvisioner(claim: PersistentVolumeClaim, provisioner: string): Promise<void> {
+    let c = claim;
+    const annotations = c.metadata.annotations ?? {};
+    if (annotations[storageProvisionerAnnotation] !== provisioner || annotations[betaStorageProvisionerAnnotation] !== provisioner) {
+      c = await this.ctx.client.update<PersistentVolumeClaim>(claimsRes, {
+        ...c,
+        metadata: { ...c.metadata, annotations: { ...annotations, [storageProvisionerAnnotation]: provisioner, [betaStorageProvisionerAnnotation]: provisioner } },
+      });
+    }
+    await this.pending(c, "ExternalProvisioning", `Waiting for a volume to be created either by the external provisioner '${provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`);
   }
 
   /** Both sides, in Kubernetes' order: the volume's claimRef, the claim's volumeName, then their statuses. */
@@ -118,7 +150,7 @@ export class PersistentVolumeBinder extends QueueController {
         metadata: { ...v.metadata, annotations: { ...v.metadata.annotations, ...(v.spec?.claimRef ? {} : { [boundByControllerAnnotation]: "yes" }) } },
         spec: {
           ...v.spec,
-          claimRef: { kind: "PersistentVolumeClaim", apiVersion: "v1", namespace: claim.metadata.namespace ?? "", name: claim.metadata.name ?? "", uid: claim.metadata.uid ?? "", resourceVersion: claim.metadata.resourceVersion ?? "" },
+          claimRef: claimReference(claim),
         },
       });
     }
@@ -169,7 +201,8 @@ export class PersistentVolumeBinder extends QueueController {
       volume = await this.setVolumeStatus(volume, { phase: "Released" });
       this.ctx.recorder.event(volume, "Normal", "VolumeReleased", `claim ${ref.namespace}/${ref.name} was deleted`);
     }
-    if ((volume.spec?.persistentVolumeReclaimPolicy ?? "Retain") === "Delete") {
+    // A provisioner's volume is deleted by its provisioner, which removes the storage first.
+    if ((volume.spec?.persistentVolumeReclaimPolicy ?? "Retain") === "Delete" && !volume.metadata.annotations?.[provisionedByAnnotation] && !volume.metadata.deletionTimestamp) {
       try {
         await this.ctx.client.delete(volumesRes, volume.metadata.name ?? "");
         log.info({ volume: volume.metadata.name }, "deleted a released volume (reclaim policy Delete)");

@@ -1,14 +1,17 @@
 // The StatefulSet controller (pkg/controller/statefulset): pods with stable names
 // "<set>-<ordinal>", created and removed in order (OrderedReady) or all at once
 // (Parallel), updated in reverse ordinal order down to the partition, and a status
-// that says which revision is current. The decisions are in plan.ts; this file
-// reads the caches, claims pods and carries the plan out.
+// that says which revision is current. Each pod's claims "<template>-<set>-<ordinal>"
+// are made before it, and owned as the retention policy says (claims.ts). The
+// decisions are in plan.ts; this file reads the caches, claims pods and carries
+// the plan out.
 import {
   labelSelectorFromMatch,
   matchesLabels,
   mustResource,
   objectKey,
   type LabelSelector,
+  type PersistentVolumeClaim,
   type Pod,
   type StatefulSet,
 } from "@bosun/api";
@@ -21,6 +24,7 @@ import {
   watchDependents,
   QueueController,
 } from "../common/index.js";
+import { claimsRes, StatefulClaimControl } from "./claim-control.js";
 import { statefulSetSettings, type StatefulSetSettings } from "./defaults.js";
 import { identityLabels, identityMatches, newStatefulSetPod, ordinalOf, podNameFor } from "./identity.js";
 import { planStatefulSet, type SetAction } from "./plan.js";
@@ -46,6 +50,7 @@ export class StatefulSetController extends QueueController {
   private readonly expectations: Expectations;
   private readonly setInformer: Informer<StatefulSet>;
   private readonly podInformer: Informer<Pod>;
+  private readonly claimControl: StatefulClaimControl;
 
   constructor(
     ctx: ControllerContext,
@@ -66,12 +71,32 @@ export class StatefulSetController extends QueueController {
       enqueue: (key) => this.queue.add(key),
       expectations: this.expectations,
     });
+    // A claim going away may be what a pod waits for (stale or being deleted).
+    const claimInformer = ctx.informers.for<PersistentVolumeClaim>(claimsRes);
+    claimInformer
+      .onAdd((claim) => this.enqueueSetsOfClaim(claim))
+      .onUpdate((_old, claim) => this.enqueueSetsOfClaim(claim))
+      .onDelete((claim) => this.enqueueSetsOfClaim(claim));
+    this.claimControl = new StatefulClaimControl(ctx.client, ctx.recorder, claimInformer);
   }
 
   // ---- event handlers ----
 
   private enqueue(set: StatefulSet): void {
     this.queue.add(objectKey(set));
+  }
+
+  /** The sets one of whose templates names the claim "<template>-<set>-<ordinal>". */
+  private enqueueSetsOfClaim(claim: PersistentVolumeClaim): void {
+    const name = claim.metadata.name ?? "";
+    for (const set of this.setInformer.list()) {
+      if (set.metadata.namespace !== claim.metadata.namespace) continue;
+      const names = (set.spec.volumeClaimTemplates ?? []).some((t) => {
+        const prefix = `${t.metadata.name ?? ""}-${set.metadata.name ?? ""}-`;
+        return name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length));
+      });
+      if (names) this.enqueue(set);
+    }
   }
 
   // ---- sync ----
@@ -130,6 +155,7 @@ export class StatefulSetController extends QueueController {
       );
       return;
     }
+    await this.syncClaims(set, settings, claimed);
     const actions = planStatefulSet({
       setName: set.metadata.name ?? "",
       replicas: settings.replicas,
@@ -180,6 +206,32 @@ export class StatefulSetController extends QueueController {
     }
   }
 
+  /**
+   * The claims of the pods the set has: a pending pod's missing claims are made
+   * again (createMissingPersistentVolumeClaims), and every claim's owners follow
+   * the retention policy, a scaled-away pod's before the pod is deleted, so that
+   * the garbage collector takes the claim with it.
+   */
+  private async syncClaims(set: StatefulSet, settings: StatefulSetSettings, claimed: Pod[]): Promise<void> {
+    if ((set.spec.volumeClaimTemplates ?? []).length === 0) return;
+    const setName = set.metadata.name ?? "";
+    for (const pod of claimed) {
+      const ordinal = ordinalOf(setName, pod);
+      if (ordinal < 0) continue;
+      const condemned = ordinal >= settings.replicas;
+      const terminating = !!pod.metadata.deletionTimestamp;
+      // As Kubernetes, a terminating member is waited for, not updated: its claims keep the owners they have.
+      if (terminating && !condemned) continue;
+      try {
+        if (!condemned && (pod.status?.phase ?? "Pending") === "Pending") await this.claimControl.createMissing(set, pod);
+        await this.claimControl.fixOwners(set, pod);
+      } catch (err) {
+        this.ctx.recorder.event(set, "Warning", "FailedUpdate", `update Pod ${pod.metadata.name ?? ""} in StatefulSet ${setName} failed error: ${errorMessage(err)}`);
+        throw err;
+      }
+    }
+  }
+
   /** Actions that will never run will never be observed. */
   private forgetUnapplied(key: string, skipped: SetAction[]): void {
     const creates = skipped.filter((a) => a.kind === "create").length;
@@ -201,11 +253,26 @@ export class StatefulSetController extends QueueController {
           template = set.spec.template;
         }
         const pod = newStatefulSetPod(set, template, action.ordinal, revision);
+        if (this.claimControl.hasStaleClaim(set, pod)) {
+          // The garbage collector deletes the claim with its earlier pod; its deletion requeues the set.
+          this.expectations.creationObserved(key);
+          log.info({ statefulset: key, pod: pod.metadata.name }, "a claim of the pod still belongs to its earlier pod; waiting for the garbage collector to delete it");
+          return;
+        }
+        let created: Pod;
         try {
-          await this.ctx.client.create<Pod>(pods, pod, ns);
+          await this.claimControl.createMissing(set, pod);
+          created = await this.ctx.client.create<Pod>(pods, pod, ns);
         } catch (err) {
           this.expectations.creationObserved(key);
           this.ctx.recorder.event(set, "Warning", "FailedCreate", `create Pod ${pod.metadata.name} in StatefulSet ${setName} failed error: ${errorMessage(err)}`);
+          throw err;
+        }
+        // As much of the retention policy as can be set now the pod has a uid.
+        try {
+          await this.claimControl.fixOwners(set, created);
+        } catch (err) {
+          this.ctx.recorder.event(set, "Warning", "FailedUpdate", `update Pod ${pod.metadata.name} in StatefulSet ${setName} failed error: ${errorMessage(err)}`);
           throw err;
         }
         this.ctx.recorder.event(set, "Normal", "SuccessfulCreate", `create Pod ${pod.metadata.name} in StatefulSet ${setName} successful`);

@@ -1,7 +1,7 @@
 // A StatefulSet pod's stable identity (pkg/controller/statefulset stateful_set_utils.go):
-// its name "<set>-<ordinal>", the labels that name it, and its hostname in the
-// set's governing service.
-import type { KubeObject, Pod, PodTemplateSpec, StatefulSet } from "@bosun/api";
+// its name "<set>-<ordinal>", the labels that name it, its hostname in the set's
+// governing service, and its claims "<template>-<set>-<ordinal>".
+import { volumesWithClaims, type KubeObject, type PersistentVolumeClaim, type Pod, type PodTemplateSpec, type StatefulSet } from "@bosun/api";
 import { podFromTemplate } from "../common/index.js";
 
 export const podNameLabel = "statefulset.kubernetes.io/pod-name";
@@ -22,6 +22,11 @@ export function podNameFor(set: StatefulSet, ordinal: number): string {
   return `${set.metadata.name}-${ordinal}`;
 }
 
+/** The claim of `template` that the pod at `ordinal` mounts (getPersistentVolumeClaimName). */
+export function claimNameFor(set: StatefulSet, template: PersistentVolumeClaim, ordinal: number): string {
+  return `${template.metadata.name ?? ""}-${set.metadata.name ?? ""}-${ordinal}`;
+}
+
 /** Whether the pod carries the labels of its identity (identityMatches). */
 export function identityMatches(set: StatefulSet, pod: Pod): boolean {
   const ordinal = ordinalOf(set.metadata.name ?? "", pod);
@@ -39,12 +44,18 @@ export function identityLabels(set: StatefulSet, ordinal: number): Record<string
   return { [podNameLabel]: podNameFor(set, ordinal), [podIndexLabel]: String(ordinal) };
 }
 
-/** The pod at `ordinal`, stamped from `template` and labelled with `revision`. */
+/**
+ * The pod at `ordinal`, stamped from `template` and labelled with `revision`; each
+ * claim template's volume points at the ordinal's claim (updateStorage).
+ */
 export function newStatefulSetPod(set: StatefulSet, template: PodTemplateSpec, ordinal: number, revision: string): Pod {
   const name = podNameFor(set, ordinal);
   const pod = podFromTemplate(template, set, { name, extraLabels: { ...identityLabels(set, ordinal), [revisionLabel]: revision } });
   pod.spec.hostname = name;
   if (set.spec.serviceName) pod.spec.subdomain = set.spec.serviceName;
   else delete pod.spec.subdomain;
+  if ((set.spec.volumeClaimTemplates ?? []).length > 0) {
+    pod.spec.volumes = volumesWithClaims(pod.spec.volumes, set.spec.volumeClaimTemplates, (claim) => claimNameFor(set, claim, ordinal));
+  }
   return pod;
 }

@@ -31,6 +31,15 @@ export function fitErrorMessage(numAllNodes: number, nodeStatuses: Iterable<Stat
   return message;
 }
 
+/**
+ * When a check of the pod alone failed, no node was looked at, and kube-scheduler
+ * says so without counts: "0/3 nodes are available: pod has unbound immediate
+ * PersistentVolumeClaims."
+ */
+export function preFilterFitErrorMessage(numAllNodes: number, reasons: readonly string[]): string {
+  return `0/${numAllNodes} nodes are available: ${reasons.join(", ")}.`;
+}
+
 function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -20,6 +20,28 @@ export function unschedulable(...reasons: string[]): Status {
   return { code: "Unschedulable", reasons };
 }
 
+/**
+ * Checks of the pod alone, before any node is looked at; an unschedulable answer
+ * ends the attempt with its reason, counted for no node (kube-scheduler's PreFilter).
+ */
+export interface PreFilterPlugin {
+  readonly name: string;
+  preFilter(pod: Pod): Status;
+}
+
+/**
+ * What a pre-bind step says: bind now, or wait, because it started something
+ * (a volume being provisioned) the pod must have first. A waiting pod is tried again
+ * when the objects it waits for change.
+ */
+export type PreBindResult = { code: "Success" } | { code: "Wait"; reason: string };
+
+/** Work done for the chosen node before the pod is bound to it (kube-scheduler's PreBind). */
+export interface PreBindPlugin {
+  readonly name: string;
+  preBind(pod: Pod, node: string): Promise<PreBindResult>;
+}
+
 export interface FilterPlugin {
   readonly name: string;
   filter(pod: Pod, nodeInfo: NodeInfo): Status;
@@ -37,8 +59,8 @@ export interface ScorePlugin {
   normalize?(pod: Pod, scores: Map<string, number>): void;
 }
 
-/** A plugin implements one or both extension points. */
-export type Plugin = Partial<FilterPlugin> & Partial<ScorePlugin> & { readonly name: string };
+/** A plugin implements one or more extension points. */
+export type Plugin = Partial<PreFilterPlugin> & Partial<FilterPlugin> & Partial<ScorePlugin> & Partial<PreBindPlugin> & { readonly name: string };
 
 export function isFilterPlugin(p: Plugin): p is FilterPlugin {
   return typeof p.filter === "function";
@@ -46,4 +68,12 @@ export function isFilterPlugin(p: Plugin): p is FilterPlugin {
 
 export function isScorePlugin(p: Plugin): p is ScorePlugin {
   return typeof p.score === "function";
+}
+
+export function isPreFilterPlugin(p: Plugin): p is PreFilterPlugin {
+  return typeof p.preFilter === "function";
+}
+
+export function isPreBindPlugin(p: Plugin): p is PreBindPlugin {
+  return typeof p.preBind === "function";
 }

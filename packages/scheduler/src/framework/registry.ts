@@ -1,11 +1,14 @@
 // Plugins are found by name, as in kube-scheduler's registry: configuration lists
 // names and weights, the registry turns them into instances. Adding a plugin is one
-// file and one registry line; enabling it is configuration.
+// file and one registry line; enabling it is configuration. A filter plugin that also
+// checks the pod alone (PreFilter) or works before binding (PreBind) runs at those
+// points too, as kube-scheduler's multiPoint enables every point a plugin has.
+import type { Handle } from "./handle.js";
 import type { Plugin } from "./interface.js";
-import { isFilterPlugin, isScorePlugin } from "./interface.js";
+import { isFilterPlugin, isPreBindPlugin, isPreFilterPlugin, isScorePlugin } from "./interface.js";
 import type { Profile } from "./schedule-one.js";
 
-export type PluginFactory = () => Plugin;
+export type PluginFactory = (handle: Handle) => Plugin;
 export type Registry = Readonly<Record<string, PluginFactory>>;
 
 export interface ProfileConfig {
@@ -16,7 +19,7 @@ export interface ProfileConfig {
 }
 
 /** Instantiates each named plugin once, even when it both filters and scores. */
-export function buildProfile(config: ProfileConfig, registry: Registry): Profile {
+export function buildProfile(config: ProfileConfig, registry: Registry, handle: Handle): Profile {
   const instances = new Map<string, Plugin>();
   const instance = (name: string): Plugin => {
     let p = instances.get(name);
@@ -27,14 +30,14 @@ export function buildProfile(config: ProfileConfig, registry: Registry): Profile
           `scheduler configuration names plugin "${name}", which does not exist; known plugins: ${Object.keys(registry).sort().join(", ")}`,
         );
       }
-      p = factory();
+      p = factory(handle);
       instances.set(name, p);
     }
     return p;
   };
-  const filters = config.filters.map((name) => {
-    const p = instance(name);
-    if (!isFilterPlugin(p)) throw new Error(`plugin "${name}" is configured as a filter but does not filter; remove it from filters`);
+  const filterPlugins: Plugin[] = config.filters.map((name) => instance(name));
+  const filters = filterPlugins.map((p) => {
+    if (!isFilterPlugin(p)) throw new Error(`plugin "${p.name}" is configured as a filter but does not filter; remove it from filters`);
     return p;
   });
   const scores = config.scores.map(({ name, weight }) => {
@@ -45,5 +48,5 @@ export function buildProfile(config: ProfileConfig, registry: Registry): Profile
     }
     return { plugin: p, weight };
   });
-  return { filters, scores };
+  return { preFilters: filterPlugins.filter(isPreFilterPlugin), filters, scores, preBinds: filterPlugins.filter(isPreBindPlugin) };
 }

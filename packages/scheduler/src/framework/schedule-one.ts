@@ -2,8 +2,8 @@
 // pure function of the pod, the node snapshot and the plugins; the loop in
 // scheduler.ts feeds it and acts on the answer.
 import type { Pod } from "@bosun/api";
-import { fitErrorMessage, type FitError } from "./fit-error.js";
-import { maxNodeScore, type FilterPlugin, type ScorePlugin, type Status } from "./interface.js";
+import { fitErrorMessage, preFilterFitErrorMessage, type FitError } from "./fit-error.js";
+import { maxNodeScore, type FilterPlugin, type PreBindPlugin, type PreFilterPlugin, type ScorePlugin, type Status } from "./interface.js";
 import type { NodeInfo } from "./node-info.js";
 
 export interface WeightedScorePlugin {
@@ -13,8 +13,10 @@ export interface WeightedScorePlugin {
 
 /** The plugins of one scheduler profile, in the order they run. */
 export interface Profile {
+  preFilters: readonly PreFilterPlugin[];
   filters: readonly FilterPlugin[];
   scores: readonly WeightedScorePlugin[];
+  preBinds: readonly PreBindPlugin[];
 }
 
 export type ScheduleResult = { node: string; score: number } | { fitError: FitError };
@@ -30,6 +32,12 @@ export function scheduleOne(
   profile: Profile,
   opts: ScheduleOptions = {},
 ): ScheduleResult {
+  for (const p of profile.preFilters) {
+    const status = p.preFilter(pod);
+    if (status.code !== "Success") {
+      return { fitError: { numAllNodes: nodeInfos.length, nodeStatuses: new Map(), message: preFilterFitErrorMessage(nodeInfos.length, status.reasons) } };
+    }
+  }
   const feasible: NodeInfo[] = [];
   const nodeStatuses = new Map<string, Status>();
   for (const info of nodeInfos) {

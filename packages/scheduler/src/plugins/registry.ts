@@ -7,6 +7,7 @@ import { NodeUnschedulable, nodeUnschedulableName } from "./node-unschedulable.j
 import { ResourceFit, resourceFitName } from "./resource-fit.js";
 import { Spread, spreadName } from "./spread.js";
 import { TaintToleration, taintTolerationName } from "./taint-toleration.js";
+import { VolumeBinding, volumeBindingName } from "./volume-binding.js";
 
 export const inTreeRegistry: Registry = {
   [nodeReadyName]: () => new NodeReady(),
@@ -16,4 +17,5 @@ export const inTreeRegistry: Registry = {
   [resourceFitName]: () => new ResourceFit(),
   [leastAllocatedName]: () => new LeastAllocated(),
   [spreadName]: () => new Spread(),
+  [volumeBindingName]: (handle) => new VolumeBinding(handle),
 };

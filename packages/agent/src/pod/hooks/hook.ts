@@ -51,6 +51,12 @@ export interface PodHook {
    * CreateContainerConfigError and nothing is created.
    */
   containerSpec?(pod: Pod, container: Container, spec: ContainerCreateSpec, environment: ContainerEnvironment): void | Promise<void>;
+  /**
+   * Once the pod is over for good while its stopped containers are kept (an evicted
+   * pod): releases what only running containers use, as the kubelet tears down a
+   * terminated pod's volumes. destroy still follows when the containers are removed.
+   */
+  podStopped?(pod: PodIdentity): Promise<void>;
   /** Once the pod's containers are all removed: releases what the hook made for it. */
   destroy?(pod: PodIdentity): Promise<void>;
   /**

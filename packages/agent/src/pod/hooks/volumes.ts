@@ -3,8 +3,8 @@
 // each app container gets its mounts when it is created (volumes/container-mounts.ts;
 // a volume that failed keeps the container waiting with CreateContainerConfigError
 // and the kubelet's message, told in a FailedMount event), and everything the
-// volumes made goes with the pod, or at the next resync for a pod that went while
-// the agent was away.
+// volumes made goes with the pod (an evicted pod's at once), or at the next resync
+// for a pod that went while the agent was away.
 import type { Container, Pod } from "@bosun/api";
 import type { ContainerCreateSpec } from "../../runtime/runtime.js";
 import { containerMounts } from "../../volumes/container-mounts.js";
@@ -31,6 +31,11 @@ export class VolumeHook implements PodHook {
       (name) => this.volumes.state(uid, name),
       (volume, index, subPath, resolved) => this.volumes.pinSubPath(uid, volume, container.name, index, subPath, resolved),
     );
+  }
+
+  /** An evicted pod's volumes go at once: what it wrote is what the eviction frees the node's disk of. */
+  podStopped(pod: PodIdentity): Promise<void> {
+    return this.volumes.tearDown(pod.uid);
   }
 
   destroy(pod: PodIdentity): Promise<void> {
