@@ -14,7 +14,7 @@
 #   pki/      the cluster CA and the certificates issued from it (the admin machine's)
 #   hosts/    what each host is given: etcd-N/ its etcd certificate; master-N/etcd the
 #             master's etcd client certificate, master-N/data its data directory
-#             (the shared CA placed in data/pki before the first start)
+#             (the shared CA and service-account key placed in data/pki before the first start)
 #   join/     the join token the nodes start with
 #   kubeconfig  the admin's, one context per master
 set -euo pipefail
@@ -46,7 +46,8 @@ place() { # place <from> <to> <mode>
 # docs/hosts.md step 2: the CA and the certificates for etcd, made on the admin machine.
 make_pki() {
   local pki="$lab_dir/pki" hosts="$lab_dir/hosts" name
-  [ -f "$pki/ca.crt" ] || bosun pki init --dir "$pki" >&2
+  # pki init keeps a CA it finds and adds the service-account key a lab made before it existed.
+  [ -f "$pki/ca.crt" ] && [ -f "$pki/sa.key" ] || bosun pki init --dir "$pki" >&2
   [ -f "$pki/encryption-config.yaml" ] || bosun secrets init --out "$pki/encryption-config.yaml" >&2
   for name in "${etcd_members[@]}"; do
     # Peers and the masters reach a member by its name on the lab network; etcdctl
@@ -65,6 +66,9 @@ make_pki() {
     mkdir -p -m 700 "$hosts/$name/data/pki"
     place "$pki/ca.crt" "$hosts/$name/data/pki/ca.crt" 644
     place "$pki/ca.key" "$hosts/$name/data/pki/ca.key" 600
+    # and the key that signs service-account tokens, so each checks the other's tokens.
+    place "$pki/sa.key" "$hosts/$name/data/pki/sa.key" 600
+    place "$pki/sa.pub" "$hosts/$name/data/pki/sa.pub" 644
     # docs/hosts.md step 4: and one encryption configuration, or each would make its own key.
     place "$pki/encryption-config.yaml" "$hosts/$name/data/encryption-config.yaml" 600
   done

@@ -677,8 +677,8 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
   labTest("2. a Deployment of six spread over the three nodes: every pod reaches every other by pod IP over HTTP and sees the client's pod IP", 5 * 60_000, async () => {
     await admin().create(deploymentsResource, webDeployment(INITIAL_REPLICAS), "default");
     const pods = await waitForApp(INITIAL_REPLICAS, 180_000);
-    // Bosun has no topology spread or anti-affinity: the scheduler's Spread score
-    // (same labels, fewer on the node is better) spreads the replicas.
+    // No constraints of its own: the scheduler's default topology spread (Kubernetes'
+    // system defaults over the pods of the ReplicaSet) spreads the replicas.
     const placement = byNode(pods);
     assert.deepEqual([...placement.keys()].sort(), [...labNodes], `placement: ${describePods(pods).join("; ")}`);
     for (const p of pods) assert.ok(p.status!.podIP!.startsWith(CLUSTER_CIDR_PREFIX), `${p.metadata.name}'s IP ${p.status?.podIP} is not from the cluster CIDR`);

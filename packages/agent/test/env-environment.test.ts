@@ -21,7 +21,7 @@ function pod(containers: Container[]): Pod {
       labels: { app: "web", "app.kubernetes.io/part-of": "shop" },
       annotations: { "example.com/Owner": "team-a" },
     },
-    spec: { nodeName: "node-7", containers },
+    spec: { nodeName: "node-7", serviceAccountName: "default", containers },
   };
 }
 

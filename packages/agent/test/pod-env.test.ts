@@ -31,14 +31,13 @@ const deps = {
 const pods = new PodManager({
   ...deps,
   nodeName: NODE,
-  restartBackoff: new ContainerBackoff(),
-  pullBackoff: new ContainerBackoff(),
+  backoff: new ContainerBackoff(),
   envObjects: objects,
   nodeAllocatable: () => ({ cpu: "2", memory: "4Gi" }),
 });
 await pods.start();
 // An agent that knows no API server: it can read no ConfigMap or Secret.
-const offline = new PodManager({ ...deps, nodeName: `${NODE}-offline`, restartBackoff: new ContainerBackoff(), pullBackoff: new ContainerBackoff() });
+const offline = new PodManager({ ...deps, nodeName: `${NODE}-offline`, backoff: new ContainerBackoff() });
 await offline.start();
 after(async () => {
   await pods.stop();

@@ -39,8 +39,7 @@ function newPods(): PodManager {
     reportEvent: (pod, ev) => events.push({ ...ev, uid: pod.uid }),
     // Syncs come from the test, not from a timer.
     resyncIntervalMs: 3_600_000,
-    restartBackoff: new ContainerBackoff(),
-    pullBackoff: new ContainerBackoff(),
+    backoff: new ContainerBackoff(),
     hooks: [new VolumeHook(volumes)],
   });
 }

@@ -6,11 +6,10 @@ import { randomUUID } from "node:crypto";
 import Docker from "dockerode";
 import { AssignmentsMessage_Type } from "@bosun/proto";
 import type { PodStatus } from "@bosun/api";
-import { Agent, DockerRuntime, LABEL_NODE_NAME } from "../src/index.js";
-import { testAgent } from "./support/agent.js";
+import { LABEL_NODE_NAME, type Agent } from "../src/index.js";
+import { startDockerAgent, stopDockerAgent } from "./support/docker-agent.js";
 import { FakeMaster, waitFor } from "./support/fake-master.js";
-import { NETWORK_SLOTS, removeTestNetwork, testNetwork } from "./support/network.js";
-import { ensureTestImages } from "./support/images.js";
+import { NETWORK_SLOTS } from "./support/network.js";
 import { SERVE, testPod } from "./support/pods.js";
 
 const docker = new Docker();
@@ -27,21 +26,11 @@ describe("pod lifecycle on Docker", { timeout: 240_000 }, () => {
   const statusOf = (uid: string): PodStatus | undefined => master.statuses.get(uid)?.status;
 
   before(async () => {
-    ensureTestImages();
-    master = new FakeMaster();
-    master.network = testNetwork(NETWORK_SLOTS.podLifecycle);
-    await master.start();
-    agent = await testAgent(master, nodeName, { runtime: new DockerRuntime() });
-    await agent.start();
-    await waitFor("registration", () => master.registrations.length > 0 && master.subscriberCount > 0);
+    ({ master, agent } = await startDockerAgent(nodeName, NETWORK_SLOTS.podLifecycle));
   });
 
   after(async () => {
-    await agent?.stop();
-    master?.stop();
-    const left = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE_NAME}=${nodeName}`] } });
-    await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
-    await removeTestNetwork(nodeName);
+    await stopDockerAgent(nodeName, { master, agent });
   });
 
   test("a crashing container goes into CrashLoopBackOff with the kubelet's message", async () => {

@@ -45,8 +45,7 @@ class Node {
       nodeName: NODE,
       infraImage: PAUSE_IMAGE,
       hostIP: () => "10.0.0.1",
-      restartBackoff: new ContainerBackoff(),
-      pullBackoff: new ContainerBackoff(),
+      backoff: new ContainerBackoff(),
       reportStatus: (pod, status) => {
         this.statuses.set(pod.uid, status);
         this.history.push({ uid: pod.uid, status });

@@ -50,8 +50,7 @@ function newPods(): PodManager {
     reportStatus: (pod, status) => statuses.set(pod.uid, status),
     reportEvent,
     resyncIntervalMs: 200,
-    restartBackoff: new ContainerBackoff(),
-    pullBackoff: new ContainerBackoff(),
+    backoff: new ContainerBackoff(),
     envObjects: objects,
     hooks: [new VolumeHook(volumes)],
   });

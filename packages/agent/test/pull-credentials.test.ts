@@ -65,8 +65,7 @@ test("the pod worker tries each credential until a pull works, and tells a pull 
     reportStatus: (pod, status) => statuses.set(pod.uid, status),
     reportEvent: (_pod, ev) => events.push(ev),
     resyncIntervalMs: 200,
-    restartBackoff: new ContainerBackoff(),
-    pullBackoff: new ContainerBackoff(),
+    backoff: new ContainerBackoff(),
     envObjects: objects,
   });
   await pods.start();

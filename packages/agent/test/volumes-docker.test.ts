@@ -82,8 +82,7 @@ describe("pod volumes on Docker", { timeout: 240_000 }, () => {
       reportStatus: (pod, status) => statuses.set(pod.uid, status),
       reportEvent: (pod, ev) => events.push({ ...ev, uid: pod.uid }),
       resyncIntervalMs: 500,
-      restartBackoff: new ContainerBackoff(),
-      pullBackoff: new ContainerBackoff(),
+      backoff: new ContainerBackoff(),
       envObjects: objects,
       hooks: [new VolumeHook(volumes)],
     });

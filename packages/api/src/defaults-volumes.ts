@@ -1,10 +1,12 @@
 // Defaults of a pod's volumes, as Kubernetes' SetDefaults_Volume,
 // SetDefaults_{Secret,ConfigMap,DownwardAPI,Projected}VolumeSource,
-// SetDefaults_HostPathVolumeSource and SetDefaults_ObjectFieldSelector set them: a
+// SetDefaults_HostPathVolumeSource, SetDefaults_ServiceAccountTokenProjection and
+// SetDefaults_ObjectFieldSelector set them: a
 // volume that names no source is an emptyDir, files are 0644 unless told, a
 // hostPath checks nothing unless told, a pod field is of the v1 Pod. As the other
 // defaults they tolerate malformed input: validation, not defaulting, reports problems.
 import { isPlainObject } from "./objects.js";
+import { defaultTokenExpirationSeconds } from "./types/authentication.js";
 import { podVolumeSources, unsupportedPodVolumeSources } from "./types/volumes.js";
 
 /** The mode of a volume's files when neither the item nor the volume says: 0644. */
@@ -36,6 +38,8 @@ function defaultVolume(volume: Obj): void {
   if (isPlainObject(volume.projected) && Array.isArray(volume.projected.sources)) {
     for (const source of volume.projected.sources) {
       if (isPlainObject(source) && isPlainObject(source.downwardAPI)) defaultFieldRefs(source.downwardAPI.items);
+      // SetDefaults_ServiceAccountTokenProjection: an hour.
+      if (isPlainObject(source) && isPlainObject(source.serviceAccountToken)) source.serviceAccountToken.expirationSeconds ??= defaultTokenExpirationSeconds;
     }
   }
 }

@@ -10,7 +10,7 @@ import { defaultStorage } from "./defaults-storage.js";
 import { defaultVolumes } from "./defaults-volumes.js";
 import { defaultWorkload } from "./defaults-workloads.js";
 import { defaultSecret } from "./secrets.js";
-import type { Container, Namespace, Node, Pod, PodSpec, Probe, PullPolicy, ResourceList, Secret } from "./types/core.js";
+import type { Container, HTTPGetAction, Namespace, Node, Pod, PodSpec, Probe, PullPolicy, ResourceList, Secret } from "./types/core.js";
 import type { KubeObject } from "./types/meta.js";
 
 export type QOSClass = "Guaranteed" | "Burstable" | "BestEffort";
@@ -53,11 +53,14 @@ function defaultProbe(probe: Probe | undefined): void {
   if (!probe.periodSeconds) probe.periodSeconds = 10;
   if (!probe.successThreshold) probe.successThreshold = 1;
   if (!probe.failureThreshold) probe.failureThreshold = 3;
-  const http = probe.httpGet;
-  if (isPlainObject(http)) {
-    if (!http.path) http.path = "/";
-    http.scheme ??= "HTTP";
-  }
+  defaultHTTPGet(probe.httpGet);
+}
+
+/** SetDefaults_HTTPGetAction, for probes and lifecycle hooks alike. */
+function defaultHTTPGet(http: HTTPGetAction | undefined): void {
+  if (!isPlainObject(http)) return;
+  if (!http.path) http.path = "/";
+  http.scheme ??= "HTTP";
 }
 
 function defaultContainer(c: Container): void {
@@ -65,6 +68,7 @@ function defaultContainer(c: Container): void {
   defaultProbe(c.livenessProbe);
   defaultProbe(c.readinessProbe);
   defaultProbe(c.startupProbe);
+  if (isPlainObject(c.lifecycle)) for (const hook of [c.lifecycle.postStart, c.lifecycle.preStop]) if (isPlainObject(hook)) defaultHTTPGet(hook.httpGet);
   if (c.imagePullPolicy === undefined && typeof c.image === "string") c.imagePullPolicy = defaultPullPolicy(c.image);
   c.terminationMessagePath ??= "/dev/termination-log";
   c.terminationMessagePolicy ??= "File";
@@ -90,8 +94,21 @@ function defaultPodSpec(spec: PodSpec): void {
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= "ClusterFirst";
   spec.schedulerName ??= "default-scheduler";
+  syncServiceAccountAlias(spec);
   defaultVolumes(spec.volumes);
+  if (Array.isArray(spec.initContainers)) spec.initContainers.forEach(defaultContainer);
   if (Array.isArray(spec.containers)) spec.containers.forEach(defaultContainer);
+}
+
+/**
+ * serviceAccount is the deprecated alias of serviceAccountName, as Kubernetes' v1
+ * conversion keeps them: the new field wins, an old client's alias fills it in,
+ * and both read back the same.
+ */
+function syncServiceAccountAlias(spec: PodSpec): void {
+  if (!spec.serviceAccountName && typeof spec.serviceAccount === "string" && spec.serviceAccount !== "") spec.serviceAccountName = spec.serviceAccount;
+  if (typeof spec.serviceAccountName === "string" && spec.serviceAccountName !== "") spec.serviceAccount = spec.serviceAccountName;
+  else delete spec.serviceAccount;
 }
 
 function defaultPod(pod: Pod): void {
@@ -147,7 +164,9 @@ export function podQOSClass(spec: PodSpec): QOSClass {
   const requests: Totals = new Map();
   const limits: Totals = new Map();
   let guaranteed = true;
-  for (const c of Array.isArray(spec.containers) ? spec.containers : []) {
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  // As qos.GetPodQOS: init containers count too.
+  for (const c of [...list(spec.containers), ...list(spec.initContainers)]) {
     const res = isPlainObject(c) && isPlainObject(c.resources) ? c.resources : {};
     addPositive(requests, res.requests);
     const found = new Set<string>();

@@ -271,3 +271,18 @@ export function labelSelectorFromMatch(
   requirements.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { requirements };
 }
+
+/**
+ * The selector of a metav1.LabelSelector, or undefined when there is none or it does
+ * not parse (validation keeps such selectors out of the API; readers that meet one
+ * anyway treat it as selecting nothing).
+ */
+export function labelSelectorOrUndefined(spec: { matchLabels?: Record<string, string>; matchExpressions?: readonly LabelSelectorRequirement[] } | undefined): LabelSelector | undefined {
+  if (spec === undefined) return undefined;
+  try {
+    return labelSelectorFromMatch(spec.matchLabels, spec.matchExpressions);
+  } catch (err) {
+    if (err instanceof SelectorError) return undefined;
+    throw err;
+  }
+}

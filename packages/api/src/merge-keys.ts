@@ -7,6 +7,7 @@
 // a strategy. Beside it, the markers that concern a type wherever it is used
 // (+structType=atomic, and defaults of fields that are list map keys).
 import type { TSchema } from "@sinclair/typebox";
+import { NodeAffinity, PodAffinity, PodAffinityTerm, PodAntiAffinity, TopologySpreadConstraint } from "./types/affinity.js";
 import { DaemonSetStatus, DeploymentSpec, DeploymentStatus, ReplicaSetStatus, StatefulSetStatus } from "./types/apps.js";
 import { CronJobStatus, JobStatus } from "./types/batch.js";
 import {
@@ -93,10 +94,13 @@ const table: [TSchema, Record<string, FieldPatchMeta>][] = [
     {
       // A volume that changes its source drops the old one (retainKeys), so that it keeps exactly one.
       volumes: { ...mergedMap("name"), patchStrategy: "merge,retainKeys" },
+      initContainers: mergedMap("name"),
       containers: mergedMap("name"),
       tolerations: atomic,
       nodeSelector: { mapType: "atomic" },
       imagePullSecrets: mergedMap("name"),
+      topologySpreadConstraints: mergedMap("topologyKey", ["topologyKey", "whenUnsatisfiable"]),
+      schedulingGates: mergedMap("name"),
     },
   ],
   [
@@ -166,6 +170,11 @@ const table: [TSchema, Record<string, FieldPatchMeta>][] = [
   [NodeSelector, { nodeSelectorTerms: atomic }],
   [NodeSelectorTerm, { matchExpressions: atomic, matchFields: atomic }],
   [NodeSelectorRequirement, { values: atomic }],
+  [NodeAffinity, { preferredDuringSchedulingIgnoredDuringExecution: atomic }],
+  [PodAffinity, { requiredDuringSchedulingIgnoredDuringExecution: atomic, preferredDuringSchedulingIgnoredDuringExecution: atomic }],
+  [PodAntiAffinity, { requiredDuringSchedulingIgnoredDuringExecution: atomic, preferredDuringSchedulingIgnoredDuringExecution: atomic }],
+  [PodAffinityTerm, { namespaces: atomic, matchLabelKeys: atomic, mismatchLabelKeys: atomic }],
+  [TopologySpreadConstraint, { matchLabelKeys: atomic }],
   [PersistentVolumeSpec, { accessModes: atomic, mountOptions: atomic }],
   [PersistentVolumeClaimSpec, { accessModes: atomic }],
   [PersistentVolumeClaimStatus, { accessModes: atomic, conditions }],

@@ -5,15 +5,19 @@
 // is named without touching this file; the tables below hold only what that rule
 // gets wrong.
 import { Kind, type TSchema } from "@sinclair/typebox";
+import * as affinity from "./types/affinity.js";
 import * as apps from "./types/apps.js";
+import * as authentication from "./types/authentication.js";
 import * as autoscaling from "./types/autoscaling.js";
 import * as batch from "./types/batch.js";
 import * as core from "./types/core.js";
 import * as discovery from "./types/discovery.js";
 import * as env from "./types/env.js";
+import * as lifecycle from "./types/lifecycle.js";
 import * as meta from "./types/meta.js";
 import * as networking from "./types/networking.js";
 import * as persistentVolumes from "./types/persistent-volumes.js";
+import * as serviceAccounts from "./types/service-accounts.js";
 import * as services from "./types/services.js";
 import * as storage from "./types/storage.js";
 import * as volumes from "./types/volumes.js";
@@ -28,8 +32,11 @@ const packages: [string, Record<string, unknown>][] = [
   // meta first: core.ts re-exports ObjectMeta, which is still a meta type.
   [metaPackage, meta],
   ["io.k8s.api.core.v1", core],
+  ["io.k8s.api.core.v1", affinity],
   ["io.k8s.api.core.v1", env],
+  ["io.k8s.api.core.v1", lifecycle],
   ["io.k8s.api.core.v1", services],
+  ["io.k8s.api.core.v1", serviceAccounts],
   ["io.k8s.api.core.v1", persistentVolumes],
   ["io.k8s.api.core.v1", volumes],
   ["io.k8s.api.discovery.v1", discovery],
@@ -38,6 +45,7 @@ const packages: [string, Record<string, unknown>][] = [
   ["io.k8s.api.batch.v1", batch],
   ["io.k8s.api.autoscaling.v1", autoscaling],
   ["io.k8s.api.storage.v1", storage],
+  ["io.k8s.api.authentication.v1", authentication],
 ];
 
 /** Exports whose names are not Kubernetes' own; null for a schema several Kubernetes types share. */

@@ -1,7 +1,7 @@
 // The Secrets, ConfigMaps and PersistentVolumeClaims a pod uses, after Kubernetes'
 // VisitPodSecretNames and VisitPodConfigmapNames (pkg/api/v1/pod) and the Node
 // authorizer's pod -> pvc edges: what the pod's node may read. A pod names them in
-// its containers' env and envFrom, its configMap, secret, projected and
+// its containers' and init containers' env and envFrom, its configMap, secret, projected and
 // persistentVolumeClaim volumes, and (Secrets) its imagePullSecrets.
 import type { Container, Pod } from "./types/core.js";
 import type { Volume } from "./types/volumes.js";
@@ -34,7 +34,7 @@ function volumeReferences(v: Volume, kind: PodReferenceKind): (string | undefine
 /** The names of the objects of `kind`, in the pod's namespace, that the pod uses. */
 export function podReferencedNames(pod: Pod, kind: PodReferenceKind): Set<string> {
   const out = new Set<string>();
-  for (const c of pod.spec?.containers ?? []) containerReferences(c, kind, out);
+  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) containerReferences(c, kind, out);
   for (const v of pod.spec?.volumes ?? []) for (const name of volumeReferences(v, kind)) if (name) out.add(name);
   if (kind === "Secret") for (const ref of pod.spec?.imagePullSecrets ?? []) if (ref.name) out.add(ref.name);
   return out;

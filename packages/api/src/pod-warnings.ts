@@ -1,6 +1,7 @@
 // The warnings Kubernetes sends (Warning headers, not errors) for pods and pod
 // templates, after pkg/api/pod/warnings.go, for the fields Bosun supports:
-// deprecated node labels in nodeSelector, annotations that stopped working,
+// deprecated node labels in nodeSelector, node affinity and spread topology keys,
+// spread constraints without a selector, annotations that stopped working,
 // fractional byte quantities, an env var that hides an earlier one, and ports
 // defined twice. Same texts as Kubernetes, so kubectl prints what users know.
 // Reads the object defensively: it runs before validation.
@@ -93,6 +94,29 @@ function portWarnings(containers: [Obj, string][], out: string[]): void {
   }
 }
 
+/** A deprecated node label as a node selector term's key: "<path>.key: <label> is deprecated since ...". */
+function termWarnings(term: Obj, path: string, out: string[]): void {
+  list(term.matchExpressions).forEach((e, i) => {
+    const message = typeof e.key === "string" ? deprecatedNodeLabels[e.key] : undefined;
+    if (message !== undefined) out.push(`${path}.matchExpressions[${i}].key: ${String(e.key)} is ${message}`);
+  });
+}
+
+/** Deprecated node labels in node affinity and spread topology keys, and spread constraints that select nothing. */
+function schedulingWarnings(spec: Obj, prefix: string, out: string[]): void {
+  const nodeAffinity = obj(obj(spec.affinity).nodeAffinity);
+  const requiredPath = at(prefix, "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms");
+  list(obj(nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution).nodeSelectorTerms).forEach((t, i) => termWarnings(t, `${requiredPath}[${i}]`, out));
+  const preferredPath = at(prefix, "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution");
+  list(nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => termWarnings(obj(t.preference), `${preferredPath}[${i}].preference`, out));
+  list(spec.topologySpreadConstraints).forEach((c, i) => {
+    const path = `${at(prefix, "spec.topologySpreadConstraints")}[${i}]`;
+    const message = typeof c.topologyKey === "string" ? deprecatedNodeLabels[c.topologyKey] : undefined;
+    if (message !== undefined) out.push(`${path}.topologyKey: ${String(c.topologyKey)} is ${message}`);
+    if (c.labelSelector === undefined || c.labelSelector === null) out.push(`${path}.labelSelector: a null labelSelector results in matching no pod`);
+  });
+}
+
 /** Warnings for a pod's (or a pod template's) metadata and spec; `prefix` is where the template sits. */
 function podSpecWarnings(meta: Obj, spec: Obj, prefix: string): string[] {
   const out: string[] = [];
@@ -100,6 +124,7 @@ function podSpecWarnings(meta: Obj, spec: Obj, prefix: string): string[] {
     const message = deprecatedNodeLabels[label];
     if (message !== undefined) out.push(`${at(prefix, "spec.nodeSelector")}[${label}]: ${message}`);
   }
+  schedulingWarnings(spec, prefix, out);
   const annotations = obj(meta.annotations);
   for (const [key, message] of Object.entries(deprecatedAnnotations)) {
     if (key in annotations) out.push(`${at(prefix, "metadata.annotations")}[${key}]: ${message}`);

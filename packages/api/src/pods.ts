@@ -3,21 +3,56 @@
 import { rfc3339 } from "./formats.js";
 import { randomInt } from "node:crypto";
 import { cpuToMillis, isValidQuantity, memoryToBytes } from "./quantity.js";
-import type { Pod, PodCondition, PodStatus } from "./types/core.js";
+import type { Container, Pod, PodCondition, PodStatus } from "./types/core.js";
+import { containerRestartPolicyAlways } from "./types/lifecycle.js";
 import type { KubeObject } from "./types/meta.js";
 
-/** Sum of the containers' cpu and memory requests (the scheduler's view of a pod). */
-export function podResourceRequests(pod: Pod): { cpuMillis: number; memoryBytes: number } {
-  let cpuMillis = 0;
-  let memoryBytes = 0;
-  for (const c of pod.spec.containers) {
-    const req = c.resources?.requests;
-    const cpu = req?.cpu;
-    const mem = req?.memory;
-    if (cpu !== undefined && isValidQuantity(cpu)) cpuMillis += cpuToMillis(cpu);
-    if (mem !== undefined && isValidQuantity(mem)) memoryBytes += memoryToBytes(mem);
+interface Requests {
+  cpuMillis: number;
+  memoryBytes: number;
+}
+
+function containerRequests(c: Container): Requests {
+  const req = c.resources?.requests;
+  const cpu = req?.cpu;
+  const mem = req?.memory;
+  return {
+    cpuMillis: cpu !== undefined && isValidQuantity(cpu) ? cpuToMillis(cpu) : 0,
+    memoryBytes: mem !== undefined && isValidQuantity(mem) ? memoryToBytes(mem) : 0,
+  };
+}
+
+const plus = (a: Requests, b: Requests): Requests => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes });
+const max = (a: Requests, b: Requests): Requests => ({
+  cpuMillis: Math.max(a.cpuMillis, b.cpuMillis),
+  memoryBytes: Math.max(a.memoryBytes, b.memoryBytes),
+});
+
+/**
+ * The pod's cpu and memory requests, the scheduler's view of it, as Kubernetes'
+ * resource helpers compute them: the app containers and the sidecars together, or
+ * while one init container runs, it and the sidecars started before it, whichever
+ * is larger, resource by resource.
+ */
+export function podResourceRequests(pod: Pod): Requests {
+  let sidecars: Requests = { cpuMillis: 0, memoryBytes: 0 };
+  let initPeak: Requests = { cpuMillis: 0, memoryBytes: 0 };
+  for (const c of pod.spec.initContainers ?? []) {
+    const own = containerRequests(c);
+    if (isSidecar(c)) {
+      sidecars = plus(sidecars, own);
+      initPeak = max(initPeak, sidecars);
+    } else {
+      initPeak = max(initPeak, plus(sidecars, own));
+    }
   }
-  return { cpuMillis, memoryBytes };
+  const running = pod.spec.containers.reduce((sum, c) => plus(sum, containerRequests(c)), sidecars);
+  return max(running, initPeak);
+}
+
+/** An init container that keeps running beside the app containers (a native sidecar: restartPolicy Always). */
+export function isSidecar(c: Pick<Container, "restartPolicy">): boolean {
+  return c.restartPolicy === containerRestartPolicyAlways;
 }
 
 /** Succeeded or Failed: its containers will not run again. */

@@ -9,6 +9,8 @@ import { Binding, ConfigMap, Event, Eviction, Namespace, Node, Pod, Secret } fro
 import { EndpointSlice } from "./types/discovery.js";
 import { Ingress, IngressClass, NetworkPolicy } from "./types/networking.js";
 import { PersistentVolume, PersistentVolumeClaim } from "./types/persistent-volumes.js";
+import { TokenRequest } from "./types/authentication.js";
+import { ServiceAccount } from "./types/service-accounts.js";
 import { Endpoints, Service } from "./types/services.js";
 import { StorageClass } from "./types/storage.js";
 
@@ -64,6 +66,11 @@ export const resources: readonly ResourceInfo[] = [
     group: "", version: "v1", resource: "configmaps", singular: "configmap", kind: "ConfigMap",
     listKind: "ConfigMapList", namespaced: true, shortNames: ["cm"],
     verbs: allVerbs, subresources: [], schema: ConfigMap,
+  },
+  {
+    group: "", version: "v1", resource: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount",
+    listKind: "ServiceAccountList", namespaced: true, shortNames: ["sa"],
+    verbs: allVerbs, subresources: ["token"], schema: ServiceAccount,
   },
   {
     group: "", version: "v1", resource: "persistentvolumes", singular: "persistentvolume", kind: "PersistentVolume",
@@ -146,6 +153,7 @@ export const resources: readonly ResourceInfo[] = [
 export const bindingSchema: TSchema = Binding;
 export const evictionSchema: TSchema = Eviction;
 export const scaleSchema: TSchema = Scale;
+export const tokenRequestSchema: TSchema = TokenRequest;
 
 export function apiVersionOf(info: ResourceInfo): string {
   return info.group === "" ? info.version : `${info.group}/${info.version}`;

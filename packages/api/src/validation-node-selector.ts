@@ -4,7 +4,7 @@
 // only on metadata.name, with one node name each.
 import { child, forbidden, index, invalidValue, required } from "./field-errors.js";
 import { isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from "./naming.js";
-import type { NodeSelector, NodeSelectorRequirement } from "./types/core.js";
+import type { NodeSelector, NodeSelectorRequirement, NodeSelectorTerm } from "./types/core.js";
 import type { StatusCause } from "./types/meta.js";
 
 /** The one node field a matchFields requirement may name. */
@@ -13,12 +13,14 @@ const nodeNameField = "metadata.name";
 export function validateNodeSelector(selector: NodeSelector, path: string): StatusCause[] {
   const termsPath = child(path, "nodeSelectorTerms");
   if (selector.nodeSelectorTerms.length === 0) return [required(termsPath, "must have at least one node selector term")];
+  return selector.nodeSelectorTerms.flatMap((term, i) => validateNodeSelectorTerm(term, index(termsPath, i)));
+}
+
+/** One term, as ValidateNodeSelectorTerm (also a preferred scheduling term's preference). */
+export function validateNodeSelectorTerm(term: NodeSelectorTerm, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  selector.nodeSelectorTerms.forEach((term, i) => {
-    const termPath = index(termsPath, i);
-    (term.matchExpressions ?? []).forEach((req, j) => causes.push(...labelRequirement(req, index(child(termPath, "matchExpressions"), j))));
-    (term.matchFields ?? []).forEach((req, j) => causes.push(...fieldRequirement(req, index(child(termPath, "matchFields"), j))));
-  });
+  (term.matchExpressions ?? []).forEach((req, j) => causes.push(...labelRequirement(req, index(child(path, "matchExpressions"), j))));
+  (term.matchFields ?? []).forEach((req, j) => causes.push(...fieldRequirement(req, index(child(path, "matchFields"), j))));
   return causes;
 }
 

@@ -5,7 +5,7 @@
 // paths. Where Kubernetes names a list (`downwardAPI.path`, `volumeMounts.subPath`)
 // the causes here name the item, so a long spec says which one. What Kubernetes
 // accepts but Bosun's agents cannot do is refused by name, saying why: the volume
-// sources other than those types/volumes.ts lists, service account token
+// sources other than those types/volumes.ts lists, cluster trust bundle
 // projections, huge pages, mount propagation other than None, relative mount paths.
 import { volumeFieldPaths } from "./downward-api.js";
 import { child, duplicate, forbidden, index, invalidValue, notFound, notSupported, required } from "./field-errors.js";
@@ -13,6 +13,7 @@ import { isDNS1123Label } from "./naming.js";
 import { compareQuantities, isValidQuantity, quantityFormatMessage } from "./quantity.js";
 import type { Container } from "./types/core.js";
 import type { StatusCause } from "./types/meta.js";
+import { defaultTokenExpirationSeconds, maxTokenExpirationSeconds, minTokenExpirationSeconds } from "./types/authentication.js";
 import {
   unsupportedPodVolumeSources,
   unsupportedProjections,
@@ -88,6 +89,13 @@ function validateLocalNonReservedPath(target: string, path: string): StatusCause
   const causes = validateLocalDescendingPath(target, path);
   if (target.startsWith("..") && !target.startsWith("../")) causes.push(invalidValue(path, target, "must not start with '..'"));
   return causes;
+}
+
+/** A token's life as Kubernetes bounds it, for projections and TokenRequests alike. */
+export function validateTokenExpiration(seconds: number, path: string): StatusCause[] {
+  if (seconds < minTokenExpirationSeconds) return [invalidValue(path, seconds, "may not specify a duration less than 10 minutes")];
+  if (seconds > maxTokenExpirationSeconds) return [invalidValue(path, seconds, "may not specify a duration larger than 2^32 seconds")];
+  return [];
 }
 
 function validateKeyToPath(kp: KeyToPath, path: string): StatusCause[] {
@@ -175,10 +183,20 @@ function validateProjected(projected: ProjectedVolumeSource, path: string): Stat
       causes.push(...validateDownwardAPIFiles(source.downwardAPI.items, child(child(srcPath, "downwardAPI"), "items")));
       for (const file of source.downwardAPI.items ?? []) claimPath(file.path, file.path);
     }
+    if (source.serviceAccountToken !== undefined) {
+      count++;
+      const token = source.serviceAccountToken;
+      const tokenPath = child(srcPath, "serviceAccountToken");
+      causes.push(...validateTokenExpiration(token.expirationSeconds ?? defaultTokenExpirationSeconds, child(tokenPath, "expirationSeconds")));
+      // Kubernetes names the projected volume's path here, not the token's.
+      if (token.path === "") causes.push(required(child(path, "path")));
+      else causes.push(...validateLocalNonReservedPath(token.path, child(path, "path")));
+      claimPath(token.path, token.path);
+    }
     for (const name of unsupportedProjections) {
       if (source[name] === undefined) continue;
       count++;
-      causes.push(forbidden(child(srcPath, name), `Bosun cannot project ${name} yet (it has no service accounts or cluster trust bundles): use configMap, secret or downwardAPI sources`));
+      causes.push(forbidden(child(srcPath, name), `Bosun cannot project ${name} yet (it has no cluster trust bundles): use configMap, secret, downwardAPI or serviceAccountToken sources`));
     }
     if (count > 1) causes.push(forbidden(srcPath, moreThanOneType));
   });

@@ -40,6 +40,8 @@ import type {
   ConfigMap,
   Container,
   Event,
+  ExecAction,
+  HTTPGetAction,
   Node,
   Pod,
   PodSpec,
@@ -48,6 +50,7 @@ import type {
   ResourceList,
   ResourceRequirements,
   Secret,
+  TCPSocketAction,
   Toleration,
 } from "./types/core.js";
 import type { IntOrString, KubeObject, ObjectMeta, StatusCause } from "./types/meta.js";
@@ -58,12 +61,14 @@ import type { Endpoints, Service } from "./types/services.js";
 import type { StorageClass } from "./types/storage.js";
 import { validateConfigMap } from "./validation-configmaps.js";
 import { validateEnv, validateEnvFrom } from "./validation-env.js";
+import { mungeSchedulingUpdate, validateGatedPodCreate, validatePodSpecScheduling } from "./validation-affinity.js";
 import { validateIngress, validateIngressClass, validateNetworkPolicy } from "./validation-networking.js";
 import { validateSecret } from "./validation-secrets.js";
 import { validateHostNetwork, validatePodDns } from "./validation-pod-dns.js";
 import { validateEndpointSlice, validateEndpoints, validateService } from "./validation-services.js";
 import { validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimSpec, validateStorageClass } from "./validation-storage.js";
 import { validateVolumeMounts, validateVolumes } from "./validation-volumes.js";
+import { validateActiveDeadlineUpdate, validateInitContainersAndHooks, withMutableInitFields } from "./validation-init-containers.js";
 import { claimTemplatesOf, podTemplatesOf, validateWorkload } from "./validation-workloads.js";
 
 /** Kubernetes' limit on the summed size of all annotation keys and values. */
@@ -85,6 +90,7 @@ export function validateObject(info: ResourceInfo, obj: unknown, old?: KubeObjec
   switch (info.kind) {
     case "Pod":
       causes.push(...validatePodSpec((o as Pod).spec, "spec"));
+      if (old === undefined) causes.push(...validateGatedPodCreate((o as Pod).spec, "spec"));
       break;
     case "Node":
       causes.push(...validateNode(o as Node));
@@ -280,7 +286,8 @@ function validateResources(res: ResourceRequirements | undefined, path: string):
   return causes;
 }
 
-function validateContainer(c: Container, path: string): StatusCause[] {
+/** A container's own fields, as validateContainerCommon; exported for init containers (validation-init-containers.ts). */
+export function validateContainer(c: Container, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
   if (c.name === "") causes.push(required(child(path, "name")));
   else for (const msg of isDNS1123Label(c.name)) causes.push(invalidValue(child(path, "name"), c.name, msg));
@@ -337,11 +344,13 @@ export function validatePortNumOrName(port: IntOrString, path: string): StatusCa
 const httpHeaderNameFmt = "[-A-Za-z0-9]+";
 const httpHeaderNameRe = new RegExp(`^${httpHeaderNameFmt}$`);
 
-/** As Kubernetes' validateProbe and validateHandler: exactly one handler, sane timings. */
-function validateProbe(probe: Probe | undefined, path: string): StatusCause[] {
-  if (probe === undefined) return [];
+/** A probe's or a lifecycle hook's action, as Kubernetes' validateHandler: exactly one, well formed. */
+export function validateHandler(
+  probe: { exec?: ExecAction; httpGet?: HTTPGetAction; tcpSocket?: TCPSocketAction; sleep?: unknown },
+  path: string,
+): StatusCause[] {
   const causes: StatusCause[] = [];
-  const handlers = (["exec", "httpGet", "tcpSocket"] as const).filter((h) => probe[h] !== undefined);
+  const handlers = (["exec", "httpGet", "tcpSocket", "sleep"] as const).filter((h) => probe[h] !== undefined);
   if (handlers.length === 0) causes.push(required(path, "must specify a handler type"));
   for (const extra of handlers.slice(1)) causes.push(forbidden(child(path, extra), "may not specify more than 1 handler type"));
   const handler = handlers[0];
@@ -366,6 +375,13 @@ function validateProbe(probe: Probe | undefined, path: string): StatusCause[] {
   if (handler === "tcpSocket" && probe.tcpSocket !== undefined) {
     causes.push(...validatePortNumOrName(probe.tcpSocket.port, child(path, "tcpSocket.port")));
   }
+  return causes;
+}
+
+/** As Kubernetes' validateProbe: one handler, sane timings. */
+function validateProbe(probe: Probe | undefined, path: string): StatusCause[] {
+  if (probe === undefined) return [];
+  const causes = validateHandler(probe, path);
   if (probe.initialDelaySeconds !== undefined && probe.initialDelaySeconds < 0) {
     causes.push(invalidValue(child(path, "initialDelaySeconds"), probe.initialDelaySeconds, "must be greater than or equal to 0"));
   }
@@ -432,6 +448,7 @@ export function validatePodSpec(spec: PodSpec, path: string): StatusCause[] {
     if (c.name !== "" && names.has(c.name)) causes.push(duplicate(child(p, "name"), c.name));
     names.add(c.name);
   });
+  causes.push(...validateInitContainersAndHooks(spec, path, volumes.names));
   if (spec.terminationGracePeriodSeconds !== undefined && spec.terminationGracePeriodSeconds < 0) {
     causes.push(
       invalidValue(child(path, "terminationGracePeriodSeconds"), spec.terminationGracePeriodSeconds, "must be greater than or equal to 0"),
@@ -445,12 +462,16 @@ export function validatePodSpec(spec: PodSpec, path: string): StatusCause[] {
   if (spec.nodeName !== undefined && spec.nodeName !== "") {
     for (const msg of isDNS1123Subdomain(spec.nodeName)) causes.push(invalidValue(child(path, "nodeName"), spec.nodeName, msg));
   }
+  if (spec.serviceAccountName !== undefined && spec.serviceAccountName !== "") {
+    for (const msg of isDNS1123Subdomain(spec.serviceAccountName)) causes.push(invalidValue(child(path, "serviceAccountName"), spec.serviceAccountName, msg));
+  }
   if (spec.schedulerName !== undefined && spec.schedulerName !== "") {
     for (const msg of isDNS1123Subdomain(spec.schedulerName)) {
       causes.push(invalidValue(child(path, "schedulerName"), spec.schedulerName, msg));
     }
   }
   causes.push(...validateTolerations(spec.tolerations, child(path, "tolerations")));
+  causes.push(...validatePodSpecScheduling(spec, path));
   for (const field of ["hostname", "subdomain"] as const) {
     const v = spec[field];
     if (v !== undefined && v !== "") for (const msg of isDNS1123Label(v)) causes.push(invalidValue(child(path, field), v, msg));
@@ -480,9 +501,11 @@ function validatePodSpecUpdate(spec: PodSpec, old: PodSpec): StatusCause[] {
   if (spec.containers.length !== old.containers.length) {
     return [forbidden("spec.containers", "pod updates may not add or remove containers")];
   }
+  const deadline = validateActiveDeadlineUpdate(spec, old);
+  if (deadline.length > 0) return deadline;
   // Images are the one mutable part of containers: compare with them taken from the old spec.
   const munged: PodSpec = {
-    ...spec,
+    ...withMutableInitFields(spec, old),
     containers: spec.containers.map((c, i) => ({ ...c, image: old.containers[i]!.image })),
   };
   if (
@@ -492,10 +515,11 @@ function validatePodSpecUpdate(spec: PodSpec, old: PodSpec): StatusCause[] {
   ) {
     munged.terminationGracePeriodSeconds = old.terminationGracePeriodSeconds;
   }
+  const scheduling = mungeSchedulingUpdate(munged, old);
   const changed: string[] = [];
   diffPaths(old, munged, "spec", changed);
-  if (changed.length === 0) return [];
-  return [forbidden("spec", `${podUpdateMessage}\nchanged: ${changed.join(", ")}`)];
+  if (changed.length === 0) return scheduling;
+  return [...scheduling, forbidden("spec", `${podUpdateMessage}\nchanged: ${changed.join(", ")}`)];
 }
 
 // ---- Node, Event ----

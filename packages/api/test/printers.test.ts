@@ -13,6 +13,7 @@ const expected: Record<string, string[]> = {
   Namespace: ["Name", "Status", "Age"],
   Event: ["Last Seen", "Type", "Reason", "Object", "*Subobject", "*Source", "Message", "*First Seen", "*Count", "*Name"],
   Secret: ["Name", "Type", "Data", "Age"],
+  ServiceAccount: ["Name", "Secrets", "Age"],
   ConfigMap: ["Name", "Data", "Age"],
   PersistentVolume: ["Name", "Capacity", "Access Modes", "Reclaim Policy", "Status", "Claim", "StorageClass", "VolumeAttributesClass", "Reason", "Age", "*VolumeMode"],
   PersistentVolumeClaim: ["Name", "Status", "Volume", "Capacity", "Access Modes", "StorageClass", "VolumeAttributesClass", "Age", "*VolumeMode"],

@@ -107,14 +107,15 @@ test("tolerations: Exists takes no value, an empty key needs Exists, tolerationS
   assert.match(got[4]!, /^spec\.tolerations\[4\]\.operator: Invalid value: "not a value!": a valid label must be an empty string/);
 });
 
-test("hostname and subdomain must be DNS labels; a pod activeDeadlineSeconds is refused as not supported", () => {
+test("hostname and subdomain must be DNS labels; a pod's activeDeadlineSeconds lies between 1 and 2^31-1", () => {
   assert.deepEqual(check(podWith({}, { hostname: "web-0", subdomain: "web" })), []);
   const got = check(podWith({}, { hostname: "Web.0" }));
   assert.equal(got.length, 1);
   assert.match(got[0]!, /^spec\.hostname: Invalid value: "Web\.0": a lowercase RFC 1123 label/);
-  const deadline = check(podWith({}, { activeDeadlineSeconds: 60 }));
-  assert.equal(deadline.length, 1);
-  assert.match(deadline[0]!, /spec\.activeDeadlineSeconds/);
+  assert.deepEqual(check(podWith({}, { activeDeadlineSeconds: 60 })), []);
+  assert.deepEqual(check(podWith({}, { activeDeadlineSeconds: 0 })), [
+    "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive",
+  ]);
 });
 
 test("orphan and foregroundDeletion finalizers cannot both be set", () => {

@@ -126,7 +126,7 @@ test("files: names and keys required, relative paths without '..', modes 0 to 07
   ]);
 });
 
-test("projected: one source each, no path twice, service account tokens refused by name", () => {
+test("projected: one source each, no path twice, a token's life and path checked, trust bundles refused by name", () => {
   const { problems } = check([
     {
       name: "p",
@@ -135,6 +135,9 @@ test("projected: one source each, no path twice, service account tokens refused 
           { configMap: { name: "a", items: [{ key: "k", path: "same" }] }, secret: { name: "b" } },
           { secret: { name: "b", items: [{ key: "k", path: "same" }] } },
           { serviceAccountToken: { path: "token" } },
+          { serviceAccountToken: { path: "../token", expirationSeconds: 60 } },
+          { serviceAccountToken: { path: "token", expirationSeconds: 2 ** 33 } },
+          { clusterTrustBundle: { path: "ca.crt" } },
         ],
       },
     },
@@ -142,7 +145,11 @@ test("projected: one source each, no path twice, service account tokens refused 
   assert.deepEqual(problems, [
     "spec.volumes[0].projected.sources[0]: Forbidden: may not specify more than 1 volume type",
     'spec.volumes[0].projected: Invalid value: "b": conflicting duplicate paths',
-    "spec.volumes[0].projected.sources[2].serviceAccountToken: Forbidden: Bosun cannot project serviceAccountToken yet (it has no service accounts or cluster trust bundles): use configMap, secret or downwardAPI sources",
+    "spec.volumes[0].projected.sources[3].serviceAccountToken.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes",
+    "spec.volumes[0].projected.path: Invalid value: \"../token\": must not contain '..'",
+    "spec.volumes[0].projected.sources[4].serviceAccountToken.expirationSeconds: Invalid value: 8589934592: may not specify a duration larger than 2^32 seconds",
+    'spec.volumes[0].projected: Invalid value: "token": conflicting duplicate paths',
+    "spec.volumes[0].projected.sources[5].clusterTrustBundle: Forbidden: Bosun cannot project clusterTrustBundle yet (it has no cluster trust bundles): use configMap, secret, downwardAPI or serviceAccountToken sources",
   ]);
 });
 

@@ -15,3 +15,10 @@ export {
 } from "./storage/value/encryption-config.js";
 export { ensureEncryptionConfigFile, readEncryptionConfigFile } from "./storage/value/encryption-config-file.js";
 export { encryptionStatusPath, type EncryptionStatus } from "./http/encryption-status.js";
+export {
+  defaultServiceAccountIssuer,
+  serviceAccountIdentity,
+  serviceAccountUser,
+  type KubernetesClaims,
+} from "./auth/service-account-tokens.js";
+export { tokenVolumeSource } from "./registry/service-account-admission.js";

@@ -4,7 +4,7 @@ import { createLogger } from "@bosun/client";
 import { buildApp, type TlsOptions } from "./http/app.js";
 import { RequestGate } from "./auth/gate.js";
 import { NodeCertificateSigner } from "./auth/node-certificates.js";
-import type { Identity, KeyPair } from "@bosun/pki";
+import { ServiceAccountTokenSigner, ServiceAccountTokenVerifier, type Identity, type KeyPair, type ServiceAccountKeyPair } from "@bosun/pki";
 import type { PodLogSource } from "./http/logs.js";
 import type { PodStreamSource } from "./http/streaming/source.js";
 import { Registry } from "./registry/registry.js";
@@ -14,7 +14,10 @@ import { Store } from "./storage/store.js";
 import type { EncryptionConfiguration } from "./storage/value/encryption-config.js";
 import { followEncryptionConfigFile } from "./storage/value/encryption-config-file.js";
 import { WatchCache } from "./storage/cacher/watch-cache.js";
-import { parseCidr, resources } from "@bosun/api";
+import { mustResource, parseCidr, resources, type ServiceAccount } from "@bosun/api";
+import { defaultServiceAccountIssuer, ServiceAccountTokenAuthenticator, type ServiceAccountTokenSettings } from "./auth/service-account-tokens.js";
+import { StatusError } from "./errors.js";
+import { ServiceAccountAdmission } from "./registry/service-account-admission.js";
 import { ServiceAllocator, type ServiceRanges } from "./registry/service-allocation.js";
 import { KubernetesService } from "./kubernetes-service.js";
 import { ensureIngressClass } from "./ingress-class.js";
@@ -65,6 +68,15 @@ export interface ApiServerOptions {
    * Without it values are stored as they are.
    */
   encryption?: { config: EncryptionConfiguration; file?: string };
+  /**
+   * Service accounts: the key that signs their tokens (every master's must be the
+   * same), the issuer (default https://kubernetes.default.svc.cluster.local) and the
+   * API's audiences (default: the issuer). With it the ServiceAccount admission of
+   * pods runs, serviceaccounts/{name}/token issues tokens and bearer tokens may be
+   * service-account JWTs. Without it (tests of other things) pods keep the account
+   * they name and no token is issued or accepted.
+   */
+  serviceAccounts?: { signingKey: ServiceAccountKeyPair; issuer?: string; audiences?: string[] };
 }
 
 export const defaultServiceRanges: ServiceRanges = { clusterIps: parseCidr("10.96.0.0/12"), nodePorts: { min: 30000, max: 32767 } };
@@ -108,15 +120,29 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   }
   await store.repairIndexes();
   const services = new ServiceAllocator(store, opts.serviceRanges ?? defaultServiceRanges);
-  const registry = new Registry(store, cache, new LeaseManager(etcd, eventTtlSeconds), services);
+  const serviceAccountAdmission = opts.serviceAccounts
+    ? new ServiceAccountAdmission({
+        getServiceAccount: (namespace, name) => lookupServiceAccount(registry, namespace, name),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      })
+    : undefined;
+  const registry: Registry = new Registry(store, cache, new LeaseManager(etcd, eventTtlSeconds), services, serviceAccountAdmission);
   for (const name of systemNamespaces) await registry.ensureNamespace(name);
   await ensureIngressClass(registry);
   let kubernetesService: KubernetesService | undefined;
   const compactor = new Compactor(etcd, compactionSeconds * 1000);
   if (compactionSeconds > 0) compactor.start();
-  const gate = new RequestGate({ registry, staticTokens: opts.staticTokens });
+  const serviceAccountTokens = serviceAccountTokenSettings(opts.serviceAccounts);
+  const gate = new RequestGate({
+    registry,
+    staticTokens: opts.staticTokens,
+    ...(serviceAccountTokens ? { serviceAccountTokens: new ServiceAccountTokenAuthenticator(serviceAccountTokens, registry) } : {}),
+  });
   const nodeCertificates = opts.nodeCertificates ? new NodeCertificateSigner(opts.nodeCertificates) : undefined;
-  const app = buildApp({ registry, logSource: opts.logSource, streamSource: opts.streamSource }, { tls: opts.tls, gate, nodeCertificates });
+  const app = buildApp(
+    { registry, logSource: opts.logSource, streamSource: opts.streamSource, ...(serviceAccountTokens ? { serviceAccountTokens } : {}) },
+    { tls: opts.tls, gate, nodeCertificates },
+  );
   let closed = false;
   return {
     async listen(host, port) {
@@ -143,6 +169,27 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       etcd.close();
     },
   };
+}
+
+function serviceAccountTokenSettings(opts: ApiServerOptions["serviceAccounts"]): ServiceAccountTokenSettings | undefined {
+  if (!opts) return undefined;
+  const issuer = opts.issuer ?? defaultServiceAccountIssuer;
+  return {
+    issuer,
+    audiences: opts.audiences ?? [issuer],
+    signer: new ServiceAccountTokenSigner(opts.signingKey),
+    verifier: new ServiceAccountTokenVerifier([opts.signingKey.publicKey]),
+  };
+}
+
+/** A ServiceAccount as admission reads it: from the watch cache when it has it (as Kubernetes' lister), else from etcd. */
+async function lookupServiceAccount(registry: Registry, namespace: string, name: string): Promise<ServiceAccount | undefined> {
+  try {
+    return (await registry.get(mustResource("serviceaccounts"), namespace, name, true)) as ServiceAccount;
+  } catch (err) {
+    if (err instanceof StatusError && err.status.code === 404) return undefined;
+    throw err;
+  }
 }
 
 /** How long one etcd request may take before it is tried on another member. */

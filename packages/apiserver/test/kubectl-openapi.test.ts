@@ -198,6 +198,9 @@ spec:
       }
       const cron = (await kubectl("explain", "cronjob.spec.jobTemplate.spec.template.spec.containers.resources")).stdout;
       assert.match(cron, /limits\s+<map\[string\]Quantity>/);
+      const antiAffinity = (await kubectl("explain", "pod.spec.affinity.podAntiAffinity")).stdout;
+      assert.match(antiAffinity, /requiredDuringSchedulingIgnoredDuringExecution\s+<\[\]PodAffinityTerm>/);
+      assert.match((await kubectl("explain", "deployment.spec.template.spec.topologySpreadConstraints")).stdout, /whenUnsatisfiable\s+<string>/);
       if (version === "1.27") {
         // The same through /openapi/v2 in protobuf, which kubectl 1.27 also reads for apply.
         const v2 = (await kubectl("explain", "pod.spec.containers.livenessProbe", "--output=plaintext-openapiv2")).stdout;

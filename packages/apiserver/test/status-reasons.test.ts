@@ -138,10 +138,10 @@ describe("dryRun=All, and the Status reasons kubectl acts on", () => {
     assert.match((await kubectl("1.33", "create", "-f", file)).stdout, /pod\/from-yaml created/);
   });
 
-  test("a resource Bosun does not serve is 404 naming it (kubectl create serviceaccount)", async () => {
+  test("a resource Bosun does not serve is 404 naming it (kubectl create quota)", async () => {
     for (const version of ["1.33", "1.27"]) {
-      const stderr = await kubectlFails(version, "create", "serviceaccount", "robot");
-      assert.match(stderr, /the server could not find the requested resource: Bosun does not serve serviceaccounts \(v1\)/);
+      const stderr = await kubectlFails(version, "create", "quota", "small", "--hard=pods=1");
+      assert.match(stderr, /the server could not find the requested resource: Bosun does not serve resourcequotas \(v1\)/);
     }
     const raw = await call<StatusBody>(url, "GET", "/apis/apps/v1/namespaces/default/controllerrevisions");
     assert.equal(raw.status, 404);

@@ -10,6 +10,7 @@ import {
   type KubeObject,
   type ResourceInfo,
   type Status,
+  type TokenRequest,
   type WatchEvent,
 } from "@bosun/api";
 import type { Dispatcher } from "undici";
@@ -212,6 +213,11 @@ export class ApiClient {
       metadata: { name: podName, namespace },
       target: { apiVersion: "v1", kind: "Node", name: nodeName },
     });
+  }
+
+  /** A token of the service account (serviceaccounts/{name}/token): the TokenRequest with its status. */
+  async createToken(namespace: string, serviceAccount: string, request: TokenRequest): Promise<TokenRequest> {
+    return this.json<TokenRequest>("POST", this.path(mustResource("serviceaccounts"), namespace, serviceAccount, "token"), request);
   }
 
   /** Follows a watch stream: one event per line, until the server ends it or the signal aborts. */

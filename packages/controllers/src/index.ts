@@ -24,3 +24,4 @@ export * from "./volume-protection/index.js";
 export { LocalPathProvisioner, provisionedVolumeName, type LocalPathOptions } from "./local-path/provisioner.js";
 export { localPathClassName, localPathProvisionerName, localPathStorageClass } from "./local-path/storage-class.js";
 export { helperPodLabel, helperPodNamespace } from "./local-path/helper-pod.js";
+export * from "./serviceaccount/index.js";

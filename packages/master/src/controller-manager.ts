@@ -17,6 +17,8 @@ import {
   PvProtectionController,
   PvcProtectionController,
   ReplicaSetController,
+  RootCaPublisher,
+  ServiceAccountsController,
   StatefulSetController,
   TtlAfterFinishedController,
   startNodeLifecycleController,
@@ -35,6 +37,8 @@ export interface ControllerManagerOptions {
   nodeCidrMaskSize: number;
   /** The built-in local-path provisioner's settings; without them it does not run. */
   localStorage?: { storagePath: string; helperImage: string };
+  /** The cluster CA's certificate, published in every namespace as kube-root-ca.crt. */
+  rootCa: string;
 }
 
 export interface ControllerManager {
@@ -60,6 +64,8 @@ const controllerFactories: Array<[component: string, factory: ControllerFactory]
   ["bosun.io/local-path", (ctx, opts) => (opts.localStorage ? new LocalPathProvisioner(ctx, opts.localStorage) : undefined)],
   ["pvc-protection-controller", (ctx) => new PvcProtectionController(ctx)],
   ["pv-protection-controller", (ctx) => new PvProtectionController(ctx)],
+  ["serviceaccount-controller", (ctx) => new ServiceAccountsController(ctx)],
+  ["root-ca-cert-publisher", (ctx, opts) => new RootCaPublisher(ctx, { rootCa: opts.rootCa })],
   // Kubernetes' range allocator records under this name.
   ["cidrAllocator", (ctx, opts) => new NodeIpamController(ctx, { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize })],
 ];

@@ -78,6 +78,7 @@ async function run(config: MasterConfig): Promise<void> {
     advertiseAddress: config.advertiseAddress,
     encryption: { config: encryption, file: config.encryptionProviderConfig.path },
     etcdCompactionIntervalSeconds: config.etcdCompactionIntervalMs / 1000,
+    serviceAccounts: { signingKey: pki.serviceAccount },
   });
   closers.push({ name: "apiserver", close: () => api.close() });
   const { port: apiPort } = await api.listen(config.apiListen.host, config.apiListen.port);
@@ -104,6 +105,7 @@ async function run(config: MasterConfig): Promise<void> {
         clusterCidr: config.clusterCidr,
         nodeCidrMaskSize: config.nodeCidrMaskSize,
         ...(config.localStorage ? { localStorage: config.localStorage } : {}),
+        rootCa: pki.ca.cert,
       });
     },
     onStoppedLeading: async () => {
@@ -146,7 +148,7 @@ const program = new Command()
   .option("--service-cluster-ip-range <cidr>", "the range Services' cluster IPs come from; the same on every master", "10.96.0.0/12")
   .option("--service-node-port-range <from-to>", "the ports NodePort Services get", "30000-32767")
   .option("--advertise-address <ip>", "the address pods reach this master's API at, in the kubernetes Service's endpoints (default: the --api-listen address, or the host's own address when that is 0.0.0.0)")
-  .option("--data-dir <dir>", "where the master keeps its state: the cluster PKI in <dir>/pki (copy ca.crt and ca.key there from the first master before a second one starts)", "/var/lib/bosun/master")
+  .option("--data-dir <dir>", "where the master keeps its state: the cluster PKI in <dir>/pki (copy ca.crt, ca.key, sa.key and sa.pub there from the first master before a second one starts)", "/var/lib/bosun/master")
   .option("--tls-san <names>", "comma-separated extra host names and addresses for the API's and dispatcher's certificates")
   .option("--etcd-cafile <file>", "CA of etcd's serving certificate (https etcd)")
   .option("--etcd-certfile <file>", "the master's client certificate for etcd")

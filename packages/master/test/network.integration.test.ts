@@ -64,7 +64,7 @@ test("agents learn their own pod CIDR and every other node's route as nodes join
   stops.push(() => server.stop());
   const client = new ApiClient({ server: server.url, userAgent: "network-it" });
   const manager = await startControllerManager({
-    client, nodeMonitorGraceMs: 60_000, podEvictionTimeoutMs: 60_000, clusterCidr: "10.244.0.0/16", nodeCidrMaskSize: 24,
+    client, nodeMonitorGraceMs: 60_000, podEvictionTimeoutMs: 60_000, clusterCidr: "10.244.0.0/16", nodeCidrMaskSize: 24, rootCa: "",
   });
   stops.push(() => manager.stop());
   const dispatcher = await startDispatcher({ client, heartbeatPeriodMs: 60_000, clusterCidr: "10.244.0.0/16", host: "127.0.0.1", port: 0, tls: await dispatcherTls() });

@@ -1,8 +1,9 @@
 // The master's PKI directory, made at first start: the cluster CA, the serving
 // certificates of the API and the dispatcher, and two client certificates in
 // system:masters (the admin's, for kubeconfigs, and the master's own, for its
-// controllers and its calls to agents). A second master shares the CA by having
-// ca.crt and ca.key copied into its directory before it first starts; everything
+// controllers and its calls to agents), and the key that signs service-account
+// tokens. A second master shares the CA and that key by having ca.crt, ca.key,
+// sa.key and sa.pub copied into its directory before it first starts; everything
 // else each master makes for itself.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { createCertificateAuthority, leafValidityMs, signCertificate, type Certi
 import { mastersGroup } from "./identity.js";
 import { pairPaths, readPair, writePair } from "./files.js";
 import { certificateSans, renewalDue, signedBy } from "./renewal.js";
+import { ensureServiceAccountKey, type ServiceAccountKeyPair } from "./service-account-key.js";
 
 export interface ClusterPki {
   dir: string;
@@ -18,6 +20,8 @@ export interface ClusterPki {
   dispatcher: KeyPair;
   admin: KeyPair;
   master: KeyPair;
+  /** The key that signs service-account tokens (sa.key, sa.pub), shared by every master like the CA. */
+  serviceAccount: ServiceAccountKeyPair;
 }
 
 export const adminUser = "bosun-admin";
@@ -59,6 +63,7 @@ export async function ensureClusterPki(opts: EnsurePkiOptions): Promise<ClusterP
     dispatcher: await leaf("dispatcher", { commonName: "bosun-dispatcher", sans, usages: ["server"], validityMs: leafValidityMs }),
     admin: await leaf("admin", { commonName: adminUser, organizations: [mastersGroup], usages: ["client"], validityMs: leafValidityMs }),
     master: await leaf("master", { commonName: masterUser, organizations: [mastersGroup], usages: ["client"], validityMs: leafValidityMs }),
+    serviceAccount: ensureServiceAccountKey(dir),
   };
 }
 

@@ -1,5 +1,5 @@
 // @bosun/pki: the cluster CA, certificates and their requests, identities read
-// from certificates, and join tokens. Everything is PEM on the outside.
+// from certificates, join tokens, and the service-account token signing key. Everything is PEM on the outside.
 export * from "./certificate.js";
 export * from "./certificate-request.js";
 export * from "./cluster-pki.js";
@@ -7,3 +7,4 @@ export * from "./files.js";
 export * from "./identity.js";
 export * from "./join-token.js";
 export * from "./renewal.js";
+export * from "./service-account-key.js";

@@ -2,12 +2,14 @@
 // score weighs. Data, not code, after KubeSchedulerConfiguration, so a deployment
 // changes behaviour by configuration.
 import type { ProfileConfig } from "./framework/registry.js";
+import { interPodAffinityName } from "./plugins/inter-pod-affinity.js";
 import { leastAllocatedName } from "./plugins/least-allocated.js";
+import { nodeAffinityName } from "./plugins/node-affinity.js";
 import { nodeReadyName } from "./plugins/node-ready.js";
-import { nodeSelectorName } from "./plugins/node-selector.js";
 import { nodeUnschedulableName } from "./plugins/node-unschedulable.js";
+import { podTopologySpreadName } from "./plugins/pod-topology-spread.js";
 import { resourceFitName } from "./plugins/resource-fit.js";
-import { spreadName } from "./plugins/spread.js";
+import { schedulingGatesName } from "./plugins/scheduling-gates.js";
 import { taintTolerationName } from "./plugins/taint-toleration.js";
 import { volumeBindingName } from "./plugins/volume-binding.js";
 
@@ -25,13 +27,26 @@ export const defaultSchedulerName = "default-scheduler";
 
 export const defaultSchedulerConfig: SchedulerConfig = {
   schedulerName: defaultSchedulerName,
-  // Cheap and decisive checks first: the first failing filter names the reason.
-  filters: [nodeReadyName, nodeUnschedulableName, taintTolerationName, nodeSelectorName, resourceFitName, volumeBindingName],
-  // kube-scheduler's default weights: taint preferences outweigh balance.
+  preEnqueue: [schedulingGatesName],
+  // kube-scheduler's order: cheap and decisive checks first, the first failing filter names the reason.
+  filters: [
+    nodeReadyName,
+    nodeUnschedulableName,
+    taintTolerationName,
+    nodeAffinityName,
+    resourceFitName,
+    volumeBindingName,
+    podTopologySpreadName,
+    interPodAffinityName,
+  ],
+  // kube-scheduler's default weights (its NodeResourcesFit scores as LeastAllocated). Its
+  // PodTopologySpread, with the system default constraints, is the default spreading.
   scores: [
     { name: taintTolerationName, weight: 3 },
+    { name: nodeAffinityName, weight: 2 },
     { name: leastAllocatedName, weight: 1 },
-    { name: spreadName, weight: 1 },
+    { name: podTopologySpreadName, weight: 2 },
+    { name: interPodAffinityName, weight: 2 },
   ],
   unschedulableRetryMs: 30_000,
 };

@@ -8,11 +8,15 @@ import {
   mustResource,
   isPodTerminal,
   setPodCondition,
+  type Namespace,
   type Node,
   type PersistentVolume,
   type PersistentVolumeClaim,
   type Pod,
   type PodStatus,
+  type ReplicaSet,
+  type Service,
+  type StatefulSet,
   type StorageClass,
 } from "@bosun/api";
 import {
@@ -69,6 +73,18 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * Whether another pod's arrival could make this pod fit: its required pod affinity
+ * may wait for that pod, or it may raise the least populated domain of a hard
+ * spread constraint. (Anti-affinity and resources only get tighter.)
+ */
+function waitsForOtherPods(pod: Pod): boolean {
+  return (
+    (pod.spec.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).length > 0 ||
+    (pod.spec.topologySpreadConstraints ?? []).some((c) => c.whenUnsatisfiable === "DoNotSchedule")
+  );
+}
+
 /** Whether a node change could make a parked pod fit (heartbeats alone cannot). */
 function nodeSchedulingChanged(old: Node, node: Node): boolean {
   return (
@@ -92,6 +108,10 @@ class Scheduler {
   private readonly claims: Informer<PersistentVolumeClaim>;
   private readonly volumes: Informer<PersistentVolume>;
   private readonly storageClasses: Informer<StorageClass>;
+  private readonly namespaces: Informer<Namespace>;
+  private readonly services: Informer<Service>;
+  private readonly replicaSets: Informer<ReplicaSet>;
+  private readonly statefulSets: Informer<StatefulSet>;
   // Kubernetes' pod backoff: 1s doubling to 10s.
   private readonly queue = new WorkQueue<string>({ baseDelayMs: 1000, maxDelayMs: 10_000 });
   /** Pods that fit nowhere, waiting for a node or pod change to try again. */
@@ -120,6 +140,10 @@ class Scheduler {
     this.claims = new Informer<PersistentVolumeClaim>(this.client, mustResource("persistentvolumeclaims"));
     this.volumes = new Informer<PersistentVolume>(this.client, mustResource("persistentvolumes"));
     this.storageClasses = new Informer<StorageClass>(this.client, mustResource("storageclasses"));
+    this.namespaces = new Informer<Namespace>(this.client, mustResource("namespaces"));
+    this.services = new Informer<Service>(this.client, mustResource("services"));
+    this.replicaSets = new Informer<ReplicaSet>(this.client, mustResource("replicasets"));
+    this.statefulSets = new Informer<StatefulSet>(this.client, mustResource("statefulsets"));
     const handle: Handle = {
       client: this.client,
       listers: {
@@ -127,6 +151,11 @@ class Scheduler {
         volume: (name) => this.volumes.get(name),
         volumes: () => this.volumes.list(),
         storageClass: (name) => this.storageClasses.get(name),
+        namespace: (name) => this.namespaces.get(name),
+        namespaces: () => this.namespaces.list(),
+        services: (namespace) => this.services.list().filter((s) => (s.metadata.namespace ?? "default") === namespace),
+        replicaSet: (namespace, name) => this.replicaSets.get(`${namespace}/${name}`),
+        statefulSet: (namespace, name) => this.statefulSets.get(`${namespace}/${name}`),
       },
     };
     this.profile = buildProfile(this.config, opts.registry ?? inTreeRegistry, handle);
@@ -149,7 +178,11 @@ class Scheduler {
     this.claims.onAdd(volumesChanged("claim added")).onUpdate(volumesChanged("claim changed"));
     this.volumes.onAdd(volumesChanged("volume added")).onUpdate(volumesChanged("volume changed"));
     this.storageClasses.onAdd(volumesChanged("storage class added"));
-    await Promise.all([this.nodes.start(), this.pods.start(), this.claims.start(), this.volumes.start(), this.storageClasses.start()]);
+    // A namespace's labels decide which pods an affinity term's namespaceSelector names.
+    this.namespaces.onAdd(() => this.retryUnschedulable("namespace added")).onUpdate((old, ns) => {
+      if (!same(old.metadata.labels, ns.metadata.labels)) this.retryUnschedulable("namespace labels changed");
+    });
+    await Promise.all(this.informers().map((i) => i.start()));
     this.retryTimer = setInterval(() => {
       this.retryWaitingOnVolumes();
       this.retryUnschedulable("periodic retry");
@@ -162,9 +195,23 @@ class Scheduler {
   async stop(): Promise<void> {
     clearInterval(this.retryTimer);
     this.queue.shutDown();
-    await Promise.all([this.pods.stop(), this.nodes.stop(), this.claims.stop(), this.volumes.stop(), this.storageClasses.stop()]);
+    await Promise.all(this.informers().map((i) => i.stop()));
     await this.worker;
     log.info("scheduler stopped");
+  }
+
+  private informers(): { start(): Promise<void>; stop(): Promise<void> }[] {
+    return [
+      this.nodes,
+      this.pods,
+      this.claims,
+      this.volumes,
+      this.storageClasses,
+      this.namespaces,
+      this.services,
+      this.replicaSets,
+      this.statefulSets,
+    ];
   }
 
   private isOurs(pod: Pod): boolean {
@@ -178,14 +225,18 @@ class Scheduler {
 
   private podAdded(pod: Pod): void {
     if (this.needsScheduling(pod)) this.queue.add(objectKey(pod));
+    else if (pod.spec.nodeName && !isPodTerminal(pod)) this.retryUnschedulable("bound pod added", waitsForOtherPods);
   }
 
   private podUpdated(old: Pod, pod: Pod): void {
     const key = objectKey(pod);
     if (pod.spec.nodeName) {
       this.forgetPod(key);
-      // A pod that finished frees its node's resources.
+      // A pod that finished frees its node's resources; one newly bound may be what a
+      // parked pod's affinity waits for; one relabelled may no longer repel, or now attract.
       if (!isPodTerminal(old) && isPodTerminal(pod)) this.retryUnschedulable("pod finished");
+      else if (!old.spec.nodeName) this.retryUnschedulable("pod bound", waitsForOtherPods);
+      else if (!same(old.metadata.labels, pod.metadata.labels)) this.retryUnschedulable("pod labels changed");
       return;
     }
     if (!this.needsScheduling(pod)) {
@@ -217,11 +268,16 @@ class Scheduler {
     this.queue.forget(key);
   }
 
-  private retryUnschedulable(why: string): void {
+  /** Requeues the parked pods, or only those `which` says the change may help. */
+  private retryUnschedulable(why: string, which?: (pod: Pod) => boolean): void {
     if (this.unschedulable.size === 0) return;
     log.debug({ pods: this.unschedulable.size, why }, "retrying unschedulable pods");
-    for (const key of this.unschedulable) this.queue.add(key);
-    this.unschedulable.clear();
+    for (const key of this.unschedulable) {
+      const pod = this.pods.get(key);
+      if (which && pod && !which(pod)) continue;
+      this.queue.add(key);
+      this.unschedulable.delete(key);
+    }
   }
 
   private retryWaitingOnVolumes(): void {
@@ -252,6 +308,15 @@ class Scheduler {
     }
     const assumed = this.assumed.get(key);
     if (assumed?.metadata.uid === pod.metadata.uid) return; // bound already; the informer will catch up
+    for (const plugin of this.profile.preEnqueues) {
+      const status = plugin.preEnqueue(pod);
+      if (status.code !== "Success") {
+        // Not tried, not reported: an update of the pod (its last gate removed) brings it back.
+        log.debug({ pod: key, plugin: plugin.name, reasons: status.reasons }, "pod not ready for scheduling");
+        this.queue.forget(key);
+        return;
+      }
+    }
     const result = scheduleOne(pod, buildNodeInfos(this.nodes.list(), this.snapshotPods(key)), this.profile, {
       random: this.random,
     });

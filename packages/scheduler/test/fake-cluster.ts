@@ -4,7 +4,16 @@
 import type { KubeList, KubeObject, Node, Pod, ResourceInfo, Status, WatchEvent } from "@bosun/api";
 import { ApiError, objectKey, type ApiClient, type EventRecorder, type EventType } from "@bosun/client";
 
-type Stored = "pods" | "nodes" | "persistentvolumeclaims" | "persistentvolumes" | "storageclasses";
+type Stored =
+  | "pods"
+  | "nodes"
+  | "persistentvolumeclaims"
+  | "persistentvolumes"
+  | "storageclasses"
+  | "namespaces"
+  | "services"
+  | "replicasets"
+  | "statefulsets";
 
 interface Logged {
   rv: number;
@@ -32,6 +41,10 @@ export class FakeCluster {
     persistentvolumeclaims: new Map<string, KubeObject>(),
     persistentvolumes: new Map<string, KubeObject>(),
     storageclasses: new Map<string, KubeObject>(),
+    namespaces: new Map<string, KubeObject>(),
+    services: new Map<string, KubeObject>(),
+    replicasets: new Map<string, KubeObject>(),
+    statefulsets: new Map<string, KubeObject>(),
   };
   private readonly log: Logged[] = [];
   private readonly wakers = new Set<() => void>();
@@ -70,8 +83,8 @@ export class FakeCluster {
     this.put("pods", pod);
   }
 
-  /** Adds or replaces a claim, volume or storage class. */
-  putObject(resource: "persistentvolumeclaims" | "persistentvolumes" | "storageclasses", obj: KubeObject): void {
+  /** Adds or replaces any other object the scheduler reads (a claim, a namespace, a ReplicaSet...). */
+  putObject(resource: Exclude<Stored, "pods" | "nodes">, obj: KubeObject): void {
     this.put(resource, obj);
   }
 

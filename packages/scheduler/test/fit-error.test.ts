@@ -1,10 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fitErrorMessage } from "../src/framework/fit-error.js";
-import { unschedulable } from "../src/framework/interface.js";
+import { unschedulable, unschedulableAndUnresolvable } from "../src/framework/interface.js";
 
 const memory = unschedulable("Insufficient memory");
-const selector = unschedulable("node(s) didn't match Pod's node affinity/selector");
+// NodeAffinity's verdict: no preemption could help, but it counts in the message alike.
+const selector = unschedulableAndUnresolvable("node(s) didn't match Pod's node affinity/selector");
 
 test("the issue's two-node message", () => {
   assert.equal(

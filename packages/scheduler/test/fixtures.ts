@@ -1,6 +1,19 @@
 // Builders for the nodes and pods the scheduler tests feed to plugins and the loop,
-// and a plugin handle over lists of volume objects.
-import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, Quantity, StorageClass, Taint, Toleration } from "@bosun/api";
+// and a plugin handle over lists of the objects plugins read.
+import type {
+  Namespace,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  Quantity,
+  ReplicaSet,
+  Service,
+  StatefulSet,
+  StorageClass,
+  Taint,
+  Toleration,
+} from "@bosun/api";
 import type { ApiClient } from "@bosun/client";
 import type { Handle } from "../src/framework/handle.js";
 
@@ -8,6 +21,10 @@ export interface HandleObjects {
   claims?: PersistentVolumeClaim[];
   volumes?: PersistentVolume[];
   classes?: StorageClass[];
+  namespaces?: Namespace[];
+  services?: Service[];
+  replicaSets?: ReplicaSet[];
+  statefulSets?: StatefulSet[];
   /** Records the patches a pre-bind step makes. */
   patches?: { name: string; namespace: string | undefined; patch: unknown }[];
 }
@@ -27,6 +44,11 @@ export function makeHandle(objects: HandleObjects = {}): Handle {
       volume: (name) => objects.volumes?.find((v) => v.metadata.name === name),
       volumes: () => objects.volumes ?? [],
       storageClass: (name) => objects.classes?.find((c) => c.metadata.name === name),
+      namespace: (name) => objects.namespaces?.find((n) => n.metadata.name === name),
+      namespaces: () => objects.namespaces ?? [],
+      services: (namespace) => (objects.services ?? []).filter((s) => s.metadata.namespace === namespace),
+      replicaSet: (namespace, name) => objects.replicaSets?.find((r) => r.metadata.namespace === namespace && r.metadata.name === name),
+      statefulSet: (namespace, name) => objects.statefulSets?.find((r) => r.metadata.namespace === namespace && r.metadata.name === name),
     },
   };
 }

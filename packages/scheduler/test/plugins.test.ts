@@ -3,10 +3,9 @@ import assert from "node:assert/strict";
 import { newNodeInfo, podNonZeroRequests } from "../src/framework/node-info.js";
 import { LeastAllocated } from "../src/plugins/least-allocated.js";
 import { NodeReady } from "../src/plugins/node-ready.js";
-import { NodeSelector } from "../src/plugins/node-selector.js";
+import { NodeAffinity } from "../src/plugins/node-affinity.js";
 import { NodeUnschedulable } from "../src/plugins/node-unschedulable.js";
 import { ResourceFit } from "../src/plugins/resource-fit.js";
-import { Spread } from "../src/plugins/spread.js";
 import { TaintToleration } from "../src/plugins/taint-toleration.js";
 import { makeNode, makePod } from "./fixtures.js";
 
@@ -32,8 +31,8 @@ test("NodeUnschedulable refuses cordoned nodes", () => {
   });
 });
 
-test("NodeSelector requires every selector label with the same value", () => {
-  const plugin = new NodeSelector();
+test("NodeAffinity requires every nodeSelector label with the same value", () => {
+  const plugin = new NodeAffinity();
   const node = newNodeInfo(makeNode("a", { labels: { disk: "ssd", zone: "z1" } }), []);
   assert.equal(plugin.filter(makePod("p"), node).code, "Success");
   assert.equal(plugin.filter(makePod("p", { nodeSelector: { disk: "ssd" } }), node).code, "Success");
@@ -41,7 +40,7 @@ test("NodeSelector requires every selector label with the same value", () => {
   const mismatches: Record<string, string>[] = [{ disk: "hdd" }, { gpu: "yes" }, { disk: "ssd", zone: "z2" }];
   for (const nodeSelector of mismatches) {
     assert.deepEqual(plugin.filter(makePod("p", { nodeSelector }), node), {
-      code: "Unschedulable",
+      code: "UnschedulableAndUnresolvable",
       reasons: ["node(s) didn't match Pod's node affinity/selector"],
     });
   }
@@ -107,27 +106,6 @@ test("LeastAllocated scores the room left after placing the pod, cpu and memory 
   // A request-less pod still costs the non-zero defaults: 100m of 4000m, 200Mi of 4Gi.
   assert.equal(plugin.score(makePod("p"), newNodeInfo(node, [])), Math.floor((97 + 95) / 2));
   assert.equal(plugin.score(p, newNodeInfo(makeNode("z", { cpu: "0", memory: "0" }), [])), 0);
-});
-
-test("Spread counts same-namespace same-label pods and normalizes fewer to higher", () => {
-  const plugin = new Spread();
-  const p = makePod("p", { labels: { app: "web" } });
-  const sibling = (n: string) => makePod(n, { labels: { app: "web" }, nodeName: "x" });
-  const a = newNodeInfo(makeNode("a"), [sibling("s1"), sibling("s2")]);
-  const b = newNodeInfo(makeNode("b"), [
-    sibling("s3"),
-    makePod("other-ns", { labels: { app: "web" }, namespace: "prod" }),
-    makePod("other-labels", { labels: { app: "web", tier: "x" } }),
-  ]);
-  const c = newNodeInfo(makeNode("c"), []);
-  const scores = new Map([a, b, c].map((n) => [n.name, plugin.score(p, n)]));
-  assert.deepEqual([...scores.values()], [2, 1, 0]);
-  plugin.normalize(p, scores);
-  assert.deepEqual(Object.fromEntries(scores), { a: 0, b: 50, c: 100 });
-
-  const empty = new Map([["a", 0], ["b", 0]]);
-  plugin.normalize(p, empty);
-  assert.deepEqual(Object.fromEntries(empty), { a: 100, b: 100 });
 });
 
 test("NodeUnschedulable lets through pods that tolerate the unschedulable taint", () => {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Pod } from "@bosun/api";
+import type { Pod, ReplicaSet } from "@bosun/api";
 import { defaultSchedulerConfig, resolveConfig } from "../src/config.js";
 import type { ScorePlugin } from "../src/framework/interface.js";
 import { buildNodeInfos, newNodeInfo, type NodeInfo } from "../src/framework/node-info.js";
@@ -11,17 +11,18 @@ import { makeHandle, makeNode, makePod } from "./fixtures.js";
 
 const profile = buildProfile(defaultSchedulerConfig, inTreeRegistry, makeHandle());
 
-test("the default profile filters with six filters and scores with three weighted plugins", () => {
+test("the default profile has kube-scheduler's plugins, order and weights", () => {
+  assert.deepEqual(profile.preEnqueues.map((p) => p.name), ["SchedulingGates"]);
   assert.deepEqual(
     profile.filters.map((f) => f.name),
-    ["NodeReady", "NodeUnschedulable", "TaintToleration", "NodeSelector", "NodeResourcesFit", "VolumeBinding"],
+    ["NodeReady", "NodeUnschedulable", "TaintToleration", "NodeAffinity", "NodeResourcesFit", "VolumeBinding", "PodTopologySpread", "InterPodAffinity"],
   );
-  // VolumeBinding also checks the pod alone and works before binding.
-  assert.deepEqual(profile.preFilters.map((p) => p.name), ["VolumeBinding"]);
+  // These also check the pod against all nodes first; VolumeBinding also works before binding.
+  assert.deepEqual(profile.preFilters.map((p) => p.name), ["VolumeBinding", "PodTopologySpread", "InterPodAffinity"]);
   assert.deepEqual(profile.preBinds.map((p) => p.name), ["VolumeBinding"]);
   assert.deepEqual(
     profile.scores.map((s) => [s.plugin.name, s.weight]),
-    [["TaintToleration", 3], ["LeastAllocated", 1], ["Spread", 1]],
+    [["TaintToleration", 3], ["NodeAffinity", 2], ["LeastAllocated", 1], ["PodTopologySpread", 2], ["InterPodAffinity", 2]],
   );
   // One instance serves both extension points.
   assert.equal(profile.filters[2], profile.scores[0]!.plugin);
@@ -29,16 +30,17 @@ test("the default profile filters with six filters and scores with three weighte
 
 test("buildProfile refuses unknown plugins, wrong extension points and bad weights", () => {
   assert.throws(() => buildProfile({ filters: ["Nope"], scores: [] }, inTreeRegistry, makeHandle()), /plugin "Nope", which does not exist; known plugins: .*NodeReady/);
-  assert.throws(() => buildProfile({ filters: ["Spread"], scores: [] }, inTreeRegistry, makeHandle()), /configured as a filter but does not filter/);
+  assert.throws(() => buildProfile({ filters: ["LeastAllocated"], scores: [] }, inTreeRegistry, makeHandle()), /configured as a filter but does not filter/);
+  assert.throws(() => buildProfile({ preEnqueue: ["NodeReady"], filters: [], scores: [] }, inTreeRegistry, makeHandle()), /configured for preEnqueue/);
   assert.throws(() => buildProfile({ filters: [], scores: [{ name: "NodeReady", weight: 1 }] }, inTreeRegistry, makeHandle()), /does not score/);
-  assert.throws(() => buildProfile({ filters: [], scores: [{ name: "Spread", weight: 0 }] }, inTreeRegistry, makeHandle()), /weight 0/);
+  assert.throws(() => buildProfile({ filters: [], scores: [{ name: "LeastAllocated", weight: 0 }] }, inTreeRegistry, makeHandle()), /weight 0/);
 });
 
 test("resolveConfig keeps defaults for what it is not given", () => {
-  const c = resolveConfig({ scores: [{ name: "Spread", weight: 3 }] });
+  const c = resolveConfig({ scores: [{ name: "LeastAllocated", weight: 3 }] });
   assert.equal(c.schedulerName, "default-scheduler");
   assert.deepEqual(c.filters, defaultSchedulerConfig.filters);
-  assert.deepEqual(c.scores, [{ name: "Spread", weight: 3 }]);
+  assert.deepEqual(c.scores, [{ name: "LeastAllocated", weight: 3 }]);
 });
 
 test("the first failing filter decides a node's reasons, and they make the FitError", () => {
@@ -91,18 +93,36 @@ test("the emptiest node wins", () => {
   assert.equal(result.node, "idle");
 });
 
-test("spread moves a replica off a node that already has its sibling when load is equal", () => {
+test("default topology spreading moves a ReplicaSet's replica off a node that has its sibling when load is equal", () => {
   const labels = { app: "web" };
+  const rs: ReplicaSet = {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: { name: "web", namespace: "default", uid: "uid-rs" },
+    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [] } } },
+  };
+  const replica = (name: string, nodeName?: string): Pod => {
+    const p = makePod(name, { labels, cpu: "1", memory: "1Gi", ...(nodeName ? { nodeName } : {}) });
+    p.metadata.ownerReferences = [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web", uid: "uid-rs", controller: true }];
+    return p;
+  };
   const infos = buildNodeInfos(
-    [makeNode("a"), makeNode("b")],
-    [
-      makePod("web-1", { labels, cpu: "1", memory: "1Gi", nodeName: "a" }),
-      makePod("other", { labels: { app: "db" }, cpu: "1", memory: "1Gi", nodeName: "b" }),
-    ],
+    [makeNode("a", { labels: { "kubernetes.io/hostname": "a" } }), makeNode("b", { labels: { "kubernetes.io/hostname": "b" } })],
+    [replica("web-1", "a"), makePod("other", { labels: { app: "db" }, cpu: "1", memory: "1Gi", nodeName: "b" })],
   );
-  const result = scheduleOne(makePod("web-2", { labels, cpu: "1", memory: "1Gi" }), infos, profile, { random: () => 0 });
-  assert.ok("node" in result);
-  assert.equal(result.node, "b");
+  const withRs = buildProfile(defaultSchedulerConfig, inTreeRegistry, makeHandle({ replicaSets: [rs] }));
+  for (const r of [0, 0.5, 0.99]) {
+    const result = scheduleOne(replica("web-2"), infos, withRs, { random: () => r });
+    assert.ok("node" in result);
+    assert.equal(result.node, "b");
+  }
+  // A bare pod with the same labels is nobody's replica: only load decides, and the load is equal.
+  const picked = new Set<string>();
+  for (const r of [0, 0.99]) {
+    const result = scheduleOne(makePod("bare", { labels, cpu: "1", memory: "1Gi" }), infos, withRs, { random: () => r });
+    if ("node" in result) picked.add(result.node);
+  }
+  assert.deepEqual([...picked].sort(), ["a", "b"]);
 });
 
 test("scores are weighted sums", () => {

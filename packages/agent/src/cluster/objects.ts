@@ -1,10 +1,11 @@
 // Single objects read from the API with the node's credentials, at the moment they
 // are needed (the kubelet's Get strategy): ConfigMaps and Secrets for containers'
 // environments, volumes and image pulls, and the ingress proxy's TLS; claims and
-// their PersistentVolumes for volumes. The apiserver lets a node read only the ones
+// their PersistentVolumes for volumes; and service-account tokens for projected
+// volumes. The apiserver lets a node read only the ones
 // its pods use (and the Secrets an Ingress names for TLS, the volumes bound to its
 // pods' claims).
-import { mustResource, type ConfigMap, type KubeObject, type PersistentVolume, type PersistentVolumeClaim, type Secret } from "@bosun/api";
+import { mustResource, type ConfigMap, type KubeObject, type PersistentVolume, type PersistentVolumeClaim, type Secret, type TokenRequest } from "@bosun/api";
 import { isNotFound, type ApiClient } from "@bosun/client";
 import type { VolumeObjectSource } from "../volumes/source.js";
 
@@ -25,6 +26,11 @@ export class ClusterObjects implements VolumeObjectSource {
 
   persistentVolume(name: string): Promise<PersistentVolume | undefined> {
     return this.get<PersistentVolume>("persistentvolumes", name);
+  }
+
+  /** A token of the account; the apiserver gives a node only tokens bound to its own pods. */
+  requestToken(namespace: string, serviceAccount: string, request: TokenRequest): Promise<TokenRequest> {
+    return this.client.createToken(namespace, serviceAccount, request);
   }
 
   /** The object, or undefined when it does not exist; other failures throw. */

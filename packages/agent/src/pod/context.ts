@@ -14,8 +14,8 @@ export interface WorkerDeps {
   nodeName: string;
   infraImage: string;
   hostIP: () => string;
-  restartBackoff: ContainerBackoff;
-  pullBackoff: ContainerBackoff;
+  /** Crash-loop and image-pull back-off of every pod's containers. */
+  backoff: ContainerBackoff;
   reportStatus: (pod: PodIdentity, status: PodStatus, terminated: boolean) => void;
   reportEvent: PodEventSink;
   probes: PodProbes;
@@ -36,6 +36,10 @@ export class PodContext {
   readonly inspectCache = new Map<string, ContainerDetails>();
   /** Container IDs this worker killed for a failed liveness or startup probe. */
   readonly probeKilled = new Set<string>();
+  /** The pod's IP while its sandbox runs, for lifecycle hooks' httpGet; empty otherwise. */
+  podIP = "";
+  /** The pod's init containers' names, so that events name them by their own field path. */
+  initContainerNames: ReadonlySet<string> = new Set();
 
   constructor(
     readonly uid: string,
@@ -53,16 +57,20 @@ export class PodContext {
       type,
       reason,
       message,
-      fieldPath: container ? `spec.containers{${container}}` : "",
+      fieldPath: container ? containerFieldPath(container, this.initContainerNames.has(container)) : "",
     });
   }
 
   /** Forgets what the worker remembers of a pod whose containers were all removed. */
   forgetContainers(): void {
-    this.deps.restartBackoff.forgetPrefix(`${this.uid}/`);
-    this.deps.pullBackoff.forgetPrefix(`${this.uid}/`);
+    this.deps.backoff.forgetPrefix(`${this.uid}/`);
     this.probeKilled.clear();
   }
+}
+
+/** How an event names a container of the pod: spec.containers{web}, spec.initContainers{setup}. */
+export function containerFieldPath(name: string, isInit: boolean): string {
+  return isInit ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
 }
 
 export function timeOf(t: string | undefined, fallback: number): number {

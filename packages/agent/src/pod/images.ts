@@ -12,15 +12,12 @@ import { credentialsFor } from "./pull-credentials.js";
 import type { Waiting } from "./status.js";
 
 export class ImagePuller {
-  /** When the last pull of a container's image failed, by "<uid>/<container>/pull". */
-  private readonly lastFailure = new Map<string, number>();
-
   constructor(private readonly ctx: PodContext) {}
 
   /** Makes the container's image present per its imagePullPolicy; returns why it waits, if it does. */
   async ensure(pod: Pod, spec: Container): Promise<Waiting | undefined> {
     const { ctx } = this;
-    const { runtime, pullBackoff } = ctx.deps;
+    const { runtime, backoff } = ctx.deps;
     const id = podIdentity(pod);
     const policy = pullPolicyOf(spec);
     const present = (await runtime.imageId(spec.image)) !== undefined;
@@ -36,13 +33,11 @@ export class ImagePuller {
       return undefined;
     }
     const key = `${ctx.uid}/${spec.name}/pull`;
-    const failedAt = this.lastFailure.get(key);
-    if (failedAt !== undefined) {
-      const remaining = pullBackoff.remaining(key, failedAt);
-      if (remaining > 0) {
-        ctx.wakeIn(remaining);
-        return { reason: "ImagePullBackOff", message: `Back-off pulling image "${spec.image}"` };
-      }
+    // Counted from the last failed pull, as the kubelet's image back-off (IsInBackOffSinceUpdate).
+    const remaining = backoff.remainingSinceUpdate(key);
+    if (remaining > 0) {
+      ctx.wakeIn(remaining);
+      return { reason: "ImagePullBackOff", message: `Back-off pulling image "${spec.image}"` };
     }
     ctx.event(id, "Normal", "Pulling", `Pulling image "${spec.image}"`, spec.name);
     const started = ctx.now();
@@ -50,16 +45,13 @@ export class ImagePuller {
       await this.pull(spec.image, await this.credentials(pod, spec));
     } catch (err) {
       const message = `Failed to pull image "${spec.image}": ${(err as Error).message}`;
-      const at = ctx.now();
-      this.lastFailure.set(key, at);
-      const delay = pullBackoff.next(key, at);
+      const delay = backoff.next(key);
       ctx.event(id, "Warning", "Failed", message, spec.name);
       ctx.event(id, "Warning", "Failed", "Error: ErrImagePull", spec.name);
       ctx.wakeIn(delay);
       return { reason: "ErrImagePull", message };
     }
-    this.lastFailure.delete(key);
-    pullBackoff.forget(key);
+    backoff.forget(key);
     const seconds = ((ctx.now() - started) / 1000).toFixed(3);
     ctx.event(id, "Normal", "Pulled", `Successfully pulled image "${spec.image}" in ${seconds}s`, spec.name);
     return undefined;

@@ -47,13 +47,13 @@ export class PodObserver {
     return out;
   }
 
-  /** Each spec container's current and previous instance. */
+  /** Each spec container's (init containers' too) current and previous instance. */
   fromDetails(pod: Pod, details: ContainerDetails[]): Map<string, ContainerObservation> {
     const byName = new Map<string, ContainerObservation>();
     const sorted = [...details].sort(
       (a, b) => restartCountOf(b.labels) - restartCountOf(a.labels) || Date.parse(b.createdAt) - Date.parse(a.createdAt),
     );
-    for (const c of pod.spec.containers) {
+    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
       const mine = sorted.filter((d) => d.labels[LABEL_CONTAINER_NAME] === c.name);
       const current = mine[0];
       const killedByProbe = current !== undefined && this.ctx.probeKilled.has(current.id);

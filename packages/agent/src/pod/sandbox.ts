@@ -11,6 +11,7 @@ import type { PodContext } from "./context.js";
 import { infraContainerSpec } from "./container-config.js";
 import type { HookWait } from "./hooks/hook.js";
 import { podIdentity, podKey } from "./identity.js";
+import { killContainer } from "./kill-container.js";
 
 const log = createLogger("agent/pod-sandbox");
 
@@ -55,14 +56,13 @@ export class Sandbox {
     this.lastWait = "";
     if (dead) {
       log.info({ pod: podKey(id) }, "the pod's infra container is not running; recreating the pod's sandbox");
-      for (const spec of pod.spec.containers) {
+      for (const spec of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
         for (const c of byName.get(spec.name) ?? []) {
           if (c.state !== "running") continue;
           ctx.event(id, "Normal", "Killing", `Stopping container ${spec.name}: its pod sandbox changed`, spec.name);
-          await runtime.stopContainer(c.id, graceSeconds(pod));
+          await killContainer(ctx, { pod, spec, containerId: c.id, graceSeconds: graceSeconds(pod) });
           c.state = "exited";
           killed.add(c.id);
-          ctx.inspectCache.delete(c.id);
         }
       }
       await runtime.removeContainer(dead.id);

@@ -1,10 +1,10 @@
 // Pod status from what the runtime shows: pure functions after the kubelet's
 // generateAPIPodStatus and getPhase, so they are tested without Docker.
-import type { ContainerState, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from "@bosun/api";
+import { isSidecar, type Container, type ContainerState, type ContainerStatus, type Pod, type PodCondition, type PodPhase, type PodStatus, type RestartPolicy } from "@bosun/api";
 import type { ContainerDetails } from "../runtime/runtime.js";
 import { restartCountOf, sandboxIP } from "../labels.js";
 import type { ContainerHealth } from "../probe/results.js";
-import { shouldRestart } from "./backoff.js";
+import { restartPolicyOf, shouldRestart } from "./backoff.js";
 
 export interface Waiting {
   reason: string;
@@ -71,7 +71,11 @@ export function isExited(d: ContainerDetails | undefined): d is ContainerDetails
   return d !== undefined && !d.running && (d.state !== "created" || failedToStart(d));
 }
 
-export function containerStatus(name: string, image: string, obs: ContainerObservation): ContainerStatus {
+/**
+ * `defaultWaiting` is the reason of a container that has no instance yet: the
+ * kubelet's ContainerCreating, or PodInitializing in a pod with init containers.
+ */
+export function containerStatus(name: string, image: string, obs: ContainerObservation, defaultWaiting = "ContainerCreating"): ContainerStatus {
   const { current, previous, waiting, health } = obs;
   const base = {
     name,
@@ -92,7 +96,7 @@ export function containerStatus(name: string, image: string, obs: ContainerObser
     state = terminatedState(current);
     if (isExited(previous)) lastState = terminatedState(previous);
   } else {
-    state = { waiting: { reason: "ContainerCreating" } };
+    state = { waiting: { reason: current ? "ContainerCreating" : defaultWaiting } };
     if (isExited(previous)) lastState = terminatedState(previous);
   }
   // As the kubelet: started once the startup probe passed, ready once started and the readiness probe passed.
@@ -101,17 +105,47 @@ export function containerStatus(name: string, image: string, obs: ContainerObser
   return { ...base, state, lastState, ready, started };
 }
 
+/** The pod's init containers: each with whether it is a sidecar. */
+function initSpecs(pod: Pod): { name: string; sidecar: boolean }[] {
+  return (pod.spec.initContainers ?? []).map((c) => ({ name: c.name, sidecar: isSidecar(c) }));
+}
+
 /**
- * The kubelet's getPhase: waiting containers that never ran keep the pod Pending;
- * stopped ones count as Succeeded or Failed only when the restart policy will not
- * run them again.
+ * The kubelet's getPhase: a pod whose plain init containers have not all succeeded
+ * is Pending (Failed when one failed and the policy is Never); sidecars count as
+ * running containers once they started, not at all once they stopped; waiting app
+ * containers that never ran keep the pod Pending; stopped ones count as Succeeded or
+ * Failed only when the restart policy will not run them again.
  */
-export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
+export function podPhase(pod: Pod, statuses: ContainerStatus[], initStatuses: ContainerStatus[] = []): PodPhase {
   const policy = pod.spec.restartPolicy ?? "Always";
+  const byName = new Map(initStatuses.map((s) => [s.name, s]));
+  let pendingInit = 0;
+  let failedInit = 0;
   let waiting = 0;
   let running = 0;
   let stopped = 0;
   let succeeded = 0;
+  for (const { name, sidecar } of initSpecs(pod)) {
+    const s = byName.get(name);
+    if (sidecar) {
+      if (s?.state?.running) {
+        running++;
+        if (!s.started) pendingInit++;
+      } else if (!s?.state?.terminated && !s?.lastState?.terminated) {
+        pendingInit++;
+        waiting++;
+      }
+      continue;
+    }
+    if (s?.state?.terminated) {
+      if (s.state.terminated.exitCode !== 0) failedInit++;
+    } else if (s?.state?.waiting && s.lastState?.terminated) {
+      if (s.lastState.terminated.exitCode !== 0) failedInit++;
+    } else {
+      pendingInit++;
+    }
+  }
   for (const s of statuses) {
     if (s.state?.running) running++;
     else if (s.state?.terminated) {
@@ -122,6 +156,10 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
       else waiting++;
     } else waiting++;
   }
+  if (failedInit > 0 && policy === "Never") return "Failed";
+  // An init container that ran before the app containers did is done, whatever its sandbox shows now.
+  const appsStarted = statuses.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated);
+  if ((pendingInit > 0 || failedInit > 0) && !appsStarted) return "Pending";
   if (waiting > 0 || statuses.length === 0) return "Pending";
   if (running > 0) return "Running";
   if (policy === "Always") return "Running";
@@ -130,18 +168,26 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
   return "Running";
 }
 
-/** Whether a container that exited runs again: by its exit code, or because a probe had it killed. */
-export function willRestart(pod: Pod, obs: ContainerObservation, exitCode: number): boolean {
-  const policy = pod.spec.restartPolicy ?? "Always";
+/** Whether a container that exited runs again: by its restart policy and exit code, or because a probe had it killed. */
+export function willRestart(policy: RestartPolicy, obs: ContainerObservation, exitCode: number): boolean {
   return shouldRestart(policy, exitCode) || (obs.killedByProbe === true && policy !== "Never");
 }
 
-/** Whether every container exited and none will run again: the pod is done. */
+/**
+ * Whether the pod is done: every app container exited and none will run again, or a
+ * plain init container failed under restartPolicy Never (the kubelet's KillPod).
+ */
 export function podFinished(pod: Pod, containers: Map<string, ContainerObservation>): boolean {
+  const initFailed = (pod.spec.initContainers ?? []).some((c) => {
+    if (isSidecar(c)) return false;
+    const cur = containers.get(c.name)?.current;
+    return isExited(cur) && effectiveExitCode(cur) !== 0 && restartPolicyOf(pod, c) === "Never";
+  });
+  if (initFailed) return true;
   return pod.spec.containers.every((c) => {
     const obs = containers.get(c.name) ?? {};
     const cur = obs.current;
-    return isExited(cur) && !willRestart(pod, obs, effectiveExitCode(cur));
+    return isExited(cur) && !willRestart(restartPolicyOf(pod, c), obs, effectiveExitCode(cur));
   });
 }
 
@@ -165,16 +211,46 @@ function condition(
   };
 }
 
+/**
+ * An init container's status: a plain one is ready once it succeeded (it never
+ * runs again); a sidecar is ready as an app container is.
+ */
+function initContainerStatus(c: Container, obs: ContainerObservation): ContainerStatus {
+  const status = containerStatus(c.name, c.image, obs, "PodInitializing");
+  if (isSidecar(c)) return status;
+  return { ...status, ready: status.state?.terminated?.exitCode === 0 };
+}
+
+/** The kubelet's GeneratePodInitializedCondition. */
+function initializedCondition(pod: Pod, initStatuses: ContainerStatus[], statuses: ContainerStatus[], phase: PodPhase): [boolean, string?, string?] {
+  const incomplete: string[] = [];
+  for (const c of pod.spec.initContainers ?? []) {
+    const s = initStatuses.find((x) => x.name === c.name);
+    const done = isSidecar(c) ? s?.started === true : s?.state?.terminated?.exitCode === 0;
+    if (!done) incomplete.push(c.name);
+  }
+  if (phase === "Succeeded") return [true, "PodCompleted"];
+  // App containers that ran mean the pod was initialized, even while a sidecar restarts.
+  if (statuses.some((s) => s.state?.running || s.state?.terminated)) return [true];
+  if (incomplete.length > 0) return [false, "ContainersNotInitialized", `containers with incomplete status: [${incomplete.join(" ")}]`];
+  return [true];
+}
+
 export function computePodStatus(input: StatusInput): PodStatus {
   const { pod, infra, containers, hostIP, previous, now, failure } = input;
-  const statuses = pod.spec.containers.map((c) => containerStatus(c.name, c.image, containers.get(c.name) ?? {}));
-  let phase: PodPhase = failure ? "Failed" : podPhase(pod, statuses);
+  const inits = pod.spec.initContainers ?? [];
+  const defaultWaiting = inits.length > 0 ? "PodInitializing" : "ContainerCreating";
+  const statuses = pod.spec.containers.map((c) => containerStatus(c.name, c.image, containers.get(c.name) ?? {}, defaultWaiting));
+  const initStatuses = inits.map((c) => initContainerStatus(c, containers.get(c.name) ?? {}));
+  let phase: PodPhase = failure ? "Failed" : podPhase(pod, statuses, initStatuses);
   // A deleted pod whose containers are all gone from running is over, whatever its policy.
   if (!failure && pod.metadata.deletionTimestamp && statuses.every((s) => !s.state?.running)) {
     phase = statuses.every((s) => s.state?.terminated?.exitCode === 0) ? "Succeeded" : "Failed";
   }
   const terminal = phase === "Succeeded" || phase === "Failed";
-  const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
+  // Sidecars serve beside the app containers, so the pod is ready only when they are too.
+  const sidecarStatuses = initStatuses.filter((s) => isSidecar(inits.find((c) => c.name === s.name) ?? {}));
+  const unready = [...sidecarStatuses, ...statuses].filter((s) => !s.ready).map((s) => s.name);
   const ready = unready.length === 0 && !terminal;
   const prior = previous?.conditions ?? pod.status?.conditions;
   const notReadyReason = terminal ? "PodCompleted" : "ContainersNotReady";
@@ -185,8 +261,9 @@ export function computePodStatus(input: StatusInput): PodStatus {
     lastProbeTime: null,
     lastTransitionTime: now,
   };
+  const [initialized, initReason, initMessage] = initializedCondition(pod, initStatuses, statuses, phase);
   const conditions: PodCondition[] = [
-    condition("Initialized", true, now, prior),
+    condition("Initialized", initialized, now, prior, initReason, initMessage),
     condition("Ready", ready, now, prior, ready ? undefined : notReadyReason, ready ? undefined : notReadyMessage),
     condition(
       "ContainersReady",
@@ -208,6 +285,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
     hostIPs: [{ ip: hostIP }],
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
     startTime,
+    ...(inits.length > 0 ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: statuses,
     qosClass: qosClass(pod),
   };
@@ -217,7 +295,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
 export function qosClass(pod: Pod): string {
   let anySet = false;
   let guaranteed = true;
-  for (const c of pod.spec.containers) {
+  for (const c of [...pod.spec.containers, ...(pod.spec.initContainers ?? [])]) {
     const req = c.resources?.requests ?? {};
     const lim = c.resources?.limits ?? {};
     if (Object.keys(req).length > 0 || Object.keys(lim).length > 0) anySet = true;

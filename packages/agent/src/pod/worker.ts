@@ -4,19 +4,20 @@
 // any line is repaired by the next sync. The worker is the loop and the order of
 // things; the parts do the work: the sandbox (with the set-up hooks), the containers,
 // image pulls, the observation and teardown, each in a file of its own.
-import { rfc3339 } from "@bosun/api";
+import { isSidecar, rfc3339 } from "@bosun/api";
 import type { Pod, PodStatus } from "@bosun/api";
 import { CoalescingLoop, createLogger } from "@bosun/client";
 import type { ContainerSummary } from "../runtime/runtime.js";
 import { INFRA_CONTAINER_NAME, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, sandboxIP } from "../labels.js";
 import type { RunningContainer } from "../probe/manager.js";
-import { shouldRestart } from "./backoff.js";
 import { ContainerSync } from "./containers.js";
-import { PodContext, RETRY_AFTER_ERROR_MS, timeOf, type WorkerDeps } from "./context.js";
-import { EVICTED_REASON, EVICTION_GRACE_SECONDS, evictionRecorded } from "./eviction.js";
+import { containerFieldPath, PodContext, RETRY_AFTER_ERROR_MS, timeOf, type WorkerDeps } from "./context.js";
+import { activeDeadlineRemainingMs, deadlineFailure } from "./active-deadline.js";
+import { EVICTED_REASON, evictionFailure, failureRecorded, type PodFailure } from "./eviction.js";
 import { podIdentity, podKey, type PodIdentity } from "./identity.js";
 import { ImagePuller } from "./images.js";
 import { PodObserver, type PodObservation } from "./observe.js";
+import { syncPodContainers } from "./pod-containers.js";
 import { Sandbox, sandboxAddresses } from "./sandbox.js";
 import { computePodStatus, podFinished, type Waiting } from "./status.js";
 import { stopPodContainers, teardownPod } from "./teardown.js";
@@ -37,9 +38,9 @@ export class PodWorker {
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = Infinity;
   private lastStatus: PodStatus | undefined;
-  /** Why this agent evicted the pod, once it did. */
-  private evictedWith: string | undefined;
-  /** The hooks have released what the evicted pod's stopped containers no longer need. */
+  /** Why this agent failed the pod for good (evicted, past its deadline), once it did. */
+  private failedWith: PodFailure | undefined;
+  /** The hooks have released what the failed pod's stopped containers no longer need. */
   private stoppedHooksDone = false;
   private readonly ctx: PodContext;
   private readonly observer: PodObserver;
@@ -67,7 +68,7 @@ export class PodWorker {
   activePod(): Pod | undefined {
     const pod = this.desired;
     if (pod === undefined || pod === "removed" || pod.metadata.deletionTimestamp) return undefined;
-    if (this.eviction(pod) !== undefined) return undefined;
+    if (this.failure(pod) !== undefined) return undefined;
     const phase = this.lastStatus?.phase;
     return phase === "Succeeded" || phase === "Failed" ? undefined : pod;
   }
@@ -80,7 +81,7 @@ export class PodWorker {
   evict(message: string): boolean {
     const pod = this.activePod();
     if (pod === undefined) return false;
-    this.evictedWith = message;
+    this.failedWith = evictionFailure(message);
     this.ctx.event(podIdentity(pod), "Warning", EVICTED_REASON, message);
     log.info({ pod: podKey(podIdentity(pod)), message }, "evicting the pod");
     this.trigger();
@@ -143,34 +144,54 @@ export class PodWorker {
       // As the kubelet, no probe may kill a container that is being stopped anyway.
       this.deps.probes.stopPod(this.uid);
       await teardownPod(this.ctx, this.observer, containers, desired);
-      this.report(desired, this.observer.observe(desired, [], new Map()), true, this.eviction(desired));
+      this.report(desired, this.observer.observe(desired, [], new Map()), true, this.failure(desired));
       return;
     }
-    if (this.eviction(desired) !== undefined) {
-      await this.syncEvicted(desired, containers);
+    this.checkActiveDeadline(desired);
+    const failure = this.failure(desired);
+    if (failure !== undefined) {
+      await this.syncFailed(desired, containers, failure);
       return;
     }
     await this.syncRunning(desired, containers);
+    // A first report gives the pod its start time, from which the deadline counts.
+    this.checkActiveDeadline(desired);
+    if (this.failedWith !== undefined) this.trigger();
   }
 
-  /** The eviction's message: this agent's, or the master's record of an earlier one (the agent restarted since). */
-  private eviction(pod: Pod): string | undefined {
-    return this.evictedWith ?? evictionRecorded(pod);
+  /** Why the pod failed for good: this agent's word, or the master's record of an earlier one (the agent restarted since). */
+  private failure(pod: Pod): PodFailure | undefined {
+    return this.failedWith ?? failureRecorded(pod);
+  }
+
+  /** Fails the pod once its activeDeadlineSeconds passed; until then, wakes the worker when it will. */
+  private checkActiveDeadline(pod: Pod): void {
+    const phase = this.lastStatus?.phase;
+    if (this.failure(pod) !== undefined || phase === "Succeeded" || phase === "Failed") return;
+    const remaining = activeDeadlineRemainingMs(pod, this.lastStatus?.startTime ?? pod.status?.startTime, this.ctx.now());
+    if (remaining === undefined) return;
+    if (remaining > 0) {
+      this.wakeIn(remaining);
+      return;
+    }
+    this.failedWith = deadlineFailure(pod);
+    this.ctx.event(podIdentity(pod), "Normal", this.failedWith.reason, this.failedWith.message);
+    log.info({ pod: podKey(podIdentity(pod)) }, "the pod is past its activeDeadlineSeconds; stopping it");
   }
 
   /**
-   * An evicted pod never runs again here: its containers are stopped (kept, with
-   * their logs, until it is deleted) and the hooks release what they no longer need.
+   * A pod failed for good never runs again here: its containers are stopped (kept,
+   * with their logs, until it is deleted) and the hooks release what they no longer need.
    */
-  private async syncEvicted(pod: Pod, containers: ContainerSummary[]): Promise<void> {
+  private async syncFailed(pod: Pod, containers: ContainerSummary[], failure: PodFailure): Promise<void> {
     this.deps.probes.stopPod(this.uid);
-    await stopPodContainers(this.ctx, containers, pod, EVICTION_GRACE_SECONDS);
+    await stopPodContainers(this.ctx, containers, pod, failure.graceSeconds);
     if (!this.stoppedHooksDone) {
       for (const hook of this.deps.hooks) await hook.podStopped?.(podIdentity(pod));
       this.stoppedHooksDone = true;
     }
     const stopped = await this.observer.inspectAll(await this.observer.listContainers());
-    this.report(pod, this.observer.observe(pod, stopped, new Map()), false, this.eviction(pod));
+    this.report(pod, this.observer.observe(pod, stopped, new Map()), false, failure);
   }
 
   /** The pod's containers are all gone: its hooks release what they made, and the worker ends. */
@@ -196,7 +217,9 @@ export class PodWorker {
   private async syncRunning(pod: Pod, all: ContainerSummary[]): Promise<void> {
     const { runtime } = this.deps;
     this.observer.forgetTerminal();
-    const specNames = new Set(pod.spec.containers.map((c) => c.name));
+    const inits = pod.spec.initContainers ?? [];
+    this.ctx.initContainerNames = new Set(inits.map((c) => c.name));
+    const specNames = new Set([...inits, ...pod.spec.containers].map((c) => c.name));
     const byName = new Map<string, ContainerSummary[]>();
     for (const c of all) {
       const name = c.labels[LABEL_CONTAINER_NAME] ?? "";
@@ -208,8 +231,9 @@ export class PodWorker {
     }
     const details = await this.observer.inspectAll(all);
     const detailOf = (c: ContainerSummary | undefined) => (c ? details.find((d) => d.id === c.id) : undefined);
-    const finished = podFinished(pod, this.observer.fromDetails(pod, details));
-    const waiting = new Map<string, Waiting>();
+    const observations = this.observer.fromDetails(pod, details);
+    const finished = podFinished(pod, observations);
+    let waiting = new Map<string, Waiting>();
 
     // The infra container: the pod's network namespace.
     const infras = byName.get(INFRA_CONTAINER_NAME) ?? [];
@@ -218,34 +242,35 @@ export class PodWorker {
     // Resolves once the infra container runs; app containers are created meanwhile
     // and only started after it, which saves a container create on every pod start.
     let infraStarted: Promise<void> = Promise.resolve();
-    let sandboxChanged = false;
+    let sandboxCreatedMs = timeOf(detailOf(infra)?.createdAt, 0);
     const killed = new Set<string>();
     if (infra?.state !== "running" && !finished) {
-      const appsRan = pod.spec.containers.some((c) => (byName.get(c.name) ?? []).length > 0);
+      const ran = [...specNames].some((name) => (byName.get(name) ?? []).length > 0);
       // As the kubelet: a Never pod whose containers already ran gets no new sandbox.
-      if (!(pod.spec.restartPolicy === "Never" && appsRan)) {
+      if (!(pod.spec.restartPolicy === "Never" && ran)) {
         const sandbox = await this.sandbox.start(pod, infra, byName, killed);
         infra = sandbox?.infra;
         if (sandbox) infraStarted = sandbox.started;
-        sandboxChanged = infra !== undefined && appsRan;
+        // Every instance there is belongs to an earlier sandbox.
+        sandboxCreatedMs = Infinity;
       }
     }
 
+    let initFailed = false;
     if (infra?.state === "running") {
       if (!finished) await this.syncHooks(pod);
       const podIPs = sandboxAddresses(runtime, infra, infraStarted);
-      for (const spec of pod.spec.containers) {
-        const restartNow = (c: ContainerSummary, exitCode: number) =>
-          killed.has(c.id) || (sandboxChanged && shouldRestart(pod.spec.restartPolicy, exitCode));
-        const instances = byName.get(spec.name) ?? [];
-        const w = await this.containers.sync({ pod, spec, instances, detailOf, infraId: infra.id, restartNow, infraStarted, podIPs });
-        if (w) waiting.set(spec.name, w);
-      }
+      const synced = await syncPodContainers(this.ctx, this.containers, {
+        pod, byName, detailOf, observations, infraId: infra.id, sandboxCreatedMs, killed, infraStarted, podIPs, finished,
+      });
+      waiting = synced.waiting;
+      initFailed = synced.initFailed;
     }
 
-    if (finished && infra?.state === "running") {
-      // A finished pod needs no network namespace; its containers stay for their logs.
-      await runtime.stopContainer(infra.id, 2);
+    if ((finished || initFailed) && infra?.state === "running") {
+      // A finished pod needs no network namespace, nor its sidecars (stopped after the
+      // app containers, as the kubelet's KillPod); its containers stay for their logs.
+      await stopPodContainers(this.ctx, await this.observer.listContainers(), pod);
     }
 
     await infraStarted.catch(() => undefined); // report the sandbox as it settled, not mid-start
@@ -264,11 +289,11 @@ export class PodWorker {
   }
 
   /**
-   * `evicted` is the eviction's message once the pod's containers were stopped for it;
-   * a sync of the running pod that an eviction overtakes reports what it saw, and the
-   * sync after it the eviction.
+   * `failure` is why the node failed the pod, once its containers were stopped for it;
+   * a sync of the running pod that a failure overtakes reports what it saw, and the
+   * sync after it the failure.
    */
-  private report(pod: Pod, obs: PodObservation, terminated: boolean, evicted?: string): void {
+  private report(pod: Pod, obs: PodObservation, terminated: boolean, failure?: PodFailure): void {
     // A sync that began before the master removed the pod says nothing more about it.
     if (this.desired === "removed") return;
     const status = computePodStatus({
@@ -278,7 +303,7 @@ export class PodWorker {
       hostIP: this.deps.hostIP(),
       previous: this.lastStatus,
       now: rfc3339(this.ctx.now()),
-      ...(evicted !== undefined ? { failure: { reason: EVICTED_REASON, message: evicted } } : {}),
+      ...(failure !== undefined ? { failure: { reason: failure.reason, message: failure.message } } : {}),
     });
     this.lastStatus = status;
     this.deps.reportStatus(podIdentity(pod), status, terminated);
@@ -290,12 +315,19 @@ export class PodWorker {
    */
   private syncProbes(pod: Pod, obs: PodObservation): void {
     const running: RunningContainer[] = [];
-    for (const spec of pod.spec.containers) {
+    // Sidecars are probed as app containers are; plain init containers have no probes.
+    const sidecars = (pod.spec.initContainers ?? []).filter(isSidecar);
+    for (const spec of [...sidecars, ...pod.spec.containers]) {
       const cur = obs.containers.get(spec.name)?.current;
-      if (cur?.running) running.push({ spec, id: cur.id, startedAtMs: timeOf(cur.startedAt, this.ctx.now()) });
+      if (cur?.running) {
+        const fieldPath = containerFieldPath(spec.name, sidecars.includes(spec));
+        running.push({ spec, id: cur.id, startedAtMs: timeOf(cur.startedAt, this.ctx.now()), fieldPath });
+      }
     }
     const { probes } = this.deps;
-    probes.sync(pod, obs.infra?.running ? sandboxIP(obs.infra) : "", running);
+    const podIP = obs.infra?.running ? sandboxIP(obs.infra) : "";
+    this.ctx.podIP = podIP;
+    probes.sync(pod, podIP, running);
     for (const c of running) {
       const o = obs.containers.get(c.spec.name);
       if (o) o.health = probes.health(c.spec, c.id);

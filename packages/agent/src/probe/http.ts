@@ -13,7 +13,7 @@ export interface HttpProbeRequest {
   timeoutMs: number;
 }
 
-interface HttpResponse {
+export interface HttpResponse {
   status: number;
   location?: string;
   body: string;
@@ -119,7 +119,11 @@ function get(url: URL, headers: Record<string, string | string[]>, deadline: num
   });
 }
 
-export async function httpProbe(req: HttpProbeRequest): Promise<ProbeOutcome> {
+/**
+ * A GET as probes and lifecycle hooks send it, following redirects to the same host:
+ * the last response, or why there was none (worded as Go's HTTP client words it).
+ */
+export async function httpGet(req: HttpProbeRequest): Promise<{ response: HttpResponse } | { error: string }> {
   const deadline = Date.now() + req.timeoutMs;
   const headers = probeHeaders(req.headers);
   let url = req.url;
@@ -128,27 +132,32 @@ export async function httpProbe(req: HttpProbeRequest): Promise<ProbeOutcome> {
     try {
       res = await get(url, headers, deadline);
     } catch (err) {
-      return { result: "failure", output: `Get ${shown(url)}: ${describe(err, url)}` };
+      return { error: `Get ${shown(url)}: ${describe(err, url)}` };
     }
     if (FOLLOWED.has(res.status) && res.location) {
       let next: URL;
       try {
         next = new URL(res.location, url);
       } catch {
-        return { result: "failure", output: `Get ${shown(url)}: failed to parse Location header ${JSON.stringify(res.location)}` };
+        return { error: `Get ${shown(url)}: failed to parse Location header ${JSON.stringify(res.location)}` };
       }
       if (next.hostname === req.url.hostname) {
-        if (followed >= MAX_REDIRECTS) {
-          return { result: "failure", output: `Get ${shown(next)}: stopped after ${MAX_REDIRECTS} redirects` };
-        }
+        if (followed >= MAX_REDIRECTS) return { error: `Get ${shown(next)}: stopped after ${MAX_REDIRECTS} redirects` };
         url = next;
         continue;
       }
     }
-    if (res.status >= 200 && res.status < 400) {
-      if (res.status >= 300) return { result: "warning", output: `Probe terminated redirects, Response body: ${res.body}` };
-      return { result: "success", output: res.body };
-    }
-    return { result: "failure", output: `HTTP probe failed with statuscode: ${res.status}` };
+    return { response: res };
   }
+}
+
+export async function httpProbe(req: HttpProbeRequest): Promise<ProbeOutcome> {
+  const got = await httpGet(req);
+  if ("error" in got) return { result: "failure", output: got.error };
+  const res = got.response;
+  if (res.status >= 200 && res.status < 400) {
+    if (res.status >= 300) return { result: "warning", output: `Probe terminated redirects, Response body: ${res.body}` };
+    return { result: "success", output: res.body };
+  }
+  return { result: "failure", output: `HTTP probe failed with statuscode: ${res.status}` };
 }

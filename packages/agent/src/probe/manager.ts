@@ -17,6 +17,8 @@ export interface RunningContainer {
   id: string;
   /** When it started, ms since the epoch. */
   startedAtMs: number;
+  /** How events name it: spec.containers{web} unless told (a sidecar is spec.initContainers{name}). */
+  fieldPath?: string;
 }
 
 /** What the pod worker needs of the probes. */
@@ -145,7 +147,7 @@ export class ProbeManager implements PodProbes {
         this.opts.onChange(uid);
       },
       event: (eventType, reason, message) =>
-        this.opts.reportEvent(state.id, { type: eventType, reason, message, fieldPath: `spec.containers{${name}}` }),
+        this.opts.reportEvent(state.id, { type: eventType, reason, message, fieldPath: c.fieldPath ?? `spec.containers{${name}}` }),
       name: `${podKey(state.id)}/${name}`,
       now: this.opts.now,
       jitter,

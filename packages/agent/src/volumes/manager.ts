@@ -18,6 +18,7 @@ import { setUpHostPath } from "./host-path.js";
 import { PodVolumeDirs } from "./paths.js";
 import { setUpProjected } from "./projected.js";
 import { setUpSecret } from "./secret.js";
+import { ServiceAccountTokenManager } from "./service-account-tokens.js";
 import { pinSubPath, type ResolvedSubPath } from "./subpath.js";
 import type { VolumeObjectSource } from "./source.js";
 import { podUid, type MountableVolume, type VolumeSetUpContext } from "./volume.js";
@@ -81,9 +82,11 @@ export class VolumeManager {
   private readonly now: () => number;
   private readonly pods = new Map<string, PodVolumes>();
   private readonly lock = new KeyedLock();
+  private readonly tokens: ServiceAccountTokenManager | undefined;
 
   constructor(private readonly opts: VolumeManagerOptions) {
     this.dirs = new PodVolumeDirs(opts.podsDir);
+    this.tokens = opts.objects ? new ServiceAccountTokenManager(opts.objects, opts.now ? { now: opts.now } : {}) : undefined;
     this.mounts = opts.mounts ?? new LinuxMounts();
     this.refreshIntervalMs = opts.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS;
     this.now = opts.now ?? Date.now;
@@ -167,6 +170,7 @@ export class VolumeManager {
         mountPoints: await this.mounts.mountPoints(),
         objects: this.opts.objects,
         nodeAllocatable: this.opts.nodeAllocatable?.() ?? {},
+        tokens: this.tokens,
       };
       for (const v of needed) await this.setUpOne(ctx, v, current);
     }
@@ -194,6 +198,7 @@ export class VolumeManager {
 
   private async tearDownLocked(uid: string): Promise<void> {
     this.pods.delete(uid);
+    this.tokens?.forget(uid);
     const dir = this.dirs.podDir(uid);
     const mounted = async () => [...(await this.mounts.mountPoints())].filter((p) => within(dir, p));
     // The deepest first; a mount left in place would have its contents deleted by the rm below.

@@ -1,7 +1,9 @@
-// projected volumes: the files of several configMap, secret and downwardAPI sources
-// in one directory, as the kubelet's projected plugin makes them (each source's
-// items, or all its keys, with the volume's defaultMode); on a tmpfs when any
-// source is a Secret. Every source that fails is named in the error.
+// projected volumes: the files of several configMap, secret, downwardAPI and
+// serviceAccountToken sources in one directory, as the kubelet's projected plugin
+// makes them (each source's items, or all its keys, with the volume's
+// defaultMode; a token from the token manager, renewed before it expires); on a
+// tmpfs when any source is a Secret or a token. Every source that fails is named
+// in the error.
 import { defaultVolumeFileMode, type ProjectedVolumeSource, type VolumeProjection } from "@bosun/api";
 import type { Payload } from "./atomic-writer.js";
 import { configMapPayload, downwardApiPayload, mergePayloads, secretPayload } from "./payloads.js";
@@ -19,7 +21,13 @@ async function sourcePayload(ctx: VolumeSetUpContext, source: VolumeProjection, 
     return secretPayload(await readSourceObject(ctx, "secret", name, optional), items, defaultMode, optional);
   }
   if (source.downwardAPI) return downwardApiPayload(ctx.pod, source.downwardAPI.items, defaultMode, ctx.nodeAllocatable);
-  // Validation refuses the others (service account tokens); a pod from elsewhere gets nothing for them.
+  if (source.serviceAccountToken) {
+    const projection = source.serviceAccountToken;
+    if (!ctx.tokens) throw new Error(`couldn't get a token of service account ${ctx.pod.metadata.namespace ?? ""}/${ctx.pod.spec.serviceAccountName ?? ""}, no kubeClient defined`);
+    const token = await ctx.tokens.token(ctx.pod, projection);
+    return new Map([[projection.path, { data: Buffer.from(token, "utf8"), mode: defaultMode }]]);
+  }
+  // Validation refuses the others (cluster trust bundles); a pod from elsewhere gets nothing for them.
   return new Map();
 }
 
@@ -35,6 +43,7 @@ export async function setUpProjected(ctx: VolumeSetUpContext, name: string, sour
     }
   }
   if (problems.length > 0) throw aggregateError(problems);
-  const holdsSecrets = (source.sources ?? []).some((s) => s.secret !== undefined);
+  // A token is as secret as a Secret.
+  const holdsSecrets = (source.sources ?? []).some((s) => s.secret !== undefined || s.serviceAccountToken !== undefined);
   return writeVolume(ctx, "projected", name, mergePayloads(parts), holdsSecrets);
 }

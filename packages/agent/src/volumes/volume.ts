@@ -6,6 +6,7 @@ import { mkdir } from "node:fs/promises";
 import type { ConfigMap, Pod, ResourceList, Secret } from "@bosun/api";
 import type { HostMounts } from "./host-mounts.js";
 import type { PodVolumeDirs } from "./paths.js";
+import type { ServiceAccountTokenManager } from "./service-account-tokens.js";
 import type { VolumeObjectSource } from "./source.js";
 
 export interface VolumeSetUpContext {
@@ -18,6 +19,8 @@ export interface VolumeSetUpContext {
   objects: VolumeObjectSource | undefined;
   /** The node's allocatable resources: the memory a tmpfs may use at most. */
   nodeAllocatable: ResourceList;
+  /** The service-account tokens of projected volumes; undefined, as objects, without an API server. */
+  tokens: ServiceAccountTokenManager | undefined;
 }
 
 /** A volume as containers mount it. */

@@ -1,7 +1,8 @@
 // An in-memory source of the cluster's objects for environments and volumes:
 // ConfigMaps, Secrets, claims and PersistentVolumes a test puts in and takes out,
+// service-account tokens it issues ("token-1", "token-2", ...) at the test's clock,
 // every read counted, and a failure the test can switch on.
-import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Secret } from "@bosun/api";
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Secret, TokenRequest } from "@bosun/api";
 import type { VolumeObjectSource } from "../../src/volumes/source.js";
 
 export class FakeEnvObjects implements VolumeObjectSource {
@@ -13,6 +14,10 @@ export class FakeEnvObjects implements VolumeObjectSource {
   readonly reads: string[] = [];
   /** When set, every read fails with it (the API is unreachable, or refuses). */
   failure: Error | undefined;
+  /** The token requests answered, in order. */
+  readonly tokenRequests: Array<{ namespace: string; serviceAccount: string; request: TokenRequest }> = [];
+  /** The clock tokens are issued at. */
+  now: () => number = Date.now;
 
   putConfigMap(namespace: string, name: string, data: Record<string, string>): void {
     this.configMaps.set(`${namespace}/${name}`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data });
@@ -65,5 +70,14 @@ export class FakeEnvObjects implements VolumeObjectSource {
     this.reads.push(`persistentvolume ${name}`);
     if (this.failure) throw this.failure;
     return this.volumes.get(name);
+  }
+
+  async requestToken(namespace: string, serviceAccount: string, request: TokenRequest): Promise<TokenRequest> {
+    this.reads.push(`token ${namespace}/${serviceAccount}`);
+    if (this.failure) throw this.failure;
+    this.tokenRequests.push({ namespace, serviceAccount, request });
+    const seconds = request.spec.expirationSeconds ?? 3600;
+    const token = `token-${this.tokenRequests.length}`;
+    return { ...request, spec: { ...request.spec, expirationSeconds: seconds }, status: { token, expirationTimestamp: new Date(this.now() + seconds * 1000).toISOString() } };
   }
 }

@@ -8,7 +8,7 @@ import type { NetworkMessage } from "@bosun/proto";
 import { DockerRuntime, LinuxHost, removeNodeNetwork } from "../../src/index.js";
 
 /** The /24 of each test file that runs agents on Docker. */
-export const NETWORK_SLOTS = { agentDocker: 1, podLifecycle: 2, probes: 3, twoAgentsA: 4, twoAgentsB: 5 } as const;
+export const NETWORK_SLOTS = { agentDocker: 1, podLifecycle: 2, probes: 3, twoAgentsA: 4, twoAgentsB: 5, initContainers: 6 } as const;
 
 const clusterOctet = randomInt(20, 100);
 

@@ -10,6 +10,7 @@ import { nodePrinter } from "./nodes.js";
 import { podPrinter } from "./pods.js";
 import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./networking.js";
 import { secretPrinter } from "./secrets.js";
+import { serviceAccountPrinter } from "./service-accounts.js";
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from "./services.js";
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage.js";
 import { daemonSetPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from "./workloads.js";
@@ -31,6 +32,7 @@ const printers: Record<string, Printer> = {
   Event: eventPrinter,
   Secret: secretPrinter,
   ConfigMap: configMapPrinter,
+  ServiceAccount: serviceAccountPrinter,
   PersistentVolume: persistentVolumePrinter,
   PersistentVolumeClaim: persistentVolumeClaimPrinter,
   StorageClass: storageClassPrinter,

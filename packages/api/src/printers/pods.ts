@@ -1,7 +1,8 @@
 // The Pod table: READY, STATUS and RESTARTS computed as Kubernetes' printPod
 // does, so users see the reasons they know: CrashLoopBackOff, ErrImagePull,
-// Completed, Terminating.
-import { isPodReady } from "../pods.js";
+// Completed, Terminating, and for init containers Init:1/2, Init:CrashLoopBackOff,
+// Init:Error and PodInitializing.
+import { getPodCondition, isPodReady, isSidecar } from "../pods.js";
 import type { Pod } from "../types/core.js";
 import { age } from "./age.js";
 import { ageColumn, column, nameColumn, none, type Printer, type TableRowCondition } from "./columns.js";
@@ -16,33 +17,82 @@ export function podColumns(pod: Pod, now: number = Date.now()): PodColumns {
   const statuses = pod.status?.containerStatuses ?? [];
   const phase = pod.status?.phase ?? "Pending";
   let reason: string = pod.status?.reason || phase;
+  // A pod held by scheduling gates says so, as kubectl's printPod does.
+  if (getPodCondition(pod.status, "PodScheduled")?.reason === "SchedulingGated") reason = "SchedulingGated";
   let restarts = 0;
   let readyContainers = 0;
   let lastRestart = 0;
   let hasRunning = false;
 
-  // Walked from last to first so the first container's reason wins, as in kubectl.
-  for (let i = statuses.length - 1; i >= 0; i--) {
-    const cs = statuses[i]!;
+  // Init containers first, as kubectl's printPod: the first that has not completed
+  // names the reason (Init:1/2, Init:CrashLoopBackOff, Init:Error); sidecars count as
+  // containers of the pod once they started.
+  const initSpecs = new Map((pod.spec.initContainers ?? []).map((c) => [c.name, c]));
+  const initCount = initSpecs.size;
+  let totalContainers = pod.spec.containers.length;
+  for (const c of initSpecs.values()) if (isSidecar(c)) totalContainers++;
+  let sidecarRestarts = 0;
+  let lastSidecarRestart = 0;
+  let initializing = false;
+  const initStatuses = pod.status?.initContainerStatuses ?? [];
+  for (let i = 0; i < initStatuses.length; i++) {
+    const cs = initStatuses[i]!;
+    const sidecar = isSidecar(initSpecs.get(cs.name) ?? {});
     restarts += cs.restartCount;
-    const finishedAt = cs.lastState?.terminated?.finishedAt;
-    if (finishedAt) lastRestart = Math.max(lastRestart, Date.parse(finishedAt) || 0);
-    const waiting = cs.state?.waiting;
-    const terminated = cs.state?.terminated;
-    if (waiting?.reason) {
-      reason = waiting.reason;
-    } else if (terminated?.reason) {
-      reason = terminated.reason;
-    } else if (terminated) {
-      reason = terminated.signal ? `Signal:${terminated.signal}` : `ExitCode:${terminated.exitCode}`;
-    } else if (cs.ready && cs.state?.running) {
-      hasRunning = true;
-      readyContainers++;
+    const finishedAt = Date.parse(cs.lastState?.terminated?.finishedAt ?? "") || 0;
+    lastRestart = Math.max(lastRestart, finishedAt);
+    if (sidecar) {
+      sidecarRestarts += cs.restartCount;
+      lastSidecarRestart = Math.max(lastSidecarRestart, finishedAt);
     }
+    const terminated = cs.state?.terminated;
+    const waiting = cs.state?.waiting;
+    if (terminated && terminated.exitCode === 0) continue;
+    if (sidecar && cs.started) {
+      if (cs.ready) readyContainers++;
+      continue;
+    }
+    if (terminated) {
+      reason = terminated.reason
+        ? `Init:${terminated.reason}`
+        : terminated.signal
+          ? `Init:Signal:${terminated.signal}`
+          : `Init:ExitCode:${terminated.exitCode}`;
+    } else if (waiting?.reason && waiting.reason !== "PodInitializing") {
+      reason = `Init:${waiting.reason}`;
+    } else {
+      reason = `Init:${i}/${initCount}`;
+    }
+    initializing = true;
+    break;
   }
 
-  if (reason === "Completed" && hasRunning) {
-    reason = isPodReady(pod) ? "Running" : "NotReady";
+  if (!initializing || getPodCondition(pod.status, "Initialized")?.status === "True") {
+    restarts = sidecarRestarts;
+    lastRestart = lastSidecarRestart;
+    // Walked from last to first so the first container's reason wins, as in kubectl.
+    for (let i = statuses.length - 1; i >= 0; i--) {
+      const cs = statuses[i]!;
+      restarts += cs.restartCount;
+      const finishedAt = cs.lastState?.terminated?.finishedAt;
+      if (finishedAt) lastRestart = Math.max(lastRestart, Date.parse(finishedAt) || 0);
+      const waiting = cs.state?.waiting;
+      const terminated = cs.state?.terminated;
+      if (waiting?.reason) {
+        reason = waiting.reason;
+      } else if (terminated?.reason) {
+        reason = terminated.reason;
+      } else if (terminated) {
+        reason = terminated.signal ? `Signal:${terminated.signal}` : `ExitCode:${terminated.exitCode}`;
+      } else if (cs.ready && cs.state?.running) {
+        hasRunning = true;
+        readyContainers++;
+      }
+    }
+
+    if (reason === "Completed" && hasRunning) {
+      reason = isPodReady(pod) ? "Running" : "NotReady";
+    }
   }
 
   if (pod.metadata.deletionTimestamp && pod.status?.reason === "NodeLost") {
@@ -54,7 +104,7 @@ export function podColumns(pod: Pod, now: number = Date.now()): PodColumns {
   const restartsText =
     restarts !== 0 && lastRestart > 0 ? `${restarts} (${age(new Date(lastRestart).toISOString(), now)} ago)` : String(restarts);
 
-  return { ready: `${readyContainers}/${pod.spec.containers.length}`, status: reason, restarts: restartsText };
+  return { ready: `${readyContainers}/${totalContainers}`, status: reason, restarts: restartsText };
 }
 
 const completed = (reason: string, message: string): TableRowCondition[] => [{ type: "Completed", status: "True", reason, message }];

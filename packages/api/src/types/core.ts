@@ -5,7 +5,9 @@
 // Fields follow k8s.io/api/core/v1 exactly (names, nesting, JSON types); a field
 // that is not here is not supported and is refused by the apiserver, by path.
 import { Type, type Static } from "@sinclair/typebox";
+import { Affinity, PodSchedulingGate, TopologySpreadConstraint } from "./affinity.js";
 import { EnvFromSource, EnvVar } from "./env.js";
+import { ExecAction, HTTPGetAction, Lifecycle } from "./lifecycle.js";
 import { DeleteOptions, IntOrString, kindSchema, ObjectMeta, Quantity, StringMap, Time, strict } from "./meta.js";
 import { LocalObjectReference, Volume, VolumeMount } from "./volumes.js";
 
@@ -110,38 +112,9 @@ export const Node = kindSchema("v1", "Node", {
 });
 export type Node = Static<typeof Node>;
 
-// ---- Node selectors (a PersistentVolume's nodeAffinity) ----
+// ---- Node selectors (a PersistentVolume's nodeAffinity; they live with the pod's affinity) ----
 
-export const NodeSelectorOperator = Type.Union([
-  Type.Literal("In"),
-  Type.Literal("NotIn"),
-  Type.Literal("Exists"),
-  Type.Literal("DoesNotExist"),
-  Type.Literal("Gt"),
-  Type.Literal("Lt"),
-]);
-export type NodeSelectorOperator = Static<typeof NodeSelectorOperator>;
-
-/** A node's label (matchExpressions) or field (matchFields, only metadata.name) compared with values. */
-export const NodeSelectorRequirement = Type.Object(
-  { key: Type.String(), operator: NodeSelectorOperator, values: Type.Optional(Type.Array(Type.String())) },
-  strict,
-);
-export type NodeSelectorRequirement = Static<typeof NodeSelectorRequirement>;
-
-/** Requirements that must all hold. */
-export const NodeSelectorTerm = Type.Object(
-  {
-    matchExpressions: Type.Optional(Type.Array(NodeSelectorRequirement)),
-    matchFields: Type.Optional(Type.Array(NodeSelectorRequirement)),
-  },
-  strict,
-);
-export type NodeSelectorTerm = Static<typeof NodeSelectorTerm>;
-
-/** Terms of which at least one must hold. */
-export const NodeSelector = Type.Object({ nodeSelectorTerms: Type.Array(NodeSelectorTerm) }, strict);
-export type NodeSelector = Static<typeof NodeSelector>;
+export { NodeSelector, NodeSelectorOperator, NodeSelectorRequirement, NodeSelectorTerm } from "./affinity.js";
 
 // ---- Pod ----
 
@@ -168,19 +141,8 @@ export type ResourceRequirements = Static<typeof ResourceRequirements>;
 
 // ---- Probes (k8s.io/api/core/v1 Probe) ----
 
-export const ExecAction = Type.Object({ command: Type.Optional(Type.Array(Type.String())) }, strict);
-export const HTTPHeader = Type.Object({ name: Type.String(), value: Type.String() }, strict);
-export const HTTPGetAction = Type.Object(
-  {
-    path: Type.Optional(Type.String()),
-    port: IntOrString,
-    host: Type.Optional(Type.String()),
-    scheme: Type.Optional(Type.Union([Type.Literal("HTTP"), Type.Literal("HTTPS")])),
-    httpHeaders: Type.Optional(Type.Array(HTTPHeader)),
-  },
-  strict,
-);
-export type HTTPGetAction = Static<typeof HTTPGetAction>;
+// ExecAction and HTTPGetAction are shared with lifecycle hooks (lifecycle.ts).
+export { ExecAction, HTTPGetAction, HTTPHeader } from "./lifecycle.js";
 export const TCPSocketAction = Type.Object({ port: IntOrString, host: Type.Optional(Type.String()) }, strict);
 export type TCPSocketAction = Static<typeof TCPSocketAction>;
 
@@ -221,6 +183,9 @@ export const Container = Type.Object(
     startupProbe: Type.Optional(Probe),
     terminationMessagePath: Type.Optional(Type.String()),
     terminationMessagePolicy: Type.Optional(Type.String()),
+    lifecycle: Type.Optional(Lifecycle),
+    /** Only "Always", only on init containers: the init container is a sidecar (validation-init-containers.ts). */
+    restartPolicy: Type.Optional(Type.String()),
   },
   strict,
 );
@@ -260,11 +225,13 @@ export type PodDNSConfig = Static<typeof PodDNSConfig>;
 export const PodSpec = Type.Object(
   {
     volumes: Type.Optional(Type.Array(Volume)),
+    initContainers: Type.Optional(Type.Array(Container)),
     containers: Type.Array(Container),
     restartPolicy: Type.Optional(RestartPolicy),
     nodeSelector: Type.Optional(StringMap),
     nodeName: Type.Optional(Type.String()),
     terminationGracePeriodSeconds: Type.Optional(Type.Integer()),
+    activeDeadlineSeconds: Type.Optional(Type.Integer()),
     schedulerName: Type.Optional(Type.String()),
     dnsPolicy: Type.Optional(Type.String()),
     dnsConfig: Type.Optional(PodDNSConfig),
@@ -274,6 +241,14 @@ export const PodSpec = Type.Object(
     subdomain: Type.Optional(Type.String()),
     /** dockerconfigjson or dockercfg Secrets whose credentials the agent gives Docker's pulls. */
     imagePullSecrets: Type.Optional(Type.Array(LocalObjectReference)),
+    /** The ServiceAccount the pod runs as (admission sets "default"); serviceAccount is its deprecated alias, kept equal. */
+    serviceAccountName: Type.Optional(Type.String()),
+    serviceAccount: Type.Optional(Type.String()),
+    /** Whether admission mounts an API token; unset: the ServiceAccount's choice, else yes. */
+    automountServiceAccountToken: Type.Optional(Type.Boolean()),
+    affinity: Type.Optional(Affinity),
+    topologySpreadConstraints: Type.Optional(Type.Array(TopologySpreadConstraint)),
+    schedulingGates: Type.Optional(Type.Array(PodSchedulingGate)),
   },
   strict,
 );
@@ -362,6 +337,7 @@ export const PodStatus = Type.Object(
     podIP: Type.Optional(Type.String()),
     podIPs: Type.Optional(Type.Array(PodIP)),
     startTime: Type.Optional(Time),
+    initContainerStatuses: Type.Optional(Type.Array(ContainerStatus)),
     containerStatuses: Type.Optional(Type.Array(ContainerStatus)),
     qosClass: Type.Optional(Type.String()),
   },

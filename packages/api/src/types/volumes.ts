@@ -136,8 +136,18 @@ export type SecretProjection = Static<typeof SecretProjection>;
 export const DownwardAPIProjection = Type.Object({ items: Type.Optional(Type.Array(DownwardAPIVolumeFile)) }, strict);
 export type DownwardAPIProjection = Static<typeof DownwardAPIProjection>;
 
-/** The projection sources Bosun cannot fill: there are no service accounts or trust bundles yet. */
-export const unsupportedProjections = ["serviceAccountToken", "clusterTrustBundle"] as const;
+/**
+ * A token of the pod's ServiceAccount, bound to the pod, as a file; the agent asks
+ * the API for it (TokenRequest) and writes a new one before this one expires.
+ */
+export const ServiceAccountTokenProjection = Type.Object(
+  { audience: Type.Optional(Type.String()), expirationSeconds: Type.Optional(Type.Integer()), path: Type.String() },
+  strict,
+);
+export type ServiceAccountTokenProjection = Static<typeof ServiceAccountTokenProjection>;
+
+/** The projection sources Bosun cannot fill: there are no cluster trust bundles yet. */
+export const unsupportedProjections = ["clusterTrustBundle"] as const;
 
 /** One source of a projected volume: exactly one of these. */
 export const VolumeProjection = Type.Object(
@@ -145,7 +155,8 @@ export const VolumeProjection = Type.Object(
     secret: Type.Optional(SecretProjection),
     downwardAPI: Type.Optional(DownwardAPIProjection),
     configMap: Type.Optional(ConfigMapProjection),
-    ...openSourceFields(unsupportedProjections, "Not supported by Bosun yet (it has no service accounts or cluster trust bundles): a projection that sets it is refused."),
+    serviceAccountToken: Type.Optional(ServiceAccountTokenProjection),
+    ...openSourceFields(unsupportedProjections, "Not supported by Bosun yet (it has no cluster trust bundles): a projection that sets it is refused."),
   },
   strict,
 );

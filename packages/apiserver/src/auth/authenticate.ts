@@ -1,7 +1,7 @@
 // Who is asking: a client certificate signed by the cluster CA (CN = user, O =
 // groups), else a bearer token — a static one from --token-auth-file or a
-// bootstrap (join) token stored as a Secret. Kubernetes' union authenticator
-// tries them in the same order. A bad bearer token is a 401, never anonymous.
+// bootstrap (join) token stored as a Secret, or a service account's signed token.
+// Kubernetes' union authenticator tries them in the same order. A bad bearer token is a 401, never anonymous.
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { resourceByKind, unauthorized, type KubeObject } from "@bosun/api";
@@ -11,16 +11,20 @@ import {
   bootstrapTokenType,
   bootstrappersGroup,
   identityFromSubject,
+  looksLikeJwt,
   parseBearer,
   secretsEqual,
   type Identity,
 } from "@bosun/pki";
 import { StatusError } from "../errors.js";
 import type { Registry } from "../registry/registry.js";
+import type { ServiceAccountTokenAuthenticator } from "./service-account-tokens.js";
 
 export interface AuthenticatorOptions {
   registry: Registry;
   staticTokens?: Map<string, Identity>;
+  /** Service-account JWTs (service-account-tokens.ts). */
+  serviceAccountTokens?: ServiceAccountTokenAuthenticator;
   now?: () => Date;
 }
 
@@ -55,6 +59,10 @@ export class Authenticator {
     if (fromFile) return fromFile;
     const bootstrap = await this.bootstrapIdentity(token);
     if (bootstrap) return bootstrap;
+    if (this.opts.serviceAccountTokens && looksLikeJwt(token)) {
+      const account = await this.opts.serviceAccountTokens.authenticate(token);
+      if (account) return account;
+    }
     throw new StatusError(unauthorized());
   }
 

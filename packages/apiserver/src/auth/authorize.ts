@@ -6,12 +6,13 @@
 //   Secrets, ConfigMaps and PersistentVolumeClaims its pods use and the
 //   PersistentVolumes bound to those claims (the Node authorizer's graph: pod ->
 //   node, pvc -> pod, pv -> pvc);
+//   request tokens of its pods' service accounts, bound to those pods;
 //   and read what the node's service proxy, DNS and ingress proxy serve from
 //   (Services and their endpoints, namespaces, network policies, ingresses, and the
 //   Secrets an Ingress names for TLS), and write ingresses' status;
 // - bootstrap tokens (system:bootstrappers), which may only ask for a node
 //   certificate (see node-certificates.ts).
-import { forbidden, parseFieldSelector, type Pod, type PodReferenceKind, type ResourceInfo } from "@bosun/api";
+import { forbidden, isPlainObject, parseFieldSelector, type Pod, type PodReferenceKind, type ResourceInfo } from "@bosun/api";
 import { bootstrappersGroup, nodeNameOf, type Identity } from "@bosun/pki";
 import { StatusError } from "../errors.js";
 import type { ResourceRoute } from "../http/paths.js";
@@ -23,6 +24,8 @@ export interface RequestAttributes {
   fieldSelector?: string;
   /** For a create: metadata.name of the object in the body. A function, so the body is read only for the rules that need it. */
   createdName?: () => string | undefined;
+  /** For a create: the JSON body, parsed (undefined when it is not JSON), for the rules that read more than its name. */
+  createdBody?: () => unknown;
 }
 
 /** What the node rules read of the cluster. */
@@ -97,6 +100,29 @@ async function authorizeReferencedObject(
   deny(identity, attrs, `no relationship found between node '${node}' and this object: a node may only read the ${info.resource} its pods use${kind === "Secret" ? " (or an Ingress names for TLS)" : ""}`);
 }
 
+/**
+ * The Node authorizer's and NodeRestriction's rule for serviceaccounts/token: a
+ * node may ask only for a token of the account one of its pods runs as, bound to
+ * that pod (so the token dies with it), as a kubelet asks for projected tokens.
+ */
+async function authorizeTokenRequest(identity: Identity, node: string, attrs: RequestAttributes, lookups: NodeRuleLookups): Promise<void> {
+  const { name, namespace, subresource } = attrs.route;
+  if (attrs.verb !== "create" || subresource !== "token" || name === undefined || namespace === undefined) {
+    deny(identity, attrs, "a node may only request tokens (create serviceaccounts/token) for its pods' service accounts");
+  }
+  const body = attrs.createdBody?.();
+  const ref = isPlainObject(body) && isPlainObject(body.spec) && isPlainObject(body.spec.boundObjectRef) ? body.spec.boundObjectRef : undefined;
+  if (ref === undefined || ref.kind !== "Pod" || typeof ref.name !== "string") deny(identity, attrs, "node requested token not bound to a pod");
+  const pod = await lookups.pod(namespace, ref.name);
+  if (pod === undefined || pod.spec?.nodeName !== node) deny(identity, attrs, "node requested token bound to a pod scheduled on a different node");
+  if (typeof ref.uid === "string" && ref.uid !== "" && ref.uid !== pod.metadata.uid) {
+    deny(identity, attrs, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+  }
+  if (pod.spec.serviceAccountName !== name) {
+    deny(identity, attrs, `no relationship found between node '${node}' and this object: pod "${pod.metadata.name ?? ""}" runs as service account "${pod.spec.serviceAccountName ?? ""}"`);
+  }
+}
+
 /** Throws a 403 StatusError unless `identity` may do what `attrs` describe. */
 export async function authorize(identity: Identity, attrs: RequestAttributes, lookups: NodeRuleLookups): Promise<void> {
   if (identity.groups.includes(bootstrappersGroup)) {
@@ -129,6 +155,7 @@ export async function authorize(identity: Identity, attrs: RequestAttributes, lo
     if (["create", "update", "patch", "get", "list", "watch"].includes(attrs.verb)) return;
     deny(identity, attrs, "a node may only write events");
   }
+  if (kind === "/serviceaccounts") return authorizeTokenRequest(identity, node, attrs, lookups);
   if (kind === "/pods") {
     if (attrs.verb === "list" || attrs.verb === "watch") {
       if (selectedField(attrs.fieldSelector, "spec.nodeName") === node) return;
@@ -144,5 +171,5 @@ export async function authorize(identity: Identity, attrs: RequestAttributes, lo
     if (pod && pod.spec?.nodeName === node) return;
     deny(identity, attrs, `the pod is not bound to node "${node}"`);
   }
-  deny(identity, attrs, "nodes may only use nodes, their own pods and events, read the Secrets, ConfigMaps, claims and volumes their pods use, and read Services, endpoints, namespaces, network policies and ingresses");
+  deny(identity, attrs, "nodes may only use nodes, their own pods and events, read the Secrets, ConfigMaps, claims and volumes their pods use, request tokens for their pods' service accounts, and read Services, endpoints, namespaces, network policies and ingresses");
 }

@@ -17,6 +17,7 @@ import { StatusError } from "../errors.js";
 import { parsePath } from "../http/paths.js";
 import type { Registry } from "../registry/registry.js";
 import { Authenticator } from "./authenticate.js";
+import type { ServiceAccountTokenAuthenticator } from "./service-account-tokens.js";
 import { authorize, bootstrapOnly } from "./authorize.js";
 import { nodeCertificatePath } from "./node-certificates.js";
 import { isPublicPath } from "./public-paths.js";
@@ -24,6 +25,7 @@ import { isPublicPath } from "./public-paths.js";
 export interface RequestGateOptions {
   registry: Registry;
   staticTokens?: Map<string, Identity>;
+  serviceAccountTokens?: ServiceAccountTokenAuthenticator;
   now?: () => Date;
 }
 
@@ -78,6 +80,7 @@ export class RequestGate {
         route,
         fieldSelector: query.get("fieldSelector") ?? undefined,
         createdName: () => bodyName(body),
+        createdBody: () => jsonBody(body),
       },
       {
         pod: (namespace, name) => this.lookupPod(namespace, name),
@@ -135,14 +138,19 @@ export class RequestGate {
   }
 }
 
-/** metadata.name of a JSON request body, for rules that depend on what is created; undefined when it has none. */
-function bodyName(body: unknown): string | undefined {
+/** A JSON request body, parsed, for rules that depend on what is created; undefined when it is not JSON. */
+function jsonBody(body: unknown): unknown {
   if (!Buffer.isBuffer(body)) return undefined;
   try {
-    const name = (JSON.parse(body.toString("utf8")) as { metadata?: { name?: unknown } }).metadata?.name;
-    return typeof name === "string" ? name : undefined;
+    return JSON.parse(body.toString("utf8")) as unknown;
   } catch {
-    // Not JSON: the handler answers that; here it only means "no name".
+    // Not JSON: the handler answers that; here it only means "nothing to read".
     return undefined;
   }
+}
+
+/** metadata.name of a JSON request body; undefined when it has none. */
+function bodyName(body: unknown): string | undefined {
+  const name = (jsonBody(body) as { metadata?: { name?: unknown } } | undefined)?.metadata?.name;
+  return typeof name === "string" ? name : undefined;
 }

@@ -25,6 +25,7 @@ const subresources: Record<string, { verbs: string[]; kind?: string; group?: str
   log: { verbs: ["get"], kind: "Pod" },
   scale: { verbs: ["get", "patch", "update"], kind: "Scale", group: "autoscaling", version: "v1" },
   eviction: { verbs: ["create"], kind: "Eviction", group: "policy", version: "v1" },
+  token: { verbs: ["create"], kind: "TokenRequest", group: "authentication.k8s.io", version: "v1" },
   exec: { verbs: ["create", "get"], kind: "PodExecOptions" },
   attach: { verbs: ["create", "get"], kind: "PodAttachOptions" },
   portforward: { verbs: ["create", "get"], kind: "PodPortForwardOptions" },

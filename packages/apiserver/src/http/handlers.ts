@@ -19,6 +19,8 @@ import { StatusError } from "../errors.js";
 import type { Registry } from "../registry/registry.js";
 import { bindPod } from "../registry/binding.js";
 import { evictPod } from "../registry/eviction.js";
+import { requestToken, tokenRequests } from "../registry/token-request.js";
+import type { ServiceAccountTokenSettings } from "../auth/service-account-tokens.js";
 import { deleteOptionsConflict } from "../registry/gc.js";
 import { scaleInfo, scaleOf, updateScale } from "../registry/scale.js";
 import { mediaType, objectMediaTypes, parseBody, parseObjectBody, patchMediaTypes } from "./body.js";
@@ -35,6 +37,8 @@ import { defaultWatchTimeoutSeconds, serveWatch } from "./watch.js";
 
 export interface HandlerContext {
   registry: Registry;
+  /** Issues the tokens of serviceaccounts/{name}/token. */
+  serviceAccountTokens?: ServiceAccountTokenSettings;
   logSource?: PodLogSource;
   streamSource?: PodStreamSource;
 }
@@ -68,6 +72,13 @@ export async function handleResource(ctx: HandlerContext, req: FastifyRequest, r
     const body = parseBody(req.body, req.headers["content-type"], objectMediaTypes);
     await evictPod(ctx.registry, route.namespace ?? "", name, body, isDryRun(query));
     return void reply.code(201).send(createdStatus);
+  }
+  if (subresource === "token") {
+    if (method !== "POST") throw new StatusError(methodNotAllowed(info, verbOf(method, true)));
+    if (!ctx.serviceAccountTokens) throw new StatusError(badRequest("this API server issues no service-account tokens: it was started without a signing key"));
+    // kubectl 1.32 and later send the TokenRequest as protobuf.
+    const body = parseObjectBody(req.body, req.headers["content-type"], tokenRequests);
+    return void reply.code(201).send(await requestToken(ctx.registry, ctx.serviceAccountTokens, route.namespace ?? "", name, body));
   }
   if (subresource === "scale") return scale(ctx, req, reply, route, query, method);
   switch (method) {

@@ -45,6 +45,8 @@ const rfc3339Time = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 export function logOptions(pod: Pod, query: Query): PodLogOptions {
   const names = pod.spec.containers.map((c) => c.name);
+  // An init container may be named too (its logs, a sidecar's exec), though never picked by default.
+  const allNames = [...names, ...(pod.spec.initContainers ?? []).map((c) => c.name)];
   let container = first(query, "container");
   if (!container) {
     if (names.length !== 1) {
@@ -53,9 +55,9 @@ export function logOptions(pod: Pod, query: Query): PodLogOptions {
       );
     }
     container = names[0];
-  } else if (!names.includes(container)) {
+  } else if (!allNames.includes(container)) {
     throw new StatusError(
-      badRequest(`container ${container} is not valid for pod ${pod.metadata.name ?? ""}, choose one of: [${names.join(" ")}]`),
+      badRequest(`container ${container} is not valid for pod ${pod.metadata.name ?? ""}, choose one of: [${allNames.join(" ")}]`),
     );
   }
   const opts: PodLogOptions = { container, follow: flag(query, "follow") };

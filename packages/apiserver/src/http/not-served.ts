@@ -1,7 +1,7 @@
 // The 404 for a Kubernetes resource Bosun does not serve. Kubernetes answers an
 // unknown resource with "the server could not find the requested resource"; a
 // client that POSTs to one without asking discovery first (`kubectl create
-// serviceaccount`) would print only that, so the message
+// quota`) would print only that, so the message
 // names the resource and says where the served ones are listed.
 import { resourceByPath, routeNotFound, type Status } from "@bosun/api";
 

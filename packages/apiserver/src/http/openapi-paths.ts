@@ -13,6 +13,7 @@ import {
   PatchBody,
   scaleSchema,
   Status,
+  tokenRequestSchema,
   type DefinitionSet,
   type GroupVersionKind,
   type OpenApiSchema,
@@ -33,6 +34,7 @@ const subresourceBodies: Record<string, { gvk: GroupVersionKind; schema: Schema 
   scale: { gvk: { group: "autoscaling", version: "v1", kind: "Scale" }, schema: scaleSchema },
   binding: { gvk: { group: "", version: "v1", kind: "Binding" }, schema: bindingSchema },
   eviction: { gvk: { group: "policy", version: "v1", kind: "Eviction" }, schema: evictionSchema },
+  token: { gvk: { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" }, schema: tokenRequestSchema },
 };
 
 export function subresourceBody(subresource: string): { gvk: GroupVersionKind; schema: Schema } | undefined {
@@ -122,6 +124,9 @@ const kindDescriptions: Record<string, string> = {
   Event: "Event is a report of an event somewhere in the cluster.",
   Secret: "Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.",
   ConfigMap: "ConfigMap holds configuration data for pods to consume.",
+  ServiceAccount:
+    "ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets",
+  TokenRequest: "TokenRequest requests a token for a given service account.",
   PersistentVolume:
     "PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes",
   PersistentVolumeClaim: "PersistentVolumeClaim is a user's request for and claim to a persistent volume",
@@ -242,7 +247,8 @@ export function addResourcePaths(paths: Record<string, OpenApiSchema>, set: Defi
         break;
       }
       case "binding":
-      case "eviction": {
+      case "eviction":
+      case "token": {
         const body = subresourceBodies[sub];
         const bodyRef = addKind(set, body.gvk, body.schema);
         paths[subPath] = {

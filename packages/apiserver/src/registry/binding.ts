@@ -6,6 +6,7 @@ import {
   bindingSchema,
   conflict,
   invalid,
+  isPodSchedulingGated,
   setPodCondition,
   validateObject,
   type Binding,
@@ -56,6 +57,8 @@ export async function bindPod(registry: Registry, namespace: string, name: strin
     if (pod.spec.nodeName) {
       throw new StatusError(conflict(pods, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`));
     }
+    // Kubernetes' words; its 500 is a 409 here: the pod may be bound once its gates are removed.
+    if (isPodSchedulingGated(pod)) throw new StatusError(conflict(pods, name, `pod ${name} has non-empty .spec.schedulingGates`));
     pod.spec.nodeName = node;
     setPodCondition((pod.status ??= {}), { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: rfc3339() });
     return { kind: "put", object: pod };

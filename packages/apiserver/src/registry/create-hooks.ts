@@ -4,6 +4,7 @@
 // stringData is merged into data on both, which Kubernetes does while decoding
 // the v1 object, just before these.
 import {
+  applySchedulingGatedCondition,
   isPlainObject,
   jobControllerUidLabel,
   jobNameLabel,
@@ -14,6 +15,7 @@ import {
   rfc3339,
   type KubeObject,
   type PersistentVolume,
+  type Pod,
 } from "@bosun/api";
 import { protectClaim, protectVolume } from "./storage-protection.js";
 
@@ -69,6 +71,7 @@ function stampPhaseTransition(object: KubeObject, old: KubeObject): void {
 
 const createHooks: Record<string, (object: KubeObject) => void> = {
   Job: generateJobSelector,
+  Pod: (object) => applySchedulingGatedCondition(object as Pod),
   Secret: mergeStringData,
   Service: resetStatus,
   Ingress: resetStatus,

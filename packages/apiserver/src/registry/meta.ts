@@ -11,6 +11,7 @@ const withoutGeneration = new Set([
   "Event",
   "Secret",
   "ConfigMap",
+  "ServiceAccount",
   "Service",
   "Endpoints",
   "PersistentVolume",

@@ -35,6 +35,7 @@ import { withDefaultClass } from "./claim-default-class.js";
 import { admitClaimResize } from "./claim-resize.js";
 import { prepareForCreate, prepareForUpdate } from "./create-hooks.js";
 import { RangeFull, type Picked, type ServiceAllocator } from "./service-allocation.js";
+import type { ServiceAccountAdmission } from "./service-account-admission.js";
 import { finalizersForDelete } from "./gc.js";
 import { carryUpdateMeta, clone, initCreateMeta, markDeleting, readyToRemove } from "./meta.js";
 
@@ -77,6 +78,8 @@ export class Registry {
     private readonly eventLeases?: LeaseManager,
     /** Cluster IPs and node ports; without it Services are stored as they come (tests of other kinds). */
     private readonly services?: ServiceAllocator,
+    /** The ServiceAccount admission of new pods; without it pods keep the account they name (tests of other kinds). */
+    private readonly serviceAccounts?: ServiceAccountAdmission,
   ) {}
 
   async get(info: ResourceInfo, namespace: string | undefined, name: string, fromCache: boolean): Promise<KubeObject> {
@@ -91,8 +94,9 @@ export class Registry {
 
   async create(info: ResourceInfo, sent: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     const body = info.kind === "PersistentVolumeClaim" ? await withDefaultClass(sent, () => this.storageClasses()) : sent;
+    const admitPod = await this.podAdmission(info, sent);
     const generated = !body.metadata.name && !!body.metadata.generateName;
-    let object = this.prepareCreate(info, body, opts);
+    let object = this.prepareCreate(info, body, opts, admitPod);
     if (info.namespaced) await this.requireNamespace(object.metadata.namespace ?? "");
     let picked = await this.allocate(info, object);
     if (opts.dryRun) return object;
@@ -106,9 +110,20 @@ export class Registry {
         throw new StatusError(clashRefused(info, object.metadata.name ?? "", res.clash));
       }
       if (!res.clash && (!generated || attempt >= 8)) throw new StatusError(alreadyExists(info, object.metadata.name ?? ""));
-      object = this.prepareCreate(info, body, opts);
+      object = this.prepareCreate(info, body, opts, admitPod);
       picked = await this.allocate(info, object);
     }
+  }
+
+  /**
+   * A new pod's ServiceAccount admission: the account is looked up now (after
+   * NamespaceLifecycle: a pod of a missing namespace is a 404, not a missing
+   * account), and what admission changes is done in prepareCreate.
+   */
+  private async podAdmission(info: ResourceInfo, sent: KubeObject): Promise<((pod: KubeObject) => void) | undefined> {
+    if (info.kind !== "Pod" || !this.serviceAccounts) return undefined;
+    await this.requireNamespace(sent.metadata.namespace ?? "");
+    return this.serviceAccounts.admission(sent);
   }
 
   /** The StorageClasses the watch cache holds, as the admission plugins' listers see them. */
@@ -130,8 +145,13 @@ export class Registry {
     }
   }
 
-  /** Server-owned metadata, the kind's create hook, defaults, then validation. */
-  private prepareCreate(info: ResourceInfo, body: KubeObject, opts: WriteOptions): KubeObject {
+  /**
+   * Server-owned metadata, the kind's create hook, defaults, managed fields, then
+   * mutating admission and validation. Admission comes after the managed fields,
+   * as in Kubernetes, so what it adds (a pod's token volume) belongs to no
+   * manager: a server-side apply that leaves it out does not remove it.
+   */
+  private prepareCreate(info: ResourceInfo, body: KubeObject, opts: WriteOptions, admit?: (object: KubeObject) => void): KubeObject {
     const object = clone(body);
     initCreateMeta(info, object);
     if (!object.metadata.name && object.metadata.generateName) object.metadata.name = object.metadata.generateName + generateNameSuffix();
@@ -139,6 +159,10 @@ export class Registry {
     prepareForCreate(info.kind, object);
     applyDefaults(info, object);
     setManagedFields(object, managedFieldsAfterWrite(info, undefined, object, opts.fieldManager));
+    if (admit) {
+      admit(object);
+      applyDefaults(info, object);
+    }
     const causes = validateObject(info, object);
     if (causes.length > 0) throw new StatusError(invalid(info, object.metadata.name ?? "", causes));
     return object;

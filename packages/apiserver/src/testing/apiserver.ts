@@ -11,7 +11,7 @@ export interface TestApiServer {
 }
 
 export async function startTestApiServer(
-  opts: Partial<Pick<ApiServerOptions, "logSource" | "streamSource" | "watchCacheSize" | "prefix" | "eventTtlSeconds" | "staticTokens" | "advertiseAddress" | "serviceRanges" | "encryption">> = {},
+  opts: Partial<Pick<ApiServerOptions, "logSource" | "streamSource" | "watchCacheSize" | "prefix" | "eventTtlSeconds" | "staticTokens" | "advertiseAddress" | "serviceRanges" | "encryption" | "serviceAccounts">> = {},
 ): Promise<TestApiServer> {
   const etcd = await startTestEtcd();
   try {

@@ -4,7 +4,7 @@
 // CA at start.
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { ensureCa, leafValidityMs, readPair, signCertificate, writePair, type Usage } from "@bosun/pki";
+import { ensureCa, ensureServiceAccountKey, leafValidityMs, readPair, serviceAccountKeyPaths, signCertificate, writePair, type Usage } from "@bosun/pki";
 import { CliError } from "../context.js";
 import { collect, duration } from "./options.js";
 
@@ -12,12 +12,16 @@ export function registerPki(program: Command): void {
   const pki = program.command("pki").description("the cluster CA and certificates for etcd (for installs with TLS etcd)");
   pki
     .command("init")
-    .description("make a cluster CA (ca.crt, ca.key) in --dir, or keep the one there")
-    .requiredOption("--dir <dir>", "the PKI directory; copy ca.crt and ca.key from it into each master's <data-dir>/pki")
+    .description("make a cluster CA (ca.crt, ca.key) and a service-account signing key (sa.key, sa.pub) in --dir, or keep those there")
+    .requiredOption("--dir <dir>", "the PKI directory; copy ca.crt, ca.key, sa.key and sa.pub from it into each master's <data-dir>/pki")
     .action(async (opts: { dir: string }) => {
       const had = existsSync(`${opts.dir}/ca.crt`);
       await ensureCa(opts.dir);
       process.stdout.write(`${had ? "kept the CA in" : "made a CA in"} ${opts.dir} (ca.crt, ca.key)\n`);
+      // Every master must check the tokens any master signed: one key for all, like the CA.
+      const hadKey = existsSync(serviceAccountKeyPaths(opts.dir).key);
+      ensureServiceAccountKey(opts.dir);
+      process.stdout.write(`${hadKey ? "kept the service-account signing key in" : "made a service-account signing key in"} ${opts.dir} (sa.key, sa.pub)\n`);
     });
   pki
     .command("issue")

@@ -110,9 +110,9 @@ function describeEnvVar(w: DescribeWriter, level: number, e: EnvVar, containers:
 }
 
 /**
- * The "Containers:" section at `level`: each container's spec and, for a pod
- * (`statuses` given), its runtime state; `meta` is the pod's, for the values of
- * variables that name its fields.
+ * The "Containers:" section at `level` (or "Init Containers:", as `title` says):
+ * each container's spec and, for a pod (`statuses` given), its runtime state;
+ * `meta` is the pod's, for the values of variables that name its fields.
  */
 export function describeContainers(
   w: DescribeWriter,
@@ -120,8 +120,9 @@ export function describeContainers(
   containers: readonly Container[],
   statuses?: readonly ContainerStatus[],
   meta?: ObjectMeta,
+  title = "Containers",
 ): void {
-  w.line(level, "Containers:");
+  w.line(level, `${title}:`);
   const l = level + 2;
   for (const c of containers) {
     const cs = statuses?.find((s) => s.name === c.name);
@@ -170,6 +171,7 @@ export function describePodTemplate(w: DescribeWriter, template: PodTemplateSpec
   if (!template) return w.line(1, "<unset>");
   w.map(1, "Labels", template.metadata?.labels);
   if (Object.keys(template.metadata?.annotations ?? {}).length > 0) w.map(1, "Annotations", template.metadata?.annotations, ": ");
+  if (template.spec.initContainers?.length) describeContainers(w, 1, template.spec.initContainers, undefined, undefined, "Init Containers");
   describeContainers(w, 1, template.spec.containers);
   describeVolumes(w, template.spec.volumes, true);
   w.map(1, "Node-Selectors", template.spec.nodeSelector);

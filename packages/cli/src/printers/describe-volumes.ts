@@ -1,7 +1,7 @@
 // Volumes as `kubectl describe` prints them (k8s.io/kubectl/pkg/describe): a pod's
 // "Volumes:" section with each volume's source, a container's "Mounts:" lines, and the
 // hostPath and local sources a PersistentVolume's "Source:" shares with pods.
-import type { Container, HostPathVolumeSource, LocalVolumeSource, Volume } from "@bosun/api";
+import { defaultTokenExpirationSeconds, type Container, type HostPathVolumeSource, type LocalVolumeSource, type Volume } from "@bosun/api";
 import { type DescribeWriter, none } from "./describe-writer.js";
 
 export function hostPathLines(w: DescribeWriter, level: number, hostPath: HostPathVolumeSource): void {
@@ -63,6 +63,8 @@ function sourceLines(w: DescribeWriter, v: Volume): void {
       } else if (s.configMap) {
         w.line(l, "ConfigMapName:", s.configMap.name ?? "");
         w.line(l, "Optional:", String(s.configMap.optional === true));
+      } else if (s.serviceAccountToken) {
+        w.line(l, "TokenExpirationSeconds:", String(s.serviceAccountToken.expirationSeconds ?? defaultTokenExpirationSeconds));
       }
     }
     return;

@@ -35,6 +35,9 @@ export function describePod(pod: Pod, events: readonly Event[], now = Date.now()
   if (pod.status?.message) w.line(0, "Message:", pod.status.message);
   w.line(0, "IP:", pod.status?.podIP ?? "");
   controlledBy(w, pod);
+  if (pod.spec.initContainers?.length) {
+    describeContainers(w, 0, pod.spec.initContainers, pod.status?.initContainerStatuses ?? [], pod.metadata, "Init Containers");
+  }
   describeContainers(w, 0, pod.spec.containers, pod.status?.containerStatuses ?? [], pod.metadata);
   const conditions = pod.status?.conditions ?? [];
   if (conditions.length > 0) {

@@ -4,6 +4,7 @@
 // what it owns but no longer selects. Objects controlled by someone else are left alone.
 import { matchesLabels, type KubeObject, type LabelSelector, type ResourceInfo } from "@bosun/api";
 import { controllerRefOf, newControllerRef } from "./controller-ref.js";
+import { errorMessage } from "./error-message.js";
 import { patchMetadata, type MetadataPatchApi } from "./metadata-patch.js";
 
 export interface ClaimPlan<T extends KubeObject> {
@@ -85,8 +86,7 @@ export async function claimObjects<T extends KubeObject>(opts: ClaimOptions, can
     }
   }
   if (errors.length > 0) {
-    const first = errors[0] instanceof Error ? errors[0].message : String(errors[0]);
-    throw new Error(`claiming ${res.resource} for ${owner.kind} ${owner.metadata.namespace}/${owner.metadata.name} failed ${errors.length} time(s), first: ${first}`);
+    throw new Error(`claiming ${res.resource} for ${owner.kind} ${owner.metadata.namespace}/${owner.metadata.name} failed ${errors.length} time(s), first: ${errorMessage(errors[0])}`);
   }
   return claimed;
 }

@@ -12,3 +12,6 @@ export * from "./dependent-events.js";
 export * from "./queue-controller.js";
 export * from "./requeue-at.js";
 export * from "./finalizers.js";
+export * from "./selector.js";
+export * from "./error-message.js";
+export * from "./pod-control.js";

@@ -2,6 +2,7 @@
 // failures on success, back off and retry on error. The queue guarantees one worker
 // per key at a time.
 import { createLogger, type WorkQueue } from "@bosun/client";
+import { errorMessage } from "./error-message.js";
 
 export interface Workers {
   /** Resolves when every worker has returned after the queue shut down. */
@@ -18,7 +19,7 @@ export function runWorkers(name: string, queue: WorkQueue<string>, count: number
         await sync(key);
         queue.forget(key);
       } catch (err) {
-        log.warn({ key, err: err instanceof Error ? err.message : String(err) }, "sync failed; retrying with backoff");
+        log.warn({ key, err: errorMessage(err) }, "sync failed; retrying with backoff");
         queue.addRateLimited(key);
       } finally {
         queue.done(key);

@@ -5,7 +5,7 @@
 // polling.
 import { mustResource, rfc3339, type CronJob, type CronJobStatus, type Job } from "@bosun/api";
 import { createLogger, isAlreadyExists, isConflict, isNotFound, objectKey, type EventType, type Informer } from "@bosun/client";
-import { isControlledBy, QueueController, RequeueAt, watchDependents, type ControllerContext } from "../common/index.js";
+import { errorMessage, isControlledBy, QueueController, RequeueAt, watchDependents, type ControllerContext } from "../common/index.js";
 import { finishedCondition } from "../job/conditions.js";
 import { withCronJobDefaults, type DefaultedCronJob } from "./defaults.js";
 import { jobsToPrune } from "./history.js";
@@ -295,8 +295,4 @@ function statusChanged(old: CronJobStatus | undefined, next: CronJobStatus): boo
     old?.lastSuccessfulTime !== next.lastSuccessfulTime ||
     JSON.stringify(old?.active ?? []) !== JSON.stringify(next.active ?? [])
   );
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

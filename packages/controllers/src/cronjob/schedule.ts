@@ -4,6 +4,7 @@
 // descriptor as Kubernetes accepts, or six with seconds first (a Bosun extension),
 // evaluated in spec.timeZone, UTC when unset.
 import { parseCronSchedule, timeZoneProblem } from "@bosun/api";
+import { errorMessage } from "../common/error-message.js";
 
 export class ScheduleError extends Error {
   constructor(message: string) {
@@ -31,7 +32,7 @@ export function parseSchedule(schedule: string, timeZone?: string): Schedule {
   try {
     parseCronSchedule(schedule, { ...zone, currentDate: 0 });
   } catch (err) {
-    throw new ScheduleError(err instanceof Error ? err.message : String(err));
+    throw new ScheduleError(errorMessage(err));
   }
   const text = schedule.trim();
   return {

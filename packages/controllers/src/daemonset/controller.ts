@@ -4,7 +4,6 @@
 // that says how many nodes run which revision.
 import {
   isPodTerminal,
-  labelSelectorFromMatch,
   matchesLabels,
   mustResource,
   objectKey,
@@ -14,21 +13,22 @@ import {
   type Pod,
   scaledValue,
 } from "@bosun/api";
-import { createLogger, isConflict, isNotFound, type Informer } from "@bosun/client";
+import { createLogger, isConflict, KeyedBackoff, type Informer } from "@bosun/client";
 import {
   claimObjects,
+  errorMessage,
   Expectations,
-  podFromTemplate,
-  slowStartBatch,
-  slowStartInitialBatchSize,
+  labelSelectorOf,
+  PodControl,
+  selectsAll,
   templateHash,
   type ControllerContext,
+  type PodToDelete,
   watchDependents,
   QueueController,
 } from "../common/index.js";
 import { withDaemonTolerations } from "./daemon-tolerations.js";
 import { daemonSetSettings, type DaemonSetSettings } from "./defaults.js";
-import { FailedPodBackoff } from "./failed-pod-backoff.js";
 import { nodeShouldRunDaemonPod, type Placement } from "./node-placement.js";
 import { planManage, revisionLabel, type NodeState } from "./node-plan.js";
 import { planRollingUpdate } from "./rolling-update.js";
@@ -46,16 +46,17 @@ export interface DaemonSetControllerOptions {
   workers?: number;
 }
 
-interface PodDeletion {
-  pod: Pod;
-  /** No agent will confirm a graceful deletion (the pod's node is gone): remove it at once. */
-  force?: boolean;
-}
-
 export class DaemonSetController extends QueueController {
   readonly name = "daemonset";
   private readonly expectations: Expectations;
-  private readonly failedPodBackoff: FailedPodBackoff;
+  private readonly podControl: PodControl;
+  /**
+   * How long to wait before deleting the next failed daemon pod on a node, by
+   * "<ds key>/<node>": a node that rejects the pod (a bad host port, a missing image)
+   * would otherwise see create, fail, delete, create in a hot loop. Kubernetes backs
+   * off from 1 s to 15 min per DaemonSet and node (failedPodsBackoff).
+   */
+  private readonly failedPodBackoff: KeyedBackoff;
   private readonly dsInformer: Informer<DaemonSet>;
   private readonly podInformer: Informer<Pod>;
   private readonly nodeInformer: Informer<Node>;
@@ -66,7 +67,8 @@ export class DaemonSetController extends QueueController {
   ) {
     super(ctx, opts.workers ?? 2);
     this.expectations = new Expectations(this.now);
-    this.failedPodBackoff = new FailedPodBackoff(this.now);
+    this.podControl = new PodControl(ctx.client, ctx.recorder, this.expectations);
+    this.failedPodBackoff = new KeyedBackoff({ initialMs: 1000, maxMs: 15 * 60_000, now: this.now });
     this.dsInformer = ctx.informers.for<DaemonSet>(daemonsets);
     this.podInformer = ctx.informers.for<Pod>(pods);
     this.nodeInformer = ctx.informers.for<Node>(nodes);
@@ -78,10 +80,7 @@ export class DaemonSetController extends QueueController {
     watchDependents(this.podInformer, {
       ownerRes: daemonsets,
       owners: this.dsInformer,
-      selectorOf: (ds) => {
-        const selector = parseSelector(ds);
-        return selector && selector.requirements.length > 0 ? selector : undefined;
-      },
+      selectorOf: (ds) => labelSelectorOf(ds.spec.selector),
       enqueue: (key) => this.queue.add(key),
       expectations: this.expectations,
     });
@@ -115,16 +114,16 @@ export class DaemonSetController extends QueueController {
     const ds = this.dsInformer.get(key);
     if (!ds) {
       this.expectations.delete(key);
-      this.failedPodBackoff.forget(`${key}/`);
+      this.failedPodBackoff.forgetPrefix(`${key}/`);
       return;
     }
-    const selector = parseSelector(ds);
+    const selector = labelSelectorOf(ds.spec.selector);
     if (!selector) {
-      this.ctx.recorder.event(ds, "Warning", "InvalidSelector", "spec.selector is not a valid label selector; fix it so the DaemonSet can find its pods");
-      return;
-    }
-    if (selector.requirements.length === 0) {
-      this.ctx.recorder.event(ds, "Warning", "SelectingAll", "This daemon set is selecting all pods. A non-empty selector is required.");
+      if (selectsAll(ds.spec.selector)) {
+        this.ctx.recorder.event(ds, "Warning", "SelectingAll", "This daemon set is selecting all pods. A non-empty selector is required.");
+      } else {
+        this.ctx.recorder.event(ds, "Warning", "InvalidSelector", "spec.selector is not a valid label selector; fix it so the DaemonSet can find its pods");
+      }
       return;
     }
     // What a DaemonSet being deleted still owns is the garbage collector's to remove.
@@ -185,18 +184,20 @@ export class DaemonSetController extends QueueController {
     const nowMs = this.now();
     const plan = planManage({ nodes: nodeStates, podsByNode, hash, surge, minReadySeconds: settings.minReadySeconds, nowMs });
 
-    const deletions: PodDeletion[] = plan.podsToDelete.map((pod) => ({ pod }));
+    const deletions: PodToDelete[] = plan.podsToDelete.map((pod) => ({ pod }));
     for (const { pod, node } of plan.succeededPods) {
       this.ctx.recorder.event(ds, "Normal", "SucceededDaemonPod", `Found succeeded daemon pod ${objectKey(pod)} on node ${node}, will try to delete it`);
       deletions.push({ pod });
     }
     for (const { pod, node } of plan.failedPods) {
       const backoffId = `${key}/${node}`;
-      const waitMs = this.failedPodBackoff.remainingMs(backoffId);
+      const waitMs = this.failedPodBackoff.remainingSinceUpdate(backoffId);
       if (waitMs > 0) {
         this.queue.addAfter(key, waitMs);
         continue;
       }
+      // Nodes that never fail again would otherwise keep their entries for ever.
+      this.failedPodBackoff.gc();
       this.failedPodBackoff.next(backoffId);
       this.ctx.recorder.event(ds, "Warning", "FailedDaemonPod", `Found failed daemon pod ${objectKey(pod)} on node ${node}, will try to kill it`);
       deletions.push({ pod });
@@ -219,61 +220,21 @@ export class DaemonSetController extends QueueController {
   }
 
   /** Creates a pod on each node and deletes the pods given, with expectations set first. */
-  private async syncNodes(ds: DaemonSet, key: string, deletions: PodDeletion[], nodesToCreate: string[], hash: string): Promise<void> {
+  private async syncNodes(ds: DaemonSet, key: string, deletions: PodToDelete[], nodesToCreate: string[], hash: string): Promise<void> {
     const creates = nodesToCreate.slice(0, burstReplicas);
-    const deletes = deletions.slice(0, burstReplicas);
-    this.expectations.expect(key, creates.length, deletes.length);
-    const errors: unknown[] = [];
-
-    let started = 0;
-    const result = await slowStartBatch(creates.length, slowStartInitialBatchSize, () => this.createPod(ds, key, creates[started++]!, hash));
-    if (result.error !== undefined) {
-      errors.push(result.error);
-      // Creates never attempted will never be observed.
-      this.expectations.lowerExpectations(key, creates.length - started, 0);
-    }
-
-    const deleted = await Promise.allSettled(deletes.map((d) => this.deletePod(ds, key, d)));
-    for (const r of deleted) if (r.status === "rejected") errors.push(r.reason);
-
+    const template = ds.spec.template;
+    const { errors } = await this.podControl.apply(key, ds, {
+      create: {
+        template: { ...template, spec: { ...template.spec, tolerations: withDaemonTolerations(template.spec.tolerations) } },
+        count: creates.length,
+        naming: { extraLabels: { [revisionLabel]: hash } },
+        // Bosun places daemon pods itself; the scheduler never sees them.
+        nodeName: (index) => creates[index]!,
+      },
+      delete: deletions.slice(0, burstReplicas),
+    });
     if (errors.length > 0) {
       throw new Error(`DaemonSet ${key}: ${errors.length} pod create/delete request(s) failed, first: ${errorMessage(errors[0])}`);
-    }
-  }
-
-  private async createPod(ds: DaemonSet, key: string, nodeName: string, hash: string): Promise<void> {
-    const template = ds.spec.template;
-    const pod = podFromTemplate(
-      { ...template, spec: { ...template.spec, tolerations: withDaemonTolerations(template.spec.tolerations) } },
-      ds,
-      { generateName: `${ds.metadata.name}-`, extraLabels: { [revisionLabel]: hash } },
-    );
-    // Bosun places daemon pods itself; the scheduler never sees them.
-    pod.spec.nodeName = nodeName;
-    try {
-      const created = await this.ctx.client.create<Pod>(pods, pod, ds.metadata.namespace);
-      this.ctx.recorder.event(ds, "Normal", "SuccessfulCreate", `Created pod: ${created.metadata.name}`);
-    } catch (err) {
-      this.expectations.creationObserved(key);
-      this.ctx.recorder.event(ds, "Warning", "FailedCreate", `Error creating: ${errorMessage(err)}`);
-      throw err;
-    }
-  }
-
-  private async deletePod(ds: DaemonSet, key: string, { pod, force }: PodDeletion): Promise<void> {
-    const name = pod.metadata.name ?? "";
-    try {
-      await this.ctx.client.delete(pods, name, {
-        namespace: pod.metadata.namespace,
-        preconditions: { uid: pod.metadata.uid },
-        ...(force ? { gracePeriodSeconds: 0 } : {}),
-      });
-      this.ctx.recorder.event(ds, "Normal", "SuccessfulDelete", `Deleted pod: ${name}`);
-    } catch (err) {
-      this.expectations.deletionObserved(key);
-      if (isNotFound(err)) return;
-      this.ctx.recorder.event(ds, "Warning", "FailedDelete", `Error deleting: ${errorMessage(err)}`);
-      throw err;
     }
   }
 
@@ -306,14 +267,6 @@ export class DaemonSetController extends QueueController {
   }
 }
 
-function parseSelector(ds: DaemonSet): LabelSelector | undefined {
-  try {
-    return labelSelectorFromMatch(ds.spec.selector.matchLabels, ds.spec.selector.matchExpressions);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The pods by the node they are bound to. Finished pods already being deleted are
  * left out: nothing remains to be done about them (getNodesToDaemonPods).
@@ -332,8 +285,4 @@ function groupByNode(claimed: readonly Pod[]): Map<string, Pod[]> {
 
 function samePlacement(a: Placement, b: Placement): boolean {
   return a.shouldRun === b.shouldRun && a.shouldContinueRunning === b.shouldContinueRunning;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

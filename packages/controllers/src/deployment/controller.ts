@@ -16,7 +16,9 @@ import { createLogger, isConflict, type Informer } from "@bosun/client";
 import {
   claimObjects,
   controllerRefOf,
+  labelSelectorOf,
   resolveControllerRef,
+  selectsAll,
   watchDependents,
   type ControllerContext,
   QueueController,
@@ -33,21 +35,6 @@ const replicaSetsRes = mustResource("replicasets");
 export interface DeploymentControllerOptions {
   /** Deployments synced at the same time (kube-controller-manager's --concurrent-deployment-syncs). */
   workers?: number;
-}
-
-function selectsNothingSpecific(d: Deployment): boolean {
-  const sel = d.spec.selector;
-  return Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
-}
-
-/** The selector with which the Deployment may adopt orphaned ReplicaSets; none when it is empty or invalid. */
-function adoptingSelector(d: Deployment): LabelSelector | undefined {
-  if (selectsNothingSpecific(d)) return undefined;
-  try {
-    return labelSelectorFromMatch(d.spec.selector.matchLabels, d.spec.selector.matchExpressions);
-  } catch {
-    return undefined;
-  }
 }
 
 export class DeploymentController extends QueueController {
@@ -72,7 +59,7 @@ export class DeploymentController extends QueueController {
     watchDependents(this.replicaSets, {
       ownerRes: deploymentsRes,
       owners: this.deployments,
-      selectorOf: adoptingSelector,
+      selectorOf: (d) => labelSelectorOf(d.spec.selector),
       enqueue: (key) => this.queue.add(key),
     });
     this.pods.onDelete((pod) => this.podDeleted(pod));
@@ -101,7 +88,7 @@ export class DeploymentController extends QueueController {
     if (cached.metadata.deletionTimestamp) return;
     const d = withDeploymentDefaults(cached);
 
-    if (selectsNothingSpecific(d)) {
+    if (selectsAll(d.spec.selector)) {
       this.ctx.recorder.event(d, "Warning", "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.");
       if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
         await this.ctx.client.update(deploymentsRes, { ...d, status: { ...d.status, observedGeneration: d.metadata.generation } }, { subresource: "status" });

@@ -13,7 +13,7 @@ import {
   type ReplicaSet,
 } from "@bosun/api";
 import { createLogger, isAlreadyExists, isNotFound, type ApiClient, type EventRecorder } from "@bosun/client";
-import { isControlledBy, newControllerRef, templateHash } from "../common/index.js";
+import { errorMessage, isControlledBy, newControllerRef, templateHash } from "../common/index.js";
 import {
   calculateStatus,
   getCondition,
@@ -164,7 +164,7 @@ export class DeploymentSync {
         created = found;
         alreadyExists = true;
       } else {
-        const msg = `Failed to create new replica set "${name}": ${err instanceof Error ? err.message : String(err)}`;
+        const msg = `Failed to create new replica set "${name}": ${errorMessage(err)}`;
         if (hasProgressDeadline(d)) {
           const status = structuredClone(d.status ?? {});
           setCondition(status, newCondition(progressing, "False", reasons.failedRSCreate, msg, this.env.now()));

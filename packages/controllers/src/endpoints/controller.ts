@@ -5,7 +5,7 @@
 // writes their endpoints (the apiserver, for `kubernetes` in `default`).
 import { mustResource, objectKey, semanticEqual, type Endpoints, type EndpointSubset, type Pod, type Service } from "@bosun/api";
 import { createLogger, isAlreadyExists, isConflict, isNotFound, type Informer } from "@bosun/client";
-import { Expectations, QueueController, type ControllerContext } from "../common/index.js";
+import { errorMessage, Expectations, QueueController, type ControllerContext } from "../common/index.js";
 import { headlessServiceLabel, isServiceIPSet, selectedPods, serviceSelector } from "./pod-endpoints.js";
 import { watchServicePods } from "./service-membership.js";
 import { desiredSubsets, truncateSubsets } from "./subsets.js";
@@ -108,7 +108,7 @@ export class EndpointsController extends QueueController {
       written = await this.ctx.client.update<Endpoints>(endpointsRes, next);
     } catch (err) {
       // A conflict only says the informer is behind: the retry decides again on what won.
-      if (!isConflict(err)) this.ctx.recorder.event(service, "Warning", "FailedToUpdateEndpoint", `Failed to update endpoint ${key}: ${messageOf(err)}`);
+      if (!isConflict(err)) this.ctx.recorder.event(service, "Warning", "FailedToUpdateEndpoint", `Failed to update endpoint ${key}: ${errorMessage(err)}`);
       throw err;
     }
     if (written.metadata.resourceVersion !== current.metadata.resourceVersion) {
@@ -125,7 +125,7 @@ export class EndpointsController extends QueueController {
       this.creations.lowerExpectations(key, 1, 0);
       // Already there (this controller's own create, not yet in the informer, or someone else's): the retry updates it.
       if (!isAlreadyExists(err)) {
-        this.ctx.recorder.event(service, "Warning", "FailedToCreateEndpoint", `Failed to create endpoint for service ${key}: ${messageOf(err)}`);
+        this.ctx.recorder.event(service, "Warning", "FailedToCreateEndpoint", `Failed to create endpoint for service ${key}: ${errorMessage(err)}`);
       }
       throw err;
     }
@@ -177,8 +177,4 @@ function withoutReferenceVersions(subsets: readonly EndpointSubset[]): EndpointS
     ...(s.addresses ? { addresses: s.addresses.map(strip) } : {}),
     ...(s.notReadyAddresses ? { notReadyAddresses: s.notReadyAddresses.map(strip) } : {}),
   }));
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -5,7 +5,7 @@
 // without a selector, are never touched.
 import { mustResource, objectKey, type EndpointSlice, type Node, type Pod, type Service } from "@bosun/api";
 import { createLogger, isConflict, isNotFound, type Informer } from "@bosun/client";
-import { QueueController, type ControllerContext } from "../common/index.js";
+import { errorMessage, QueueController, type ControllerContext } from "../common/index.js";
 import { selectedPods, serviceSelector } from "../endpoints/pod-endpoints.js";
 import { watchServicePods } from "../endpoints/service-membership.js";
 import { isManagedSlice, serviceKeyOfSlice } from "./labels.js";
@@ -104,7 +104,7 @@ export class EndpointSliceController extends QueueController {
       await this.apply(plan);
     } catch (err) {
       // A conflict only says the informer is behind: the retry plans again from what won.
-      if (!isConflict(err)) this.ctx.recorder.event(service, "Warning", "FailedToUpdateEndpointSlices", `Error updating Endpoint Slices for Service ${namespace}/${name}: ${messageOf(err)}`);
+      if (!isConflict(err)) this.ctx.recorder.event(service, "Warning", "FailedToUpdateEndpointSlices", `Error updating Endpoint Slices for Service ${namespace}/${name}: ${errorMessage(err)}`);
       throw err;
     }
   }
@@ -128,8 +128,4 @@ export class EndpointSliceController extends QueueController {
       }
     }
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

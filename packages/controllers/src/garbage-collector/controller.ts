@@ -9,7 +9,7 @@
 // periodic resync catches whatever no event announced.
 import { objectKey, resourceByKind, type KubeObject, type OwnerReference, type ResourceInfo } from "@bosun/api";
 import { createLogger, isConflict, isNotFound, WorkQueue } from "@bosun/client";
-import { hasFinalizer, patchMetadata, removeFinalizer, runWorkers, type Controller, type ControllerContext, type Workers } from "../common/index.js";
+import { errorMessage, hasFinalizer, patchMetadata, removeFinalizer, runWorkers, type Controller, type ControllerContext, type Workers } from "../common/index.js";
 import { AbsentOwners } from "./absent-owners.js";
 import { collectedResources } from "./collected-resources.js";
 import {
@@ -230,7 +230,7 @@ export class GarbageCollectorController implements Controller {
       try {
         await this.removeOwnerReferences(d.res, d.object, (r) => r.uid === uid);
       } catch (err) {
-        failures.push(`${d.res.resource}/${objectKey(d.object)}: ${err instanceof Error ? err.message : String(err)}`);
+        failures.push(`${d.res.resource}/${objectKey(d.object)}: ${errorMessage(err)}`);
       }
     }
     if (failures.length > 0) {

@@ -2,26 +2,16 @@
 // enough of them succeed, or until it runs out of retries or time, and reports
 // progress in the Job's status. Finished pods are kept while the Job runs (Bosun has
 // no job-tracking finalizers): they are what succeeded and failed are counted from.
-import {
-  labelSelectorFromMatch,
-  mustResource,
-  rfc3339,
-  type Job,
-  type JobCondition,
-  type JobStatus,
-  type LabelSelector,
-  type Pod,
-} from "@bosun/api";
-import { createLogger, isConflict, isNotFound, objectKey, type EventType, type Informer } from "@bosun/client";
+import { mustResource, rfc3339, type Job, type JobCondition, type JobStatus, type LabelSelector, type Pod } from "@bosun/api";
+import { createLogger, isConflict, objectKey, type EventType, type Informer } from "@bosun/client";
 import {
   claimObjects,
   Expectations,
   isPodReady,
-  podFromTemplate,
+  labelSelectorOf,
+  PodControl,
   QueueController,
   RequeueAt,
-  slowStartBatch,
-  slowStartInitialBatchSize,
   watchDependents,
   type ControllerContext,
 } from "../common/index.js";
@@ -71,6 +61,7 @@ export class JobController extends QueueController {
   private readonly jobs: Informer<Job>;
   private readonly pods: Informer<Pod>;
   private readonly expectations = new Expectations(this.now);
+  private readonly podControl: PodControl;
   private readonly requeue = new RequeueAt(this.queue, this.now);
   /**
    * Jobs this controller decided are finished, until the informer shows the written
@@ -86,6 +77,7 @@ export class JobController extends QueueController {
     super(ctx, opts.workers ?? 4);
     this.backoffBaseMs = opts.podFailureBackoffMs ?? defaultPodFailureBackoffMs;
     this.backoffMaxMs = opts.maxPodFailureBackoffMs ?? maxPodFailureBackoffMs;
+    this.podControl = new PodControl(ctx.client, ctx.recorder, this.expectations);
     this.jobs = ctx.informers.for<Job>(jobsResource);
     this.pods = ctx.informers.for<Pod>(podsResource);
     this.jobs
@@ -118,10 +110,10 @@ export class JobController extends QueueController {
     const job = withJobDefaults(cached);
     // Read before the pods, so a pod observed in between is not counted twice.
     const mayManagePods = this.expectations.satisfied(key);
-    const selector = labelSelectorFromMatch(job.spec.selector.matchLabels, job.spec.selector.matchExpressions);
-    if (selector.requirements.length === 0) {
-      // It would claim every pod of the namespace; the apiserver refuses such Jobs.
-      log.warn({ job: key }, "job has an empty selector and is left alone; set spec.selector or drop manualSelector");
+    const selector = labelSelectorOf(job.spec.selector);
+    if (!selector) {
+      // An empty one would claim every pod of the namespace.
+      log.warn({ job: key }, "job has an empty or invalid selector and is left alone; fix spec.selector or drop manualSelector");
       return;
     }
     const namespace = cached.metadata.namespace;
@@ -247,65 +239,25 @@ export class JobController extends QueueController {
 
   /** Creates pods in slow-start batches, so a Job whose pods cannot be created fails one request, not hundreds. */
   private async createPods(key: string, job: DefaultedJob, owner: Job, count: number): Promise<{ created: number; error?: unknown }> {
-    const typed: Job = { ...owner, apiVersion: "batch/v1", kind: "Job" };
-    const generateName = `${owner.metadata.name ?? "job"}-`;
-    this.expectations.expect(key, count, 0);
-    const result = await slowStartBatch(count, slowStartInitialBatchSize, async () => {
-      try {
-        const pod = await this.ctx.client.create<Pod>(podsResource, podFromTemplate(job.spec.template, typed, { generateName }));
-        this.ctx.recorder.event(owner, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name ?? ""}`);
-      } catch (err) {
-        this.ctx.recorder.event(owner, "Warning", "FailedCreate", `Error creating: ${errorMessage(err)}`);
-        throw err;
-      }
-    });
-    // Neither the failed creates nor those of batches never started will be observed.
-    if (result.successes < count) this.expectations.lowerExpectations(key, count - result.successes, 0);
-    return result.error === undefined ? { created: result.successes } : { created: result.successes, error: result.error };
+    const { created, errors } = await this.podControl.apply(key, typedJob(owner), { create: { template: job.spec.template, count } });
+    return errors.length === 0 ? { created } : { created, error: errors[0] };
   }
 
   private async deletePods(key: string, owner: Job, pods: readonly Pod[]): Promise<{ deleted: number; deletedReady: number; error?: unknown }> {
-    if (pods.length === 0) return { deleted: 0, deletedReady: 0 };
-    this.expectations.expect(key, 0, pods.length);
-    const results = await Promise.allSettled(
-      pods.map((p) => this.ctx.client.delete(podsResource, p.metadata.name ?? "", { namespace: p.metadata.namespace })),
-    );
-    let deleted = 0;
-    let deletedReady = 0;
-    let error: unknown;
-    results.forEach((r, i) => {
-      const pod = pods[i]!;
-      const gone = r.status === "fulfilled" || isNotFound(r.reason);
-      if (gone) {
-        deleted++;
-        if (isPodReady(pod)) deletedReady++;
-      }
-      if (r.status === "fulfilled") {
-        this.ctx.recorder.event(owner, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name ?? ""}`);
-        return;
-      }
-      // A pod already gone will not be observed going; a failed delete will not happen.
-      this.expectations.lowerExpectations(key, 0, 1);
-      if (!gone) {
-        error ??= r.reason;
-        this.ctx.recorder.event(owner, "Warning", "FailedDelete", `Error deleting: ${errorMessage(r.reason)}`);
-      }
-    });
-    return error === undefined ? { deleted, deletedReady } : { deleted, deletedReady, error };
+    const { gone, errors } = await this.podControl.apply(key, typedJob(owner), { delete: pods.map((pod) => ({ pod })) });
+    const removed = { deleted: gone.length, deletedReady: gone.filter(isPodReady).length };
+    return errors.length === 0 ? removed : { ...removed, error: errors[0] };
   }
+}
+
+/** The Job with its type, which the pods' controllerRef names. */
+function typedJob(job: Job): Job {
+  return { ...job, apiVersion: "batch/v1", kind: "Job" };
 }
 
 /** The selector a Job adopts orphan pods with: none once it is finished, or when its selector is invalid or empty. */
 function adoptingSelector(job: Job): LabelSelector | undefined {
-  if (isJobFinished(job)) return undefined;
-  const sel = jobSelector(job);
-  try {
-    const selector = labelSelectorFromMatch(sel.matchLabels, sel.matchExpressions);
-    return selector.requirements.length > 0 ? selector : undefined;
-  } catch (err) {
-    log.warn({ job: objectKey(job), err: String(err) }, "job has an invalid selector; fix spec.selector");
-    return undefined;
-  }
+  return isJobFinished(job) ? undefined : labelSelectorOf(jobSelector(job));
 }
 
 function failedCondition(reason: string, message: string, nowIso: string): JobCondition {
@@ -329,8 +281,4 @@ function statusChanged(old: JobStatus | undefined, next: JobStatus): boolean {
     o.ready !== next.ready ||
     JSON.stringify(o.conditions ?? []) !== JSON.stringify(next.conditions ?? [])
   );
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -26,6 +26,7 @@ import {
   type Taint,
 } from "@bosun/api";
 import { createLogger, isConflict, isNotFound, type ApiClient, type EventRecorder } from "@bosun/client";
+import { errorMessage } from "../common/index.js";
 import { evictionTime, type TaintSince } from "./eviction.js";
 import { notReadyStatus } from "./pod-ready.js";
 import { desiredControllerTaints, hasNotReadyTaint, reconcileTaints } from "./taints.js";
@@ -124,7 +125,7 @@ export class NodeLifecycleController {
         if (current) await this.syncPods(current, nowMs, liveTaints);
       } catch (err) {
         log.warn(
-          { node: node.metadata.name, err: err instanceof Error ? err.message : String(err) },
+          { node: node.metadata.name, err: errorMessage(err) },
           "could not update the node's taints or pods; retrying at the next pass",
         );
       }

@@ -1,27 +1,17 @@
 // The ReplicaSet controller, after Kubernetes' pkg/controller/replicaset: keeps
 // spec.replicas active pods matching the selector, adopting orphans and releasing
 // pods it no longer selects, and reports what it sees in status.
-import {
-  labelSelectorFromMatch,
-  mustResource,
-  objectKey,
-  SelectorError,
-  type LabelSelector,
-  type Pod,
-  type PodTemplateSpec,
-  type ReplicaSet,
-  type ReplicaSetStatus,
-} from "@bosun/api";
+import { mustResource, objectKey, type Pod, type ReplicaSet, type ReplicaSetStatus } from "@bosun/api";
 import { createLogger, isConflict, isNotFound, type Informer } from "@bosun/client";
 import {
   claimObjects,
   controllerRefOf,
   Expectations,
   isPodActive,
-  podFromTemplate,
-  slowStartBatch,
-  slowStartInitialBatchSize,
+  labelSelectorOf,
+  PodControl,
   type ControllerContext,
+  type PodChanges,
   watchDependents,
   QueueController,
 } from "../common/index.js";
@@ -42,6 +32,7 @@ const replicaSetsRes = mustResource("replicasets");
 export class ReplicaSetController extends QueueController {
   readonly name = "replicaset";
   private readonly expectations: Expectations;
+  private readonly podControl: PodControl;
   private readonly pods: Informer<Pod>;
   private readonly replicaSets: Informer<ReplicaSet>;
   private readonly burstReplicas: number;
@@ -52,6 +43,7 @@ export class ReplicaSetController extends QueueController {
   ) {
     super(ctx, opts.workers ?? 2);
     this.expectations = new Expectations(this.now);
+    this.podControl = new PodControl(ctx.client, ctx.recorder, this.expectations);
     this.burstReplicas = opts.burstReplicas ?? 500;
     this.replicaSets = ctx.informers.for<ReplicaSet>(replicaSetsRes);
     this.pods = ctx.informers.for<Pod>(podsRes);
@@ -65,7 +57,7 @@ export class ReplicaSetController extends QueueController {
     watchDependents(this.pods, {
       ownerRes: replicaSetsRes,
       owners: this.replicaSets,
-      selectorOf,
+      selectorOf: (rs) => labelSelectorOf(rs.spec.selector),
       enqueue: (key) => this.queue.add(key),
       expectations: this.expectations,
     });
@@ -79,7 +71,7 @@ export class ReplicaSetController extends QueueController {
       this.expectations.delete(key);
       return;
     }
-    const selector = selectorOf(rs);
+    const selector = labelSelectorOf(rs.spec.selector);
     if (!selector) {
       log.warn({ replicaSet: key }, "invalid or empty selector; not managing pods until spec.selector is fixed");
       return;
@@ -109,50 +101,18 @@ export class ReplicaSetController extends QueueController {
 
   private async manageReplicas(key: string, rs: ReplicaSet, pods: Pod[]): Promise<void> {
     const diff = pods.length - (rs.spec.replicas ?? 1);
+    let changes: PodChanges = {};
     if (diff < 0) {
       const template = rs.spec.template;
       if (!template) throw new Error(`ReplicaSet ${key} has no spec.template to create pods from; add one`);
-      const count = Math.min(-diff, this.burstReplicas);
-      // Expect before creating: the informer may report a new pod before create() returns.
-      this.expectations.expect(key, count, 0);
-      const { successes, error } = await slowStartBatch(count, slowStartInitialBatchSize, () => this.createPod(rs, template));
-      // Pods that failed or were never tried will not be observed.
-      if (successes < count) this.expectations.lowerExpectations(key, count - successes, 0);
-      if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+      changes = { create: { template, count: Math.min(-diff, this.burstReplicas) } };
     } else if (diff > 0) {
-      const count = Math.min(diff, this.burstReplicas);
-      const victims = podsToDelete(pods, this.relatedPods(rs, pods), count);
-      this.expectations.expect(key, 0, victims.length);
-      const results = await Promise.allSettled(victims.map((pod) => this.deletePod(key, rs, pod)));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+      const victims = podsToDelete(pods, this.relatedPods(rs, pods), Math.min(diff, this.burstReplicas));
+      changes = { delete: victims.map((pod) => ({ pod })) };
     }
-  }
-
-  private async createPod(rs: ReplicaSet, template: PodTemplateSpec): Promise<void> {
-    const pod = podFromTemplate(template, rs, { generateName: `${rs.metadata.name}-` });
-    try {
-      const created = await this.ctx.client.create<Pod>(podsRes, pod);
-      this.ctx.recorder.event(rs, "Normal", "SuccessfulCreate", `Created pod: ${created.metadata.name}`);
-    } catch (err) {
-      this.ctx.recorder.event(rs, "Warning", "FailedCreate", `Error creating: ${messageOf(err)}`);
-      throw err;
-    }
-  }
-
-  private async deletePod(key: string, rs: ReplicaSet, pod: Pod): Promise<void> {
-    const name = pod.metadata.name ?? "";
-    try {
-      await this.ctx.client.delete(podsRes, name, { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
-      this.ctx.recorder.event(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${name}`);
-    } catch (err) {
-      // A deletion that did not happen will not be observed.
-      this.expectations.lowerExpectations(key, 0, 1);
-      // Gone already, or replaced by a pod of the same name (uid precondition): nothing left to do.
-      if (isNotFound(err) || isConflict(err)) return;
-      this.ctx.recorder.event(rs, "Warning", "FailedDelete", `Error deleting: ${messageOf(err)}`);
-      throw err;
-    }
+    const { errors } = await this.podControl.apply(key, rs, changes);
+    // sync() reports the first failure in status and retries.
+    if (errors.length > 0) throw errors[0];
   }
 
   /**
@@ -192,19 +152,4 @@ export class ReplicaSetController extends QueueController {
       if (target.metadata.uid !== rs.metadata.uid) return;
     }
   }
-}
-
-/** The ReplicaSet's selector; undefined when it is invalid or empty (which would select every pod). */
-function selectorOf(rs: ReplicaSet): LabelSelector | undefined {
-  try {
-    const selector = labelSelectorFromMatch(rs.spec.selector.matchLabels, rs.spec.selector.matchExpressions);
-    return selector.requirements.length > 0 ? selector : undefined;
-  } catch (err) {
-    if (err instanceof SelectorError) return undefined;
-    throw err;
-  }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -4,7 +4,7 @@
 // retention policy. Reads come from the claim informer, as Kubernetes' lister.
 import { mustResource, objectKey, type PersistentVolumeClaim, type Pod, type StatefulSet } from "@bosun/api";
 import { isAlreadyExists, isNotFound, type ApiClient, type EventRecorder, type Informer } from "@bosun/client";
-import { patchMetadata } from "../common/index.js";
+import { errorMessage, patchMetadata } from "../common/index.js";
 import { claimIsStale, claimOwnerRefs, claimOwnersUpToDate, claimsForOrdinal } from "./claims.js";
 import { ordinalOf } from "./identity.js";
 
@@ -97,8 +97,4 @@ export class StatefulClaimControl {
       this.recorder.event(set, "Warning", "FailedCreate", `create Claim ${claim} for Pod ${podName} in StatefulSet ${setName} failed error: ${errorMessage(err)}`);
     }
   }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -6,7 +6,6 @@
 // decisions are in plan.ts; this file reads the caches, claims pods and carries
 // the plan out.
 import {
-  labelSelectorFromMatch,
   matchesLabels,
   mustResource,
   objectKey,
@@ -18,7 +17,9 @@ import {
 import { createLogger, isConflict, isNotFound, type Informer } from "@bosun/client";
 import {
   claimObjects,
+  errorMessage,
   Expectations,
+  labelSelectorOf,
   patchMetadata,
   type ControllerContext,
   watchDependents,
@@ -67,7 +68,7 @@ export class StatefulSetController extends QueueController {
     watchDependents(this.podInformer, {
       ownerRes: statefulsets,
       owners: this.setInformer,
-      selectorOf: parseSelector,
+      selectorOf: (set) => labelSelectorOf(set.spec.selector),
       enqueue: (key) => this.queue.add(key),
       expectations: this.expectations,
     });
@@ -107,7 +108,7 @@ export class StatefulSetController extends QueueController {
       this.expectations.delete(key);
       return;
     }
-    const selector = parseSelector(set);
+    const selector = labelSelectorOf(set.spec.selector);
     if (!selector) {
       this.ctx.recorder.event(set, "Warning", "InvalidSelector", "spec.selector is not a valid label selector; fix it so the StatefulSet can find its pods");
       return;
@@ -336,16 +337,4 @@ export class StatefulSetController extends QueueController {
     const waiting = claimed.some((p) => isRunningAndReady(p) && !isRunningAndAvailable(p, settings.minReadySeconds, nowMs));
     if (settings.minReadySeconds > 0 && waiting) this.queue.addAfter(objectKey(set), settings.minReadySeconds * 1000);
   }
-}
-
-function parseSelector(set: StatefulSet): LabelSelector | undefined {
-  try {
-    return labelSelectorFromMatch(set.spec.selector.matchLabels, set.spec.selector.matchExpressions);
-  } catch {
-    return undefined;
-  }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -22,7 +22,7 @@ export function fitErrorMessage(numAllNodes: number, nodeStatuses: Iterable<Stat
   if (numAllNodes === 0) return noNodesAvailableMessage;
   const counts = new Map<string, number>();
   for (const status of nodeStatuses) {
-    if (status.code !== "Unschedulable") continue;
+    if (status.code === "Success") continue;
     for (const reason of status.reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
   }
   const histogram = [...counts].map(([reason, n]) => `${n} ${reason}`).sort(byCodeUnits);

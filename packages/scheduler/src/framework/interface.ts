@@ -1,7 +1,8 @@
 // The plugin contract, after kube-scheduler's framework: filter plugins say whether a
 // pod may run on a node (and if not, why, in words the user will read), score plugins
-// rank the nodes that passed. Plugins are pure functions of the pod and a NodeInfo
-// snapshot, so they are tested without a cluster.
+// rank the nodes that passed. Plugins are pure functions of the pod, a NodeInfo
+// snapshot and what they computed earlier in the same attempt (the CycleState), so
+// they are tested without a cluster.
 import type { Pod } from "@bosun/api";
 import type { NodeInfo } from "./node-info.js";
 
@@ -11,13 +12,63 @@ export const maxNodeScore = 100;
 /**
  * The verdict of a filter. Reasons of an unschedulable status are short phrases
  * ("Insufficient cpu") that are counted across nodes into the FitError message.
+ * UnschedulableAndUnresolvable, as in kube-scheduler, says that no preemption on the
+ * node could help (its labels or affinity rule it out), so a preemption step passes
+ * such nodes by; for the FitError both count alike.
  */
-export type Status = { code: "Success" } | { code: "Unschedulable"; reasons: string[] };
+export type Status = { code: "Success" } | { code: "Unschedulable" | "UnschedulableAndUnresolvable"; reasons: string[] };
 
 export const success: Status = { code: "Success" };
 
 export function unschedulable(...reasons: string[]): Status {
   return { code: "Unschedulable", reasons };
+}
+
+export function unschedulableAndUnresolvable(...reasons: string[]): Status {
+  return { code: "UnschedulableAndUnresolvable", reasons };
+}
+
+/** The name under which a plugin keeps data of type T in the cycle state. */
+export interface StateKey<T> {
+  readonly name: string;
+  /** Never set: it carries T, so that read() returns what write() was given. */
+  readonly type?: T;
+}
+
+export function stateKey<T>(name: string): StateKey<T> {
+  return { name };
+}
+
+/**
+ * What plugins compute once per scheduling attempt and read at later points
+ * (kube-scheduler's CycleState): PreFilter's counts over all nodes for Filter,
+ * PreScore's for Score. A fresh one for every attempt.
+ */
+export class CycleState {
+  private readonly data = new Map<string, unknown>();
+
+  write<T>(key: StateKey<T>, value: T): void {
+    this.data.set(key.name, value);
+  }
+
+  read<T>(key: StateKey<T>): T | undefined {
+    return this.data.get(key.name) as T | undefined;
+  }
+
+  /** As read, for data an earlier extension point must have written: its absence is a bug. */
+  mustRead<T>(key: StateKey<T>): T {
+    if (!this.data.has(key.name)) throw new Error(`scheduler cycle state has no "${key.name}"; its PreFilter or PreScore step did not run`);
+    return this.data.get(key.name) as T;
+  }
+}
+
+/**
+ * Whether a pod may be tried at all (kube-scheduler's PreEnqueue): a pod that is not
+ * ready is left alone, without a FitError, until it changes.
+ */
+export interface PreEnqueuePlugin {
+  readonly name: string;
+  preEnqueue(pod: Pod): Status;
 }
 
 /**
@@ -26,7 +77,8 @@ export function unschedulable(...reasons: string[]): Status {
  */
 export interface PreFilterPlugin {
   readonly name: string;
-  preFilter(pod: Pod): Status;
+  /** `nodes` are all nodes, for plugins that count what runs where (pod affinity, topology spread). */
+  preFilter(pod: Pod, state: CycleState, nodes: readonly NodeInfo[]): Status;
 }
 
 /**
@@ -44,23 +96,36 @@ export interface PreBindPlugin {
 
 export interface FilterPlugin {
   readonly name: string;
-  filter(pod: Pod, nodeInfo: NodeInfo): Status;
+  filter(pod: Pod, nodeInfo: NodeInfo, state: CycleState): Status;
 }
 
 export interface ScorePlugin {
   readonly name: string;
+  /**
+   * Work for all feasible nodes before any is scored (kube-scheduler's PreScore):
+   * `feasible` passed the filters, `all` are every node, for counts across the cluster.
+   */
+  preScore?(pod: Pod, state: CycleState, feasible: readonly NodeInfo[], all: readonly NodeInfo[]): void;
   /** 0..maxNodeScore, unless the plugin normalizes its raw scores afterwards. */
-  score(pod: Pod, nodeInfo: NodeInfo): number;
+  score(pod: Pod, nodeInfo: NodeInfo, state: CycleState): number;
   /**
    * Rewrites the raw scores of all feasible nodes into 0..maxNodeScore, for plugins
    * whose score only means something relative to the other nodes (kube-scheduler's
    * ScoreExtensions.NormalizeScore).
    */
-  normalize?(pod: Pod, scores: Map<string, number>): void;
+  normalize?(pod: Pod, scores: Map<string, number>, state: CycleState): void;
 }
 
 /** A plugin implements one or more extension points. */
-export type Plugin = Partial<PreFilterPlugin> & Partial<FilterPlugin> & Partial<ScorePlugin> & Partial<PreBindPlugin> & { readonly name: string };
+export type Plugin = Partial<PreEnqueuePlugin> &
+  Partial<PreFilterPlugin> &
+  Partial<FilterPlugin> &
+  Partial<ScorePlugin> &
+  Partial<PreBindPlugin> & { readonly name: string };
+
+export function isPreEnqueuePlugin(p: Plugin): p is PreEnqueuePlugin {
+  return typeof p.preEnqueue === "function";
+}
 
 export function isFilterPlugin(p: Plugin): p is FilterPlugin {
   return typeof p.filter === "function";

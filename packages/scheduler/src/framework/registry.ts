@@ -5,13 +5,18 @@
 // points too, as kube-scheduler's multiPoint enables every point a plugin has.
 import type { Handle } from "./handle.js";
 import type { Plugin } from "./interface.js";
-import { isFilterPlugin, isPreBindPlugin, isPreFilterPlugin, isScorePlugin } from "./interface.js";
+import { isFilterPlugin, isPreBindPlugin, isPreEnqueuePlugin, isPreFilterPlugin, isScorePlugin } from "./interface.js";
 import type { Profile } from "./schedule-one.js";
 
 export type PluginFactory = (handle: Handle) => Plugin;
 export type Registry = Readonly<Record<string, PluginFactory>>;
 
 export interface ProfileConfig {
+  /**
+   * Plugins that decide whether a pod is tried at all (scheduling gates), in order;
+   * none when left out.
+   */
+  preEnqueue?: readonly string[];
   /** Filter plugin names, in the order they run. */
   filters: readonly string[];
   /** Score plugin names with the weight of each in the total. */
@@ -48,5 +53,10 @@ export function buildProfile(config: ProfileConfig, registry: Registry, handle: 
     }
     return { plugin: p, weight };
   });
-  return { preFilters: filterPlugins.filter(isPreFilterPlugin), filters, scores, preBinds: filterPlugins.filter(isPreBindPlugin) };
+  const preEnqueues = (config.preEnqueue ?? []).map((name) => {
+    const p = instance(name);
+    if (!isPreEnqueuePlugin(p)) throw new Error(`plugin "${name}" is configured for preEnqueue but has no such check; remove it from preEnqueue`);
+    return p;
+  });
+  return { preEnqueues, preFilters: filterPlugins.filter(isPreFilterPlugin), filters, scores, preBinds: filterPlugins.filter(isPreBindPlugin) };
 }

@@ -3,7 +3,16 @@
 // scheduler.ts feeds it and acts on the answer.
 import type { Pod } from "@bosun/api";
 import { fitErrorMessage, preFilterFitErrorMessage, type FitError } from "./fit-error.js";
-import { maxNodeScore, type FilterPlugin, type PreBindPlugin, type PreFilterPlugin, type ScorePlugin, type Status } from "./interface.js";
+import {
+  CycleState,
+  maxNodeScore,
+  type FilterPlugin,
+  type PreBindPlugin,
+  type PreEnqueuePlugin,
+  type PreFilterPlugin,
+  type ScorePlugin,
+  type Status,
+} from "./interface.js";
 import type { NodeInfo } from "./node-info.js";
 
 export interface WeightedScorePlugin {
@@ -13,6 +22,7 @@ export interface WeightedScorePlugin {
 
 /** The plugins of one scheduler profile, in the order they run. */
 export interface Profile {
+  preEnqueues: readonly PreEnqueuePlugin[];
   preFilters: readonly PreFilterPlugin[];
   filters: readonly FilterPlugin[];
   scores: readonly WeightedScorePlugin[];
@@ -32,8 +42,9 @@ export function scheduleOne(
   profile: Profile,
   opts: ScheduleOptions = {},
 ): ScheduleResult {
+  const state = new CycleState();
   for (const p of profile.preFilters) {
-    const status = p.preFilter(pod);
+    const status = p.preFilter(pod, state, nodeInfos);
     if (status.code !== "Success") {
       return { fitError: { numAllNodes: nodeInfos.length, nodeStatuses: new Map(), message: preFilterFitErrorMessage(nodeInfos.length, status.reasons) } };
     }
@@ -41,7 +52,7 @@ export function scheduleOne(
   const feasible: NodeInfo[] = [];
   const nodeStatuses = new Map<string, Status>();
   for (const info of nodeInfos) {
-    const status = runFilters(profile.filters, pod, info);
+    const status = runFilters(profile.filters, pod, info, state);
     if (status.code === "Success") feasible.push(info);
     else nodeStatuses.set(info.name, status);
   }
@@ -56,29 +67,36 @@ export function scheduleOne(
   }
   // As kube-scheduler does: with one candidate there is nothing to rank.
   if (feasible.length === 1) return { node: feasible[0]!.name, score: 0 };
-  const totals = scoreNodes(profile.scores, pod, feasible);
+  const totals = scoreNodes(profile.scores, pod, feasible, state, nodeInfos);
   return selectHost(totals, opts.random ?? Math.random);
 }
 
 /** The first failing filter decides, so each node reports the reasons of one plugin. */
-export function runFilters(filters: readonly FilterPlugin[], pod: Pod, info: NodeInfo): Status {
+export function runFilters(filters: readonly FilterPlugin[], pod: Pod, info: NodeInfo, state: CycleState): Status {
   for (const f of filters) {
-    const status = f.filter(pod, info);
+    const status = f.filter(pod, info, state);
     if (status.code !== "Success") return status;
   }
   return { code: "Success" };
 }
 
-/** Weighted sum of every score plugin's (normalized) score, per node name. */
+/**
+ * Weighted sum of every score plugin's (normalized) score, per node name. `all` are
+ * every node (the feasible ones and those filtered out), for plugins that count
+ * pods across the cluster before they score.
+ */
 export function scoreNodes(
   scores: readonly WeightedScorePlugin[],
   pod: Pod,
   feasible: readonly NodeInfo[],
+  state: CycleState = new CycleState(),
+  all: readonly NodeInfo[] = feasible,
 ): Map<string, number> {
   const totals = new Map<string, number>(feasible.map((n) => [n.name, 0]));
+  for (const { plugin } of scores) plugin.preScore?.(pod, state, feasible, all);
   for (const { plugin, weight } of scores) {
-    const raw = new Map<string, number>(feasible.map((n) => [n.name, plugin.score(pod, n)]));
-    plugin.normalize?.(pod, raw);
+    const raw = new Map<string, number>(feasible.map((n) => [n.name, plugin.score(pod, n, state)]));
+    plugin.normalize?.(pod, raw, state);
     for (const [node, s] of raw) {
       if (!(s >= 0 && s <= maxNodeScore)) {
         throw new Error(

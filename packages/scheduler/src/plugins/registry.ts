@@ -1,21 +1,25 @@
 // The plugins built into Bosun, by the names configuration uses.
 import type { Registry } from "../framework/registry.js";
+import { InterPodAffinity, interPodAffinityName } from "./inter-pod-affinity.js";
 import { LeastAllocated, leastAllocatedName } from "./least-allocated.js";
+import { NodeAffinity, nodeAffinityName } from "./node-affinity.js";
 import { NodeReady, nodeReadyName } from "./node-ready.js";
-import { NodeSelector, nodeSelectorName } from "./node-selector.js";
 import { NodeUnschedulable, nodeUnschedulableName } from "./node-unschedulable.js";
+import { PodTopologySpread, podTopologySpreadName } from "./pod-topology-spread.js";
 import { ResourceFit, resourceFitName } from "./resource-fit.js";
-import { Spread, spreadName } from "./spread.js";
+import { SchedulingGates, schedulingGatesName } from "./scheduling-gates.js";
 import { TaintToleration, taintTolerationName } from "./taint-toleration.js";
 import { VolumeBinding, volumeBindingName } from "./volume-binding.js";
 
 export const inTreeRegistry: Registry = {
+  [schedulingGatesName]: () => new SchedulingGates(),
   [nodeReadyName]: () => new NodeReady(),
   [nodeUnschedulableName]: () => new NodeUnschedulable(),
   [taintTolerationName]: () => new TaintToleration(),
-  [nodeSelectorName]: () => new NodeSelector(),
+  [nodeAffinityName]: () => new NodeAffinity(),
   [resourceFitName]: () => new ResourceFit(),
-  [leastAllocatedName]: () => new LeastAllocated(),
-  [spreadName]: () => new Spread(),
   [volumeBindingName]: (handle) => new VolumeBinding(handle),
+  [podTopologySpreadName]: (handle) => new PodTopologySpread(handle),
+  [interPodAffinityName]: (handle) => new InterPodAffinity(handle),
+  [leastAllocatedName]: () => new LeastAllocated(),
 };

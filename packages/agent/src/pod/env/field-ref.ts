@@ -20,8 +20,7 @@ export async function podFieldValue(ref: ObjectFieldSelector, pod: Pod, addresse
     case "spec.nodeName":
       return pod.spec.nodeName ?? "";
     case "spec.serviceAccountName":
-      // Bosun has no service accounts; Kubernetes' admission gives a pod that names none "default".
-      return "default";
+      return pod.spec.serviceAccountName ?? "";
     case "status.hostIP":
       return addresses.hostIPs[0] ?? "";
     case "status.hostIPs":

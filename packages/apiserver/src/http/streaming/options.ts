@@ -28,6 +28,8 @@ export function checkPodRunning(pod: Pod): void {
 
 function containerOf(pod: Pod, query: Query): string {
   const names = pod.spec.containers.map((c) => c.name);
+  // An init container may be named too (its logs, a sidecar's exec), though never picked by default.
+  const allNames = [...names, ...(pod.spec.initContainers ?? []).map((c) => c.name)];
   const container = query.get("container") ?? "";
   if (!container) {
     if (names.length !== 1) {
@@ -35,8 +37,8 @@ function containerOf(pod: Pod, query: Query): string {
     }
     return names[0] ?? "";
   }
-  if (!names.includes(container)) {
-    throw new StatusError(badRequest(`container ${container} is not valid for pod ${podName(pod)}, choose one of: [${names.join(" ")}]`));
+  if (!allNames.includes(container)) {
+    throw new StatusError(badRequest(`container ${container} is not valid for pod ${podName(pod)}, choose one of: [${allNames.join(" ")}]`));
   }
   return container;
 }
