@@ -1,6 +1,6 @@
 // The API server: etcd connection, watch cache, registry and HTTP, wired together.
 import { Etcd3, type IOptions } from "etcd3";
-import { createLogger } from "@bosun/client";
+import { createLogger, sleep } from "@bosun/client";
 import { buildApp, type TlsOptions } from "./http/app.js";
 import { RequestGate } from "./auth/gate.js";
 import { NodeCertificateSigner } from "./auth/node-certificates.js";
@@ -123,7 +123,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const serviceAccountAdmission = opts.serviceAccounts
     ? new ServiceAccountAdmission({
         getServiceAccount: (namespace, name) => lookupServiceAccount(registry, namespace, name),
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        sleep,
       })
     : undefined;
   const registry: Registry = new Registry(store, cache, new LeaseManager(etcd, eventTtlSeconds), services, serviceAccountAdmission);

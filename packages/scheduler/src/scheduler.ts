@@ -5,6 +5,7 @@
 // so two quick pods never both take the last slot on a node.
 import {
   nodeReadyCondition,
+  podReferencedNames,
   mustResource,
   isPodTerminal,
   setPodCondition,
@@ -63,14 +64,17 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   return { stop: () => scheduler.stop() };
 }
 
-
-
 function readyStatus(node: Node): string | undefined {
   return nodeReadyCondition(node)?.status;
 }
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Whether a change of claims, volumes or classes could make this pod fit: it has claims. */
+function usesClaims(pod: Pod): boolean {
+  return podReferencedNames(pod, "PersistentVolumeClaim").size > 0;
 }
 
 /**
@@ -170,10 +174,10 @@ class Scheduler {
       if (nodeSchedulingChanged(old, node)) this.retryUnschedulable("node changed");
     });
     // A claim bound or made, a volume made or freed, a class added: pods waiting on
-    // volumes may go on, and pods that fit nowhere for want of one may fit now.
+    // volumes may go on, and pods with claims that fit nowhere may fit now.
     const volumesChanged = (why: string) => () => {
       this.retryWaitingOnVolumes();
-      this.retryUnschedulable(why);
+      this.retryUnschedulable(why, usesClaims);
     };
     this.claims.onAdd(volumesChanged("claim added")).onUpdate(volumesChanged("claim changed"));
     this.volumes.onAdd(volumesChanged("volume added")).onUpdate(volumesChanged("volume changed"));
