@@ -46,27 +46,36 @@ export function progress(text) {
 }
 
 /**
- * The client URL of the etcd that `bosun up` started. Its record
- * ($BOSUN_HOME/cluster.json) names the etcd process, not its address, so the address
- * is read from that process's own command line (`--advertise-client-urls`), after
- * checking the pid still belongs to it.
+ * A process `bosun up` started (etcd, master, agent), from its record
+ * ($BOSUN_HOME/cluster.json), after checking the pid still belongs to it: its pid,
+ * its command line, and where that was read.
  */
-export function localEtcdEndpoint() {
+export function localClusterChild(name) {
   const recordFile = join(bosunHome(), "cluster.json");
-  const advice = "start the local cluster with 'npm start', or pass the etcd client URL";
+  const advice = "start the local cluster with 'npm start'";
   if (!existsSync(recordFile)) throw new Error(`${recordFile} does not exist, so no local cluster is recorded; ${advice}`);
-  const etcd = JSON.parse(readFileSync(recordFile, "utf8")).children?.etcd;
-  if (!etcd) throw new Error(`${recordFile} records no running etcd (the cluster is stopped); ${advice}`);
+  const child = JSON.parse(readFileSync(recordFile, "utf8")).children?.[name];
+  if (!child) throw new Error(`${recordFile} records no running ${name} (the cluster is stopped); ${advice}`);
   let args;
   try {
-    args = readFileSync(`/proc/${etcd.pid}/cmdline`, "utf8").split("\0");
+    args = readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0");
   } catch {
-    throw new Error(`the etcd recorded in ${recordFile} (pid ${etcd.pid}) is not running; ${advice}`);
+    throw new Error(`the ${name} recorded in ${recordFile} (pid ${child.pid}) is not running; ${advice}`);
   }
-  if (!args.some((a) => a.includes(etcd.match))) throw new Error(`pid ${etcd.pid} recorded in ${recordFile} is no longer that cluster's etcd; ${advice}`);
+  if (!args.some((a) => a.includes(child.match))) throw new Error(`pid ${child.pid} recorded in ${recordFile} is no longer that cluster's ${name}; ${advice}`);
+  return { pid: child.pid, args, source: `${recordFile} (${name} pid ${child.pid})` };
+}
+
+/**
+ * The client URL of the etcd that `bosun up` started. Its record names the etcd
+ * process, not its address, so the address is read from that process's own
+ * command line (`--advertise-client-urls`).
+ */
+export function localEtcdEndpoint() {
+  const { args, source } = localClusterChild("etcd");
   const flag = args.indexOf("--advertise-client-urls");
-  if (flag < 0 || !args[flag + 1]) throw new Error(`the etcd recorded in ${recordFile} (pid ${etcd.pid}) has no --advertise-client-urls; ${advice}`);
-  return { endpoint: args[flag + 1].split(",")[0], source: `${recordFile} (etcd pid ${etcd.pid})` };
+  if (flag < 0 || !args[flag + 1]) throw new Error(`the etcd of ${source} has no --advertise-client-urls; start the local cluster with 'npm start', or pass the etcd client URL`);
+  return { endpoint: args[flag + 1].split(",")[0], source };
 }
 
 /**

@@ -19,6 +19,7 @@ import type { IngressListenAddress } from "./ingress/server.js";
 import { ingressProxyLabel } from "./ingress/status-writer.js";
 import { NodeServices } from "./cluster/node-services.js";
 import { VolumeHook } from "./pod/hooks/volumes.js";
+import { SecurityContextHook } from "./pod/hooks/security-context.js";
 import { podIdentity } from "./pod/identity.js";
 import { VolumeManager } from "./volumes/manager.js";
 import { EmptyDirLimits } from "./volumes/empty-dir-limits.js";
@@ -130,6 +131,8 @@ export class Agent {
         // Pods are pointed at the node's DNS as soon as the bridge exists, where it is about to serve.
         new DnsHook({ clusterDns: () => (this.services ? this.network.gateway() : undefined), domain: opts.clusterDomain ?? "cluster.local" }),
         new VolumeHook(this.volumes),
+        // Localhost seccomp profiles live in <data-dir>/seccomp, as the kubelet's in <root-dir>/seccomp.
+        new SecurityContextHook({ runtime: opts.runtime, seccompDir: join(opts.dataDir, "seccomp") }),
       ],
     });
     this.emptyDirLimits = new EmptyDirLimits({

@@ -11,6 +11,7 @@ import { computePodStatus, type ContainerObservation } from "../src/pod/status.j
 import { TerminationOrder } from "../src/pod/termination-order.js";
 import { runLifecycleHandler } from "../src/pod/lifecycle-hooks.js";
 import { FakeRuntime } from "./support/fake-runtime.js";
+import { ExecRunner } from "../src/exec/exec-runner.js";
 
 function pod(inits: Partial<Container>[], restartPolicy: Pod["spec"]["restartPolicy"] = "Always"): Pod {
   return {
@@ -140,11 +141,12 @@ test("hook runner: httpGet fails only without a response; exec on its exit code;
   const p = pod([]);
   const container: Container = { name: "app", image: "img" };
   const runtime = new FakeRuntime(["img"]);
+  const execs = new ExecRunner({ runtime });
   const target = { pod: p, container, containerId: "none", podIP: "127.0.0.1" };
   try {
-    assert.deepEqual(await runLifecycleHandler(runtime, { httpGet: { port, path: "/broken" } }, target, 2_000), { ok: true });
+    assert.deepEqual(await runLifecycleHandler(execs, { httpGet: { port, path: "/broken" } }, target, 2_000), { ok: true });
     server.close();
-    const refused = await runLifecycleHandler(runtime, { httpGet: { port, path: "/x" } }, target, 2_000);
+    const refused = await runLifecycleHandler(execs, { httpGet: { port, path: "/x" } }, target, 2_000);
     assert.equal(refused.ok, false);
     assert.match(
       refused.ok ? "" : refused.message,
@@ -157,12 +159,12 @@ test("hook runner: httpGet fails only without a response; exec on its exit code;
   await runtime.startContainer(cid);
   runtime.execHandler = (_c, cmd) => ({ exitCode: cmd[0] === "false" ? 1 : 0, output: Buffer.from("out") });
   const execTarget = { ...target, containerId: cid };
-  assert.deepEqual(await runLifecycleHandler(runtime, { exec: { command: ["true"] } }, execTarget, 1_000), { ok: true });
-  const failed = await runLifecycleHandler(runtime, { exec: { command: ["false"] } }, execTarget, 1_000);
+  assert.deepEqual(await runLifecycleHandler(execs, { exec: { command: ["true"] } }, execTarget, 1_000), { ok: true });
+  const failed = await runLifecycleHandler(execs, { exec: { command: ["false"] } }, execTarget, 1_000);
   assert.equal(failed.ok, false);
 
   const abort = new AbortController();
-  const sleeping = runLifecycleHandler(runtime, { sleep: { seconds: 3600 } }, target, 3_600_000, abort.signal);
+  const sleeping = runLifecycleHandler(execs, { sleep: { seconds: 3600 } }, target, 3_600_000, abort.signal);
   abort.abort();
   assert.deepEqual(await sleeping, { ok: true });
 });

@@ -1,6 +1,7 @@
 export * from "./types/meta.js";
 export * from "./types/core.js";
 export * from "./types/lifecycle.js";
+export * from "./types/security-context.js";
 export * from "./types/affinity.js";
 export * from "./types/env.js";
 export * from "./types/services.js";
@@ -52,6 +53,7 @@ export * from "./defaults.js";
 export * from "./labels.js";
 export * from "./fields.js";
 export * from "./pods.js";
+export * from "./sysctls.js";
 export * from "./nodes.js";
 export * from "./cidr.js";
 export * from "./objects.js";

@@ -17,6 +17,7 @@ import * as lifecycle from "./types/lifecycle.js";
 import * as meta from "./types/meta.js";
 import * as networking from "./types/networking.js";
 import * as persistentVolumes from "./types/persistent-volumes.js";
+import * as securityContext from "./types/security-context.js";
 import * as serviceAccounts from "./types/service-accounts.js";
 import * as services from "./types/services.js";
 import * as storage from "./types/storage.js";
@@ -35,6 +36,7 @@ const packages: [string, Record<string, unknown>][] = [
   ["io.k8s.api.core.v1", affinity],
   ["io.k8s.api.core.v1", env],
   ["io.k8s.api.core.v1", lifecycle],
+  ["io.k8s.api.core.v1", securityContext],
   ["io.k8s.api.core.v1", services],
   ["io.k8s.api.core.v1", serviceAccounts],
   ["io.k8s.api.core.v1", persistentVolumes],

@@ -64,6 +64,7 @@ import { validateEnv, validateEnvFrom } from "./validation-env.js";
 import { mungeSchedulingUpdate, validateGatedPodCreate, validatePodSpecScheduling } from "./validation-affinity.js";
 import { validateIngress, validateIngressClass, validateNetworkPolicy } from "./validation-networking.js";
 import { validateSecret } from "./validation-secrets.js";
+import { validateSecurityContexts } from "./validation-security-context.js";
 import { validateHostNetwork, validatePodDns } from "./validation-pod-dns.js";
 import { validateEndpointSlice, validateEndpoints, validateService } from "./validation-services.js";
 import { validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimSpec, validateStorageClass } from "./validation-storage.js";
@@ -457,7 +458,7 @@ export function validatePodSpec(spec: PodSpec, path: string): StatusCause[] {
   if (spec.dnsPolicy !== undefined && !dnsPolicies.includes(spec.dnsPolicy)) {
     causes.push(notSupported(child(path, "dnsPolicy"), spec.dnsPolicy, dnsPolicies));
   }
-  causes.push(...validatePodDns(spec, path), ...validateHostNetwork(spec, path));
+  causes.push(...validatePodDns(spec, path), ...validateHostNetwork(spec, path), ...validateSecurityContexts(spec, path));
   causes.push(...validateLabels(spec.nodeSelector, child(path, "nodeSelector")));
   if (spec.nodeName !== undefined && spec.nodeName !== "") {
     for (const msg of isDNS1123Subdomain(spec.nodeName)) causes.push(invalidValue(child(path, "nodeName"), spec.nodeName, msg));

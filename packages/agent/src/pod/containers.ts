@@ -177,7 +177,7 @@ export class ContainerSync {
     const { ctx } = this;
     const id = podIdentity(pod);
     const target = { pod, container: spec, containerId: cid, podIP: ctx.podIP || ((await podIPs())[0] ?? "") };
-    const result = await runLifecycleHandler(ctx.deps.runtime, hook, target, NO_DEADLINE_MS);
+    const result = await runLifecycleHandler(ctx.deps.execs, hook, target, NO_DEADLINE_MS);
     if (result.ok) return;
     log.warn({ pod: podKey(id), container: spec.name, message: result.message }, "the postStart hook failed; killing the container");
     ctx.event(id, "Warning", "FailedPostStartHook", "PostStartHook failed", spec.name);

@@ -3,6 +3,7 @@
 // on containers; the parts do.
 import type { PodStatus, ResourceList } from "@bosun/api";
 import type { ContainerDetails, ContainerRuntime } from "../runtime/runtime.js";
+import type { ExecRunner } from "../exec/exec-runner.js";
 import type { PodProbes } from "../probe/manager.js";
 import type { ContainerBackoff } from "./backoff.js";
 import type { EnvObjectSource } from "./env/source.js";
@@ -11,6 +12,8 @@ import type { PodEventRecord, PodEventSink, PodIdentity } from "./identity.js";
 
 export interface WorkerDeps {
   runtime: ContainerRuntime;
+  /** The node's one runner of exec probes and exec hooks (bounded, kills what times out). */
+  execs: ExecRunner;
   nodeName: string;
   infraImage: string;
   hostIP: () => string;

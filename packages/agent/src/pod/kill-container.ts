@@ -29,13 +29,13 @@ export interface KillRequest {
 }
 
 export async function killContainer(ctx: PodContext, req: KillRequest): Promise<void> {
-  const { runtime } = ctx.deps;
+  const { runtime, execs } = ctx.deps;
   const started = ctx.now();
   let grace = req.graceSeconds;
   const preStop = req.spec?.lifecycle?.preStop;
   if (preStop && req.pod && req.spec && grace > 0) {
     const { pod, spec } = req;
-    const run = runLifecycleHandler(runtime, preStop, { pod, container: spec, containerId: req.containerId, podIP: ctx.podIP }, grace * 1000, req.signal).then(
+    const run = runLifecycleHandler(execs, preStop, { pod, container: spec, containerId: req.containerId, podIP: ctx.podIP }, grace * 1000, req.signal).then(
       (result) => {
         if (result.ok) return;
         log.warn({ pod: podKey(podIdentity(pod)), container: spec.name, message: result.message }, "the preStop hook failed");

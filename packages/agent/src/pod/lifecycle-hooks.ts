@@ -1,12 +1,13 @@
 // Runs a container's postStart or preStop hook, after the kubelet's lifecycle
 // handler runner (pkg/kubelet/lifecycle/handlers.go), with the probes' exec and
 // httpGet runners: one way to run a command in a container or to GET a container's
-// port. As the kubelet: an exec hook fails on a non-zero exit; an httpGet hook only
+// port. Exec hooks share the node's ExecRunner with the probes, so they wait their
+// turn with them and are killed when they outlive their time. As the kubelet: an exec hook fails on a non-zero exit; an httpGet hook only
 // when no response comes (its status code is not judged); a sleep hook waits, cut
 // short when the hook's time is up.
 import type { Container, LifecycleHandler, Pod } from "@bosun/api";
 import { sleep } from "@bosun/client";
-import type { ContainerRuntime } from "../runtime/runtime.js";
+import type { ExecRunner } from "../exec/exec-runner.js";
 import { execProbe } from "../probe/exec.js";
 import { httpGet, probeURL } from "../probe/http.js";
 import { resolvePort } from "../probe/prober.js";
@@ -41,7 +42,7 @@ function podText(pod: Pod): string {
  * is a failed hook.
  */
 export async function runLifecycleHandler(
-  runtime: ContainerRuntime,
+  execs: ExecRunner,
   handler: LifecycleHandler,
   target: HookTarget,
   timeoutMs: number,
@@ -52,7 +53,7 @@ export async function runLifecycleHandler(
   if (handler.exec) {
     const command = handler.exec.command ?? [];
     try {
-      const out = await execProbe(runtime, target.containerId, command, timeoutMs);
+      const out = await execProbe(execs, target.containerId, command, timeoutMs);
       if (out.result === "success") return { ok: true };
       return { ok: false, message: `Exec lifecycle hook ([${command.join(" ")}]) ${who} failed - error: command failed, message: ${JSON.stringify(out.output)}` };
     } catch (err) {

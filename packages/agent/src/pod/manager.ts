@@ -8,10 +8,13 @@ import { LABEL_NODE_NAME, LABEL_POD_UID } from "../labels.js";
 import { PodWorker, type WorkerDeps } from "./worker.js";
 import type { PodHook } from "./hooks/hook.js";
 import { ProbeManager } from "../probe/manager.js";
+import { ExecRunner } from "../exec/exec-runner.js";
 
 const log = createLogger("agent/pods");
 
-export interface PodManagerOptions extends Omit<WorkerDeps, "probes" | "hooks"> {
+export interface PodManagerOptions extends Omit<WorkerDeps, "probes" | "hooks" | "execs"> {
+  /** Runs exec probes and hooks; one over opts.runtime with the default bound unless told. */
+  execs?: ExecRunner;
   /** The pod set-up hooks (network, ...), in the order they run; none by default. */
   hooks?: readonly PodHook[];
   resyncIntervalMs?: number;
@@ -26,17 +29,20 @@ export class PodManager {
   private readonly abort = new AbortController();
   private resyncTimer: NodeJS.Timeout | undefined;
   readonly probes: ProbeManager;
+  /** The node's one exec runner: probes and lifecycle hooks share its slots. */
+  readonly execs: ExecRunner;
   private readonly workerDeps: WorkerDeps;
 
   constructor(private readonly opts: PodManagerOptions) {
+    this.execs = opts.execs ?? new ExecRunner({ runtime: opts.runtime });
     this.probes = new ProbeManager({
-      runtime: opts.runtime,
+      execs: this.execs,
       reportEvent: opts.reportEvent,
       // A probe verdict is acted on (and reported) by the pod's own worker, in its next sync.
       onChange: (uid) => this.workers.get(uid)?.trigger(),
       now: opts.now,
     });
-    this.workerDeps = { ...opts, hooks: opts.hooks ?? [], probes: this.probes };
+    this.workerDeps = { ...opts, hooks: opts.hooks ?? [], probes: this.probes, execs: this.execs };
   }
 
   private get runtime(): ContainerRuntime {

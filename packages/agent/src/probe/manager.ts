@@ -4,7 +4,7 @@
 // Results only feed the pod worker, which decides what to do with them: report
 // readiness, or kill a container whose liveness or startup probe failed.
 import type { Container, Pod, Probe } from "@bosun/api";
-import type { ContainerRuntime } from "../runtime/runtime.js";
+import type { ExecRunner } from "../exec/exec-runner.js";
 import { podIdentity, podKey, type PodEventSink, type PodIdentity } from "../pod/identity.js";
 import { dockerContainerId } from "../pod/status.js";
 import { probeTiming, runProbe } from "./prober.js";
@@ -31,11 +31,14 @@ export interface PodProbes {
 }
 
 export interface ProbeManagerOptions {
-  runtime: ContainerRuntime;
+  /** The node's one exec runner, shared with lifecycle hooks. */
+  execs: ExecRunner;
   reportEvent: PodEventSink;
   /** A probe result of the pod changed; its pod worker should sync. */
   onChange: (podUid: string) => void;
   now?: () => number;
+  /** Where in its period each worker's ticks fall (see ProbeWorker); Math.random unless told. */
+  random?: () => number;
 }
 
 interface PodProbeState {
@@ -126,8 +129,6 @@ export class ProbeManager implements PodProbes {
     const name = c.spec.name;
     // Started before this agent did (Docker's start times have whole seconds): adopted.
     const adopted = c.startedAtMs < this.startedAt - 1000;
-    // Right after an agent start, spread the adopted containers' first probes over a period.
-    const jitter = adopted && this.now() - this.startedAt < timing.periodSeconds * 1000;
     // An agent restart must not make ready pods unready until their next probe (kubernetes#100277):
     // what the API last heard of this very instance stands until a probe says otherwise.
     const reported = adopted
@@ -136,7 +137,7 @@ export class ProbeManager implements PodProbes {
     const initial = (type === "readiness" && reported?.ready) || (type === "startup" && reported?.started) ? "success" : undefined;
     return new ProbeWorker(type, c.id, timing, c.startedAtMs, {
       results: this.results,
-      run: () => runProbe(this.opts.runtime, probe, { container: c.spec, containerId: c.id, podIP: state.podIP }, timing.timeoutSeconds * 1000),
+      run: (turn) => runProbe(this.opts.execs, probe, { container: c.spec, containerId: c.id, podIP: state.podIP }, timing.timeoutSeconds * 1000, turn),
       isStarted: () => !c.spec.startupProbe || this.results.get(c.id, "startup") === "success",
       onChange: () => {
         if (type === "startup") {
@@ -150,7 +151,7 @@ export class ProbeManager implements PodProbes {
         this.opts.reportEvent(state.id, { type: eventType, reason, message, fieldPath: c.fieldPath ?? `spec.containers{${name}}` }),
       name: `${podKey(state.id)}/${name}`,
       now: this.opts.now,
-      jitter,
+      ...(this.opts.random ? { random: this.opts.random } : {}),
       ...(initial ? { initial } : {}),
     });
   }

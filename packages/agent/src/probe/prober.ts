@@ -2,8 +2,8 @@
 // prober.runProbe: httpGet and tcpSocket go to the pod IP (or the probe's host) and a
 // numbered or named container port; exec runs in the container itself.
 import type { Container, IntOrString, Probe } from "@bosun/api";
-import type { ContainerRuntime } from "../runtime/runtime.js";
-import { execProbe } from "./exec.js";
+import type { ExecRunner } from "../exec/exec-runner.js";
+import { execProbe, type ExecTurn } from "./exec.js";
 import { httpProbe, probeURL } from "./http.js";
 import { tcpProbe } from "./tcp.js";
 import type { ProbeOutcome } from "./outcome.js";
@@ -59,9 +59,13 @@ function hostOf(explicit: string | undefined, target: ProbeTarget): string {
   return target.podIP;
 }
 
-/** Runs the probe once; throws when it could not be run at all (an unknown result). */
-export async function runProbe(runtime: ContainerRuntime, probe: Probe, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
-  if (probe.exec) return execProbe(runtime, target.containerId, probe.exec.command, timeoutMs);
+/**
+ * Runs the probe once; throws when it could not be run at all (an unknown result).
+ * `turn.onStart` is called when the probe really starts: an exec may wait its turn first.
+ */
+export async function runProbe(execs: ExecRunner, probe: Probe, target: ProbeTarget, timeoutMs: number, turn: ExecTurn = {}): Promise<ProbeOutcome> {
+  if (probe.exec) return execProbe(execs, target.containerId, probe.exec.command, timeoutMs, turn);
+  turn.onStart?.();
   if (probe.httpGet) {
     const g = probe.httpGet;
     const url = probeURL(g.scheme ?? "HTTP", hostOf(g.host, target), resolvePort(g.port, target.container), g.path);

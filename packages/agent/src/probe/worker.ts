@@ -4,7 +4,14 @@
 // successThreshold successes or failureThreshold failures in a row. A failed liveness
 // or startup probe puts the worker on hold: the pod worker kills the container, and
 // the restarted container (a new ID) gets a new worker with fresh results.
+//
+// Its ticks keep one phase, as the kubelet's ticker does, and that phase is a random
+// part of the period, so that the probes of many containers started together do not
+// all fall due at once. A probe that could not start on time (an exec waits its turn
+// on a busy node) skips the ticks it missed rather than catching up, and says so in
+// a Warning event, at most once per LATE_EVENT_INTERVAL_MS.
 import { createLogger } from "@bosun/client";
+import type { ExecTurn } from "./exec.js";
 import type { ProbeOutcome } from "./outcome.js";
 import type { ProbeTiming } from "./prober.js";
 import type { ProbeResult, ProbeResults, ProbeType } from "./results.js";
@@ -14,10 +21,16 @@ const log = createLogger("agent/probe");
 /** A probe that could not run at all is retried at once this many times, as the kubelet does. */
 const MAX_PROBE_RETRIES = 3;
 
+/** A worker tells of its late probes at most this often. */
+export const LATE_EVENT_INTERVAL_MS = 10 * 60_000;
+
+/** The event reason of a probe that started more than a period after it was due. */
+export const LATE_PROBE_REASON = "ProbeDelayed";
+
 export interface ProbeWorkerDeps {
   results: ProbeResults;
-  /** Runs the probe once against the container; throws when it cannot run. */
-  run: () => Promise<ProbeOutcome>;
+  /** Runs the probe once against the container; throws when it cannot run. turn.onStart: it starts now (it may have waited its turn). */
+  run: (turn: ExecTurn) => Promise<ProbeOutcome>;
   /** Whether the container counts as started (its startup probe succeeded, or it has none). */
   isStarted: () => boolean;
   /** The cached result changed. */
@@ -26,8 +39,8 @@ export interface ProbeWorkerDeps {
   /** For logs: ns/pod/container. */
   name: string;
   now?: () => number;
-  /** Delay the first probe by a random part of the period (the agent just restarted). */
-  jitter?: boolean;
+  /** Where in the period the ticks fall: a number in [0, 1); Math.random unless told. */
+  random?: () => number;
   /** The result to start from instead of the probe type's initial one. */
   initial?: ProbeResult;
 }
@@ -49,6 +62,13 @@ export class ProbeWorker {
   private onHold = false;
   private lastResult: ProbeResult | undefined;
   private resultRun = 0;
+  /** When the pending probe is due; unset until the worker started. */
+  private dueAt: number | undefined;
+  /** One tick of the worker's phase: every tick is this plus a whole number of periods. */
+  private phaseAt = 0;
+  private lastLateEventAt = -Infinity;
+  /** Cancels a probe still waiting for its turn when the worker stops. */
+  private readonly abort = new AbortController();
   private readonly now: () => number;
 
   constructor(
@@ -63,17 +83,21 @@ export class ProbeWorker {
     deps.results.set(containerId, type, deps.initial ?? INITIAL[type]);
   }
 
+  /**
+   * Probes first after initialDelaySeconds and a random part of the period (as the
+   * kubelet's first probe of a new container waits for the next tick of a ticker
+   * that started with the pod), then every period.
+   */
   start(): void {
-    const periodMs = this.timing.periodSeconds * 1000;
-    let delay = Math.max(0, this.startedAtMs + this.timing.initialDelaySeconds * 1000 - this.now());
-    // Probes of many adopted containers would otherwise all fire at once.
-    if (this.deps.jitter) delay = Math.max(delay, Math.random() * periodMs);
+    const delay = Math.max(0, this.startedAtMs + this.timing.initialDelaySeconds * 1000 - this.now()) + (this.deps.random ?? Math.random)() * this.periodMs;
+    this.phaseAt = this.now() + delay;
     this.schedule(delay);
   }
 
   /** Stops probing and forgets the result: the container is gone or no longer running. */
   stop(): void {
     this.stopped = true;
+    this.abort.abort();
     clearTimeout(this.timer);
     this.deps.results.remove(this.containerId, this.type);
   }
@@ -88,7 +112,17 @@ export class ProbeWorker {
     this.schedule(0);
   }
 
+  private get periodMs(): number {
+    return this.timing.periodSeconds * 1000;
+  }
+
+  /** The first tick of the worker's phase after `t`. */
+  private nextTickAfter(t: number): number {
+    return this.phaseAt + (Math.floor((t - this.phaseAt) / this.periodMs) + 1) * this.periodMs;
+  }
+
   private schedule(ms: number): void {
+    this.dueAt = this.now() + ms;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), ms);
     this.timer.unref();
@@ -99,7 +133,6 @@ export class ProbeWorker {
     if (this.stopped || this.probing) return;
     this.probing = true;
     this.triggered = false;
-    const began = this.now();
     let keepGoing = true;
     try {
       keepGoing = await this.probeOnce();
@@ -109,7 +142,9 @@ export class ProbeWorker {
       this.probing = false;
     }
     if (this.stopped || !keepGoing) return;
-    this.schedule(this.triggered ? 0 : Math.max(0, began + this.timing.periodSeconds * 1000 - this.now()));
+    const now = this.now();
+    // After the tick just taken even if the clock reads a hair before it.
+    this.schedule(this.triggered ? 0 : this.nextTickAfter(Math.max(now, this.dueAt ?? now)) - now);
   }
 
   /** One round of the kubelet's doProbe; returns whether to keep probing. */
@@ -165,11 +200,37 @@ export class ProbeWorker {
     return !(this.type === "startup" && result === "success");
   }
 
+  /** The probe's turn came: a start more than a period after it was due is told (throttled). */
+  private started(): void {
+    if (this.dueAt === undefined) return;
+    const now = this.now();
+    const lateMs = now - this.dueAt;
+    if (lateMs <= this.periodMs) return;
+    log.debug({ container: this.deps.name, probe: this.type, lateMs }, "probe started late");
+    if (now - this.lastLateEventAt < LATE_EVENT_INTERVAL_MS) return;
+    this.lastLateEventAt = now;
+    this.deps.event(
+      "Warning",
+      LATE_PROBE_REASON,
+      `${TITLE[this.type]} probe started ${Math.round(lateMs / 1000)}s after it was due (period ${this.timing.periodSeconds}s): ` +
+        `this node cannot run all its probes on time; exec probes and hooks wait for their turn when the container runtime is busy`,
+    );
+  }
+
   private async runWithRetries(): Promise<ProbeOutcome | Error> {
     let last: Error = new Error("the probe did not run");
+    let told = false;
+    const turn: ExecTurn = {
+      onStart: () => {
+        if (told) return;
+        told = true;
+        this.started();
+      },
+      signal: this.abort.signal,
+    };
     for (let i = 0; i < MAX_PROBE_RETRIES; i++) {
       try {
-        return await this.deps.run();
+        return await this.deps.run(turn);
       } catch (err) {
         last = err instanceof Error ? err : new Error(String(err));
       }

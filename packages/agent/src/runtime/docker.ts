@@ -11,8 +11,10 @@ import {
   type ContainerRuntime,
   type ContainerStateName,
   type ContainerSummary,
+  type ExecDetails,
   type ExecOptions,
   type ExecResult,
+  type ImageDetails,
   type LogOptions,
   type PodNetworkInfo,
   type PodNetworkSpec,
@@ -165,6 +167,7 @@ export class DockerRuntime implements ContainerRuntime {
         Cmd: spec.cmd,
         WorkingDir: spec.workingDir,
         Hostname: spec.hostname,
+        User: spec.user,
         HostConfig: {
           NetworkMode: spec.networkMode,
           ExtraHosts: spec.extraHosts,
@@ -173,6 +176,15 @@ export class DockerRuntime implements ContainerRuntime {
           Memory: spec.memoryBytes,
           // Mounts, not Binds: a source that is missing is an error rather than a new empty directory.
           Mounts: spec.mounts?.map((m) => ({ Type: "bind" as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly, BindOptions: { Propagation: "rprivate" as const } })),
+          GroupAdd: spec.groupAdd,
+          Privileged: spec.privileged,
+          ReadonlyRootfs: spec.readonlyRootfs,
+          CapAdd: spec.capAdd,
+          CapDrop: spec.capDrop,
+          SecurityOpt: spec.securityOpt,
+          Sysctls: spec.sysctls,
+          PidMode: spec.pidMode,
+          IpcMode: spec.ipcMode,
           // The agent restarts containers itself, so that restart counts and
           // CrashLoopBackOff are its own and visible.
           RestartPolicy: { Name: "no" },
@@ -228,6 +240,16 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       const i = await this.docker.getImage(ref).inspect();
       return i.Id;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw wrap(`inspecting image ${ref} failed`, err);
+    }
+  }
+
+  async inspectImage(ref: string): Promise<ImageDetails | undefined> {
+    try {
+      const i = await this.docker.getImage(ref).inspect();
+      return { id: i.Id, user: i.Config?.User ?? "" };
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
       throw wrap(`inspecting image ${ref} failed`, err);
@@ -307,13 +329,16 @@ export class DockerRuntime implements ContainerRuntime {
         done();
       },
     });
+    // Known once Docker made the exec: a timed-out command is found (and killed) by it.
+    let execId: string | undefined;
     try {
       const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal: abort.signal });
+      execId = exec.id;
       const stream = await exec.start({ hijack: true, stdin: false, abortSignal: abort.signal });
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => {
           stream.destroy();
-          reject(new ExecTimeoutError(cmd, opts.timeoutMs));
+          reject(new ExecTimeoutError(cmd, opts.timeoutMs, execId));
         };
         if (abort.signal.aborted) return onAbort();
         abort.signal.addEventListener("abort", onAbort, { once: true });
@@ -330,10 +355,20 @@ export class DockerRuntime implements ContainerRuntime {
       }
     } catch (err) {
       if (err instanceof ExecTimeoutError) throw err;
-      if (abort.signal.aborted) throw new ExecTimeoutError(cmd, opts.timeoutMs);
+      if (abort.signal.aborted) throw new ExecTimeoutError(cmd, opts.timeoutMs, execId);
       throw wrap(`running ${JSON.stringify(cmd.join(" "))} in container ${id} failed`, err);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  async inspectExec(execId: string): Promise<ExecDetails | undefined> {
+    try {
+      const info = await this.docker.getExec(execId).inspect();
+      return { running: info.Running, pid: info.Running ? info.Pid : 0, exitCode: info.ExitCode };
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw wrap(`inspecting exec ${execId} failed`, err);
     }
   }
 

@@ -79,6 +79,29 @@ export interface ContainerCreateSpec {
   memoryBytes?: number;
   /** The pod's volumes this container mounts; bound privately (no propagation). */
   mounts?: ContainerMount[];
+  /** Docker's User: "uid", "uid:gid" or "name:gid"; the image's user when absent. */
+  user?: string;
+  /** Supplemental group IDs, beside those the image's /etc/group gives the user. */
+  groupAdd?: string[];
+  privileged?: boolean;
+  readonlyRootfs?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  /** Docker's security options: no-new-privileges, seccomp=..., apparmor=..., label=... */
+  securityOpt?: string[];
+  /** Namespaced kernel parameters, by dotted name. */
+  sysctls?: Record<string, string>;
+  /** "host", or "container:<id>" to join another container's PID namespace; a private one when absent. */
+  pidMode?: string;
+  /** "host" for the node's IPC namespace; a private one when absent. */
+  ipcMode?: string;
+}
+
+/** A local image as an inspect call returns it: what a container's security settings need. */
+export interface ImageDetails {
+  id: string;
+  /** The image's configured user (Dockerfile USER): "", "uid", "name", "uid:gid" or "name:group". */
+  user: string;
 }
 
 /**
@@ -130,6 +153,15 @@ export interface ExecResult {
   exitCode: number;
   /** stdout and stderr interleaved, cut at the requested limit. */
   output: Buffer;
+}
+
+/** An exec as the runtime last saw it (Docker's exec inspect). */
+export interface ExecDetails {
+  running: boolean;
+  /** The command's process ID in the runtime's PID namespace (the host's, for dockerd on the host); 0 before it starts. */
+  pid: number;
+  /** null until it exited. */
+  exitCode: number | null;
 }
 
 export interface ExecOptions {
@@ -186,6 +218,8 @@ export interface ContainerRuntime {
   removeContainer(id: string): Promise<void>;
   /** The local image's ID, or undefined when the image is not on the host. */
   imageId(ref: string): Promise<string | undefined>;
+  /** The local image's details, or undefined when the image is not on the host. */
+  inspectImage(ref: string): Promise<ImageDetails | undefined>;
   /** Pulls the image, with the registry's credentials when given. */
   pullImage(ref: string, auth?: RegistryAuth): Promise<void>;
   /** stdout and stderr of a container, interleaved as raw bytes. */
@@ -195,6 +229,8 @@ export interface ContainerRuntime {
    * ExecTimeoutError after opts.timeoutMs.
    */
   exec(id: string, cmd: string[], opts: ExecOptions): Promise<ExecResult>;
+  /** An exec the runtime made (ExecTimeoutError.execId names it); undefined when the runtime no longer knows it. */
+  inspectExec(execId: string): Promise<ExecDetails | undefined>;
   /** Starts cmd in a running container with the asked-for streams connected. */
   execStream(id: string, cmd: string[], opts: StreamOptions): Promise<ContainerProcess>;
   /** Connects to the streams of a running container's main process. */
@@ -223,6 +259,8 @@ export class ExecTimeoutError extends RuntimeError {
   constructor(
     readonly command: string[],
     readonly timeoutMs: number,
+    /** The runtime's ID of the exec, when it was made before time ran out: inspectExec finds its process. */
+    readonly execId?: string,
   ) {
     super(`command ${JSON.stringify(command.join(" "))} timed out`);
     this.name = "ExecTimeoutError";

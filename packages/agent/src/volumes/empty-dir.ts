@@ -1,10 +1,12 @@
 // emptyDir: a directory of the pod that all its containers share and that goes with
 // the pod; world-writable, as the kubelet makes it. Medium Memory makes it one tmpfs
 // (tmpfs.ts) of its sizeLimit. A disk emptyDir's sizeLimit is enforced as the
-// kubelet's is, by evicting a pod that uses more (empty-dir-limits.ts).
+// kubelet's is, by evicting a pod that uses more (empty-dir-limits.ts). A pod's fsGroup
+// owns it (ownership.ts).
 import { chmod } from "node:fs/promises";
 import type { EmptyDirVolumeSource } from "@bosun/api";
 import { ensureTmpfs, memoryVolumeSize } from "./tmpfs.js";
+import { setVolumeOwnership, volumeOwnershipOf } from "./ownership.js";
 import { makeDir, podUid, type MountableVolume, type VolumeSetUpContext } from "./volume.js";
 
 const emptyDirMode = 0o777;
@@ -21,5 +23,7 @@ export async function setUpEmptyDir(ctx: VolumeSetUpContext, name: string, sourc
   } else {
     throw new Error(`unknown storage medium "${medium}"`);
   }
+  const ownership = volumeOwnershipOf(ctx.pod);
+  if (ownership) await setVolumeOwnership(dir, ownership, false);
   return { hostPath: dir, readOnly: false, refreshable: false };
 }

@@ -13,8 +13,10 @@ import {
   type ContainerRuntime,
   type ContainerStateName,
   type ContainerSummary,
+  type ExecDetails,
   type ExecOptions,
   type ExecResult,
+  type ImageDetails,
   type PodNetworkInfo,
   type PodNetworkSpec,
   type RegistryAuth,
@@ -48,6 +50,9 @@ export class FakeRuntime implements ContainerRuntime {
   /** The exit code a stopped container ends with (143: it died of SIGTERM). */
   stopExitCode = 143;
   execHandler: ExecHandler = () => execResult(0);
+  /** Every exec made, by ID, as inspectExec tells it: a timed-out one stays running until a test ends it. */
+  readonly execs = new Map<string, ExecDetails & { containerId: string; cmd: string[] }>();
+  private nextExec = 1;
   private nextIP = 2;
   private nextPid = 1000;
   readonly networks = new Map<string, PodNetworkSpec & { id: string }>();
@@ -162,6 +167,13 @@ export class FakeRuntime implements ContainerRuntime {
     return this.images.has(ref) ? `sha256:${ref}` : undefined;
   }
 
+  /** The configured user of images, by reference; root ("") when not set. */
+  readonly imageUsers = new Map<string, string>();
+
+  async inspectImage(ref: string): Promise<ImageDetails | undefined> {
+    return this.images.has(ref) ? { id: `sha256:${ref}`, user: this.imageUsers.get(ref) ?? "" } : undefined;
+  }
+
   /** Every pull, with the credentials it was given. */
   readonly pulls: { ref: string; auth?: RegistryAuth }[] = [];
   /** When set, a registry that only lets these credentials pull (by username). */
@@ -182,15 +194,25 @@ export class FakeRuntime implements ContainerRuntime {
   async exec(id: string, cmd: string[], opts: ExecOptions): Promise<ExecResult> {
     const c = this.must(id);
     if (c.state !== "running") throw new RuntimeError(`container ${id} is not running`, 409);
+    const execId = `exec-${this.nextExec++}`;
+    const exec = { containerId: id, cmd, running: true, pid: this.nextPid++, exitCode: null as number | null };
+    this.execs.set(execId, exec);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ExecTimeoutError(cmd, opts.timeoutMs)), opts.timeoutMs);
+      timer = setTimeout(() => reject(new ExecTimeoutError(cmd, opts.timeoutMs, execId)), opts.timeoutMs);
     });
     try {
-      return await Promise.race([Promise.resolve(this.execHandler(c, cmd)), timeout]);
+      const res = await Promise.race([Promise.resolve(this.execHandler(c, cmd)), timeout]);
+      Object.assign(exec, { running: false, pid: 0, exitCode: res.exitCode });
+      return res;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  async inspectExec(execId: string): Promise<ExecDetails | undefined> {
+    const e = this.execs.get(execId);
+    return e && { running: e.running, pid: e.pid, exitCode: e.exitCode };
   }
 
   async execStream(id: string): Promise<ContainerProcess> {

@@ -9,6 +9,7 @@ import { Affinity, PodSchedulingGate, TopologySpreadConstraint } from "./affinit
 import { EnvFromSource, EnvVar } from "./env.js";
 import { ExecAction, HTTPGetAction, Lifecycle } from "./lifecycle.js";
 import { DeleteOptions, IntOrString, kindSchema, ObjectMeta, Quantity, StringMap, Time, strict } from "./meta.js";
+import { PodSecurityContext, SecurityContext } from "./security-context.js";
 import { LocalObjectReference, Volume, VolumeMount } from "./volumes.js";
 
 export const ResourceList = Type.Record(Type.String(), Quantity);
@@ -186,6 +187,7 @@ export const Container = Type.Object(
     lifecycle: Type.Optional(Lifecycle),
     /** Only "Always", only on init containers: the init container is a sidecar (validation-init-containers.ts). */
     restartPolicy: Type.Optional(Type.String()),
+    securityContext: Type.Optional(SecurityContext),
   },
   strict,
 );
@@ -249,6 +251,11 @@ export const PodSpec = Type.Object(
     affinity: Type.Optional(Affinity),
     topologySpreadConstraints: Type.Optional(Type.Array(TopologySpreadConstraint)),
     schedulingGates: Type.Optional(Type.Array(PodSchedulingGate)),
+    securityContext: Type.Optional(PodSecurityContext),
+    /** The node's PID and IPC namespaces; shareProcessNamespace: one PID namespace for the pod's containers. */
+    hostPID: Type.Optional(Type.Boolean()),
+    hostIPC: Type.Optional(Type.Boolean()),
+    shareProcessNamespace: Type.Optional(Type.Boolean()),
   },
   strict,
 );

@@ -1,0 +1,120 @@
+// Killing a command the agent ran in a container (an exec probe or hook) that
+// outlived its timeout. Docker has no call to end an exec, and an abandoned one keeps
+// running: on a busy node they pile up until nothing gets CPU. The agent runs as root
+// in dockerd's PID namespace (on the host, or inside the lab's node container beside
+// its own dockerd), so the PID Docker's exec inspect gives is the agent's too.
+//
+// The PID is trusted only while it is in the container's PID namespace, which a
+// reused PID elsewhere on the host is not. runc starts an exec'd command in a session
+// and process group of its own; the group is killed when the command leads it, and
+// every descendant found through /proc (one that left the group too). The command is
+// stopped first, so it cannot fork while its descendants are collected.
+import { readdir, readFile, readlink } from "node:fs/promises";
+import { join } from "node:path";
+
+export interface ProcessKiller {
+  /**
+   * Kills `pid` and everything under it if it lives in `containerPid`'s PID
+   * namespace.
+   */
+  killTree(pid: number, containerPid: number): Promise<KillOutcome>;
+}
+
+/** What was killed; or the process had already exited; or why it was not safe to kill. */
+export type KillOutcome = { killed: number[] } | { gone: true } | { refused: string };
+
+export interface ProcfsKillerOptions {
+  /** /proc unless told (tests pass a fake tree). */
+  procRoot?: string;
+  /** process.kill unless told; a negative pid names a process group. */
+  signal?: (pid: number, signal: NodeJS.Signals) => void;
+}
+
+/** The fields of /proc/<pid>/stat the killer needs; undefined when the process is gone. */
+async function statOf(procRoot: string, pid: number): Promise<{ pgrp: number } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(procRoot, String(pid), "stat"), "utf8");
+  } catch {
+    return undefined;
+  }
+  // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so count from the last ")".
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  const pgrp = Number(fields[2]);
+  return Number.isInteger(pgrp) ? { pgrp } : undefined;
+}
+
+async function pidNamespace(procRoot: string, pid: number): Promise<string | undefined> {
+  try {
+    return await readlink(join(procRoot, String(pid), "ns", "pid"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The direct children of every thread of `pid` (the kernel's /proc/<pid>/task/<tid>/children). */
+async function childrenOf(procRoot: string, pid: number): Promise<number[]> {
+  let tids: string[];
+  try {
+    tids = await readdir(join(procRoot, String(pid), "task"));
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const tid of tids) {
+    try {
+      const text = await readFile(join(procRoot, String(pid), "task", tid, "children"), "utf8");
+      for (const word of text.split(/\s+/)) if (/^\d+$/.test(word)) out.push(Number(word));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
+export class ProcfsKiller implements ProcessKiller {
+  private readonly procRoot: string;
+  private readonly signal: (pid: number, signal: NodeJS.Signals) => void;
+
+  constructor(opts: ProcfsKillerOptions = {}) {
+    this.procRoot = opts.procRoot ?? "/proc";
+    this.signal = opts.signal ?? ((pid, sig) => process.kill(pid, sig));
+  }
+
+  async killTree(pid: number, containerPid: number): Promise<KillOutcome> {
+    if (!(pid > 0) || !(containerPid > 0)) return { refused: `no process to kill (pid ${pid}, container pid ${containerPid})` };
+    if (pid === containerPid) return { refused: `pid ${pid} is the container's main process, not an exec'd command` };
+    const fix = "run the agent as root in dockerd's PID namespace so that it can kill timed-out execs";
+    const containerNs = await pidNamespace(this.procRoot, containerPid);
+    if (!containerNs) return { refused: `the container's main process ${containerPid} is not visible in ${this.procRoot}; ${fix}` };
+    const [ns, stat] = await Promise.all([pidNamespace(this.procRoot, pid), statOf(this.procRoot, pid)]);
+    if (!stat) return { gone: true };
+    if (ns !== containerNs) return { refused: `process ${pid} is not in the container's PID namespace as this agent sees it; ${fix}` };
+    const target = stat.pgrp === pid ? -pid : pid;
+    if (!this.send(target, "SIGSTOP")) return { gone: true };
+    const killed: number[] = [];
+    const seen = new Set<number>([pid]);
+    const queue = [pid];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      for (const child of await childrenOf(this.procRoot, next)) {
+        if (seen.has(child)) continue;
+        seen.add(child);
+        queue.push(child);
+        if (this.send(child, "SIGKILL")) killed.push(child);
+      }
+    }
+    if (this.send(target, "SIGKILL")) killed.unshift(pid);
+    return { killed };
+  }
+
+  /** Signals; false when the process (group) no longer exists. */
+  private send(pid: number, sig: NodeJS.Signals): boolean {
+    try {
+      this.signal(pid, sig);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ESRCH") return false;
+      throw err;
+    }
+  }
+}
