@@ -61,6 +61,25 @@ test("a waiter whose signal aborts leaves the queue; an aborted signal gets no s
   assert.deepEqual(slots.stats(), { inFlight: 0, waiting: 0 });
 });
 
+test("urgent waiters go ahead of the others, in the order they asked among themselves", async () => {
+  const slots = new ExecSlots(1);
+  const held = await slots.acquire();
+  const order: string[] = [];
+  // Each waiter gives its slot back as soon as it has it, so the next one is served.
+  const ask = (name: string, urgent: boolean) =>
+    slots.acquire(undefined, urgent).then((release) => {
+      order.push(name);
+      release();
+    });
+  const waits = [ask("probe1", false), ask("hook1", true), ask("probe2", false), ask("hook2", true)];
+  await settle();
+  assert.deepEqual(slots.stats(), { inFlight: 1, waiting: 4 });
+  held();
+  await Promise.all(waits);
+  assert.deepEqual(order, ["hook1", "hook2", "probe1", "probe2"]);
+  assert.deepEqual(slots.stats(), { inFlight: 0, waiting: 0 });
+});
+
 test("a slot count below 1 is refused with the reason", () => {
   assert.throws(() => new ExecSlots(0), /at least 1, not 0/);
 });

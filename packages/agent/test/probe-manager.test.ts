@@ -9,6 +9,9 @@ import { execResult, FakeRuntime } from "./support/fake-runtime.js";
 import { waitFor } from "./support/fake-master.js";
 import { BUSYBOX_IMAGE, PAUSE_IMAGE } from "./support/images.js";
 
+/** No spread over the period: each worker's first probe comes right after its initial delay, so the tests do not depend on chance. */
+const firstProbeAtOnce = () => 0;
+
 const probe = { exec: { command: ["check"] }, periodSeconds: 1 };
 
 function pod(containers: Container[]): Pod {
@@ -25,7 +28,7 @@ test("health: no probes means started and ready; probes start as not ready, aliv
   const runtime = new FakeRuntime([BUSYBOX_IMAGE, PAUSE_IMAGE]);
   runtime.execHandler = () => new Promise(() => undefined); // no verdict during this test
   const changes: string[] = [];
-  const m = new ProbeManager({ execs: new ExecRunner({ runtime }), reportEvent: () => undefined, onChange: (uid) => changes.push(uid) });
+  const m = new ProbeManager({ execs: new ExecRunner({ runtime }), random: firstProbeAtOnce, reportEvent: () => undefined, onChange: (uid) => changes.push(uid) });
   try {
     const plain: Container = { name: "plain", image: BUSYBOX_IMAGE };
     const probed: Container = { name: "probed", image: BUSYBOX_IMAGE, readinessProbe: probe, livenessProbe: probe };
@@ -47,7 +50,7 @@ test("health: no probes means started and ready; probes start as not ready, aliv
 test("a new container instance gets fresh results; a stopped one loses its workers", async () => {
   const runtime = new FakeRuntime([BUSYBOX_IMAGE, PAUSE_IMAGE]);
   const changes: string[] = [];
-  const m = new ProbeManager({ execs: new ExecRunner({ runtime }), reportEvent: () => undefined, onChange: (uid) => changes.push(uid) });
+  const m = new ProbeManager({ execs: new ExecRunner({ runtime }), random: firstProbeAtOnce, reportEvent: () => undefined, onChange: (uid) => changes.push(uid) });
   try {
     const spec: Container = { name: "web", image: BUSYBOX_IMAGE, readinessProbe: probe };
     const first = await runningContainer(runtime, "first");
@@ -76,7 +79,7 @@ test("a startup success lets readiness probe at once instead of a period later",
   const runtime = new FakeRuntime([BUSYBOX_IMAGE, PAUSE_IMAGE]);
   let started = false;
   runtime.execHandler = (_c, cmd) => (cmd[0] === "startup" ? execResult(started ? 0 : 1) : execResult(0));
-  const m = new ProbeManager({ execs: new ExecRunner({ runtime }), reportEvent: () => undefined, onChange: () => undefined });
+  const m = new ProbeManager({ execs: new ExecRunner({ runtime }), random: firstProbeAtOnce, reportEvent: () => undefined, onChange: () => undefined });
   try {
     const spec: Container = {
       name: "web",
@@ -99,7 +102,7 @@ test("a startup success lets readiness probe at once instead of a period later",
 test("a tcpSocket probe errors without a pod IP and with a port name the container lacks", async () => {
   const runtime = new FakeRuntime([BUSYBOX_IMAGE, PAUSE_IMAGE]);
   const events: string[] = [];
-  const m = new ProbeManager({ execs: new ExecRunner({ runtime }), reportEvent: (_p, ev) => events.push(ev.message), onChange: () => undefined });
+  const m = new ProbeManager({ execs: new ExecRunner({ runtime }), random: firstProbeAtOnce, reportEvent: (_p, ev) => events.push(ev.message), onChange: () => undefined });
   try {
     const spec: Container = { name: "web", image: BUSYBOX_IMAGE, readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 1 } };
     const id = await runningContainer(runtime, "web");
@@ -116,7 +119,7 @@ test("a tcpSocket probe errors without a pod IP and with a port name the contain
 test("after an agent restart, what the API last said of the same instance stands until a probe runs", async () => {
   const runtime = new FakeRuntime([BUSYBOX_IMAGE, PAUSE_IMAGE]);
   runtime.execHandler = () => new Promise(() => undefined);
-  const m = new ProbeManager({ execs: new ExecRunner({ runtime }), reportEvent: () => undefined, onChange: () => undefined });
+  const m = new ProbeManager({ execs: new ExecRunner({ runtime }), random: firstProbeAtOnce, reportEvent: () => undefined, onChange: () => undefined });
   try {
     const spec: Container = { name: "web", image: BUSYBOX_IMAGE, startupProbe: probe, readinessProbe: probe };
     const p = pod([spec]);

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProcfsKiller } from "../src/exec/process-tree.js";
@@ -35,7 +35,7 @@ function recorder() {
   return { sent, signal: (pid: number, sig: NodeJS.Signals) => void sent.push(`${sig} ${pid}`) };
 }
 
-test("a group leader in the container's namespace: the group is stopped, its descendants and then the group killed", async () => {
+test("a group leader in the container's namespace: the group and every descendant are stopped, then all killed", async () => {
   const proc = fakeProc([
     { pid: 10, pgrp: 10, ns: "pid:[1]" },
     { pid: 200, pgrp: 200, ns: "pid:[1]", children: [201] },
@@ -46,7 +46,9 @@ test("a group leader in the container's namespace: the group is stopped, its des
     const r = recorder();
     const outcome = await new ProcfsKiller({ procRoot: proc.root, signal: r.signal }).killTree(200, 10);
     assert.deepEqual(outcome, { killed: [200, 201, 202] });
-    assert.deepEqual(r.sent, ["SIGSTOP -200", "SIGKILL 201", "SIGKILL 202", "SIGKILL -200"]);
+    // No SIGKILL before the whole tree is stopped: a child killed early would hand its
+    // children to the container's init before the walk saw them.
+    assert.deepEqual(r.sent, ["SIGSTOP -200", "SIGSTOP 201", "SIGSTOP 202", "SIGKILL -200", "SIGKILL 201", "SIGKILL 202"]);
   } finally {
     proc.cleanup();
   }
@@ -123,4 +125,27 @@ test("on the real /proc: a process group leader and the child it started both di
   assert.ok("killed" in outcome && outcome.killed[0] === pid, JSON.stringify(outcome));
   assert.equal(await exited, "SIGKILL");
   await closed;
+});
+
+/** Whether the process is dead: gone from /proc, or a zombie no one has reaped yet. */
+function isDead(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return true;
+  }
+}
+
+test("on the real /proc: a grandchild in a session of its own dies with the tree", { timeout: 10_000 }, async () => {
+  // leader -> sh -> sleep (setsid: out of the leader's group, so only the walk finds it).
+  const child = spawn("sh", ["-c", `sh -c 'setsid sleep 302 & echo $!; wait' & wait`], { detached: true, stdio: ["ignore", "pipe", "ignore"] });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, sig) => resolve(sig)));
+  const grandchild = Number(await new Promise<string>((r) => child.stdout.once("data", (d: Buffer) => r(d.toString().trim()))));
+  assert.ok(grandchild > 0 && !isDead(grandchild), `the grandchild ${grandchild} runs`);
+  const outcome = await new ProcfsKiller().killTree(child.pid ?? 0, process.pid);
+  assert.ok("killed" in outcome && outcome.killed.includes(grandchild), JSON.stringify(outcome));
+  assert.equal(await exited, "SIGKILL");
+  // SIGKILL is delivered before kill(2) returns, but the death itself is asynchronous.
+  while (!isDead(grandchild)) await new Promise((r) => setImmediate(r));
 });

@@ -6,7 +6,7 @@
 //    order, and their timeout counts from when they run, not from when they queued;
 //  - a command that outlives its timeout is killed (Docker would leave it running),
 //    before its slot is given back.
-import { createLogger } from "@bosun/client";
+import { createLogger, sleep } from "@bosun/client";
 import { ExecTimeoutError, type ContainerRuntime, type ExecOptions, type ExecResult } from "../runtime/runtime.js";
 import { ExecSlots } from "./exec-slots.js";
 import { ProcfsKiller, type ProcessKiller } from "./process-tree.js";
@@ -44,6 +44,8 @@ export interface RunExecOptions extends ExecOptions {
   onStart?: () => void;
   /** Stops waiting for a turn (the probe or hook was cancelled); a command already running is not affected. */
   signal?: AbortSignal;
+  /** Waits ahead of the commands that are not urgent (a lifecycle hook ahead of probes). */
+  urgent?: boolean;
 }
 
 export interface ExecRunnerStats {
@@ -68,7 +70,7 @@ export class ExecRunner {
     this.runtime = opts.runtime;
     this.slots = new ExecSlots(opts.maxInFlight ?? DEFAULT_MAX_EXECS_IN_FLIGHT);
     this.killer = opts.killer ?? new ProcfsKiller();
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = opts.sleep ?? ((ms) => sleep(ms));
   }
 
   /**
@@ -77,7 +79,7 @@ export class ExecRunner {
    * killed by then, when it could be found).
    */
   async run(containerId: string, cmd: string[], opts: RunExecOptions): Promise<ExecResult> {
-    const release = await this.slots.acquire(opts.signal);
+    const release = await this.slots.acquire(opts.signal, opts.urgent);
     const lease = setTimeout(release, SLOT_LEASE_MS);
     lease.unref();
     try {

@@ -7,8 +7,11 @@
 // The PID is trusted only while it is in the container's PID namespace, which a
 // reused PID elsewhere on the host is not. runc starts an exec'd command in a session
 // and process group of its own; the group is killed when the command leads it, and
-// every descendant found through /proc (one that left the group too). The command is
-// stopped first, so it cannot fork while its descendants are collected.
+// every descendant found through /proc (one that left the group too). The whole tree
+// is stopped first, each process as it is found, so none can fork while the rest are
+// collected; only then is every one killed. Killing while walking would let a dead
+// parent's children be re-parented (to the container's init) before they were seen,
+// and escape.
 import { readdir, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -92,18 +95,22 @@ export class ProcfsKiller implements ProcessKiller {
     if (ns !== containerNs) return { refused: `process ${pid} is not in the container's PID namespace as this agent sees it; ${fix}` };
     const target = stat.pgrp === pid ? -pid : pid;
     if (!this.send(target, "SIGSTOP")) return { gone: true };
-    const killed: number[] = [];
+    // Stopped, a process keeps its children: the walk sees all of them.
+    const descendants: number[] = [];
     const seen = new Set<number>([pid]);
     const queue = [pid];
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
       for (const child of await childrenOf(this.procRoot, next)) {
         if (seen.has(child)) continue;
         seen.add(child);
+        if (!this.send(child, "SIGSTOP")) continue; // it exited meanwhile
+        descendants.push(child);
         queue.push(child);
-        if (this.send(child, "SIGKILL")) killed.push(child);
       }
     }
-    if (this.send(target, "SIGKILL")) killed.unshift(pid);
+    const killed: number[] = [];
+    if (this.send(target, "SIGKILL")) killed.push(pid);
+    for (const child of descendants) if (this.send(child, "SIGKILL")) killed.push(child);
     return { killed };
   }
 

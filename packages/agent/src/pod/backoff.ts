@@ -4,6 +4,7 @@
 // restarts and "<uid>/<container>/pull" for pulls.
 import { formatDuration, isSidecar, type Container, type Pod, type RestartPolicy } from "@bosun/api";
 import { KeyedBackoff } from "@bosun/client";
+import { formatPod, type PodIdentity } from "./identity.js";
 
 export const BACKOFF_INITIAL_MS = 10_000;
 export const BACKOFF_MAX_MS = 300_000;
@@ -39,6 +40,6 @@ export function shouldRestart(policy: RestartPolicy | undefined, exitCode: numbe
 }
 
 /** The kubelet's CrashLoopBackOff message, the delay written as Go writes durations. */
-export function crashLoopMessage(delayMs: number, container: string, pod: { name: string; namespace: string; uid: string }): string {
-  return `back-off ${formatDuration(delayMs)} restarting failed container=${container} pod=${pod.name}_${pod.namespace}(${pod.uid})`;
+export function crashLoopMessage(delayMs: number, container: string, pod: PodIdentity): string {
+  return `back-off ${formatDuration(delayMs)} restarting failed container=${container} pod=${formatPod(pod)}`;
 }

@@ -11,7 +11,7 @@ import { appContainerSpec, specHash } from "./container-config.js";
 import { RETRY_AFTER_ERROR_MS, timeOf, type PodContext } from "./context.js";
 import { makeEnvironment, type ContainerEnvironment } from "./env/environment.js";
 import { DEFAULT_GRACE_SECONDS, graceSeconds } from "./grace.js";
-import { podIdentity, podKey } from "./identity.js";
+import { formatPod, podIdentity, podKey } from "./identity.js";
 import { killContainer } from "./kill-container.js";
 import { NO_DEADLINE_MS, runLifecycleHandler } from "./lifecycle-hooks.js";
 import type { ImagePuller } from "./images.js";
@@ -91,7 +91,7 @@ export class ContainerSync {
           const message = crashLoopMessage(ctx.deps.backoff.delay(key), spec.name, id);
           if (!this.backoffEventSent.has(current.id)) {
             this.backoffEventSent.add(current.id);
-            ctx.event(id, "Warning", "BackOff", `Back-off restarting failed container ${spec.name} in pod ${id.name}_${id.namespace}(${id.uid})`, spec.name);
+            ctx.event(id, "Warning", "BackOff", `Back-off restarting failed container ${spec.name} in pod ${formatPod(id)}`, spec.name);
           }
           ctx.wakeIn(remaining);
           return { reason: "CrashLoopBackOff", message };

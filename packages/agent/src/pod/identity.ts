@@ -29,6 +29,11 @@ export function podIdentity(pod: Pod): PodIdentity {
   };
 }
 
+/** "name_namespace(uid)", as the kubelet's format.Pod names a pod in events and messages. */
+export function formatPod(id: PodIdentity): string {
+  return `${id.name}_${id.namespace}(${id.uid})`;
+}
+
 /** "ns/name", the key logs and messages use for a pod. */
 export function podKey(id: PodIdentity): string {
   return `${id.namespace}/${id.name}`;

@@ -24,7 +24,7 @@ export interface KillRequest {
   exactGrace?: boolean;
   /** Resolves when the container may get SIGTERM (its turn); given the seconds left. */
   waitTurn?: (remainingMs: number) => Promise<void>;
-  /** Ends a preStop sleep early. */
+  /** Ends a preStop sleep, or an exec preStop hook's wait for its turn, early. */
   signal?: AbortSignal;
 }
 
@@ -35,9 +35,18 @@ export async function killContainer(ctx: PodContext, req: KillRequest): Promise<
   const preStop = req.spec?.lifecycle?.preStop;
   if (preStop && req.pod && req.spec && grace > 0) {
     const { pod, spec } = req;
-    const run = runLifecycleHandler(execs, preStop, { pod, container: spec, containerId: req.containerId, podIP: ctx.podIP }, grace * 1000, req.signal).then(
+    // The grace period bounds the hook's wait for an exec slot too: a hook still
+    // queued behind others when it is over gives up rather than run after SIGTERM.
+    const graceOver = new AbortController();
+    const signal = req.signal ? AbortSignal.any([req.signal, graceOver.signal]) : graceOver.signal;
+    const run = runLifecycleHandler(execs, preStop, { pod, container: spec, containerId: req.containerId, podIP: ctx.podIP }, grace * 1000, signal).then(
       (result) => {
         if (result.ok) return;
+        if (graceOver.signal.aborted) {
+          // As the kubelet: a hook that outlived the grace period is only logged.
+          log.info({ pod: podKey(podIdentity(pod)), container: spec.name, message: result.message }, "the preStop hook did not complete within the grace period");
+          return;
+        }
         log.warn({ pod: podKey(podIdentity(pod)), container: spec.name, message: result.message }, "the preStop hook failed");
         // As the kubelet: the hook's output stays out of the event, which anyone may read.
         ctx.event(podIdentity(pod), "Warning", "FailedPreStopHook", "PreStopHook failed", spec.name);
@@ -47,6 +56,7 @@ export async function killContainer(ctx: PodContext, req: KillRequest): Promise<
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([run, new Promise<void>((resolve) => (timer = setTimeout(resolve, grace * 1000)))]);
     clearTimeout(timer);
+    graceOver.abort();
     grace -= Math.floor((ctx.now() - started) / 1000);
   }
   if (req.waitTurn && grace > 0) {

@@ -1,17 +1,19 @@
 // Runs a container's postStart or preStop hook, after the kubelet's lifecycle
 // handler runner (pkg/kubelet/lifecycle/handlers.go), with the probes' exec and
 // httpGet runners: one way to run a command in a container or to GET a container's
-// port. Exec hooks share the node's ExecRunner with the probes, so they wait their
-// turn with them and are killed when they outlive their time. As the kubelet: an exec hook fails on a non-zero exit; an httpGet hook only
-// when no response comes (its status code is not judged); a sleep hook waits, cut
-// short when the hook's time is up.
+// port. Exec hooks share the node's ExecRunner with the probes: they wait for a slot
+// ahead of the probes, stop waiting when `signal` aborts (a preStop hook's grace
+// period is over), and are killed when they outlive their time. As the kubelet: an
+// exec hook fails on a non-zero exit; an httpGet hook only when no response comes
+// (its status code is not judged); a sleep hook waits, cut short when the hook's
+// time is up.
 import type { Container, LifecycleHandler, Pod } from "@bosun/api";
 import { sleep } from "@bosun/client";
 import type { ExecRunner } from "../exec/exec-runner.js";
 import { execProbe } from "../probe/exec.js";
 import { httpGet, probeURL } from "../probe/http.js";
 import { resolvePort } from "../probe/prober.js";
-import { podIdentity } from "./identity.js";
+import { formatPod, podIdentity } from "./identity.js";
 
 /** The User-Agent of HTTP hooks, the kubelet's, with the Kubernetes minor Bosun serves. */
 export const LIFECYCLE_USER_AGENT = "kube-lifecycle/1.33";
@@ -30,15 +32,10 @@ export interface HookTarget {
 /** What a hook run tells: nothing when it succeeded, else the kubelet's message. */
 export type HookResult = { ok: true } | { ok: false; message: string };
 
-/** "name_namespace(uid)", as the kubelet's format.Pod names a pod in messages. */
-function podText(pod: Pod): string {
-  const id = podIdentity(pod);
-  return `${id.name}_${id.namespace}(${id.uid})`;
-}
-
 /**
  * Runs one hook handler against the container, for at most `timeoutMs`; `signal`
- * ends a sleep early (the pod is going away). Never throws: a hook that cannot run
+ * ends a sleep early and stops an exec hook's wait for its turn (the pod is going
+ * away, or the grace period is over). Never throws: a hook that cannot run
  * is a failed hook.
  */
 export async function runLifecycleHandler(
@@ -49,11 +46,11 @@ export async function runLifecycleHandler(
   signal?: AbortSignal,
 ): Promise<HookResult> {
   const { pod, container } = target;
-  const who = `for Container ${JSON.stringify(container.name)} in Pod ${JSON.stringify(podText(pod))}`;
+  const who = `for Container ${JSON.stringify(container.name)} in Pod ${JSON.stringify(formatPod(podIdentity(pod)))}`;
   if (handler.exec) {
     const command = handler.exec.command ?? [];
     try {
-      const out = await execProbe(execs, target.containerId, command, timeoutMs);
+      const out = await execProbe(execs, target.containerId, command, timeoutMs, { signal, urgent: true });
       if (out.result === "success") return { ok: true };
       return { ok: false, message: `Exec lifecycle hook ([${command.join(" ")}]) ${who} failed - error: command failed, message: ${JSON.stringify(out.output)}` };
     } catch (err) {

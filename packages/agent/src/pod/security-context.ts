@@ -15,11 +15,7 @@ import {
   type SELinuxOptions,
 } from "@bosun/api";
 import type { ContainerCreateSpec } from "../runtime/runtime.js";
-
-/** The pod as the kubelet names it in messages: name_namespace(uid). */
-function formatPod(pod: Pod): string {
-  return `${pod.metadata.name ?? ""}_${pod.metadata.namespace ?? ""}(${pod.metadata.uid ?? ""})`;
-}
+import { formatPod, podIdentity } from "./identity.js";
 
 /** The settings that apply to one container: its own, else the pod's. */
 export interface EffectiveSecurityContext {
@@ -99,7 +95,7 @@ export function parseImageUser(user: string): ImageUser {
 export function runAsNonRootViolation(pod: Pod, container: Container, imageUser: string): string | undefined {
   const sc = effectiveSecurityContext(pod, container);
   if (sc.runAsNonRoot !== true) return undefined;
-  const where = `(pod: ${JSON.stringify(formatPod(pod))}, container: ${container.name})`;
+  const where = `(pod: ${JSON.stringify(formatPod(podIdentity(pod)))}, container: ${container.name})`;
   if (sc.runAsUser !== undefined) return sc.runAsUser === 0 ? `container's runAsUser breaks non-root policy ${where}` : undefined;
   const image = parseImageUser(imageUser);
   if (image.uid === 0) return `container has runAsNonRoot and image will run as root ${where}`;

@@ -4,16 +4,11 @@
 // Commands go through the node's one ExecRunner, which bounds how many run at once
 // and kills those that time out; lifecycle hooks' exec handlers run here too.
 import { ExecTimeoutError } from "../runtime/runtime.js";
-import type { ExecRunner } from "../exec/exec-runner.js";
+import type { ExecRunner, RunExecOptions } from "../exec/exec-runner.js";
 import { MAX_PROBE_OUTPUT_BYTES, type ProbeOutcome } from "./outcome.js";
 
 /** What a caller may learn of, or do to, a command while it waits for its turn. */
-export interface ExecTurn {
-  /** The command's turn came: it goes to the runtime now. */
-  onStart?: () => void;
-  /** Stops waiting for the turn. */
-  signal?: AbortSignal;
-}
+export type ExecTurn = Pick<RunExecOptions, "onStart" | "signal" | "urgent">;
 
 export async function execProbe(
   execs: ExecRunner,
