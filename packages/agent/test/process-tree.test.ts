@@ -1,9 +1,9 @@
-// Killing a timed-out exec's processes: only inside the container's PID namespace,
+// Killing a timed-out exec's processes: only inside the container's cgroup,
 // its process group when it leads one, and every descendant.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProcfsKiller } from "../src/exec/process-tree.js";
@@ -11,20 +11,19 @@ import { ProcfsKiller } from "../src/exec/process-tree.js";
 interface FakeProcess {
   pid: number;
   pgrp: number;
-  ns: string;
+  cgroup: string;
   children?: number[];
 }
 
-/** A /proc with just what the killer reads: stat, ns/pid and task/<pid>/children. */
+/** A /proc with just what the killer reads: stat, cgroup and task/<pid>/children. */
 function fakeProc(processes: FakeProcess[]): { root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), "fake-proc-"));
   for (const p of processes) {
     const dir = join(root, String(p.pid));
-    mkdirSync(join(dir, "ns"), { recursive: true });
     mkdirSync(join(dir, "task", String(p.pid)), { recursive: true });
     // comm with a space and a parenthesis, as a real one may have.
     writeFileSync(join(dir, "stat"), `${p.pid} (sh (x) y) S 1 ${p.pgrp} ${p.pgrp} 0 -1 4194560 0 0\n`);
-    symlinkSync(p.ns, join(dir, "ns", "pid"));
+    writeFileSync(join(dir, "cgroup"), p.cgroup);
     writeFileSync(join(dir, "task", String(p.pid), "children"), (p.children ?? []).map((c) => `${c} `).join(""));
   }
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
@@ -37,10 +36,10 @@ function recorder() {
 
 test("a group leader in the container's namespace: the group and every descendant are stopped, then all killed", async () => {
   const proc = fakeProc([
-    { pid: 10, pgrp: 10, ns: "pid:[1]" },
-    { pid: 200, pgrp: 200, ns: "pid:[1]", children: [201] },
-    { pid: 201, pgrp: 200, ns: "pid:[1]", children: [202] },
-    { pid: 202, pgrp: 202, ns: "pid:[1]" },
+    { pid: 10, pgrp: 10, cgroup: "0::/system.slice/docker-aaa.scope\n" },
+    { pid: 200, pgrp: 200, cgroup: "0::/system.slice/docker-aaa.scope\n", children: [201] },
+    { pid: 201, pgrp: 200, cgroup: "0::/system.slice/docker-aaa.scope\n", children: [202] },
+    { pid: 202, pgrp: 202, cgroup: "0::/system.slice/docker-aaa.scope\n" },
   ]);
   try {
     const r = recorder();
@@ -56,8 +55,8 @@ test("a group leader in the container's namespace: the group and every descendan
 
 test("a command that does not lead its group is signalled by its PID alone", async () => {
   const proc = fakeProc([
-    { pid: 10, pgrp: 10, ns: "pid:[1]" },
-    { pid: 300, pgrp: 10, ns: "pid:[1]" },
+    { pid: 10, pgrp: 10, cgroup: "0::/system.slice/docker-aaa.scope\n" },
+    { pid: 300, pgrp: 10, cgroup: "0::/system.slice/docker-aaa.scope\n" },
   ]);
   try {
     const r = recorder();
@@ -68,16 +67,16 @@ test("a command that does not lead its group is signalled by its PID alone", asy
   }
 });
 
-test("a PID outside the container's namespace, the container's own process, or an unseen container are refused", async () => {
+test("a PID outside the container's cgroup (a reused PID, in a hostPID pod too), the container's own process, or an unseen container are refused", async () => {
   const proc = fakeProc([
-    { pid: 10, pgrp: 10, ns: "pid:[1]" },
-    { pid: 400, pgrp: 400, ns: "pid:[2]" },
+    { pid: 10, pgrp: 10, cgroup: "0::/system.slice/docker-aaa.scope\n" },
+    { pid: 400, pgrp: 400, cgroup: "0::/system.slice/docker-bbb.scope\n" },
   ]);
   try {
     const r = recorder();
     const killer = new ProcfsKiller({ procRoot: proc.root, signal: r.signal });
     const foreign = await killer.killTree(400, 10);
-    assert.ok("refused" in foreign && /not in the container's PID namespace.*dockerd's PID namespace/.test(foreign.refused), JSON.stringify(foreign));
+    assert.ok("refused" in foreign && /not in the container's cgroup.*dockerd's PID namespace/.test(foreign.refused), JSON.stringify(foreign));
     assert.ok("refused" in (await killer.killTree(10, 10)));
     const unseen = await killer.killTree(400, 99);
     assert.ok("refused" in unseen && unseen.refused.includes("not visible"), JSON.stringify(unseen));
@@ -88,7 +87,7 @@ test("a PID outside the container's namespace, the container's own process, or a
 });
 
 test("a command that exited before the kill is gone, nothing signalled", async () => {
-  const proc = fakeProc([{ pid: 10, pgrp: 10, ns: "pid:[1]" }]);
+  const proc = fakeProc([{ pid: 10, pgrp: 10, cgroup: "0::/system.slice/docker-aaa.scope\n" }]);
   try {
     const r = recorder();
     assert.deepEqual(await new ProcfsKiller({ procRoot: proc.root, signal: r.signal }).killTree(500, 10), { gone: true });
@@ -97,8 +96,8 @@ test("a command that exited before the kill is gone, nothing signalled", async (
       throw Object.assign(new Error("kill ESRCH"), { code: "ESRCH" });
     };
     const proc2 = fakeProc([
-      { pid: 10, pgrp: 10, ns: "pid:[1]" },
-      { pid: 600, pgrp: 600, ns: "pid:[1]" },
+      { pid: 10, pgrp: 10, cgroup: "0::/system.slice/docker-aaa.scope\n" },
+      { pid: 600, pgrp: 600, cgroup: "0::/system.slice/docker-aaa.scope\n" },
     ]);
     try {
       assert.deepEqual(await new ProcfsKiller({ procRoot: proc2.root, signal: esrch }).killTree(600, 10), { gone: true });
@@ -120,7 +119,7 @@ test("on the real /proc: a process group leader and the child it started both di
   // The background child runs once the shell says so.
   await new Promise((r) => child.stdout.once("data", r));
   const pid = child.pid ?? 0;
-  // This test's own process stands for the container's main process: same PID namespace.
+  // This test's own process stands for the container's main process: same cgroup.
   const outcome = await new ProcfsKiller().killTree(pid, process.pid);
   assert.ok("killed" in outcome && outcome.killed[0] === pid, JSON.stringify(outcome));
   assert.equal(await exited, "SIGKILL");

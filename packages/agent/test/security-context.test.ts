@@ -34,10 +34,10 @@ const withApparmor = { appArmorEnabled: true };
 
 test("users and groups: the container's over the pod's; fsGroup and supplementalGroups added", () => {
   const p = pod({ securityContext: { runAsUser: 1000, runAsGroup: 3000, fsGroup: 2000, supplementalGroups: [4000, 2000] } });
-  assert.deepEqual(containerSecurityOptions(p, app, "infra", "", withApparmor), { user: "1000:3000", groupAdd: ["2000", "4000"] });
+  assert.deepEqual(containerSecurityOptions(p, app, "infra", "", withApparmor), { user: "1000:3000", groupAdd: ["2000", "4000"], ipcMode: "container:infra" });
   const own: Container = { ...app, securityContext: { runAsUser: 5 } };
   assert.equal(containerSecurityOptions(p, own, "infra", "", withApparmor).user, "5:3000");
-  assert.deepEqual(containerSecurityOptions(pod(), app, "infra", "", withApparmor), {}, "nothing asked: nothing set");
+  assert.deepEqual(containerSecurityOptions(pod(), app, "infra", "", withApparmor), { ipcMode: "container:infra" }, "nothing asked: only the pod's shared IPC namespace");
 });
 
 test("a runAsGroup alone goes with the image's user, root when it has none", () => {
@@ -62,15 +62,16 @@ test("privileges, capabilities, read-only root, no_new_privs and SELinux labels"
     capAdd: ["NET_ADMIN"],
     capDrop: ["NET_RAW", "MKNOD"],
     securityOpt: ["no-new-privileges", "label=type:spc_t", "label=level:s0:c1,c2"],
+    ipcMode: "container:infra",
   });
   const escalate: Container = { ...app, securityContext: { allowPrivilegeEscalation: true } };
-  assert.deepEqual(containerSecurityOptions(pod(), escalate, "infra", "", withApparmor), {}, "only an explicit false sets no_new_privs");
+  assert.equal(containerSecurityOptions(pod(), escalate, "infra", "", withApparmor).securityOpt, undefined, "only an explicit false sets no_new_privs");
 });
 
 test("seccomp and AppArmor: RuntimeDefault is Docker's default, Unconfined and Localhost are options; privileged drops them", () => {
   const sc = (securityContext: Container["securityContext"]): Container => ({ ...app, securityContext });
   const host = { appArmorEnabled: true, seccompLocalhostJson: '{"defaultAction":"SCMP_ACT_ALLOW"}' };
-  assert.deepEqual(containerSecurityOptions(pod(), sc({ seccompProfile: { type: "RuntimeDefault" }, appArmorProfile: { type: "RuntimeDefault" } }), "i", "", host), {});
+  assert.deepEqual(containerSecurityOptions(pod(), sc({ seccompProfile: { type: "RuntimeDefault" }, appArmorProfile: { type: "RuntimeDefault" } }), "i", "", host).securityOpt, undefined);
   assert.deepEqual(containerSecurityOptions(pod(), sc({ seccompProfile: { type: "Unconfined" }, appArmorProfile: { type: "Unconfined" } }), "i", "", host).securityOpt, [
     "seccomp=unconfined",
     "apparmor=unconfined",
@@ -79,7 +80,7 @@ test("seccomp and AppArmor: RuntimeDefault is Docker's default, Unconfined and L
     containerSecurityOptions(pod(), sc({ seccompProfile: { type: "Localhost", localhostProfile: "p.json" }, appArmorProfile: { type: "Localhost", localhostProfile: "k8s-example" } }), "i", "", host).securityOpt,
     ['seccomp={"defaultAction":"SCMP_ACT_ALLOW"}', "apparmor=k8s-example"],
   );
-  assert.deepEqual(containerSecurityOptions(pod(), sc({ privileged: true, seccompProfile: { type: "Unconfined" } }), "i", "", host), { privileged: true });
+  assert.deepEqual(containerSecurityOptions(pod(), sc({ privileged: true, seccompProfile: { type: "Unconfined" } }), "i", "", host), { privileged: true, ipcMode: "container:i" });
   const podLevel = pod({ securityContext: { seccompProfile: { type: "Unconfined" } } });
   assert.deepEqual(containerSecurityOptions(podLevel, app, "i", "", host).securityOpt, ["seccomp=unconfined"], "the pod's profile applies to its containers");
 });
@@ -107,17 +108,17 @@ test("the deprecated seccomp and AppArmor annotations count where no field is se
   assert.throws(() => effectiveSecurityContext(bad, app), /container\.apparmor\.security\.beta\.kubernetes\.io\/app: invalid AppArmor profile name: "enforce"/);
 });
 
-test("namespaces: hostPID and hostIPC on the sandbox and the containers; shareProcessNamespace joins the sandbox's PID namespace", () => {
+test("namespaces: hostPID and hostIPC on the sandbox and the containers; the containers join the sandbox's IPC namespace, and its PID namespace with shareProcessNamespace", () => {
   assert.deepEqual(sandboxSecurityOptions(pod({ hostPID: true, hostIPC: true })), { pidMode: "host", ipcMode: "host" });
   assert.deepEqual(containerSecurityOptions(pod({ hostPID: true, hostIPC: true }), app, "infra1", "", withApparmor), { pidMode: "host", ipcMode: "host" });
-  assert.deepEqual(containerSecurityOptions(pod({ shareProcessNamespace: true }), app, "infra1", "", withApparmor), { pidMode: "container:infra1" });
-  assert.deepEqual(sandboxSecurityOptions(pod({ shareProcessNamespace: true })), {}, "the sandbox keeps its own, which the containers join");
+  assert.deepEqual(containerSecurityOptions(pod({ shareProcessNamespace: true }), app, "infra1", "", withApparmor), { pidMode: "container:infra1", ipcMode: "container:infra1" });
+  assert.deepEqual(sandboxSecurityOptions(pod({ shareProcessNamespace: true })), { ipcMode: "shareable" }, "the sandbox keeps its own PID namespace, which the containers join, and shares its IPC one");
 });
 
-test("sysctls: network ones on the sandbox that owns the network namespace, IPC ones on each container", () => {
+test("sysctls: on the sandbox, which owns the network and IPC namespaces the containers join", () => {
   const p = pod({ securityContext: { sysctls: [{ name: "net/ipv4/ping_group_range", value: "0 1000" }, { name: "kernel.shm_rmid_forced", value: "1" }] } });
-  assert.deepEqual(sandboxSecurityOptions(p), { sysctls: { "net.ipv4.ping_group_range": "0 1000" } });
-  assert.deepEqual(containerSecurityOptions(p, app, "i", "", withApparmor), { sysctls: { "kernel.shm_rmid_forced": "1" } });
+  assert.deepEqual(sandboxSecurityOptions(p), { ipcMode: "shareable", sysctls: { "net.ipv4.ping_group_range": "0 1000", "kernel.shm_rmid_forced": "1" } });
+  assert.deepEqual(containerSecurityOptions(p, app, "i", "", withApparmor), { ipcMode: "container:i" });
 });
 
 test("runAsNonRoot: the kubelet's messages for a root image, a named user and runAsUser 0", () => {
@@ -219,6 +220,31 @@ test("fsGroup: group, group bits and setgid through a volume, its symlinks left 
     assert.equal(await readFile(join(dir, "link"), "utf8"), "x");
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("fsGroup: links a container put in a volume, to a file or a directory outside it, change nothing outside", async () => {
+  const root = await mkdtemp(join(tmpdir(), "bosun-fsgroup-links-"));
+  try {
+    const outside = join(root, "outside");
+    await mkdir(join(outside, "dir"), { recursive: true, mode: 0o700 });
+    await writeFile(join(outside, "secret"), "s", { mode: 0o600 });
+    await writeFile(join(outside, "dir", "inner"), "i", { mode: 0o600 });
+    const before = await Promise.all(["", "secret", "dir", "dir/inner"].map((p) => stat(join(outside, p))));
+    const volume = join(root, "volume");
+    await mkdir(volume);
+    await symlink(join(outside, "secret"), join(volume, "to-file"));
+    await symlink(join(outside, "dir"), join(volume, "to-dir"));
+    await symlink("../outside", join(volume, "relative"));
+    await setVolumeOwnership(volume, { fsGroup: 2346, onRootMismatch: false }, false);
+    const after = await Promise.all(["", "secret", "dir", "dir/inner"].map((p) => stat(join(outside, p))));
+    for (const [i, st] of after.entries()) {
+      assert.equal(st.gid, before[i]!.gid, "the group outside the volume is unchanged");
+      assert.equal(st.mode, before[i]!.mode, "the mode outside the volume is unchanged");
+    }
+    assert.equal((await stat(volume)).gid, 2346);
+  } finally {
+    await rm(root, { recursive: true, force: true });
   }
 });
 

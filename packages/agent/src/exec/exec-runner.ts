@@ -22,7 +22,9 @@ export const DEFAULT_MAX_EXECS_IN_FLIGHT = 4;
 /**
  * The longest a command keeps its slot. The slots pace what Docker has to start; a
  * long postStart hook (which has no deadline) must not hold one for good and starve
- * every probe of the node.
+ * every probe of the node. So the bound is a strict count only for commands that end
+ * within their lease, as probes with the default timeouts do: one that runs longer
+ * goes on beside the command its slot passed to.
  */
 export const SLOT_LEASE_MS = 10_000;
 

@@ -4,21 +4,22 @@
 // in dockerd's PID namespace (on the host, or inside the lab's node container beside
 // its own dockerd), so the PID Docker's exec inspect gives is the agent's too.
 //
-// The PID is trusted only while it is in the container's PID namespace, which a
-// reused PID elsewhere on the host is not. runc starts an exec'd command in a session
+// The PID is trusted only while the process is in the container's cgroup, which runc
+// puts every exec'd command in and a reused PID elsewhere on the host is not in. (Its
+// PID namespace would prove nothing for a hostPID pod, whose namespace is the host's.)
+// runc starts an exec'd command in a session
 // and process group of its own; the group is killed when the command leads it, and
 // every descendant found through /proc (one that left the group too). The whole tree
 // is stopped first, each process as it is found, so none can fork while the rest are
 // collected; only then is every one killed. Killing while walking would let a dead
 // parent's children be re-parented (to the container's init) before they were seen,
 // and escape.
-import { readdir, readFile, readlink } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 export interface ProcessKiller {
   /**
-   * Kills `pid` and everything under it if it lives in `containerPid`'s PID
-   * namespace.
+   * Kills `pid` and everything under it if it lives in `containerPid`'s cgroup.
    */
   killTree(pid: number, containerPid: number): Promise<KillOutcome>;
 }
@@ -47,9 +48,10 @@ async function statOf(procRoot: string, pid: number): Promise<{ pgrp: number } |
   return Number.isInteger(pgrp) ? { pgrp } : undefined;
 }
 
-async function pidNamespace(procRoot: string, pid: number): Promise<string | undefined> {
+/** /proc/<pid>/cgroup: the cgroup of every hierarchy, one per line. */
+async function cgroupOf(procRoot: string, pid: number): Promise<string | undefined> {
   try {
-    return await readlink(join(procRoot, String(pid), "ns", "pid"));
+    return await readFile(join(procRoot, String(pid), "cgroup"), "utf8");
   } catch {
     return undefined;
   }
@@ -88,11 +90,11 @@ export class ProcfsKiller implements ProcessKiller {
     if (!(pid > 0) || !(containerPid > 0)) return { refused: `no process to kill (pid ${pid}, container pid ${containerPid})` };
     if (pid === containerPid) return { refused: `pid ${pid} is the container's main process, not an exec'd command` };
     const fix = "run the agent as root in dockerd's PID namespace so that it can kill timed-out execs";
-    const containerNs = await pidNamespace(this.procRoot, containerPid);
-    if (!containerNs) return { refused: `the container's main process ${containerPid} is not visible in ${this.procRoot}; ${fix}` };
-    const [ns, stat] = await Promise.all([pidNamespace(this.procRoot, pid), statOf(this.procRoot, pid)]);
+    const containerCgroup = await cgroupOf(this.procRoot, containerPid);
+    if (!containerCgroup) return { refused: `the container's main process ${containerPid} is not visible in ${this.procRoot}; ${fix}` };
+    const [cgroup, stat] = await Promise.all([cgroupOf(this.procRoot, pid), statOf(this.procRoot, pid)]);
     if (!stat) return { gone: true };
-    if (ns !== containerNs) return { refused: `process ${pid} is not in the container's PID namespace as this agent sees it; ${fix}` };
+    if (cgroup !== containerCgroup) return { refused: `process ${pid} is not in the container's cgroup as this agent sees it; ${fix}` };
     const target = stat.pgrp === pid ? -pid : pid;
     if (!this.send(target, "SIGSTOP")) return { gone: true };
     // Stopped, a process keeps its children: the walk sees all of them.

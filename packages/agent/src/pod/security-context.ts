@@ -125,7 +125,7 @@ function seccompOption(profile: SeccompProfile | undefined, host: SecurityHost):
   // Unset: Docker's default profile, as a kubelet started with --seccomp-default.
   if (profile === undefined || profile.type === "RuntimeDefault") return undefined;
   if (profile.type === "Unconfined") return "seccomp=unconfined";
-  if (host.seccompLocalhostJson === undefined) throw new Error(`the seccomp profile ${profile.localhostProfile ?? ""} was not loaded`);
+  if (host.seccompLocalhostJson === undefined) throw new Error(`the seccomp profile ${profile.localhostProfile ?? ""} was not loaded; the agent reads Localhost profiles before it creates a container, so report this as a bug in Bosun`);
   return `seccomp=${host.seccompLocalhostJson}`;
 }
 
@@ -151,15 +151,16 @@ function sysctlsOf(pod: Pod, ns: "net" | "ipc"): Record<string, string> | undefi
 
 /**
  * The infra container's share of the pod's settings: the node's PID and IPC namespaces
- * when asked for, and the network sysctls, set in the network namespace it owns and
- * the app containers join (Docker refuses them on a joined namespace).
+ * when asked for, else an IPC namespace the pod's containers join (a pod shares one,
+ * as its sandbox does on Kubernetes); and the sysctls, set in the network and IPC
+ * namespaces it owns and the containers join (runc refuses them on a joined one).
  */
 export function sandboxSecurityOptions(pod: Pod): Partial<ContainerCreateSpec> {
   const out: Partial<ContainerCreateSpec> = {};
   if (pod.spec.hostPID === true) out.pidMode = "host";
-  if (pod.spec.hostIPC === true) out.ipcMode = "host";
-  const net = sysctlsOf(pod, "net");
-  if (net) out.sysctls = net;
+  out.ipcMode = pod.spec.hostIPC === true ? "host" : "shareable";
+  const sysctls = { ...sysctlsOf(pod, "net"), ...sysctlsOf(pod, "ipc") };
+  if (Object.keys(sysctls).length > 0) out.sysctls = sysctls;
   return out;
 }
 
@@ -191,9 +192,6 @@ export function containerSecurityOptions(pod: Pod, container: Container, infraId
   if (securityOpt.length > 0) out.securityOpt = securityOpt;
   if (pod.spec.hostPID === true) out.pidMode = "host";
   else if (pod.spec.shareProcessNamespace === true) out.pidMode = `container:${infraId}`;
-  if (pod.spec.hostIPC === true) out.ipcMode = "host";
-  // IPC sysctls are set in each container's own IPC namespace.
-  const ipc = sysctlsOf(pod, "ipc");
-  if (ipc) out.sysctls = ipc;
+  out.ipcMode = pod.spec.hostIPC === true ? "host" : `container:${infraId}`;
   return out;
 }

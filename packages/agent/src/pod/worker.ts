@@ -244,6 +244,12 @@ export class PodWorker {
     let infraStarted: Promise<void> = Promise.resolve();
     let sandboxCreatedMs = timeOf(detailOf(infra)?.createdAt, 0);
     const killed = new Set<string>();
+    // The hooks' part (volumes, a service account token from the API) is set up while
+    // the sandbox is made: neither needs the other, and the kubelet too mounts a
+    // pod's volumes before it creates the sandbox.
+    const hooksSynced = finished ? undefined : this.syncHooks(pod);
+    // Awaited below; this only keeps a sync that ends early from leaving it unhandled.
+    hooksSynced?.catch(() => undefined);
     if (infra?.state !== "running" && !finished) {
       const ran = [...specNames].some((name) => (byName.get(name) ?? []).length > 0);
       // As the kubelet: a Never pod whose containers already ran gets no new sandbox.
@@ -257,8 +263,8 @@ export class PodWorker {
     }
 
     let initFailed = false;
+    await hooksSynced;
     if (infra?.state === "running") {
-      if (!finished) await this.syncHooks(pod);
       const podIPs = sandboxAddresses(runtime, infra, infraStarted);
       const synced = await syncPodContainers(this.ctx, this.containers, {
         pod, byName, detailOf, observations, infraId: infra.id, sandboxCreatedMs, killed, infraStarted, podIPs, finished,

@@ -14,16 +14,20 @@ const emptyDirMode = 0o777;
 export async function setUpEmptyDir(ctx: VolumeSetUpContext, name: string, source: EmptyDirVolumeSource): Promise<MountableVolume> {
   const dir = ctx.dirs.volumeDir(podUid(ctx.pod), "emptyDir", name);
   const medium = source.medium ?? "";
+  let fresh: boolean;
   if (medium === "Memory") {
     const size = memoryVolumeSize(ctx.pod, source.sizeLimit, ctx.nodeAllocatable);
-    await ensureTmpfs(ctx, dir, size, "an emptyDir of medium Memory is never put on the node's disk");
+    fresh = await ensureTmpfs(ctx, dir, size, "an emptyDir of medium Memory is never put on the node's disk");
   } else if (medium === "") {
-    await makeDir(dir, emptyDirMode);
+    fresh = await makeDir(dir, emptyDirMode);
     await chmod(dir, emptyDirMode);
   } else {
-    throw new Error(`unknown storage medium "${medium}"`);
+    throw new Error(`unknown storage medium "${medium}"; use "" (the node's disk) or "Memory"`);
   }
+  // Only a volume made now is walked: once containers have written to it (an agent
+  // restart sets it up again) its files are theirs, and setgid already gave the group
+  // to what they created.
   const ownership = volumeOwnershipOf(ctx.pod);
-  if (ownership) await setVolumeOwnership(dir, ownership, false);
+  if (ownership && fresh) await setVolumeOwnership(dir, ownership, false);
   return { hostPath: dir, readOnly: false, refreshable: false };
 }

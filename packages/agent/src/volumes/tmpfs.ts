@@ -38,9 +38,10 @@ export function memoryVolumeSize(pod: Pod, sizeLimit: Quantity | undefined, node
  * Makes `dir` a tmpfs of `sizeBytes` unless it is one already. `why` ends the error
  * an agent that cannot mount gets: what the tmpfs is for.
  */
-export async function ensureTmpfs(ctx: VolumeSetUpContext, dir: string, sizeBytes: number | undefined, why: string): Promise<void> {
+/** Mounts a tmpfs at `dir` unless one is there; true when it mounted one now. */
+export async function ensureTmpfs(ctx: VolumeSetUpContext, dir: string, sizeBytes: number | undefined, why: string): Promise<boolean> {
   await makeDir(dir, tmpfsMode);
-  if (ctx.mountPoints.has(dir)) return;
+  if (ctx.mountPoints.has(dir)) return false;
   try {
     await ctx.mounts.mountTmpfs(dir, { mode: tmpfsMode, ...(sizeBytes !== undefined ? { sizeBytes } : {}) });
   } catch (err) {
@@ -48,4 +49,5 @@ export async function ensureTmpfs(ctx: VolumeSetUpContext, dir: string, sizeByte
   }
   ctx.mountPoints.add(dir);
   await chmod(dir, tmpfsMode);
+  return true;
 }

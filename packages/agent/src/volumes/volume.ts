@@ -64,6 +64,7 @@ export async function readSourceObject<K extends keyof SourceObjects>(ctx: Volum
 }
 
 /** Makes a directory (and those above it) with `mode`, which mkdir's umask would narrow. */
-export async function makeDir(dir: string, mode: number): Promise<void> {
-  await mkdir(dir, { recursive: true, mode });
+/** Makes `dir` and its parents; true when `dir` did not exist before. */
+export async function makeDir(dir: string, mode: number): Promise<boolean> {
+  return (await mkdir(dir, { recursive: true, mode })) !== undefined;
 }

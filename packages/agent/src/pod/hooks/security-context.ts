@@ -66,7 +66,7 @@ export class SecurityContextHook implements PodHook {
   private async seccompProfile(localhostProfile: string): Promise<string> {
     const path = join(this.opts.seccompDir, localhostProfile);
     const rel = relative(this.opts.seccompDir, path);
-    if (rel.startsWith("..") || isAbsolute(rel)) throw new Error(`seccomp profile ${JSON.stringify(localhostProfile)} is outside ${this.opts.seccompDir}`);
+    if (rel.startsWith("..") || isAbsolute(rel)) throw new Error(`seccomp profile ${JSON.stringify(localhostProfile)} is outside ${this.opts.seccompDir}; name a profile relative to the agent's seccomp directory, without ".."`);
     let text: string;
     try {
       text = await readFile(path, "utf8");
