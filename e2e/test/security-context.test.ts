@@ -77,7 +77,7 @@ describe("security contexts", () => {
     await cl.client.delete(pods, "rooted", { namespace: "default" });
   });
 
-  e2eTest("with NET_RAW dropped ping fails, with it kept ping works; a container is not privileged unless asked", c, async (cl) => {
+  e2eTest("with NET_RAW dropped ping fails, with it kept ping works; a container is not privileged unless asked; the containers share the pod's IPC namespace", c, async (cl) => {
     await kubectlApply(
       cl,
       podManifest("caps", [shContainer("noraw", idle, { securityContext: { capabilities: { drop: ["NET_RAW"] } } }), shContainer("raw", idle)], { terminationGracePeriodSeconds: 5 }),
@@ -92,6 +92,11 @@ describe("security contexts", () => {
     assert.equal((caps >> CAP_SYS_ADMIN) & 1n, 0n, "privileged is false by default: no SYS_ADMIN");
     const withoutRaw = effectiveCapabilities((await shIn(cl, "caps", "noraw", "cat /proc/self/status")).out);
     assert.equal((withoutRaw >> CAP_NET_RAW) & 1n, 0n);
+    // A pod's containers share one IPC namespace, the sandbox's, and each has its own PID one.
+    const ns = async (container: string, kind: string) => (await shIn(cl, "caps", container, `readlink /proc/self/ns/${kind}`)).out.trim();
+    assert.match(await ns("raw", "ipc"), /^ipc:\[\d+\]$/);
+    assert.equal(await ns("raw", "ipc"), await ns("noraw", "ipc"), "one IPC namespace per pod");
+    assert.notEqual(await ns("raw", "pid"), await ns("noraw", "pid"), "a PID namespace per container without shareProcessNamespace");
     await cl.client.delete(pods, "caps", { namespace: "default" });
   });
 
