@@ -18,7 +18,7 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isPodReady, mustResource, nodeReadyCondition, type Container, type Deployment, type KubeObject, type Node, type Pod } from "@bosun/api";
+import { getPodCondition, isPodReady, mustResource, nodeReadyCondition, type Container, type Deployment, type KubeObject, type Node, type Pod } from "@bosun/api";
 import { isNotFound, readKubeconfig, type ApiClient } from "@bosun/client";
 import { createCertificateAuthority, signCertificate } from "@bosun/pki";
 import { BUSYBOX_IMAGE, docker } from "../src/docker.js";
@@ -1279,5 +1279,57 @@ describe("the lab: Bosun on three etcd members, two masters and three node hosts
       const volumeGone = await isGone(admin().get(volumes, volume.metadata.name ?? ""));
       return volumeGone && (await labExec(node, ["test", "-e", dir])).code !== 0;
     });
+  });
+  labTest("12. podAntiAffinity on the hostname: three replicas land on the three nodes, a fourth stays Pending with the scheduler's reason", 5 * 60_000, async () => {
+    const name = "lab-anti";
+    const labels = { app: name };
+    const deployment = (replicas: number): Deployment => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name, namespace: "default", labels },
+      spec: {
+        replicas,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: labels }, topologyKey: "kubernetes.io/hostname" }] } },
+            containers: [{ name: "app", image: BUSYBOX_IMAGE, imagePullPolicy: "Never", command: ["sleep", "3600"], resources: { requests: { cpu: "10m", memory: "8Mi" } } }],
+          },
+        },
+      },
+    });
+    const listPods = async () => (await admin().list<Pod>(podsResource, { namespace: "default", labelSelector: `app=${name}` })).items.filter((p) => !p.metadata.deletionTimestamp);
+    await admin().create(deploymentsResource, deployment(3), "default");
+    repairOnFailure(`delete the deployment ${name}`, () => admin().delete(deploymentsResource, name, { namespace: "default", propagationPolicy: "Foreground" }));
+    const running = await waitFor(
+      async () => {
+        const pods = await listPods();
+        return pods.length === 3 && pods.every((p) => p.status?.phase === "Running") ? pods : undefined;
+      },
+      { timeoutMs: 120_000, what: `three pods of ${name} running`, intervalMs: 1000 },
+    );
+    assert.deepEqual(running.map((p) => p.spec.nodeName).sort(), [...labNodes].sort(), `one replica per node: ${describePods(running).join("; ")}`);
+
+    await admin().patch(deploymentsResource, name, { spec: { replicas: 4 } }, { namespace: "default", type: "merge" });
+    const pending = await waitFor(
+      async () => {
+        const pods = await listPods();
+        const unplaced = pods.find((p) => !p.spec.nodeName);
+        const scheduled = unplaced ? getPodCondition(unplaced.status, "PodScheduled") : undefined;
+        return pods.length === 4 && scheduled?.status === "False" ? { pod: unplaced!, scheduled } : undefined;
+      },
+      { timeoutMs: 60_000, what: `the fourth pod of ${name} reported unschedulable`, intervalMs: 1000 },
+    );
+    assert.equal(pending.pod.status?.phase, "Pending");
+    assert.equal(pending.scheduled.reason, "Unschedulable");
+    assert.match(pending.scheduled.message ?? "", /^0\/3 nodes are available: 3 node\(s\) didn't match pod anti-affinity rules\./, pending.scheduled.message);
+    const described = await kubectlOk(["describe", "pod", pending.pod.metadata.name ?? ""]);
+    assert.match(described, /FailedScheduling .*didn't match pod anti-affinity rules/, described);
+    assert.equal((await listPods()).filter((p) => p.spec.nodeName).length, 3, "the three placed replicas stay where they are");
+
+    await admin().delete(deploymentsResource, name, { namespace: "default", propagationPolicy: "Foreground" });
+    await waitFor(async () => ((await listPods()).length === 0 ? true : undefined), { timeoutMs: 90_000, what: `the pods of ${name} gone`, intervalMs: 1000 });
   });
 });
