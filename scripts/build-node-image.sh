@@ -125,8 +125,10 @@ for ws in "${workspaces[@]}"; do
 done
 # The node hosts' init, and the commands the compose file and docs/hosts.md use.
 install -m 755 deploy/lab/node-entrypoint.sh "$stage/usr/local/bin/bosun-lab-node"
+# Each with the Node flags its package.json asks its launchers for ("bosun": {"nodeFlags"}).
 for cmd in bosun:cli bosun-master:master bosun-agent:agent; do
-  printf '#!/bin/sh\nexec /usr/local/bin/node /opt/bosun/packages/%s/dist/src/main.js "$@"\n' "${cmd#*:}" >"$stage/usr/local/bin/${cmd%%:*}"
+  flags="$("$node_bin" -p "(require('$root/packages/${cmd#*:}/package.json').bosun?.nodeFlags ?? []).join(' ')")"
+  printf '#!/bin/sh\nexec /usr/local/bin/node %s/opt/bosun/packages/%s/dist/src/main.js "$@"\n' "${flags:+$flags }" "${cmd#*:}" >"$stage/usr/local/bin/${cmd%%:*}"
   chmod 755 "$stage/usr/local/bin/${cmd%%:*}"
 done
 

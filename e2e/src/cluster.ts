@@ -15,7 +15,7 @@ import { docker, ensureImages, removeNodeContainers } from "./docker.js";
 import { CommandStream, exec, type ExecResult } from "./exec.js";
 import { unmountUnder } from "./mounts.js";
 import { ManagedProcess } from "./process.js";
-import { agentMain, cliMain, masterMain } from "./paths.js";
+import { agentMain, agentNodeFlags, cliMain, masterMain } from "./paths.js";
 import { freePort } from "./ports.js";
 import { waitFor, type Note, type WaitOptions } from "./wait.js";
 
@@ -346,6 +346,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 async function agentProcess(spec: AgentSpec, runId: string, server: string, grpcPort: number, token: string, logDir: string): Promise<AgentProcess> {
   const nodeName = `e2e-${runId}-${spec.name}`;
   const args = [
+    ...agentNodeFlags,
     agentMain,
     "--node-name", nodeName,
     "--server", server,

@@ -11,7 +11,7 @@ import { ApiClient } from "@bosun/client";
 import { kubeconfigPath, writeClientConfig } from "../config.js";
 import { createJoinToken } from "../join-tokens.js";
 import { CliError } from "../context.js";
-import { binaryPath, etcdBinary } from "./binaries.js";
+import { binaryCommand, binaryPath, etcdBinary } from "./binaries.js";
 import { startChild, stopPid, waitFor, type Child } from "./processes.js";
 import { ClusterPaths, commandLineHas, readRecord, runningUpPid, writeRecord, type ClusterRecord } from "./state.js";
 
@@ -145,8 +145,10 @@ export async function runUp(opts: UpOptions): Promise<number> {
     const token = joined ? undefined : await createJoinToken(admin, { ttlMs: 3_600_000, description: "bosun up: the local agent's join" });
 
     opts.out(`Starting bosun-agent (node ${nodeName})`);
-    const agentMain = binaryPath("@bosun/agent", "bosun-agent");
+    const agentCommand = binaryCommand("@bosun/agent", "bosun-agent");
+    const agentMain = agentCommand.path;
     const agent = startChild("agent", process.execPath, [
+      ...agentCommand.nodeFlags,
       agentMain,
       "--node-name", nodeName,
       "--server", server,
