@@ -37,6 +37,12 @@ export interface ClusterOptions {
   podEvictionTimeout?: string;
   /** How long node certificates last (the master's --node-cert-validity); default the master's. */
   nodeCertValidity?: string;
+  /**
+   * The API listens on every address and advertises the host's own, as `bosun up`
+   * does, so that pods reach it through the kubernetes Service; otherwise it listens
+   * on loopback only and the Service has no endpoint.
+   */
+  advertiseApi?: boolean;
 }
 
 interface AgentProcess {
@@ -295,7 +301,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       "--default-local-storage-path", join(logDir, "storage"),
       "--cluster-cidr", clusterCidr,
       "--service-cluster-ip-range", serviceCidr,
-      "--api-listen", `127.0.0.1:${apiPort}`,
+      "--api-listen", `${opts.advertiseApi ? "0.0.0.0" : "127.0.0.1"}:${apiPort}`,
       "--grpc-listen", `127.0.0.1:${grpcPort}`,
       "--heartbeat-period-ms", String(heartbeat),
       "--node-monitor-grace-ms", String(heartbeat * 4),

@@ -24,7 +24,7 @@ export function notSupported(reason: string): Outcome {
   return { state: "not supported", reason };
 }
 
-export type CompatSuite = "kubectl-read" | "kubectl-apply" | "kubectl-workloads" | "kubectl-exec" | "kubectl-services" | "client-node";
+export type CompatSuite = "kubectl-read" | "kubectl-apply" | "kubectl-workloads" | "kubectl-exec" | "interactive" | "kubectl-services" | "client-node";
 
 // Row text as the document shows it, in the document's order, with the suite that
 // observes it. Cells hold no "|" (it would split the markdown cell).
@@ -68,6 +68,10 @@ const kubectlRowSuites = {
   "`logs -f`": "kubectl-exec",
   "`exec`": "kubectl-exec",
   "`port-forward`": "kubectl-exec",
+  "`exec -it`": "interactive",
+  "`attach -i`": "interactive",
+  "`run -it`, `run -i --rm`": "interactive",
+  "`debug` (ephemeral container)": "interactive",
   "`expose`": "kubectl-services",
   "`get svc,ep,endpointslices,ing,netpol`": "kubectl-services",
   "`describe svc`": "kubectl-services",

@@ -86,7 +86,10 @@ describe("affinity, topology spread and scheduling gates on three nodes", () => 
     assert.equal((await waitForRunning(cl, "needs-ssd")).spec.nodeName, cl.nodeName("b"));
     assert.equal((await waitForRunning(cl, "likes-z2")).spec.nodeName, cl.nodeName("c"));
     const stuck = await waitForPod(cl, "needs-gpu", (p) => unschedulableCondition(p) !== undefined, "to be PodScheduled=False, Unschedulable");
-    assert.equal(unschedulableCondition(stuck)?.message, "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.");
+    assert.equal(
+      unschedulableCondition(stuck)?.message,
+      "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+    );
     for (const name of ["needs-ssd", "likes-z2", "needs-gpu"]) await cl.client.delete(pods, name, { namespace: "default", gracePeriodSeconds: 0 });
   });
 

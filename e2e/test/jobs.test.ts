@@ -1,7 +1,8 @@
 // Jobs run pods to completion: completions 3 at parallelism 2 completes without
 // ever running more than 2 at once; a pod that always fails stops at backoffLimit
-// with Failed. A CronJob on a seconds schedule creates Jobs and keeps only its
-// history limits.
+// with Failed; a podFailurePolicy FailJob rule fails the Job on exit code 42
+// without a retry; an Indexed Job's pods see their index and hostname. A CronJob
+// on a seconds schedule creates Jobs and keeps only its history limits.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe } from "node:test";
@@ -89,6 +90,45 @@ describe("jobs and cronjobs", () => {
     assert.ok(pods.every((p) => p.status?.phase === "Failed"));
     const described = expectSuccess("bosun describe job", await cl.bosun(["describe", "job", "doomed"]));
     assert.match(described.stdout, /BackoffLimitExceeded/, described.stdout);
+  });
+
+  e2eTest("podFailurePolicy FailJob on exit code 42 fails the Job at once with reason PodFailurePolicy", c, async (cl) => {
+    const manifest = jobManifest("answer", "echo thinking; exit 42", { backoffLimit: 6 });
+    manifest.spec.podFailurePolicy = { rules: [{ action: "FailJob", onExitCodes: { containerName: "work", operator: "In", values: [42] } }] };
+    await cl.client.create(jobs, manifest, "default");
+    const job = await waitForJobCondition(cl, "answer", "Failed", 150_000);
+    const failed = condition(job, "Failed")!;
+    const pods = await podsWithLabels(cl, "job-name=answer");
+    assert.equal(pods.length, 1, `no retry although backoffLimit is 6: ${pods.map((p) => p.metadata.name).join(",")}`);
+    assert.equal(failed.reason, "PodFailurePolicy");
+    assert.equal(failed.message, `Container work for pod default/${pods[0]!.metadata.name} failed with exit code 42 matching FailJob rule at index 0`);
+    assert.equal(condition(job, "FailureTarget")?.reason, "PodFailurePolicy", "FailureTarget comes first, as in Kubernetes 1.33");
+    assert.equal(job.status?.failed, 1);
+    const table = expectSuccess("bosun get jobs", await cl.bosun(["get", "job", "answer"]));
+    assert.equal(parseTable(table.stdout)[0]?.STATUS, "Failed", table.stdout);
+  });
+
+  e2eTest("an Indexed Job's pods see JOB_COMPLETION_INDEX and the hostname <job>-<index>; completedIndexes is 0-2", c, async (cl) => {
+    const manifest = jobManifest("indexed", 'echo "index=$JOB_COMPLETION_INDEX host=$(hostname)"', { completions: 3, parallelism: 2, completionMode: "Indexed" });
+    await cl.client.create(jobs, manifest, "default");
+    const job = await waitForJobCondition(cl, "indexed", "Complete", 150_000);
+    assert.equal(job.status?.completedIndexes, "0-2");
+    assert.equal(job.status?.succeeded, 3);
+    const pods = (await podsWithLabels(cl, "job-name=indexed")).filter((p) => p.status?.phase === "Succeeded");
+    assert.equal(pods.length, 3);
+    const seen: string[] = [];
+    for (const pod of pods) {
+      const ix = pod.metadata.annotations?.["batch.kubernetes.io/job-completion-index"];
+      assert.match(pod.metadata.name ?? "", new RegExp(`^indexed-${ix}-[a-z0-9]{5}$`));
+      assert.equal(pod.metadata.labels?.["batch.kubernetes.io/job-completion-index"], ix);
+      const logs = expectSuccess("bosun logs", await cl.bosun(["logs", pod.metadata.name!]));
+      assert.equal(logs.stdout.trim(), `index=${ix} host=indexed-${ix}`);
+      seen.push(ix ?? "");
+    }
+    assert.deepEqual(seen.sort(), ["0", "1", "2"], "one pod per index");
+    const described = expectSuccess("bosun describe job", await cl.bosun(["describe", "job", "indexed"]));
+    assert.match(described.stdout, /Completion Mode:\s+Indexed/, described.stdout);
+    assert.match(described.stdout, /Completed Indexes:\s+0-2/, described.stdout);
   });
 
   e2eTest("a CronJob creates Jobs on schedule and keeps only its history limits", c, async (cl) => {

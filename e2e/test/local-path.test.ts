@@ -87,7 +87,10 @@ describe("local-path: the default StorageClass and its provisioner", () => {
     );
     await cl.client.create<Pod>(pods, claimPod("stranded", "cat /data/record"));
     const stranded = await waitForPod(cl, "stranded", (p) => scheduledCondition(p)?.status === "False", "to be unschedulable");
-    assert.equal(scheduledCondition(stranded)?.message, "0/2 nodes are available: 1 node(s) had volume node affinity conflict, 1 node(s) were not ready.");
+    assert.equal(
+      scheduledCondition(stranded)?.message,
+      "0/2 nodes are available: 1 node(s) had volume node affinity conflict, 1 node(s) were not ready. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+    );
     await cl.restartAgent(agent);
     const rescued = await waitForPod(cl, "stranded", (p) => p.status?.phase === "Succeeded", "to run once its node is back", 90_000);
     assert.equal(rescued.spec.nodeName, node);

@@ -51,7 +51,8 @@ describe("scheduling on two nodes", () => {
   });
 
   e2eTest("a pod requesting more memory than any node has stays Pending and says why", c, async (cl) => {
-    const expected = "0/2 nodes are available: 2 Insufficient memory.";
+    // The pod may preempt, but nothing of lower priority runs: Kubernetes' PostFilter says so after the filters' reasons.
+    const expected = "0/2 nodes are available: 2 Insufficient memory. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.";
     await cl.client.create(
       pods,
       podManifest("too-big", [shContainer("app", idleScript("never"), { resources: { requests: { memory: "64Gi" } } })]),

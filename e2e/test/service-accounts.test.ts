@@ -48,7 +48,8 @@ async function maybe<T>(read: () => Promise<T>): Promise<T | undefined> {
 }
 
 describe("service accounts", () => {
-  const c = useCluster({ agents: [{ name: "a" }] });
+  // The API is reachable from pods, through the kubernetes Service whose variables the agent sets.
+  const c = useCluster({ agents: [{ name: "a" }], advertiseApi: true });
 
   e2eTest("a new namespace gets its default ServiceAccount and kube-root-ca.crt holding the cluster CA", c, async (cl) => {
     expectSuccess("kubectl create namespace", await cl.kubectl(["create", "namespace", "sa-fresh"]));
@@ -61,7 +62,6 @@ describe("service accounts", () => {
 
   e2eTest("a pod lists pods with client-node's loadFromCluster(), through its projected token, CA and namespace", c, async (cl) => {
     const { e2eModules, rootModules, entry } = clientNodeDirs();
-    const apiPort = new URL(cl.server).port;
     // loadFromCluster() reads the token and CA from the kube-api-access volume the
     // apiserver added and the agent filled, then lists the pods of its namespace.
     const script = [
@@ -83,13 +83,8 @@ describe("service accounts", () => {
           image: "bosun.local/busybox:1",
           imagePullPolicy: "Never",
           command: ["/usr/local/bin/node", "--input-type=module", "-e", script],
-          // What the kubelet sets for the `kubernetes` Service. The single-host e2e
-          // master listens on loopback only (so the Service has no endpoints pods could
-          // reach): the pod uses the host's network and is pointed at the master itself.
-          env: [
-            { name: "KUBERNETES_SERVICE_HOST", value: "127.0.0.1" },
-            { name: "KUBERNETES_SERVICE_PORT", value: apiPort },
-          ],
+          // No KUBERNETES_SERVICE_HOST/PORT here: the agent sets them from the kubernetes
+          // Service, as the kubelet does, and loadFromCluster() goes through its cluster IP.
           // No local image has Node.js (none can be pulled here), so the host's node, the
           // C++ runtime it links against (same Debian as the busybox image's C library)
           // and client-node with its dependencies are bound in read-only from this host.
@@ -103,7 +98,6 @@ describe("service accounts", () => {
       ],
       {
         restartPolicy: "Never",
-        hostNetwork: true,
         volumes: [
           { name: "node", hostPath: { path: hostNode, type: "File" } },
           { name: "libs", hostPath: { path: hostLibs, type: "Directory" } },

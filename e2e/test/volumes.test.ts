@@ -253,7 +253,10 @@ describe("volumes: files, memory and storage of pods", () => {
     // The claim's class binds at once (it is not WaitForFirstConsumer), so the scheduler waits for the binder, as Kubernetes' does.
     const scheduled = (p: Pod) => p.status?.conditions?.find((c) => c.type === "PodScheduled");
     const pending = await waitForPod(cl, "pv-writer", (p) => scheduled(p)?.status === "False", "to stay unscheduled while its claim is unbound");
-    assert.equal(scheduled(pending)?.message, "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.");
+    assert.equal(
+      scheduled(pending)?.message,
+      "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
+    );
 
     await cl.client.create<PersistentVolume>(volumes, {
       apiVersion: "v1",

@@ -18,6 +18,9 @@ import { DnsHook } from "./pod/hooks/dns.js";
 import type { IngressListenAddress } from "./ingress/server.js";
 import { ingressProxyLabel } from "./ingress/status-writer.js";
 import { NodeServices } from "./cluster/node-services.js";
+import { containerDiskUsage } from "./pod/container-disk-usage.js";
+import { HostsHook } from "./pod/hooks/hosts.js";
+import { TerminationMessageHook } from "./pod/termination-message.js";
 import { VolumeHook } from "./pod/hooks/volumes.js";
 import { SecurityContextHook } from "./pod/hooks/security-context.js";
 import { podIdentity } from "./pod/identity.js";
@@ -124,7 +127,7 @@ export class Agent {
       resyncIntervalMs: opts.resyncIntervalMs,
       onPodRemoved: (uid) => this.reporter.forget(uid),
       // Containers' environments read the ConfigMaps and Secrets they name through the cluster's API.
-      ...(this.services ? { envObjects: this.services.cluster.objects } : {}),
+      ...(this.services ? { envObjects: this.services.cluster.objects, services: this.services.cluster.services } : {}),
       nodeAllocatable: () => nodeCapacity(opts),
       hooks: [
         new NetworkHook(this.network, () => hostIP),
@@ -133,12 +136,24 @@ export class Agent {
         new VolumeHook(this.volumes),
         // Localhost seccomp profiles live in <data-dir>/seccomp, as the kubelet's in <root-dir>/seccomp.
         new SecurityContextHook({ runtime: opts.runtime, seccompDir: join(opts.dataDir, "seccomp") }),
+        // After the network hook, which labels the sandbox with its address; after the volumes, whose mounts come first.
+        new HostsHook({ podDir: (uid) => this.volumes.dirs.podDir(uid), clusterDomain: opts.clusterDomain ?? "cluster.local" }),
+        new TerminationMessageHook((uid) => this.volumes.dirs.podDir(uid)),
       ],
+    });
+    // Containers wait for the Services' first list (for their variables): they start as soon as it is in.
+    const cluster = this.services?.cluster;
+    let servicesListed = false;
+    cluster?.onChange(() => {
+      if (servicesListed || !cluster.services.hasSynced()) return;
+      servicesListed = true;
+      this.pods.syncAll();
     });
     this.emptyDirLimits = new EmptyDirLimits({
       activePods: () => this.pods.activePods(),
       dirs: this.volumes.dirs,
       evict: (pod, message) => this.pods.evict(pod.metadata.uid ?? "", message),
+      containerUsage: (pod) => containerDiskUsage(opts.runtime, opts.nodeName, pod),
     });
     this.server = new AgentServer(opts.runtime, opts.nodeName, opts.credentials.serverCredentials());
   }
@@ -178,6 +193,7 @@ export class Agent {
           extraLabels: this.services?.ingress ? { ...this.opts.nodeLabels, [ingressProxyLabel]: "true" } : this.opts.nodeLabels,
           capacityCpu: this.opts.capacityCpu,
           capacityMemory: this.opts.capacityMemory,
+          dataDir: this.opts.dataDir,
         }),
     });
     this.sessionDone = this.session.run();

@@ -17,6 +17,13 @@ export const LABEL_RESTART_COUNT = "bosun.io/restart-count";
  * gives it the grace period the pod asked for, as the kubelet's labels do.
  */
 export const LABEL_TERMINATION_GRACE = "bosun.io/termination-grace-period";
+/**
+ * On app and init containers: the node's file bound at terminationMessagePath, and
+ * the terminationMessagePolicy, read when the container has stopped (as the kubelet
+ * keeps them in its containers' annotations; pod/termination-message.ts).
+ */
+export const LABEL_TERMINATION_MESSAGE_FILE = "bosun.io/termination-message-file";
+export const LABEL_TERMINATION_MESSAGE_POLICY = "bosun.io/termination-message-policy";
 
 /**
  * On a pod's infra container: the pod's address on the node's pod network, which the

@@ -1,5 +1,5 @@
 // What the agent tells the master about its host at registration.
-import { readFileSync } from "node:fs";
+import { readFileSync, statfsSync } from "node:fs";
 import os from "node:os";
 import type { RegisterRequest } from "@bosun/proto";
 
@@ -18,6 +18,8 @@ export interface NodeInfoOptions {
   extraLabels: Record<string, string>;
   capacityCpu?: string;
   capacityMemory?: string;
+  /** The agent's data directory: its filesystem's size is the node's ephemeral-storage. */
+  dataDir?: string;
 }
 
 /** Kubernetes' names for Node.js's architectures. */
@@ -51,11 +53,26 @@ export function parseLabels(spec: string | undefined): Record<string, string> {
   return out;
 }
 
-/** The node's capacity, all of it allocatable: the flags, else the host's CPUs and memory. */
-export function nodeCapacity(opts: Pick<NodeInfoOptions, "capacityCpu" | "capacityMemory">): Record<string, string> {
+/**
+ * The size of the filesystem holding `dir`, as the kubelet reports its root
+ * directory's filesystem as ephemeral-storage; undefined when it cannot be read.
+ */
+export function filesystemSizeKi(dir: string): number | undefined {
+  try {
+    const fs = statfsSync(dir);
+    return Math.floor((fs.blocks * fs.bsize) / 1024);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The node's capacity, all of it allocatable: the flags, else the host's CPUs and memory, and its data directory's filesystem. */
+export function nodeCapacity(opts: Pick<NodeInfoOptions, "capacityCpu" | "capacityMemory" | "dataDir">): Record<string, string> {
+  const storageKi = opts.dataDir === undefined ? undefined : filesystemSizeKi(opts.dataDir);
   return {
     cpu: opts.capacityCpu ?? String(os.cpus().length),
     memory: opts.capacityMemory ?? `${Math.floor(os.totalmem() / 1024)}Ki`,
+    ...(storageKi !== undefined ? { "ephemeral-storage": `${storageKi}Ki` } : {}),
     pods: "110",
   };
 }

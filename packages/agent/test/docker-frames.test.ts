@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demuxDockerStream } from "../src/exec/docker-frames.js";
+import { demuxDockerStream, dockerLogBytes } from "../src/exec/docker-frames.js";
 
 function frame(type: number, text: string): Buffer {
   const head = Buffer.alloc(8);
@@ -26,4 +26,17 @@ test("frames split anywhere across reads come out whole and in order", async () 
 
 test("a stream that stops inside a frame is an error", async () => {
   await assert.rejects(collect([frame(1, "hello").subarray(0, 10)]), /ended inside a frame/);
+});
+
+test("a log is demultiplexed without a tty and passed on raw with one, frame headers and all", async () => {
+  const framed = Buffer.concat([frame(1, "out\n"), frame(2, "err\n")]);
+  const bytes = async (chunks: Buffer[], tty: boolean) => {
+    const out: Buffer[] = [];
+    for await (const b of dockerLogBytes((async function* () { yield* chunks; })(), tty)) out.push(b);
+    return Buffer.concat(out);
+  };
+  assert.equal((await bytes([framed], false)).toString(), "out\nerr\n");
+  // A terminal's bytes are never frames, even when they look like one.
+  assert.deepEqual(await bytes([framed], true), framed);
+  assert.equal((await bytes([Buffer.from("started\r\n")], true)).toString(), "started\r\n");
 });

@@ -6,6 +6,7 @@ import { isPlainObject, objectField } from "./objects.js";
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "./types/apps.js";
 import type { CronJob, Job } from "./types/batch.js";
 import type { PodTemplateSpec } from "./types/core.js";
+import type { ReplicationController } from "./types/replication-controllers.js";
 import type { IntOrString, KubeObject } from "./types/meta.js";
 
 interface RollingParameters {
@@ -21,6 +22,8 @@ export function defaultWorkload(kind: string, obj: KubeObject): PodTemplateSpec 
   const spec = (obj as { spec?: unknown }).spec;
   if (!isPlainObject(spec)) return undefined;
   switch (kind) {
+    case "ReplicationController":
+      return defaultReplicationController(obj as ReplicationController);
     case "ReplicaSet":
       return defaultReplicaSet(spec as ReplicaSet["spec"]);
     case "Deployment":
@@ -40,6 +43,20 @@ export function defaultWorkload(kind: string, obj: KubeObject): PodTemplateSpec 
 
 function templateOf(holder: { template?: unknown }): PodTemplateSpec | undefined {
   return isPlainObject(holder.template) ? (holder.template as PodTemplateSpec) : undefined;
+}
+
+/** SetDefaults_ReplicationController: the template's labels are the selector, and the RC's labels, when those are empty. */
+function defaultReplicationController(rc: ReplicationController): PodTemplateSpec | undefined {
+  const spec = rc.spec;
+  const template = templateOf(spec);
+  const labels = isPlainObject(template?.metadata) && isPlainObject(template.metadata.labels) ? template.metadata.labels : undefined;
+  if (labels !== undefined) {
+    if (!isPlainObject(spec.selector) || Object.keys(spec.selector).length === 0) spec.selector = { ...labels };
+    const meta = rc.metadata;
+    if (isPlainObject(meta) && (!isPlainObject(meta.labels) || Object.keys(meta.labels).length === 0)) meta.labels = { ...labels };
+  }
+  spec.replicas ??= 1;
+  return template;
 }
 
 function defaultReplicaSet(spec: ReplicaSet["spec"]): PodTemplateSpec | undefined {
@@ -119,9 +136,13 @@ function defaultJob(job: Job): PodTemplateSpec | undefined {
     spec.parallelism = 1;
   }
   spec.parallelism ??= 1;
-  spec.backoffLimit ??= 6;
+  // With a limit per index, the Job as a whole is not limited unless asked.
+  spec.backoffLimit ??= spec.backoffLimitPerIndex !== undefined ? 2147483647 : 6;
   spec.completionMode ??= "NonIndexed";
   spec.suspend ??= false;
+  defaultPodFailurePolicy(spec);
+  // A pod failure policy needs each pod's final state, so only failed pods are replaced.
+  spec.podReplacementPolicy ??= spec.podFailurePolicy !== undefined ? "Failed" : "TerminatingOrFailed";
   const template = templateOf(spec);
   // A Job without labels of its own carries its pods' labels, as SetDefaults_Job does.
   const templateLabels = isPlainObject(template?.metadata) ? template.metadata.labels : undefined;
@@ -133,13 +154,30 @@ function defaultJob(job: Job): PodTemplateSpec | undefined {
   return template;
 }
 
+/**
+ * SetDefaults_PodFailurePolicyOnPodConditionsPattern: a condition pattern without a
+ * status matches True. Kubernetes defaults the type wherever it appears, so also in
+ * a CronJob's job template.
+ */
+function defaultPodFailurePolicy(spec: { podFailurePolicy?: unknown }): void {
+  const policy = spec.podFailurePolicy;
+  for (const rule of isPlainObject(policy) && Array.isArray(policy.rules) ? policy.rules : []) {
+    for (const pattern of isPlainObject(rule) && Array.isArray(rule.onPodConditions) ? rule.onPodConditions : []) {
+      if (isPlainObject(pattern) && (pattern.status === undefined || pattern.status === "")) pattern.status = "True";
+    }
+  }
+}
+
 function defaultCronJob(spec: CronJob["spec"]): PodTemplateSpec | undefined {
   spec.concurrencyPolicy ??= "Allow";
   spec.suspend ??= false;
   spec.successfulJobsHistoryLimit ??= 3;
   spec.failedJobsHistoryLimit ??= 1;
   // The job template's own fields keep no defaults here (they are the Job's when it
-  // is created); its pod template is defaulted as every PodSpec is.
+  // is created), but for those of types defaulted wherever they appear: its pod
+  // template, as every PodSpec, and its pod failure policy's condition patterns.
   const jobSpec = isPlainObject(spec.jobTemplate) ? spec.jobTemplate.spec : undefined;
-  return isPlainObject(jobSpec) ? templateOf(jobSpec) : undefined;
+  if (!isPlainObject(jobSpec)) return undefined;
+  defaultPodFailurePolicy(jobSpec);
+  return templateOf(jobSpec);
 }

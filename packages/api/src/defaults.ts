@@ -12,6 +12,7 @@ import { defaultWorkload } from "./defaults-workloads.js";
 import { defaultSecret } from "./secrets.js";
 import type { Container, HTTPGetAction, Namespace, Node, Pod, PodSpec, Probe, PullPolicy, ResourceList, Secret } from "./types/core.js";
 import type { KubeObject } from "./types/meta.js";
+import { preemptLowerPriority, type PriorityClass } from "./types/scheduling.js";
 
 export type QOSClass = "Guaranteed" | "Burstable" | "BestEffort";
 
@@ -25,6 +26,8 @@ export function applyDefaults(info: ResourceInfo, obj: KubeObject): void {
   else if (info.kind === "Secret") defaultSecret(obj as Secret);
   else if (serviceNetworkingKinds.has(info.kind)) defaultServiceNetworking(info.kind, obj);
   else if (storageKinds.has(info.kind)) defaultStorage(info.kind, obj);
+  // SetDefaults_PriorityClass.
+  else if (info.kind === "PriorityClass") (obj as PriorityClass).preemptionPolicy ??= preemptLowerPriority;
   else {
     // A workload's pod template gets what a pod's spec gets, as SetDefaults_PodSpec
     // runs for every PodSpec Kubernetes decodes.
@@ -94,10 +97,15 @@ function defaultPodSpec(spec: PodSpec): void {
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= "ClusterFirst";
   spec.schedulerName ??= "default-scheduler";
+  // SetDefaults_PodSpec: clients read it without checking (kubectl debug 1.33 crashes on a pod without it).
+  if (spec.securityContext === undefined) spec.securityContext = {};
+  // v1.DefaultEnableServiceLinks: the Services of the namespace become variables unless the pod says no.
+  spec.enableServiceLinks ??= true;
   syncServiceAccountAlias(spec);
   defaultVolumes(spec.volumes);
   if (Array.isArray(spec.initContainers)) spec.initContainers.forEach(defaultContainer);
   if (Array.isArray(spec.containers)) spec.containers.forEach(defaultContainer);
+  if (Array.isArray(spec.ephemeralContainers)) spec.ephemeralContainers.forEach(defaultContainer);
 }
 
 /**

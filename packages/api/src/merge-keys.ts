@@ -13,6 +13,7 @@ import { CronJobStatus, JobStatus } from "./types/batch.js";
 import {
   Container,
   ContainerPort,
+  EphemeralContainer,
   ExecAction,
   HTTPGetAction,
   NamespaceSpec,
@@ -39,6 +40,7 @@ import {
   NetworkPolicySpec,
 } from "./types/networking.js";
 import { PersistentVolumeClaimSpec, PersistentVolumeClaimStatus, PersistentVolumeSpec } from "./types/persistent-volumes.js";
+import { PodDisruptionBudgetStatus } from "./types/policy.js";
 import { Endpoints, EndpointSubset, LoadBalancerIngress, LoadBalancerStatus, ServicePort, ServiceSpec } from "./types/services.js";
 import { StorageClass } from "./types/storage.js";
 import {
@@ -80,6 +82,15 @@ function mergedMap(key: string, mapKeys: string[] = [key]): FieldPatchMeta {
   return { listType: "map", listMapKeys: mapKeys, patchStrategy: "merge", patchMergeKey: key };
 }
 
+const containerFields: Record<string, FieldPatchMeta> = {
+  command: atomic,
+  args: atomic,
+  ports: mergedMap("containerPort", ["containerPort", "protocol"]),
+  envFrom: atomic,
+  env: mergedMap("name"),
+  volumeMounts: mergedMap("mountPath"),
+};
+
 const table: [TSchema, Record<string, FieldPatchMeta>][] = [
   [ObjectMeta, { finalizers: mergedSet, ownerReferences: mergedMap("uid"), managedFields: atomic }],
   [LabelSelectorSchema, { matchExpressions: atomic }],
@@ -96,6 +107,7 @@ const table: [TSchema, Record<string, FieldPatchMeta>][] = [
       volumes: { ...mergedMap("name"), patchStrategy: "merge,retainKeys" },
       initContainers: mergedMap("name"),
       containers: mergedMap("name"),
+      ephemeralContainers: mergedMap("name"),
       tolerations: atomic,
       nodeSelector: { mapType: "atomic" },
       imagePullSecrets: mergedMap("name"),
@@ -103,17 +115,9 @@ const table: [TSchema, Record<string, FieldPatchMeta>][] = [
       schedulingGates: mergedMap("name"),
     },
   ],
-  [
-    Container,
-    {
-      command: atomic,
-      args: atomic,
-      ports: mergedMap("containerPort", ["containerPort", "protocol"]),
-      envFrom: atomic,
-      env: mergedMap("name"),
-      volumeMounts: mergedMap("mountPath"),
-    },
-  ],
+  [Container, containerFields],
+  // An ephemeral container's lists merge as a Container's.
+  [EphemeralContainer, containerFields],
   [SecretVolumeSource, { items: atomic }],
   [ConfigMapVolumeSource, { items: atomic }],
   [DownwardAPIVolumeSource, { items: atomic }],
@@ -130,6 +134,7 @@ const table: [TSchema, Record<string, FieldPatchMeta>][] = [
       podIPs: mergedMap("ip"),
       hostIPs: { listType: "atomic", patchStrategy: "merge", patchMergeKey: "ip" },
       containerStatuses: atomic,
+      ephemeralContainerStatuses: atomic,
     },
   ],
   // Switching strategy.type drops the other type's parameters (rollingUpdate).
@@ -138,6 +143,7 @@ const table: [TSchema, Record<string, FieldPatchMeta>][] = [
   [ReplicaSetStatus, { conditions }],
   [DaemonSetStatus, { conditions }],
   [StatefulSetStatus, { conditions }],
+  [PodDisruptionBudgetStatus, { conditions }],
   [JobStatus, { conditions: { listType: "atomic", patchStrategy: "merge", patchMergeKey: "type" } }],
   [CronJobStatus, { active: atomic }],
   [

@@ -17,7 +17,11 @@ import * as lifecycle from "./types/lifecycle.js";
 import * as meta from "./types/meta.js";
 import * as networking from "./types/networking.js";
 import * as persistentVolumes from "./types/persistent-volumes.js";
+import * as podFields from "./types/pod-fields.js";
+import * as policy from "./types/policy.js";
+import * as scheduling from "./types/scheduling.js";
 import * as securityContext from "./types/security-context.js";
+import * as replicationControllers from "./types/replication-controllers.js";
 import * as serviceAccounts from "./types/service-accounts.js";
 import * as services from "./types/services.js";
 import * as storage from "./types/storage.js";
@@ -39,7 +43,9 @@ const packages: [string, Record<string, unknown>][] = [
   ["io.k8s.api.core.v1", securityContext],
   ["io.k8s.api.core.v1", services],
   ["io.k8s.api.core.v1", serviceAccounts],
+  ["io.k8s.api.core.v1", replicationControllers],
   ["io.k8s.api.core.v1", persistentVolumes],
+  ["io.k8s.api.core.v1", podFields],
   ["io.k8s.api.core.v1", volumes],
   ["io.k8s.api.discovery.v1", discovery],
   ["io.k8s.api.networking.v1", networking],
@@ -48,6 +54,8 @@ const packages: [string, Record<string, unknown>][] = [
   ["io.k8s.api.autoscaling.v1", autoscaling],
   ["io.k8s.api.storage.v1", storage],
   ["io.k8s.api.authentication.v1", authentication],
+  ["io.k8s.api.policy.v1", policy],
+  ["io.k8s.api.scheduling.v1", scheduling],
 ];
 
 /** Exports whose names are not Kubernetes' own; null for a schema several Kubernetes types share. */
@@ -55,6 +63,7 @@ const exportNames: Record<string, string | null> = {
   LabelSelectorSchema: `${metaPackage}.LabelSelector`,
   LabelSelectorRequirementSchema: `${metaPackage}.LabelSelectorRequirement`,
   Eviction: "io.k8s.api.policy.v1.Eviction",
+  MetaCondition: `${metaPackage}.Condition`,
   // discovery/v1 calls its port EndpointPort, a name core/v1's Endpoints port already holds here.
   EndpointSlicePort: "io.k8s.api.discovery.v1.EndpointPort",
   TypedLocalObjectReference: "io.k8s.api.core.v1.TypedLocalObjectReference",

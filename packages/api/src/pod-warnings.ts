@@ -137,6 +137,7 @@ function podSpecWarnings(meta: Obj, spec: Obj, prefix: string): string[] {
 
 /** Where each kind keeps its pod template. */
 const templatePaths: Record<string, string[]> = {
+  ReplicationController: ["spec", "template"],
   ReplicaSet: ["spec", "template"],
   Deployment: ["spec", "template"],
   DaemonSet: ["spec", "template"],

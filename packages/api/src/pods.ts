@@ -10,44 +10,52 @@ import type { KubeObject } from "./types/meta.js";
 interface Requests {
   cpuMillis: number;
   memoryBytes: number;
+  /** Local disk for the writable layers, logs and disk emptyDirs (the scheduler's ephemeral-storage). */
+  ephemeralStorageBytes: number;
 }
 
-function containerRequests(c: Container): Requests {
-  const req = c.resources?.requests;
-  const cpu = req?.cpu;
-  const mem = req?.memory;
+/** A container's request of one resource, in its base unit (bytes, millicores for cpu); 0 when it asks for none. */
+function containerRequest(c: Container, name: string): number {
+  const q = c.resources?.requests?.[name];
+  if (q === undefined || !isValidQuantity(q)) return 0;
+  return name === "cpu" ? cpuToMillis(q) : memoryToBytes(q);
+}
+
+/**
+ * The pod's request of one resource as Kubernetes' resource helpers compute it: the
+ * app containers and the sidecars together, or while one init container runs, it
+ * and the sidecars started before it, whichever is larger.
+ */
+export function podResourceRequest(pod: Pod, name: string): number {
+  let sidecars = 0;
+  let initPeak = 0;
+  for (const c of pod.spec.initContainers ?? []) {
+    const own = containerRequest(c, name);
+    if (isSidecar(c)) {
+      sidecars += own;
+      initPeak = Math.max(initPeak, sidecars);
+    } else {
+      initPeak = Math.max(initPeak, sidecars + own);
+    }
+  }
+  const running = pod.spec.containers.reduce((sum, c) => sum + containerRequest(c, name), sidecars);
+  return Math.max(running, initPeak);
+}
+
+/** The pod's cpu, memory and ephemeral-storage requests, the scheduler's view of it (podResourceRequest, resource by resource). */
+export function podResourceRequests(pod: Pod): Requests {
   return {
-    cpuMillis: cpu !== undefined && isValidQuantity(cpu) ? cpuToMillis(cpu) : 0,
-    memoryBytes: mem !== undefined && isValidQuantity(mem) ? memoryToBytes(mem) : 0,
+    cpuMillis: podResourceRequest(pod, "cpu"),
+    memoryBytes: podResourceRequest(pod, "memory"),
+    ephemeralStorageBytes: podResourceRequest(pod, "ephemeral-storage"),
   };
 }
 
-const plus = (a: Requests, b: Requests): Requests => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes });
-const max = (a: Requests, b: Requests): Requests => ({
-  cpuMillis: Math.max(a.cpuMillis, b.cpuMillis),
-  memoryBytes: Math.max(a.memoryBytes, b.memoryBytes),
-});
-
-/**
- * The pod's cpu and memory requests, the scheduler's view of it, as Kubernetes'
- * resource helpers compute them: the app containers and the sidecars together, or
- * while one init container runs, it and the sidecars started before it, whichever
- * is larger, resource by resource.
- */
-export function podResourceRequests(pod: Pod): Requests {
-  let sidecars: Requests = { cpuMillis: 0, memoryBytes: 0 };
-  let initPeak: Requests = { cpuMillis: 0, memoryBytes: 0 };
-  for (const c of pod.spec.initContainers ?? []) {
-    const own = containerRequests(c);
-    if (isSidecar(c)) {
-      sidecars = plus(sidecars, own);
-      initPeak = max(initPeak, sidecars);
-    } else {
-      initPeak = max(initPeak, plus(sidecars, own));
-    }
-  }
-  const running = pod.spec.containers.reduce((sum, c) => plus(sum, containerRequests(c)), sidecars);
-  return max(running, initPeak);
+/** Every resource the pod's containers request by name (init containers too). */
+export function requestedResourceNames(pod: Pod): Set<string> {
+  const names = new Set<string>();
+  for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) for (const name of Object.keys(c.resources?.requests ?? {})) names.add(name);
+  return names;
 }
 
 /** An init container that keeps running beside the app containers (a native sidecar: restartPolicy Always). */

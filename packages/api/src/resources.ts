@@ -2,14 +2,17 @@
 // client builds paths from it, and the CLI resolves names like "po" or "pods/web"
 // through it: one list, so a new kind is added in one place.
 import type { TSchema } from "@sinclair/typebox";
-import { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "./types/apps.js";
+import { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from "./types/apps.js";
 import { Scale } from "./types/autoscaling.js";
 import { CronJob, Job } from "./types/batch.js";
 import { Binding, ConfigMap, Event, Eviction, Namespace, Node, Pod, Secret } from "./types/core.js";
 import { EndpointSlice } from "./types/discovery.js";
 import { Ingress, IngressClass, NetworkPolicy } from "./types/networking.js";
 import { PersistentVolume, PersistentVolumeClaim } from "./types/persistent-volumes.js";
+import { PodDisruptionBudget } from "./types/policy.js";
 import { TokenRequest } from "./types/authentication.js";
+import { ReplicationController } from "./types/replication-controllers.js";
+import { PriorityClass } from "./types/scheduling.js";
 import { ServiceAccount } from "./types/service-accounts.js";
 import { Endpoints, Service } from "./types/services.js";
 import { StorageClass } from "./types/storage.js";
@@ -50,7 +53,7 @@ export const resources: readonly ResourceInfo[] = [
   {
     group: "", version: "v1", resource: "pods", singular: "pod", kind: "Pod",
     listKind: "PodList", namespaced: true, shortNames: ["po"],
-    verbs: allVerbs, subresources: ["status", "binding", "log", "eviction", "exec", "attach", "portforward"], schema: Pod,
+    verbs: allVerbs, subresources: ["status", "binding", "log", "eviction", "exec", "attach", "portforward", "ephemeralcontainers"], schema: Pod,
   },
   {
     group: "", version: "v1", resource: "events", singular: "event", kind: "Event",
@@ -83,6 +86,11 @@ export const resources: readonly ResourceInfo[] = [
     verbs: allVerbs, subresources: ["status"], schema: PersistentVolumeClaim,
   },
   {
+    group: "", version: "v1", resource: "replicationcontrollers", singular: "replicationcontroller", kind: "ReplicationController",
+    listKind: "ReplicationControllerList", namespaced: true, shortNames: ["rc"],
+    verbs: allVerbs, subresources: ["status", "scale"], schema: ReplicationController,
+  },
+  {
     group: "", version: "v1", resource: "services", singular: "service", kind: "Service",
     listKind: "ServiceList", namespaced: true, shortNames: ["svc"],
     verbs: allVerbs, subresources: ["status"], schema: Service,
@@ -113,6 +121,11 @@ export const resources: readonly ResourceInfo[] = [
     verbs: allVerbs, subresources: ["status", "scale"], schema: StatefulSet,
   },
   {
+    group: "apps", version: "v1", resource: "controllerrevisions", singular: "controllerrevision", kind: "ControllerRevision",
+    listKind: "ControllerRevisionList", namespaced: true, shortNames: [],
+    verbs: allVerbs, subresources: [], schema: ControllerRevision,
+  },
+  {
     group: "batch", version: "v1", resource: "jobs", singular: "job", kind: "Job",
     listKind: "JobList", namespaced: true, shortNames: [],
     verbs: allVerbs, subresources: ["status"], schema: Job,
@@ -141,6 +154,16 @@ export const resources: readonly ResourceInfo[] = [
     group: "networking.k8s.io", version: "v1", resource: "networkpolicies", singular: "networkpolicy", kind: "NetworkPolicy",
     listKind: "NetworkPolicyList", namespaced: true, shortNames: ["netpol"],
     verbs: allVerbs, subresources: [], schema: NetworkPolicy,
+  },
+  {
+    group: "policy", version: "v1", resource: "poddisruptionbudgets", singular: "poddisruptionbudget", kind: "PodDisruptionBudget",
+    listKind: "PodDisruptionBudgetList", namespaced: true, shortNames: ["pdb"],
+    verbs: allVerbs, subresources: ["status"], schema: PodDisruptionBudget,
+  },
+  {
+    group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses", singular: "priorityclass", kind: "PriorityClass",
+    listKind: "PriorityClassList", namespaced: false, shortNames: ["pc"],
+    verbs: allVerbs, subresources: [], schema: PriorityClass,
   },
   {
     group: "storage.k8s.io", version: "v1", resource: "storageclasses", singular: "storageclass", kind: "StorageClass",

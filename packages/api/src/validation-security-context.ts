@@ -153,7 +153,7 @@ function validateContainerSecurityContext(sc: SecurityContext | undefined, path:
 /** The pod's and every container's security settings. */
 export function validateSecurityContexts(spec: PodSpec, path: string): StatusCause[] {
   const causes = validatePodSecurityContext(spec, child(path, "securityContext"));
-  for (const [field, list] of [["initContainers", spec.initContainers ?? []], ["containers", spec.containers]] as const) {
+  for (const [field, list] of [["initContainers", spec.initContainers ?? []], ["containers", spec.containers], ["ephemeralContainers", spec.ephemeralContainers ?? []]] as const) {
     list.forEach((c, i) => causes.push(...validateContainerSecurityContext(c.securityContext, child(index(child(path, field), i), "securityContext"))));
   }
   return causes;

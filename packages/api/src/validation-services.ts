@@ -62,7 +62,7 @@ function validateQualifiedName(value: string, path: string): StatusCause[] {
 }
 
 /** validation.IsValidIP: any IPv4 or IPv6 address. */
-function validateIP(value: string, path: string): StatusCause[] {
+export function validateIP(value: string, path: string): StatusCause[] {
   return parseIp(value) ? [] : [invalidValue(path, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")];
 }
 

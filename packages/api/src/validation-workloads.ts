@@ -3,28 +3,31 @@
 // their messages and field paths. Pod templates are validated as pods and claim
 // templates as claims by validation.ts (podTemplatesOf and claimTemplatesOf say
 // where they are); this file holds what is particular to each kind: selectors,
-// replicas, strategies, restart policies, schedules and what an update may not change.
-import { cronScheduleProblem, timeZoneProblem } from "./cron-schedule.js";
-import { child, duplicate, forbidden, index, invalidValue, key, notSupported, required } from "./field-errors.js";
+// replicas, strategies, restart policies and what an update may not change; the
+// batch/v1 kinds' own rules are in validation-jobs.ts.
+import { child, duplicate, forbidden, index, invalidValue, notSupported, required } from "./field-errors.js";
 import { labelSelectorFromMatch, matchesLabels, SelectorError, type LabelSelector } from "./labels.js";
 import { isDNS1123Label, isQualifiedName, isValidLabelValue, regexError } from "./naming.js";
 import { semanticEqual } from "./equality.js";
 import { volumesWithClaims } from "./stateful-set-volumes.js";
-import type { DaemonSet, Deployment, DeploymentStrategy, ReplicaSet, StatefulSet } from "./types/apps.js";
+import type { ControllerRevision, DaemonSet, Deployment, DeploymentStrategy, ReplicaSet, StatefulSet } from "./types/apps.js";
 import type { Scale } from "./types/autoscaling.js";
-import type { CronJob, Job, JobSpec } from "./types/batch.js";
+import type { CronJob, Job } from "./types/batch.js";
+import { validateCronJob, validateJob } from "./validation-jobs.js";
 import type { PodTemplateSpec } from "./types/core.js";
 import type { IntOrString, KubeObject, LabelSelectorSpec, StatusCause } from "./types/meta.js";
 import type { PersistentVolumeClaimSpec } from "./types/persistent-volumes.js";
+import type { ReplicationController } from "./types/replication-controllers.js";
+import { validateControllerRevision, validateReplicationController } from "./validation-workload-history.js";
 
-/** Labels the apiserver gives a Job's pods unless the Job sets manualSelector (Kubernetes' names). */
-export const jobControllerUidLabel = "batch.kubernetes.io/controller-uid";
-export const jobNameLabel = "batch.kubernetes.io/job-name";
-export const legacyJobControllerUidLabel = "controller-uid";
-export const legacyJobNameLabel = "job-name";
-
-/** CronJob names leave room for the 11 characters of a Job's "-<minutes>" suffix within 63. */
-export const cronJobNameMaxLength = 52;
+// The batch/v1 rules live in validation-jobs.ts; its names stay importable from here.
+export {
+  cronJobNameMaxLength,
+  jobControllerUidLabel,
+  jobNameLabel,
+  legacyJobControllerUidLabel,
+  legacyJobNameLabel,
+} from "./validation-jobs.js";
 
 export interface PodTemplateAt {
   template: PodTemplateSpec;
@@ -35,6 +38,11 @@ export interface PodTemplateAt {
 /** The pod templates a kind holds, each to be validated as a pod at its path. */
 export function podTemplatesOf(kind: string, obj: KubeObject): PodTemplateAt[] {
   switch (kind) {
+    case "ReplicationController": {
+      // Without a template there is nothing to validate as a pod; its absence is reported by validateReplicationController.
+      const template = (obj as ReplicationController).spec.template;
+      return template === undefined ? [] : [{ template, path: "spec.template" }];
+    }
     case "ReplicaSet":
       // apps/v1 lets a ReplicaSet omit its template; it is then an empty one, which is invalid.
       return [{ template: (obj as ReplicaSet).spec.template ?? { spec: { containers: [] } }, path: "spec.template" }];
@@ -82,6 +90,10 @@ export function claimTemplatesOf(kind: string, obj: KubeObject): ClaimTemplateAt
 /** Rules of the workload kinds beyond their pod templates; with `old`, the rules of an update. */
 export function validateWorkload(kind: string, obj: KubeObject, old?: KubeObject): StatusCause[] {
   switch (kind) {
+    case "ReplicationController":
+      return validateReplicationController(obj as ReplicationController);
+    case "ControllerRevision":
+      return validateControllerRevision(obj as ControllerRevision, old as ControllerRevision | undefined);
     case "ReplicaSet":
       return validateReplicaSet(obj as ReplicaSet, old as ReplicaSet | undefined);
     case "Deployment":
@@ -103,11 +115,11 @@ export function validateWorkload(kind: string, obj: KubeObject, old?: KubeObject
 
 // ---- shared rules ----
 
-function nonNegative(value: number | undefined, path: string): StatusCause[] {
+export function nonNegative(value: number | undefined, path: string): StatusCause[] {
   return value !== undefined && value < 0 ? [invalidValue(path, value, "must be greater than or equal to 0")] : [];
 }
 
-function labelMapCauses(labels: Record<string, string> | undefined, path: string): StatusCause[] {
+export function labelMapCauses(labels: Record<string, string> | undefined, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
   for (const [k, v] of Object.entries(labels ?? {})) {
     for (const msg of isQualifiedName(k)) causes.push(invalidValue(path, k, msg));
@@ -174,7 +186,7 @@ export function validateImmutableField(path: string, now: unknown, before: unkno
 const percentFmt = "[0-9]+%";
 const percentRe = /^[0-9]+%$/;
 
-function positiveIntOrPercent(value: IntOrString | undefined, path: string): StatusCause[] {
+export function positiveIntOrPercent(value: IntOrString | undefined, path: string): StatusCause[] {
   if (value === undefined) return [];
   if (typeof value === "string") {
     if (percentRe.test(value)) return [];
@@ -190,7 +202,7 @@ function intOrPercentValue(value: IntOrString): number {
   return /^-?\d+$/.test(value) ? Number(value) : 0;
 }
 
-function notMoreThan100Percent(value: IntOrString | undefined, path: string): StatusCause[] {
+export function notMoreThan100Percent(value: IntOrString | undefined, path: string): StatusCause[] {
   if (typeof value !== "string" || !percentRe.test(value) || intOrPercentValue(value) <= 100) return [];
   return [invalidValue(path, value, "must not be greater than 100%")];
 }
@@ -353,113 +365,5 @@ function validateStatefulSet(sts: StatefulSet, old?: StatefulSet): StatusCause[]
       );
     }
   }
-  return causes;
-}
-
-// ---- Job, CronJob ----
-
-/** The rules a Job's spec and a CronJob's job template share (validateJobSpec). */
-function validateJobSpecFields(spec: JobSpec, path: string): StatusCause[] {
-  const causes = [
-    ...nonNegative(spec.parallelism, child(path, "parallelism")),
-    ...nonNegative(spec.completions, child(path, "completions")),
-    ...nonNegative(spec.backoffLimit, child(path, "backoffLimit")),
-    ...nonNegative(spec.ttlSecondsAfterFinished, child(path, "ttlSecondsAfterFinished")),
-  ];
-  if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds <= 0) {
-    causes.push(invalidValue(child(path, "activeDeadlineSeconds"), spec.activeDeadlineSeconds, "must be greater than 0"));
-  }
-  // An unset restartPolicy has been defaulted to Always, which a Job's pods may not have.
-  const restartPolicy = spec.template.spec.restartPolicy;
-  if (restartPolicy === undefined || restartPolicy === "Always") {
-    causes.push(required(child(path, "template.spec.restartPolicy"), 'valid values: "OnFailure", "Never"'));
-  }
-  return causes;
-}
-
-function validateJob(job: Job, old?: Job): StatusCause[] {
-  const spec = job.spec;
-  const causes = validateJobSpecFields(spec, "spec");
-  if (spec.selector === undefined) {
-    causes.push(required("spec.selector"));
-  } else {
-    const sel = checkSelector(spec.selector, "spec.selector");
-    causes.push(...sel.causes);
-    if (sel.selector !== undefined && !matchesLabels(sel.selector, spec.template.metadata?.labels ?? {})) {
-      causes.push(invalidValue("spec.template.metadata.labels", spec.template.metadata?.labels ?? {}, "`selector` does not match template `labels`"));
-    }
-  }
-  if (old === undefined) {
-    causes.push(...validateGeneratedSelector(job));
-  } else {
-    causes.push(...validateImmutableField("spec.selector", spec.selector, old.spec.selector));
-    causes.push(...validateImmutableField("spec.template", spec.template, old.spec.template));
-    causes.push(...validateImmutableField("spec.completions", spec.completions, old.spec.completions));
-    causes.push(...validateImmutableField("spec.completionMode", spec.completionMode, old.spec.completionMode));
-  }
-  return causes;
-}
-
-/**
- * Unless the Job chose manualSelector, its selector and pod labels must be the ones
- * the apiserver generated from its uid and name, so no other controller's pods match.
- */
-function validateGeneratedSelector(job: Job): StatusCause[] {
-  if (job.spec.manualSelector === true) return [];
-  const uid = job.metadata.uid ?? "";
-  const name = job.metadata.name ?? "";
-  const causes: StatusCause[] = [];
-  if (uid === "") causes.push(required("metadata.uid"));
-  const labels = job.spec.template.metadata?.labels ?? {};
-  const labelsPath = "spec.template.metadata.labels";
-  const expected: [string, string][] = [
-    [legacyJobControllerUidLabel, uid],
-    [legacyJobNameLabel, name],
-    [jobControllerUidLabel, uid],
-    [jobNameLabel, name],
-  ];
-  for (const [label, value] of expected) {
-    const actual = labels[label];
-    if (actual === undefined) causes.push(required(key(labelsPath, label), label));
-    else if (actual !== value) causes.push(invalidValue(key(labelsPath, label), labels, `must be '${value}'`));
-  }
-  const sel = job.spec.selector;
-  if (sel !== undefined && !semanticEqual(sel, { matchLabels: { [jobControllerUidLabel]: uid } })) {
-    causes.push(invalidValue("spec.selector", sel, "`selector` not auto-generated"));
-  }
-  return causes;
-}
-
-function validateCronJob(cj: CronJob, old?: CronJob): StatusCause[] {
-  const spec = cj.spec;
-  const causes: StatusCause[] = [];
-  const name = cj.metadata.name ?? "";
-  if (old === undefined && name.length > cronJobNameMaxLength) {
-    causes.push(invalidValue("metadata.name", name, `must be no more than ${cronJobNameMaxLength} characters`));
-  }
-  if (spec.schedule === "") {
-    causes.push(required("spec.schedule"));
-  } else if (spec.schedule.includes("TZ")) {
-    causes.push(invalidValue("spec.schedule", spec.schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"));
-  } else {
-    const problem = cronScheduleProblem(spec.schedule);
-    if (problem !== undefined) causes.push(invalidValue("spec.schedule", spec.schedule, problem));
-  }
-  causes.push(...nonNegative(spec.startingDeadlineSeconds, "spec.startingDeadlineSeconds"));
-  if (spec.timeZone !== undefined && spec.timeZone !== old?.spec.timeZone) {
-    const problem = timeZoneProblem(spec.timeZone);
-    if (problem !== undefined) causes.push(invalidValue("spec.timeZone", spec.timeZone, problem));
-  }
-  const template = spec.jobTemplate;
-  causes.push(...labelMapCauses(template.metadata?.labels, "spec.jobTemplate.metadata.labels"));
-  causes.push(...validateJobSpecFields(template.spec, "spec.jobTemplate.spec"));
-  if (template.spec.selector !== undefined) {
-    causes.push(invalidValue("spec.jobTemplate.spec.selector", template.spec.selector, "`selector` will be auto-generated"));
-  }
-  if (template.spec.manualSelector === true) {
-    causes.push(notSupported("spec.jobTemplate.spec.manualSelector", true, ["nil", "false"]));
-  }
-  causes.push(...nonNegative(spec.successfulJobsHistoryLimit, "spec.successfulJobsHistoryLimit"));
-  causes.push(...nonNegative(spec.failedJobsHistoryLimit, "spec.failedJobsHistoryLimit"));
   return causes;
 }

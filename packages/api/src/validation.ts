@@ -2,7 +2,7 @@
 // Kubernetes apiserver: structure first (the TypeBox schema: types, required and
 // unknown fields; a failure stops here, as a decode error does in Kubernetes),
 // then the semantic rules of pkg/apis/core/validation for each kind (those of the
-// apps and batch kinds live in validation-workloads.ts, their pod templates are
+// apps and batch kinds live in validation-workloads.ts and validation-jobs.ts, their pod templates are
 // checked here, as pods; those of Secrets in validation-secrets.ts, of ConfigMaps
 // in validation-configmaps.ts; those of Services, Endpoints and EndpointSlices in
 // validation-services.ts; those of the networking.k8s.io kinds in
@@ -57,19 +57,25 @@ import type { IntOrString, KubeObject, ObjectMeta, StatusCause } from "./types/m
 import type { EndpointSlice } from "./types/discovery.js";
 import type { Ingress, IngressClass, NetworkPolicy } from "./types/networking.js";
 import type { PersistentVolume, PersistentVolumeClaim } from "./types/persistent-volumes.js";
+import type { PodDisruptionBudget } from "./types/policy.js";
 import type { Endpoints, Service } from "./types/services.js";
 import type { StorageClass } from "./types/storage.js";
 import { validateConfigMap } from "./validation-configmaps.js";
 import { validateEnv, validateEnvFrom } from "./validation-env.js";
 import { mungeSchedulingUpdate, validateGatedPodCreate, validatePodSpecScheduling } from "./validation-affinity.js";
 import { validateIngress, validateIngressClass, validateNetworkPolicy } from "./validation-networking.js";
+import { validatePodDisruptionBudget } from "./validation-policy.js";
 import { validateSecret } from "./validation-secrets.js";
+import { validatePodPriorityFields, validatePriorityClass } from "./validation-scheduling.js";
+import type { PriorityClass } from "./types/scheduling.js";
 import { validateSecurityContexts } from "./validation-security-context.js";
+import { validatePodFields } from "./validation-pod-fields.js";
 import { validateHostNetwork, validatePodDns } from "./validation-pod-dns.js";
 import { validateEndpointSlice, validateEndpoints, validateService } from "./validation-services.js";
 import { validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimSpec, validateStorageClass } from "./validation-storage.js";
 import { validateVolumeMounts, validateVolumes } from "./validation-volumes.js";
 import { validateActiveDeadlineUpdate, validateInitContainersAndHooks, withMutableInitFields } from "./validation-init-containers.js";
+import { validateEphemeralContainers, validateNoEphemeralContainersInTemplate, validateNoEphemeralContainersOnCreate } from "./validation-ephemeral-containers.js";
 import { claimTemplatesOf, podTemplatesOf, validateWorkload } from "./validation-workloads.js";
 
 /** Kubernetes' limit on the summed size of all annotation keys and values. */
@@ -91,7 +97,7 @@ export function validateObject(info: ResourceInfo, obj: unknown, old?: KubeObjec
   switch (info.kind) {
     case "Pod":
       causes.push(...validatePodSpec((o as Pod).spec, "spec"));
-      if (old === undefined) causes.push(...validateGatedPodCreate((o as Pod).spec, "spec"));
+      if (old === undefined) causes.push(...validateGatedPodCreate((o as Pod).spec, "spec"), ...validateNoEphemeralContainersOnCreate((o as Pod).spec, "spec"));
       break;
     case "Node":
       causes.push(...validateNode(o as Node));
@@ -131,6 +137,12 @@ export function validateObject(info: ResourceInfo, obj: unknown, old?: KubeObjec
       break;
     case "NetworkPolicy":
       causes.push(...validateNetworkPolicy(o as NetworkPolicy, old as NetworkPolicy | undefined));
+      break;
+    case "PriorityClass":
+      causes.push(...validatePriorityClass(o as PriorityClass, old as PriorityClass | undefined));
+      break;
+    case "PodDisruptionBudget":
+      causes.push(...validatePodDisruptionBudget(o as PodDisruptionBudget));
       break;
     default:
       for (const { template, path } of podTemplatesOf(info.kind, o)) causes.push(...validatePodTemplate(template, path));
@@ -432,6 +444,7 @@ function validatePodTemplate(template: PodTemplateSpec, path: string): StatusCau
     ...validateLabels(template.metadata?.labels, child(path, "metadata.labels")),
     ...validateAnnotations(template.metadata?.annotations, child(path, "metadata.annotations")),
     ...validatePodSpec(template.spec, child(path, "spec")),
+    ...validateNoEphemeralContainersInTemplate(template.spec, child(path, "spec")),
   ];
 }
 
@@ -450,6 +463,7 @@ export function validatePodSpec(spec: PodSpec, path: string): StatusCause[] {
     names.add(c.name);
   });
   causes.push(...validateInitContainersAndHooks(spec, path, volumes.names));
+  causes.push(...validateEphemeralContainers(spec, path, volumes.names));
   if (spec.terminationGracePeriodSeconds !== undefined && spec.terminationGracePeriodSeconds < 0) {
     causes.push(
       invalidValue(child(path, "terminationGracePeriodSeconds"), spec.terminationGracePeriodSeconds, "must be greater than or equal to 0"),
@@ -473,6 +487,8 @@ export function validatePodSpec(spec: PodSpec, path: string): StatusCause[] {
   }
   causes.push(...validateTolerations(spec.tolerations, child(path, "tolerations")));
   causes.push(...validatePodSpecScheduling(spec, path));
+  causes.push(...validatePodFields(spec, path));
+  causes.push(...validatePodPriorityFields(spec, path));
   for (const field of ["hostname", "subdomain"] as const) {
     const v = spec[field];
     if (v !== undefined && v !== "") for (const msg of isDNS1123Label(v)) causes.push(invalidValue(child(path, field), v, msg));

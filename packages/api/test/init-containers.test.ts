@@ -138,7 +138,7 @@ test("a pod's requests: app containers and sidecars together, or the largest ini
     ],
     containers: [{ name: "app", image: "x", resources: res("1", "10Mi") }],
   }) as unknown as Pod;
-  assert.deepEqual(podResourceRequests(pod), { cpuMillis: 2000, memoryBytes: 1024 * 1024 * 1024 + 50 * 1024 * 1024 });
+  assert.deepEqual(podResourceRequests(pod), { cpuMillis: 2000, memoryBytes: 1024 * 1024 * 1024 + 50 * 1024 * 1024, ephemeralStorageBytes: 0 });
 });
 
 test("the objects a pod references include its init containers' environment", () => {

@@ -21,7 +21,7 @@ function pod(): Pod {
       containers: [
         { name: "a", image: "x", resources: { requests: { cpu: "250m", memory: "64Mi" } } },
         { name: "b", image: "x", resources: { requests: { cpu: "1" }, limits: { memory: "1Gi" } } },
-        { name: "c", image: "x" },
+        { name: "c", image: "x", resources: { requests: { "ephemeral-storage": "1Gi" } } },
       ],
     },
     status: {
@@ -35,7 +35,7 @@ function pod(): Pod {
 }
 
 test("requests sum over containers", () => {
-  assert.deepEqual(podResourceRequests(pod()), { cpuMillis: 1250, memoryBytes: 64 * 2 ** 20 });
+  assert.deepEqual(podResourceRequests(pod()), { cpuMillis: 1250, memoryBytes: 64 * 2 ** 20, ephemeralStorageBytes: 2 ** 30 });
 });
 
 test("terminal phases and keys", () => {

@@ -96,4 +96,6 @@ test("the pod printer gives every column, wide ones at priority 1, and marks fin
   assert.equal(printer.conditions?.(failed)[0]?.reason, "Failed");
   const pending = pod([], { phase: "Pending" });
   assert.deepEqual(printer.cells(pending, now).slice(5, 7), ["<none>", "<none>"], "no IP and no node before scheduling");
+  const nominated = { ...pending, status: { ...pending.status, nominatedNodeName: "node-2" } };
+  assert.deepEqual(printer.cells(nominated, now).slice(5, 8), ["<none>", "<none>", "node-2"], "the node preemption made room on");
 });

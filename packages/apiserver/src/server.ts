@@ -21,6 +21,7 @@ import { ServiceAccountAdmission } from "./registry/service-account-admission.js
 import { ServiceAllocator, type ServiceRanges } from "./registry/service-allocation.js";
 import { KubernetesService } from "./kubernetes-service.js";
 import { ensureIngressClass } from "./ingress-class.js";
+import { ensureSystemPriorityClasses } from "./system-priority-classes.js";
 
 const log = createLogger("apiserver");
 
@@ -129,6 +130,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const registry: Registry = new Registry(store, cache, new LeaseManager(etcd, eventTtlSeconds), services, serviceAccountAdmission);
   for (const name of systemNamespaces) await registry.ensureNamespace(name);
   await ensureIngressClass(registry);
+  await ensureSystemPriorityClasses(registry);
   let kubernetesService: KubernetesService | undefined;
   const compactor = new Compactor(etcd, compactionSeconds * 1000);
   if (compactionSeconds > 0) compactor.start();

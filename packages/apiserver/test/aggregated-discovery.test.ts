@@ -35,7 +35,7 @@ describe("aggregated discovery", () => {
     assert.equal(res.headers.get("vary"), "Accept");
     const list = res.body as DiscoveryList;
     assert.deepEqual([list.kind, list.apiVersion], ["APIGroupDiscoveryList", "apidiscovery.k8s.io/v2"]);
-    assert.deepEqual(list.items.map((g) => g.metadata.name), ["apps", "batch", "discovery.k8s.io", "networking.k8s.io", "storage.k8s.io"]);
+    assert.deepEqual(list.items.map((g) => g.metadata.name), ["apps", "batch", "discovery.k8s.io", "networking.k8s.io", "policy", "scheduling.k8s.io", "storage.k8s.io"]);
     const apps = list.items[0]!.versions;
     assert.deepEqual(apps.map((v) => [v.version, v.freshness]), [["v1", "Current"]]);
     const deployments = apps[0]!.resources.find((r) => r.resource === "deployments")!;

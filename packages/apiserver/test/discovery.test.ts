@@ -52,7 +52,11 @@ describe("discovery and kubectl", () => {
       kind: "Eviction",
       verbs: ["create"],
     });
-    assert.equal((await call(url, "GET", "/apis/policy/v1")).status, 404, "no policy resources are served on their own");
+    const policyV1 = await call<{ resources: { name: string; shortNames?: string[] }[] }>(url, "GET", "/apis/policy/v1");
+    assert.deepEqual(
+      policyV1.body.resources.map((r) => [r.name, r.shortNames ?? []]),
+      [["poddisruptionbudgets", ["pdb"]], ["poddisruptionbudgets/status", []]],
+    );
   });
 
   test("/apis lists apps and batch; their resource lists come from the resource table", async () => {
@@ -69,6 +73,7 @@ describe("discovery and kubectl", () => {
     };
     const appsV1 = await list("apps/v1");
     assert.deepEqual([...appsV1.keys()].sort(), [
+      "controllerrevisions",
       "daemonsets",
       "daemonsets/status",
       "deployments",
@@ -82,6 +87,7 @@ describe("discovery and kubectl", () => {
       "statefulsets/status",
     ]);
     assert.deepEqual(appsV1.get("deployments")?.shortNames, ["deploy"]);
+    assert.equal(appsV1.get("controllerrevisions")?.categories, undefined, "revisions are not part of `get all`");
     assert.deepEqual(appsV1.get("deployments")?.categories, ["all"]);
     assert.deepEqual(appsV1.get("deployments")?.verbs, ["create", "delete", "get", "list", "patch", "update", "watch"]);
     const scale = appsV1.get("statefulsets/scale");

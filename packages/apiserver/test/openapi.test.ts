@@ -121,7 +121,7 @@ describe("OpenAPI documents over HTTP", () => {
   test("/openapi/v3 lists one document per group-version, addressed by a hash of its content", async () => {
     const root = await call<{ paths: Record<string, { serverRelativeURL: string }> }>(url, "GET", "/openapi/v3");
     assert.equal(root.status, 200);
-    assert.deepEqual(Object.keys(root.body.paths).sort(), ["api/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/autoscaling/v1", "apis/batch/v1", "apis/discovery.k8s.io/v1", "apis/networking.k8s.io/v1", "apis/policy/v1", "apis/storage.k8s.io/v1"]);
+    assert.deepEqual(Object.keys(root.body.paths).sort(), ["api/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/autoscaling/v1", "apis/batch/v1", "apis/discovery.k8s.io/v1", "apis/networking.k8s.io/v1", "apis/policy/v1", "apis/scheduling.k8s.io/v1", "apis/storage.k8s.io/v1"]);
     for (const [gv, { serverRelativeURL }] of Object.entries(root.body.paths)) {
       const [path, hash] = serverRelativeURL.split("?hash=");
       assert.equal(path, `/openapi/v3/${gv}`);

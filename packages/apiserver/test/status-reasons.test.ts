@@ -143,9 +143,9 @@ describe("dryRun=All, and the Status reasons kubectl acts on", () => {
       const stderr = await kubectlFails(version, "create", "quota", "small", "--hard=pods=1");
       assert.match(stderr, /the server could not find the requested resource: Bosun does not serve resourcequotas \(v1\)/);
     }
-    const raw = await call<StatusBody>(url, "GET", "/apis/apps/v1/namespaces/default/controllerrevisions");
+    const raw = await call<StatusBody>(url, "GET", "/apis/coordination.k8s.io/v1/namespaces/default/leases");
     assert.equal(raw.status, 404);
-    assert.match(raw.body.message, /Bosun does not serve controllerrevisions \(apps\/v1\)/);
+    assert.match(raw.body.message, /Bosun does not serve leases \(coordination\.k8s\.io\/v1\)/);
     // A served resource with a bad path keeps Kubernetes' plain message.
     const plain = await call<StatusBody>(url, "GET", `${pods}/kept/nosuchsubresource`);
     assert.equal(plain.body.message, "the server could not find the requested resource");

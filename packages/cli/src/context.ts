@@ -43,7 +43,7 @@ export interface Target {
 }
 
 /** What `bosun get all` lists, in the order kubectl prints the "all" category. */
-export const allKinds: readonly string[] = ["pods", "daemonsets", "deployments", "replicasets", "statefulsets", "cronjobs", "jobs"];
+export const allKinds: readonly string[] = ["pods", "replicationcontrollers", "daemonsets", "deployments", "replicasets", "statefulsets", "cronjobs", "jobs"];
 
 /** `pods`, `deploy,rs,po` or `all` to the resources they name, in order, without repeats. */
 export function resolveKinds(arg: string): ResourceInfo[] {

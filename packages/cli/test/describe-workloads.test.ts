@@ -199,6 +199,26 @@ test("a job: completions, backoff limit, times, pods statuses", () => {
   assert.match(text, /\nPods Statuses: +0 Active \(0 Ready\) \/ 3 Succeeded \/ 1 Failed\n/);
 });
 
+test("an Indexed job: completion mode and completed indexes, cut after 50 characters as kubectl does", () => {
+  const job: Job = {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name: "idx", namespace: "default" },
+    spec: {
+      completions: 300,
+      completionMode: "Indexed",
+      selector: { matchLabels: { "batch.kubernetes.io/controller-uid": "u2" } },
+      template: { spec: { containers: [{ name: "w", image: "busybox:1" }], restartPolicy: "Never" } },
+    },
+    status: { completedIndexes: "0-2,4" },
+  };
+  assert.match(describeJob(job, [], now), /\nCompletion Mode: +Indexed\n(?:.*\n)*Pods Statuses: +0 Active \/ 0 Succeeded \/ 0 Failed\nCompleted Indexes: +0-2,4\n/);
+  const many = Array.from({ length: 40 }, (_, i) => String(i * 2)).join(",");
+  const cut = describeJob({ ...job, status: { completedIndexes: many } }, [], now);
+  assert.match(cut, /\nCompleted Indexes: +0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,\.\.\.\n/);
+  assert.match(describeJob({ ...job, status: {} }, [], now), /\nCompleted Indexes: +<none>\n/);
+});
+
 test("a cronjob: schedule, policies, unset limits, last schedule and active jobs", () => {
   const cj: CronJob = {
     apiVersion: "batch/v1",

@@ -1,9 +1,9 @@
 // cordon, uncordon and drain against the fake API server, and drain's pod filters.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Node, Pod } from "@bosun/api";
+import type { Node, Pod, Status } from "@bosun/api";
 import { nodeNames, runCordon } from "../src/commands/cordon.js";
-import { runDrain, type DrainOptions } from "../src/commands/drain.js";
+import { runDrain, type DrainClock, type DrainOptions } from "../src/commands/drain.js";
 import { classifyPods, drainErrors, drainWarnings } from "../src/drain/pod-filters.js";
 import { fakeApiServerForSuite } from "../src/testing/fake-apiserver.js";
 import { daemonSet, node, pod } from "../src/testing/workloads.js";
@@ -23,8 +23,26 @@ function settled(lines: readonly string[]): string[] {
   return lines.map((l) => (/ (evicted|deleted)$/.test(l) ? evicted[i++]! : l));
 }
 
+/**
+ * A clock whose waits move its time at once (after a real tick, so the fake API
+ * server gets to answer): kubectl's 5 s retries and --timeout without waiting.
+ */
+function testClock(): DrainClock & { slept: number[] } {
+  let now = Date.parse("2024-05-01T12:00:00Z");
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => now,
+    sleep: async (ms) => {
+      slept.push(ms);
+      now += ms;
+      await new Promise((r) => setTimeout(r, 5));
+    },
+  };
+}
+
 function drainOpts(sink: { out: (l: string) => void; err: (l: string) => void }, extra: Partial<DrainOptions> = {}): DrainOptions {
-  return { force: false, ignoreDaemonSets: false, gracePeriod: -1, timeoutMs: 0, disableEviction: false, pollMs: 20, evictRetryMs: 30, ...sink, ...extra };
+  return { force: false, ignoreDaemonSets: false, gracePeriod: -1, timeoutMs: 0, disableEviction: false, pollMs: 20, clock: testClock(), ...sink, ...extra };
 }
 
 const owned = (name: string, kind = "ReplicaSet", owner = "web-abc") => pod(name, { node: "n1", owner: { kind, name: owner } });
@@ -94,16 +112,49 @@ test("drain refuses DaemonSet pods without --ignore-daemonsets, and pods without
   assert.ok(fake.api.objects.has("pods/default/agent-x"), "DaemonSet pods stay");
 });
 
-test("an eviction refused with 429 is retried after a pause, as a disruption budget asks", async () => {
+const budgetRefusal = {
+  apiVersion: "v1",
+  kind: "Status",
+  metadata: {},
+  status: "Failure",
+  code: 429,
+  reason: "TooManyRequests",
+  message: "Cannot evict pod as it would violate the pod's disruption budget.",
+  details: { causes: [{ reason: "DisruptionBudget", message: "The disruption budget web needs 1 healthy pods and has 1 currently" }] },
+} satisfies Status;
+/** What kubectl prints when node n1's drain stops at `error` with web-1 still there. */
+function gaveUp(error: string): string[] {
+  return [
+    `There are pending pods in node "n1" when an error occurred: ${error}`,
+    "pod/web-1",
+    `error: unable to drain node "n1" due to error:${error}, continuing command...`,
+    "There are pending nodes to be drained:",
+    " n1",
+    error,
+  ];
+}
+const retryLine = 'error when evicting pods/"web-1" -n "default" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.';
+
+test("an eviction refused with 429 is retried every 5 seconds with kubectl's message, as a disruption budget asks", async () => {
   fake.api.put("nodes", node("n1"));
   fake.api.put("pods", owned("web-1"));
-  fake.api.evictionErrors.set("default/web-1", [
-    { apiVersion: "v1", kind: "Status", metadata: {}, status: "Failure", code: 429, reason: "TooManyRequests", message: "Cannot evict pod as it would violate the pod's disruption budget." },
-  ]);
+  fake.api.evictionErrors.set("default/web-1", [budgetRefusal, budgetRefusal]);
   const o = output();
-  assert.equal(await runDrain(fake.client, ["n1"], drainOpts(o.sink)), 0);
-  assert.deepEqual(o.out, ["node/n1 cordoned", "evicting pod default/web-1", "evicting pod default/web-1", "pod/web-1 evicted", "node/n1 drained"]);
-  assert.deepEqual(o.err, ['error when evicting pods/"web-1" -n "default" (will retry after 30ms): Cannot evict pod as it would violate the pod\'s disruption budget.']);
+  const clock = testClock();
+  assert.equal(await runDrain(fake.client, ["n1"], drainOpts(o.sink, { clock })), 0);
+  assert.deepEqual(o.out, ["node/n1 cordoned", "evicting pod default/web-1", "evicting pod default/web-1", "evicting pod default/web-1", "pod/web-1 evicted", "node/n1 drained"]);
+  assert.deepEqual(o.err, [retryLine, retryLine]);
+  assert.deepEqual(clock.slept.slice(0, 2), [5000, 5000]);
+});
+
+test("an eviction refused until --timeout gives up with kubectl's global timeout error", async () => {
+  fake.api.put("nodes", node("n1"));
+  fake.api.put("pods", owned("web-1"));
+  fake.api.evictionErrors.set("default/web-1", Array.from({ length: 10 }, () => budgetRefusal));
+  const o = output();
+  assert.equal(await runDrain(fake.client, ["n1"], drainOpts(o.sink, { timeoutMs: 12_000 })), 1);
+  const timeout = 'error when evicting pods/"web-1" -n "default": global timeout reached: 12s';
+  assert.deepEqual(o.err, [retryLine, retryLine, retryLine, ...gaveUp(timeout)]);
 });
 
 test("drain gives up at --timeout while pods are still terminating, listing what is left", async () => {
@@ -113,14 +164,7 @@ test("drain gives up at --timeout while pods are still terminating, listing what
   const o = output();
   assert.equal(await runDrain(fake.client, ["n1"], drainOpts(o.sink, { timeoutMs: 200 })), 1);
   const timeout = 'error when waiting for pod "web-1" in namespace "default" to terminate: global timeout reached: 200ms';
-  assert.deepEqual(o.err, [
-    `There are pending pods in node "n1" when an error occurred: ${timeout}`,
-    "pod/web-1",
-    `error: unable to drain node "n1" due to error:${timeout}, continuing command...`,
-    "There are pending nodes to be drained:",
-    " n1",
-    timeout,
-  ]);
+  assert.deepEqual(o.err, gaveUp(timeout));
 });
 
 test("--disable-eviction deletes instead; a missing node is an error and others still drain", async () => {

@@ -28,12 +28,12 @@ function seed() {
 }
 
 test("every short name of the new kinds resolves", () => {
-  const names = ["deploy", "deployments", "deployment", "rs", "replicaset", "ds", "daemonsets", "sts", "statefulset", "jobs", "job", "cj", "cronjobs", "ev", "events", "Deployment", "deployments.apps"];
+  const names = ["deploy", "deployments", "deployment", "rs", "replicaset", "rc", "ds", "daemonsets", "sts", "statefulset", "jobs", "job", "cj", "cronjobs", "ev", "events", "Deployment", "deployments.apps"];
   assert.deepEqual(
     names.map((n) => resolveKinds(n)[0]!.kind),
-    ["Deployment", "Deployment", "Deployment", "ReplicaSet", "ReplicaSet", "DaemonSet", "DaemonSet", "StatefulSet", "StatefulSet", "Job", "Job", "CronJob", "CronJob", "Event", "Event", "Deployment", "Deployment"],
+    ["Deployment", "Deployment", "Deployment", "ReplicaSet", "ReplicaSet", "ReplicationController", "DaemonSet", "DaemonSet", "StatefulSet", "StatefulSet", "Job", "Job", "CronJob", "CronJob", "Event", "Event", "Deployment", "Deployment"],
   );
-  assert.deepEqual(resolveKinds("all").map((r) => r.resource), ["pods", "daemonsets", "deployments", "replicasets", "statefulsets", "cronjobs", "jobs"]);
+  assert.deepEqual(resolveKinds("all").map((r) => r.resource), ["pods", "replicationcontrollers", "daemonsets", "deployments", "replicasets", "statefulsets", "cronjobs", "jobs"]);
   assert.deepEqual(resolveKinds("deploy,rs,deploy").map((r) => r.resource), ["deployments", "replicasets"]);
   assert.throws(() => resolveKinds("deploy,,rs"), /empty resource type/);
 });

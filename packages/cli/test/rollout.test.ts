@@ -1,11 +1,12 @@
 // rollout status|history|undo|restart|pause|resume against the fake API server.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mustResource, type DaemonSet, type Deployment, type ReplicaSet } from "@bosun/api";
+import { mustResource, revisionData, type ControllerRevision, type DaemonSet, type Deployment, type ReplicaSet } from "@bosun/api";
 import { parseTargets } from "../src/context.js";
 import { runRolloutHistory, runRolloutUndo } from "../src/commands/rollout-history.js";
 import { runRolloutStatus } from "../src/commands/rollout-status.js";
 import { runRolloutPatch } from "../src/commands/rollout.js";
+import { controllerRevisionHistory, controllerRevisionTarget, ownerMatchesRevision } from "../src/rollout/controller-revisions.js";
 import { historyTable, revisionHistory } from "../src/rollout/history.js";
 import { rollbackPatch, rollbackTarget } from "../src/rollout/rollback.js";
 import { fakeApiServerForSuite } from "../src/testing/fake-apiserver.js";
@@ -118,9 +119,58 @@ test("history lists the revisions with their change-cause, and shows one revisio
   assert.equal(await runRolloutHistory(fake.client, targets("deploy/web"), { namespace: "default", revision: 9, out: missing.out, err: missing.err }), 1);
   assert.deepEqual(missing.lines, ["ERR error: unable to find the specified revision"]);
 
-  const ds = output();
-  assert.equal(await runRolloutHistory(fake.client, targets("ds/agent"), { namespace: "default", revision: 0, out: ds.out, err: ds.err }), 1);
-  assert.match(ds.lines[0]!, /^ERR error: no history viewer has been implemented for DaemonSet\.apps/);
+  const rs = output();
+  assert.equal(await runRolloutHistory(fake.client, targets("rs/web-aaa"), { namespace: "default", revision: 0, out: rs.out, err: rs.err }), 1);
+  assert.match(rs.lines[0]!, /^ERR error: no history viewer has been implemented for ReplicaSet\.apps/);
+});
+
+/** A DaemonSet on busybox:2 with the ControllerRevisions its controller keeps, and another owner's revision. */
+function daemonSetHistory(): { ds: DaemonSet; revisions: ControllerRevision[] } {
+  const base = daemonSet("agent");
+  const ds = fake.api.put("daemonsets", { ...base, spec: { ...base.spec, template: { ...base.spec.template, spec: { containers: [{ name: "web", image: "busybox:2" }] } } } } as DaemonSet);
+  const revision = (owner: DaemonSet, image: string, number: number, cause?: string): ControllerRevision => ({
+    apiVersion: "apps/v1",
+    kind: "ControllerRevision",
+    metadata: {
+      name: `${owner.metadata.name}-${number}`,
+      namespace: "default",
+      labels: { app: "agent" },
+      ...(cause ? { annotations: { "kubernetes.io/change-cause": cause } } : {}),
+      ownerReferences: [{ apiVersion: "apps/v1", kind: "DaemonSet", name: owner.metadata.name ?? "", uid: owner.metadata.uid ?? "", controller: true }],
+    },
+    data: revisionData({ metadata: { labels: { app: "agent" } }, spec: { containers: [{ name: "web", image }] } }),
+    revision: number,
+  });
+  const revisions = [revision(ds, "busybox:1", 1, "kubectl apply --image=busybox:1"), revision(ds, "busybox:2", 2)];
+  for (const r of revisions) fake.api.put("controllerrevisions", r);
+  fake.api.put("controllerrevisions", revision({ ...ds, metadata: { ...ds.metadata, name: "other", uid: "uid-other" } }, "busybox:9", 9));
+  return { ds, revisions };
+}
+
+test("a daemonset's history is its ControllerRevisions; undo picks the one before the newest and skips the current template", async () => {
+  const { ds, revisions } = daemonSetHistory();
+  const o = output();
+  assert.equal(await runRolloutHistory(fake.client, targets("ds/agent"), { namespace: "default", revision: 0, out: o.out, err: o.err }), 0);
+  assert.equal(o.lines.join(""), "daemonset.apps/agent \nREVISION  CHANGE-CAUSE\n1         kubectl apply --image=busybox:1\n2         <none>\n\n");
+  const one = output();
+  assert.equal(await runRolloutHistory(fake.client, targets("ds/agent"), { namespace: "default", revision: 1, out: one.out, err: one.err }), 0);
+  assert.match(one.lines.join(""), /^daemonset\.apps\/agent with revision #1\nPod Template:\n[^]*Image: +busybox:1\n/);
+
+  assert.equal(controllerRevisionTarget(revisions, 0).revision, 1);
+  assert.equal(controllerRevisionTarget(revisions, 2).revision, 2);
+  assert.throws(() => controllerRevisionTarget(revisions, 5), /unable to find specified revision 5 in history/);
+  assert.throws(() => controllerRevisionTarget([revisions[0]!], 0), /no last revision to roll back to/);
+  assert.equal(ownerMatchesRevision(ds, revisions[1]!), true);
+  assert.equal(ownerMatchesRevision(ds, revisions[0]!), false);
+  assert.deepEqual([...controllerRevisionHistory(revisions).keys()], [1, 2]);
+
+  const skipped = output();
+  assert.equal(await runRolloutUndo(fake.client, targets("ds/agent"), { namespace: "default", toRevision: 2, out: skipped.out, err: skipped.err }), 0);
+  assert.deepEqual(skipped.lines, ["daemonset.apps/agent skipped rollback (current template already matches revision 2)"]);
+  const undone = output();
+  assert.equal(await runRolloutUndo(fake.client, targets("ds/agent"), { namespace: "default", toRevision: 0, out: undone.out, err: undone.err }), 0);
+  assert.deepEqual(undone.lines, ["daemonset.apps/agent rolled back"]);
+  assert.ok(fake.api.requests.includes("PATCH /apis/apps/v1/namespaces/default/daemonsets/agent"), "the revision's data is sent as a patch");
 });
 
 test("history and rollback logic: revisions, the previous one, the patch", () => {

@@ -1,10 +1,16 @@
 // A work queue after client-go's: it holds keys, not events; a key queued twice is
 // processed once; a key being processed is never handed to a second worker, and a
 // key added meanwhile is processed again after done(). Failures back off per key.
-export interface WorkQueueOptions {
+export interface WorkQueueOptions<K = string> {
   /** First retry delay of addRateLimited, doubled per failure of the same key. */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /**
+   * Hands out keys for which this is true before the others (kube-scheduler's
+   * active queue sorts by pod priority); keys that are equal stay in the order
+   * they were added. Without it the queue is first in, first out.
+   */
+  before?: (a: K, b: K) => boolean;
 }
 
 export class WorkQueue<K = string> {
@@ -17,10 +23,12 @@ export class WorkQueue<K = string> {
   private shuttingDown = false;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly before: ((a: K, b: K) => boolean) | undefined;
 
-  constructor(opts: WorkQueueOptions = {}) {
+  constructor(opts: WorkQueueOptions<K> = {}) {
     this.baseDelayMs = opts.baseDelayMs ?? 100;
     this.maxDelayMs = opts.maxDelayMs ?? 60_000;
+    this.before = opts.before;
   }
 
   get len(): number {
@@ -37,8 +45,25 @@ export class WorkQueue<K = string> {
       this.processing.add(key);
       waiter(key);
     } else {
-      this.queue.push(key);
+      this.enqueue(key);
     }
+  }
+
+  /** At the end, or with an order, after every key not behind it. */
+  private enqueue(key: K): void {
+    const before = this.before;
+    if (!before) {
+      this.queue.push(key);
+      return;
+    }
+    let lo = 0;
+    let hi = this.queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(key, this.queue[mid]!)) hi = mid;
+      else lo = mid + 1;
+    }
+    this.queue.splice(lo, 0, key);
   }
 
   addAfter(key: K, delayMs: number): void {

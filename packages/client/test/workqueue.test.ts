@@ -64,3 +64,12 @@ test("a key added after a delay waits for the clock, even when its timer fires e
   assert.equal(q.len, 1);
   q.shutDown();
 });
+
+test("with an order, keys that come before are handed out first, equal ones in the order they came", async () => {
+  const priority: Record<string, number> = { low: 0, "low-2": 0, high: 100, mid: 10, "mid-2": 10 };
+  const q = new WorkQueue<string>({ before: (a, b) => priority[a]! > priority[b]! });
+  for (const key of ["low", "mid", "low-2", "high", "mid-2"]) q.add(key);
+  const order: string[] = [];
+  for (let i = 0; i < 5; i++) order.push((await q.get())!);
+  assert.deepEqual(order, ["high", "mid", "mid-2", "low", "low-2"]);
+});

@@ -7,7 +7,8 @@ export {
   type NodeLifecycleOptions,
 } from "./node-lifecycle/controller.js";
 export * from "./common/index.js";
-export { ReplicaSetController, type ReplicaSetControllerOptions } from "./replicaset/controller.js";
+export { ReplicaSetController, newReplicationControllerController, type ReplicaSetControllerOptions } from "./replicaset/controller.js";
+export { replicaSetKind, replicationControllerKind, type ReplicatedKind } from "./replicaset/kinds.js";
 export { GarbageCollectorController, type GarbageCollectorOptions } from "./garbage-collector/controller.js";
 export * from "./job/index.js";
 export { DeploymentController, type DeploymentControllerOptions } from "./deployment/controller.js";
@@ -25,3 +26,4 @@ export { LocalPathProvisioner, provisionedVolumeName, type LocalPathOptions } fr
 export { localPathClassName, localPathProvisionerName, localPathStorageClass } from "./local-path/storage-class.js";
 export { helperPodLabel, helperPodNamespace } from "./local-path/helper-pod.js";
 export * from "./serviceaccount/index.js";
+export { DisruptionController, type DisruptionControllerOptions } from "./disruption/controller.js";

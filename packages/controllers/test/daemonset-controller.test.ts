@@ -1,10 +1,13 @@
 // The DaemonSet controller against a real apiserver and etcd. The test plays the
 // agents: it creates Node objects as registering agents would and writes pod status.
+// No scheduler runs, so pods stay unbound and are found on the node their affinity
+// names (targetNodeName), as the controller finds them.
 // Node objects are cluster-wide, so each test labels its own nodes and selects them.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mustResource, type DaemonSet, type Node, type Pod, type Taint } from "@bosun/api";
+import { mustResource, type ControllerRevision, type DaemonSet, type Node, type Pod, type Taint } from "@bosun/api";
 import { DaemonSetController, controllerRefOf } from "../src/index.js";
+import { targetNodeName, withNodeNameAffinity } from "../src/daemonset/node-affinity.js";
 import {
   createNamespace,
   listPods,
@@ -20,6 +23,7 @@ import {
 const daemonsets = mustResource("daemonsets");
 const nodes = mustResource("nodes");
 const pods = mustResource("pods");
+const controllerRevisions = mustResource("controllerrevisions");
 
 let h: Harness;
 
@@ -75,7 +79,7 @@ async function getDs(ns: string, name: string): Promise<DaemonSet> {
   return h.client.get<DaemonSet>(daemonsets, name, ns);
 }
 
-test("one pod per eligible node, bound to it, and one more for a node that joins later", async () => {
+test("one pod per eligible node, meant for it by node affinity, and one more for a node that joins later", async () => {
   const ns = await createNamespace(h.client, "ds-basic");
   await createNode("basic-1", { suite: "basic" });
   await createNode("basic-2", { suite: "basic" });
@@ -83,8 +87,12 @@ test("one pod per eligible node, bound to it, and one more for a node that joins
   const ds = await h.client.create<DaemonSet>(daemonsets, daemonSet(ns, "agent", "basic"), ns);
 
   const created = await podsOnNodes(ns, 2);
-  assert.deepEqual(created.map((p) => p.spec.nodeName).sort(), ["basic-1", "basic-2"]);
+  assert.deepEqual(created.map((p) => targetNodeName(p)).sort(), ["basic-1", "basic-2"]);
   for (const pod of created) {
+    assert.equal(pod.spec.nodeName, undefined, "the scheduler binds daemon pods");
+    assert.deepEqual(pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms, [
+      { matchFields: [{ key: "metadata.name", operator: "In", values: [targetNodeName(pod)] }] },
+    ]);
     assert.match(pod.metadata.name ?? "", /^agent-[a-z0-9]{5}$/);
     assert.equal(controllerRefOf(pod)?.uid, ds.metadata.uid);
     assert.ok(pod.metadata.labels?.["controller-revision-hash"], "pods carry the template hash");
@@ -118,7 +126,7 @@ test("one pod per eligible node, bound to it, and one more for a node that joins
 
   await createNode("basic-3", { suite: "basic" });
   const after = await podsOnNodes(ns, 3);
-  assert.deepEqual(after.map((p) => p.spec.nodeName).sort(), ["basic-1", "basic-2", "basic-3"]);
+  assert.deepEqual(after.map((p) => targetNodeName(p)).sort(), ["basic-1", "basic-2", "basic-3"]);
   await waitFor("desired 3", async () => (await getDs(ns, "agent")).status?.desiredNumberScheduled === 3);
 });
 
@@ -144,7 +152,7 @@ test("pods leave nodes that stop matching or get an untolerated NoExecute taint;
     const live = await livePods(ns);
     return live.length === 2 ? live : undefined;
   });
-  assert.deepEqual(remaining.map((p) => p.spec.nodeName).sort(), ["elig-3", "elig-4"]);
+  assert.deepEqual(remaining.map((p) => targetNodeName(p)).sort(), ["elig-3", "elig-4"]);
   assert.equal(h.recorder.messages(ns, "agent", "SuccessfulDelete").length, 2);
   const status = await waitFor("status after the changes", async () => {
     const s = (await getDs(ns, "agent")).status;
@@ -161,7 +169,7 @@ test("pods leave nodes that stop matching or get an untolerated NoExecute taint;
     n.metadata.labels = { suite: "elig" };
   });
   const back = await podsOnNodes(ns, 3);
-  assert.deepEqual(back.map((p) => p.spec.nodeName).sort(), ["elig-1", "elig-3", "elig-4"]);
+  assert.deepEqual(back.map((p) => targetNodeName(p)).sort(), ["elig-1", "elig-3", "elig-4"]);
   await waitFor("desired 3, none misscheduled", async () => {
     const s = (await getDs(ns, "agent")).status;
     return s?.desiredNumberScheduled === 3 && s.numberMisscheduled === 0;
@@ -181,7 +189,12 @@ test("an extra pod on a node is deleted and the oldest kept; orphans are adopted
       apiVersion: "v1",
       kind: "Pod",
       metadata: { name: "intruder", namespace: ns, labels: { app: "agent" } },
-      spec: { nodeName: "extra-1", terminationGracePeriodSeconds: 0, containers: [{ name: "main", image: "bosun.local/busybox:1" }] },
+      // Meant for the node as a daemon pod is (a bound pod would be kept before an unbound one).
+      spec: {
+        affinity: withNodeNameAffinity(undefined, "extra-1"),
+        terminationGracePeriodSeconds: 0,
+        containers: [{ name: "main", image: "bosun.local/busybox:1" }],
+      },
     },
     ns,
   );
@@ -199,13 +212,13 @@ test("a failed daemon pod is deleted and replaced; a pod whose node is gone is r
   // A real grace period: the pod on the deleted node must be forced, nobody would confirm it.
   await h.client.create<DaemonSet>(daemonsets, daemonSet(ns, "agent", "failed", {}, 30), ns);
   const first = await podsOnNodes(ns, 2);
-  const onOne = first.find((p) => p.spec.nodeName === "failed-1")!;
-  const onTwo = first.find((p) => p.spec.nodeName === "failed-2")!;
+  const onOne = first.find((p) => targetNodeName(p) === "failed-1")!;
+  const onTwo = first.find((p) => targetNodeName(p) === "failed-2")!;
 
   await setPodPhase(h.client, onOne, "Failed");
   const replacement = await waitFor("a replacement on failed-1", async () => {
     const all = await listPods(h.client, ns);
-    return all.find((p) => p.spec.nodeName === "failed-1" && p.metadata.uid !== onOne.metadata.uid);
+    return all.find((p) => targetNodeName(p) === "failed-1" && p.metadata.uid !== onOne.metadata.uid);
   });
   assert.equal(replacement.status?.phase, "Pending");
   assert.equal((await listPods(h.client, ns)).some((p) => p.metadata.uid === onOne.metadata.uid), false, "a failed pod goes at once");
@@ -282,7 +295,7 @@ test("RollingUpdate with maxSurge starts the new pod before the old one goes", a
     ds.spec.template.spec.containers[0]!.image = "bosun.local/busybox:2";
   });
   const both = await podsOnNodes(ns, 2);
-  assert.deepEqual(both.map((p) => p.spec.nodeName), ["surge-1", "surge-1"]);
+  assert.deepEqual(both.map((p) => targetNodeName(p)), ["surge-1", "surge-1"]);
   await settle();
   assert.ok((await livePods(ns)).some((p) => p.metadata.uid === old!.metadata.uid), "the old pod stays until the new one is available");
   const fresh = both.find((p) => p.metadata.uid !== old!.metadata.uid)!;
@@ -310,11 +323,64 @@ test("OnDelete leaves running pods alone; a deleted one comes back with the new 
   await settle();
   assert.deepEqual((await livePods(ns)).map((p) => p.metadata.uid).sort(), before.map((p) => p.metadata.uid).sort());
 
-  const victim = before.find((p) => p.spec.nodeName === "ondel-1")!;
+  const victim = before.find((p) => targetNodeName(p) === "ondel-1")!;
   await h.client.delete(pods, victim.metadata.name ?? "", { namespace: ns });
   const replacement = await waitFor("a new pod on ondel-1", async () =>
-    (await livePods(ns)).find((p) => p.spec.nodeName === "ondel-1" && p.metadata.uid !== victim.metadata.uid),
+    (await livePods(ns)).find((p) => targetNodeName(p) === "ondel-1" && p.metadata.uid !== victim.metadata.uid),
   );
   assert.equal(replacement.spec.containers[0]!.image, "bosun.local/busybox:2");
-  assert.ok((await livePods(ns)).some((p) => p.spec.nodeName === "ondel-2" && p.spec.containers[0]!.image === "bosun.local/busybox:1"));
+  assert.ok((await livePods(ns)).some((p) => targetNodeName(p) === "ondel-2" && p.spec.containers[0]!.image === "bosun.local/busybox:1"));
+});
+
+test("history: a ControllerRevision per template names the pods' hash; a template brought back is renumbered; the limit prunes what no pod runs", async () => {
+  const ns = await createNamespace(h.client, "ds-history");
+  await createNode("hist-1", { suite: "hist" });
+  await h.client.create<DaemonSet>(daemonsets, daemonSet(ns, "agent", "hist", { revisionHistoryLimit: 1 }), ns);
+  const revisions = async () => (await h.client.list<ControllerRevision>(controllerRevisions, { namespace: ns })).items.sort((a, b) => a.revision - b.revision);
+  const [first] = await podsOnNodes(ns, 1);
+  const [one] = await waitFor("the first revision", async () => {
+    const list = await revisions();
+    return list.length === 1 ? list : undefined;
+  });
+  assert.equal(one!.revision, 1);
+  assert.equal(one!.metadata.name, `agent-${first!.metadata.labels?.["controller-revision-hash"]}`);
+  assert.equal(one!.metadata.labels?.["controller-revision-hash"], first!.metadata.labels?.["controller-revision-hash"]);
+  assert.equal(one!.metadata.labels?.app, "agent", "the template's labels, which the selector matches");
+  assert.equal(controllerRefOf(one!)?.kind, "DaemonSet");
+  const data = one!.data as { spec: { template: Record<string, unknown> } };
+  assert.equal(data.spec.template.$patch, "replace");
+  assert.equal((data.spec.template.spec as Pod["spec"]).containers[0]!.image, "bosun.local/busybox:1");
+
+  const setImage = (image: string) =>
+    modify<DaemonSet>(h.client, daemonsets, ns, "agent", (ds) => {
+      ds.spec.template.spec.containers[0]!.image = image;
+    });
+  const podWithImage = (image: string) =>
+    waitFor(`the pod with ${image}`, async () => {
+      const live = await livePods(ns);
+      return live.length === 1 && live[0]!.spec.containers[0]!.image === image ? live[0] : undefined;
+    });
+  await setImage("bosun.local/busybox:2");
+  const second = await podWithImage("bosun.local/busybox:2");
+  const two = await waitFor("revision 2", async () => (await revisions()).find((r) => r.revision === 2));
+  assert.equal(two.metadata.labels?.["controller-revision-hash"], second.metadata.labels?.["controller-revision-hash"]);
+
+  // Back to the first template (what rollout undo does): its revision becomes number 3, no new one is made.
+  await setImage("bosun.local/busybox:1");
+  const third = await podWithImage("bosun.local/busybox:1");
+  assert.equal(third.metadata.labels?.["controller-revision-hash"], first!.metadata.labels?.["controller-revision-hash"]);
+  const renumbered = await waitFor("revision 1 renumbered to 3", async () => {
+    const list = await revisions();
+    return list.some((r) => r.metadata.uid === one!.metadata.uid && r.revision === 3) ? list : undefined;
+  });
+  assert.deepEqual(renumbered.map((r) => r.revision), [2, 3]);
+
+  // A third template: with revisionHistoryLimit 1 and no pod left on revision 2, the oldest goes.
+  await setImage("bosun.local/busybox:3");
+  await podWithImage("bosun.local/busybox:3");
+  const pruned = await waitFor("revision 2 pruned", async () => {
+    const list = await revisions();
+    return list.length === 2 && !list.some((r) => r.metadata.uid === two.metadata.uid) ? list : undefined;
+  });
+  assert.deepEqual(pruned.map((r) => r.revision), [3, 4]);
 });

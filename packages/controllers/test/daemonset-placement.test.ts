@@ -1,4 +1,4 @@
-// Which nodes a DaemonSet's pod belongs on: node selector, a fixed node name, and
+// Which nodes a DaemonSet's pod belongs on: node selector, required node affinity, a fixed node name, and
 // taints against the pod's tolerations plus the ones every daemon pod gets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -23,6 +23,18 @@ test("the template's nodeSelector must match the node's labels", () => {
   assert.equal(nodeShouldRunDaemonPod(node("n1", { disk: "ssd", zone: "a" }), t).shouldRun, true);
   assert.deepEqual(nodeShouldRunDaemonPod(node("n2", { disk: "hdd" }), t), { shouldRun: false, shouldContinueRunning: false });
   assert.deepEqual(nodeShouldRunDaemonPod(node("n3"), t), { shouldRun: false, shouldContinueRunning: false });
+});
+
+test("the template's required node affinity must match the node, as the scheduler will judge it", () => {
+  const t = template({
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "disk", operator: "In", values: ["ssd", "nvme"] }] }] },
+      },
+    },
+  });
+  assert.equal(nodeShouldRunDaemonPod(node("n1", { disk: "nvme" }), t).shouldRun, true);
+  assert.deepEqual(nodeShouldRunDaemonPod(node("n2", { disk: "hdd" }), t), { shouldRun: false, shouldContinueRunning: false });
 });
 
 test("a template naming a node only runs there", () => {

@@ -2,7 +2,7 @@
 // apiserver for a whole file with a namespace per test (a Scene), and the test
 // playing the agent by writing pod status with container restarts and exit codes,
 // which the Job controller counts failures from.
-import { mustResource, type Pod, type PodStatus } from "@bosun/api";
+import { mustResource, type Pod, type PodCondition, type PodStatus } from "@bosun/api";
 import { ApiClient, SharedInformers } from "@bosun/client";
 import type { TestApiServer } from "@bosun/apiserver/testing";
 import type { Controller, ControllerContext } from "../src/index.js";
@@ -59,21 +59,21 @@ export async function reportPod(
   scene: Scene,
   name: string,
   phase: NonNullable<PodStatus["phase"]>,
-  opts: { ready?: boolean; restartCount?: number } = {},
+  opts: { ready?: boolean; restartCount?: number; exitCode?: number; conditions?: PodCondition[] } = {},
 ): Promise<Pod> {
   const pod = await scene.client.get<Pod>(podsResource, name, scene.namespace);
   const now = new Date().toISOString();
   const finished = phase === "Succeeded" || phase === "Failed";
   const status: PodStatus = {
     phase,
-    conditions: [{ type: "Ready", status: opts.ready ? "True" : "False", lastTransitionTime: now }],
+    conditions: [{ type: "Ready", status: opts.ready ? "True" : "False", lastTransitionTime: now }, ...(opts.conditions ?? [])],
     containerStatuses: pod.spec.containers.map((c) => ({
       name: c.name,
       image: c.image ?? "",
       ready: opts.ready ?? false,
       restartCount: opts.restartCount ?? 0,
       state: finished
-        ? { terminated: { exitCode: phase === "Succeeded" ? 0 : 1, startedAt: now, finishedAt: now } }
+        ? { terminated: { exitCode: opts.exitCode ?? (phase === "Succeeded" ? 0 : 1), startedAt: now, finishedAt: now } }
         : { running: { startedAt: now } },
     })),
   };

@@ -60,7 +60,7 @@ test("creates pods from the template with the owner's controllerRef, tells each,
   const control = new PodControl(api, events, expectations);
 
   const result = await control.apply("ns/web", owner, {
-    create: { template, count: 3, naming: { extraLabels: { rev: "abc" } }, nodeName: (i) => `node-${i}` },
+    create: { template, count: 3, naming: { extraLabels: { rev: "abc" } }, customize: (p, i) => void (p.spec.nodeName = `node-${i}`) },
   });
 
   assert.deepEqual(result, { created: 3, gone: [], errors: [] });

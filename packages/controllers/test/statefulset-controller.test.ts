@@ -3,7 +3,7 @@
 // node, Running and Ready, and removes gracefully deleted pods as an agent would.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mustResource, type Pod, type StatefulSet } from "@bosun/api";
+import { mustResource, type ControllerRevision, type Pod, type StatefulSet } from "@bosun/api";
 import { StatefulSetController, controllerRefOf } from "../src/index.js";
 import {
   createNamespace,
@@ -20,6 +20,7 @@ import {
 
 const statefulsets = mustResource("statefulsets");
 const pods = mustResource("pods");
+const controllerRevisions = mustResource("controllerrevisions");
 
 let h: Harness;
 
@@ -291,5 +292,51 @@ test("orphans with a member's name and matching labels are adopted; others are l
   // The released pod still holds the name, so the set cannot create its own web-0 (as in Kubernetes).
   await waitFor("a FailedCreate event", async () =>
     h.recorder.messages(ns, "web", "FailedCreate").some((m) => m.startsWith("create Pod web-0 in StatefulSet web failed error:") && m.includes("already exists")),
+  );
+});
+
+test("history: status and pods name ControllerRevisions; a template brought back reuses its revision; the limit prunes the rest", async () => {
+  const ns = await createNamespace(h.client, "sts-history");
+  const before = await readySet(ns, "web", 1, { revisionHistoryLimit: 1 });
+  const revisions = async () => (await h.client.list<ControllerRevision>(controllerRevisions, { namespace: ns })).items.sort((a, b) => a.revision - b.revision);
+  const [first] = await revisions();
+  assert.equal(first!.metadata.name, before.status?.currentRevision);
+  assert.equal(first!.metadata.name, before.status?.updateRevision);
+  assert.equal(revisionOf(await getPod(ns, "web-0")), first!.metadata.name);
+  assert.ok(first!.metadata.labels?.["controller.kubernetes.io/hash"], "revisions carry their hash");
+  assert.equal(before.status?.collisionCount, 0);
+
+  const rollTo = async (image: string) => {
+    await modify<StatefulSet>(h.client, statefulsets, ns, "web", (s) => {
+      s.spec.template.spec.containers[0]!.image = image;
+    });
+    const pod = await waitForPod(ns, "web-0", (p) => p.spec.containers[0]!.image === image);
+    await setPodRunning(h.client, pod);
+    return waitFor(`the update to ${image}`, async () => {
+      const s = await getSet(ns, "web");
+      return s.status?.currentRevision === revisionOf(pod) && s.status?.updateRevision === revisionOf(pod) ? s : undefined;
+    });
+  };
+  const second = await rollTo("bosun.local/busybox:2");
+  assert.notEqual(second.status?.updateRevision, first!.metadata.name);
+
+  // Back to the first template (what rollout undo does): the first revision is renumbered, not copied.
+  const third = await rollTo("bosun.local/busybox:1");
+  assert.equal(third.status?.updateRevision, first!.metadata.name);
+  const renumbered = (await revisions()).find((r) => r.metadata.uid === first!.metadata.uid);
+  assert.equal(renumbered?.revision, 3);
+
+  // A new template: with revisionHistoryLimit 1, of the two revisions no pod runs the older goes.
+  const fourth = await rollTo("bosun.local/busybox:3");
+  const left = await waitFor("the second revision pruned", async () => {
+    const list = await revisions();
+    return list.length === 2 ? list : undefined;
+  });
+  assert.deepEqual(
+    left.map((r) => [r.metadata.name, r.revision]),
+    [
+      [first!.metadata.name, 3],
+      [fourth.status?.updateRevision, 4],
+    ],
   );
 });

@@ -1,10 +1,11 @@
 // StatefulSet identity, revisions and status: names and labels, the template read
-// back from a pod, and when the update revision becomes the current one.
+// back from a revision, and when the update revision becomes the current one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Pod, StatefulSet } from "@bosun/api";
 import { identityMatches, newStatefulSetPod, ordinalOf } from "../src/statefulset/identity.js";
-import { currentRevisionOf, templateOfPod, templateOfRevision, updateRevisionOf } from "../src/statefulset/revisions.js";
+import { revisionOf, templateOfNamedRevision } from "../src/statefulset/revisions.js";
+import { newControllerRevision } from "../src/history/revisions.js";
 import { computeStatefulSetStatus, nextStatefulSetStatus } from "../src/statefulset/status.js";
 import { statefulSetSettings } from "../src/statefulset/defaults.js";
 
@@ -70,27 +71,16 @@ test("a new pod carries its name, identity labels, revision, hostname, subdomain
   assert.equal(identityMatches(s, { ...pod, metadata: { ...pod.metadata, labels: { app: "web" } } }), false);
 });
 
-test("the template read back from a pod is the one it was made from", () => {
+test("revisions: a pod is made from a revision's template and labelled with the revision's name", () => {
   const s = set();
-  const pod = newStatefulSetPod(s, s.spec.template, 1, "web-abc");
-  pod.spec.nodeName = "n1";
-  assert.deepEqual(templateOfPod(pod), s.spec.template);
-  const other = newStatefulSetPod(s, templateOfPod(pod), 0, "web-abc");
-  const { nodeName: _bound, ...unbound } = pod.spec;
-  assert.deepEqual(other.spec, { ...unbound, hostname: "web-0" });
-});
-
-test("revisions: the update revision follows the template; the current one is what status says", () => {
-  const s = set();
-  const update = updateRevisionOf(s);
-  assert.match(update, /^web-[bcdfghjklmnpqrstvwxz2456789]+$/);
-  assert.equal(currentRevisionOf(s, update), update);
-  const changed = set({ template: { ...s.spec.template, spec: { containers: [{ name: "main", image: "bosun.local/busybox:2" }] } } });
-  assert.notEqual(updateRevisionOf(changed), update);
-  assert.equal(currentRevisionOf(set({}, { replicas: 3, currentRevision: "web-old" }), update), "web-old");
-  const oldPod = newStatefulSetPod(s, s.spec.template, 0, "web-old");
-  assert.deepEqual(templateOfRevision(changed, "web-old", updateRevisionOf(changed), [oldPod]), s.spec.template);
-  assert.equal(templateOfRevision(changed, "web-gone", updateRevisionOf(changed), [oldPod]), undefined);
+  const revision = newControllerRevision(s, s.spec.template, 1, 0);
+  assert.match(revision.metadata.name ?? "", /^web-[bcdfghjklmnpqrstvwxz2456789]+$/);
+  const revisions = { current: revision, update: revision, collisionCount: 0, all: [revision] };
+  const template = templateOfNamedRevision(revisions, revision.metadata.name ?? "");
+  assert.deepEqual(template, s.spec.template);
+  const pod = newStatefulSetPod(s, template!, 1, revision.metadata.name ?? "");
+  assert.equal(revisionOf(pod), revision.metadata.name);
+  assert.equal(templateOfNamedRevision(revisions, "web-gone"), undefined);
 });
 
 test("defaults: one replica, OrderedReady, RollingUpdate from partition 0", () => {

@@ -7,6 +7,7 @@ import {
   CronJobController,
   DaemonSetController,
   DeploymentController,
+  DisruptionController,
   EndpointSliceController,
   EndpointsController,
   GarbageCollectorController,
@@ -17,6 +18,7 @@ import {
   PvProtectionController,
   PvcProtectionController,
   ReplicaSetController,
+  newReplicationControllerController,
   RootCaPublisher,
   ServiceAccountsController,
   StatefulSetController,
@@ -51,12 +53,16 @@ type ControllerFactory = (ctx: ControllerContext, opts: ControllerManagerOptions
 const controllerFactories: Array<[component: string, factory: ControllerFactory]> = [
   ["deployment-controller", (ctx) => new DeploymentController(ctx)],
   ["replicaset-controller", (ctx) => new ReplicaSetController(ctx)],
+  // Kubernetes' replication manager records under this name.
+  ["replication-controller", (ctx) => newReplicationControllerController(ctx)],
   ["daemonset-controller", (ctx) => new DaemonSetController(ctx)],
   ["statefulset-controller", (ctx) => new StatefulSetController(ctx)],
   ["job-controller", (ctx) => new JobController(ctx)],
   ["ttl-after-finished-controller", (ctx) => new TtlAfterFinishedController(ctx)],
   ["cronjob-controller", (ctx) => new CronJobController(ctx)],
   ["garbage-collector-controller", (ctx) => new GarbageCollectorController(ctx)],
+  // Kubernetes' disruption controller records under the controller manager's name.
+  ["controllermanager", (ctx) => new DisruptionController(ctx)],
   ["endpoint-controller", (ctx) => new EndpointsController(ctx)],
   ["endpoint-slice-controller", (ctx) => new EndpointSliceController(ctx)],
   ["persistentvolume-binder-controller", (ctx) => new PersistentVolumeBinder(ctx)],

@@ -2,6 +2,7 @@
 // score weighs. Data, not code, after KubeSchedulerConfiguration, so a deployment
 // changes behaviour by configuration.
 import type { ProfileConfig } from "./framework/registry.js";
+import { defaultPreemptionName } from "./plugins/default-preemption.js";
 import { interPodAffinityName } from "./plugins/inter-pod-affinity.js";
 import { leastAllocatedName } from "./plugins/least-allocated.js";
 import { nodeAffinityName } from "./plugins/node-affinity.js";
@@ -39,6 +40,8 @@ export const defaultSchedulerConfig: SchedulerConfig = {
     podTopologySpreadName,
     interPodAffinityName,
   ],
+  // What runs when a pod fits nowhere: kube-scheduler's only default PostFilter.
+  postFilter: [defaultPreemptionName],
   // kube-scheduler's default weights (its NodeResourcesFit scores as LeastAllocated). Its
   // PodTopologySpread, with the system default constraints, is the default spreading.
   scores: [

@@ -2,7 +2,10 @@
 // on pods and nodes, a work queue of pods to place, and the pods/binding
 // subresource to place them. One pod is decided at a time, against a snapshot that
 // includes pods this scheduler bound but the informer has not shown yet ("assumed"),
-// so two quick pods never both take the last slot on a node.
+// so two quick pods never both take the last slot on a node. Pods wait in order of
+// priority; a pod that fits nowhere may preempt lower-priority pods (the
+// PostFilter plugins), and the node it is nominated for keeps room for it: pods
+// of lower priority see it there as if it were bound.
 import {
   nodeReadyCondition,
   podReferencedNames,
@@ -14,8 +17,10 @@ import {
   type PersistentVolume,
   type PersistentVolumeClaim,
   type Pod,
+  type PodDisruptionBudget,
   type PodStatus,
   type ReplicaSet,
+  type ReplicationController,
   type Service,
   type StatefulSet,
   type StorageClass,
@@ -33,9 +38,10 @@ import {
 import { resolveConfig, type SchedulerConfig } from "./config.js";
 import type { FitError } from "./framework/fit-error.js";
 import type { Handle } from "./framework/handle.js";
-import { buildNodeInfos } from "./framework/node-info.js";
+import { buildNodeInfos, type NodeInfo } from "./framework/node-info.js";
 import { buildProfile, type Registry } from "./framework/registry.js";
-import { scheduleOne, type Profile } from "./framework/schedule-one.js";
+import { filterOnNodes, scheduleOne, type Profile } from "./framework/schedule-one.js";
+import { podPriority } from "./framework/preemption.js";
 import { inTreeRegistry } from "./plugins/registry.js";
 
 const log = createLogger("scheduler");
@@ -114,10 +120,22 @@ class Scheduler {
   private readonly storageClasses: Informer<StorageClass>;
   private readonly namespaces: Informer<Namespace>;
   private readonly services: Informer<Service>;
+  private readonly replicationControllers: Informer<ReplicationController>;
   private readonly replicaSets: Informer<ReplicaSet>;
   private readonly statefulSets: Informer<StatefulSet>;
-  // Kubernetes' pod backoff: 1s doubling to 10s.
-  private readonly queue = new WorkQueue<string>({ baseDelayMs: 1000, maxDelayMs: 10_000 });
+  private readonly budgets: Informer<PodDisruptionBudget>;
+  // Kubernetes' pod backoff: 1s doubling to 10s. Its PrioritySort: the higher
+  // priority first, pods of one priority in the order they came.
+  private readonly queue = new WorkQueue<string>({
+    baseDelayMs: 1000,
+    maxDelayMs: 10_000,
+    before: (a, b) => this.queuedPriority(a) > this.queuedPriority(b),
+  });
+  /**
+   * The node each pod preempted for was nominated, by pod key, from the moment of
+   * the preemption (the informer shows status.nominatedNodeName a little later).
+   */
+  private readonly nominated = new Map<string, string>();
   /** Pods that fit nowhere, waiting for a node or pod change to try again. */
   private readonly unschedulable = new Set<string>();
   /** Pods placed but not bound yet: a pre-bind step (volume provisioning) must finish first. */
@@ -146,11 +164,16 @@ class Scheduler {
     this.storageClasses = new Informer<StorageClass>(this.client, mustResource("storageclasses"));
     this.namespaces = new Informer<Namespace>(this.client, mustResource("namespaces"));
     this.services = new Informer<Service>(this.client, mustResource("services"));
+    this.replicationControllers = new Informer<ReplicationController>(this.client, mustResource("replicationcontrollers"));
     this.replicaSets = new Informer<ReplicaSet>(this.client, mustResource("replicasets"));
     this.statefulSets = new Informer<StatefulSet>(this.client, mustResource("statefulsets"));
+    this.budgets = new Informer<PodDisruptionBudget>(this.client, mustResource("poddisruptionbudgets"));
     const handle: Handle = {
       client: this.client,
+      recorder: this.recorder,
       listers: {
+        pods: () => this.pods.list(),
+        podDisruptionBudgets: () => this.budgets.list(),
         claim: (namespace, name) => this.claims.get(`${namespace}/${name}`),
         volume: (name) => this.volumes.get(name),
         volumes: () => this.volumes.list(),
@@ -158,6 +181,7 @@ class Scheduler {
         namespace: (name) => this.namespaces.get(name),
         namespaces: () => this.namespaces.list(),
         services: (namespace) => this.services.list().filter((s) => (s.metadata.namespace ?? "default") === namespace),
+        replicationController: (namespace, name) => this.replicationControllers.get(`${namespace}/${name}`),
         replicaSet: (namespace, name) => this.replicaSets.get(`${namespace}/${name}`),
         statefulSet: (namespace, name) => this.statefulSets.get(`${namespace}/${name}`),
       },
@@ -213,9 +237,16 @@ class Scheduler {
       this.storageClasses,
       this.namespaces,
       this.services,
+      this.replicationControllers,
       this.replicaSets,
       this.statefulSets,
+      this.budgets,
     ];
+  }
+
+  private queuedPriority(key: string): number {
+    const pod = this.pods.get(key);
+    return pod ? podPriority(pod) : 0;
   }
 
   private isOurs(pod: Pod): boolean {
@@ -234,6 +265,8 @@ class Scheduler {
 
   private podUpdated(old: Pod, pod: Pod): void {
     const key = objectKey(pod);
+    // A nomination cleared through the API (a higher-priority pod took the node) ends ours too.
+    if (old.status?.nominatedNodeName && !pod.status?.nominatedNodeName) this.nominated.delete(key);
     if (pod.spec.nodeName) {
       this.forgetPod(key);
       // A pod that finished frees its node's resources; one newly bound may be what a
@@ -268,6 +301,7 @@ class Scheduler {
     this.unschedulable.delete(key);
     this.waitingOnVolumes.delete(key);
     this.reserved.delete(key);
+    this.nominated.delete(key);
     this.reportedFailure.delete(key);
     this.queue.forget(key);
   }
@@ -321,10 +355,9 @@ class Scheduler {
         return;
       }
     }
-    const result = scheduleOne(pod, buildNodeInfos(this.nodes.list(), this.snapshotPods(key)), this.profile, {
-      random: this.random,
-    });
-    if ("fitError" in result) return this.handleFitError(key, pod, result.fitError);
+    const nodeInfos = buildNodeInfos(this.nodes.list(), this.snapshotPods(key, pod));
+    const result = scheduleOne(pod, nodeInfos, this.profile, { random: this.random });
+    if ("fitError" in result) return this.handleFitError(key, pod, result.fitError, nodeInfos);
     if (await this.preBind(key, pod, result.node)) await this.bind(key, pod, result.node);
   }
 
@@ -344,18 +377,25 @@ class Scheduler {
   }
 
   /**
-   * The informer's pods, with assumed bindings laid over the copies that lag behind and
-   * the reservations of pods waiting on volumes, except the one of the pod being
-   * scheduled (`self`), which must not compete with itself.
+   * The informer's pods, with assumed bindings laid over the copies that lag behind,
+   * the reservations of pods waiting on volumes, and pods nominated to a node that
+   * are at least as important as the pod being scheduled, placed on it (Kubernetes'
+   * RunFilterPluginsWithNominatedPods); never the pod being scheduled (`self`)
+   * itself, which must not compete with itself.
    */
-  private snapshotPods(self: string): Pod[] {
-    for (const [key, pod] of this.assumed) {
+  private snapshotPods(self: string, pod: Pod): Pod[] {
+    for (const [key, assumed] of this.assumed) {
       const current = this.pods.get(key);
-      if (!current || current.metadata.uid !== pod.metadata.uid || current.spec.nodeName) this.assumed.delete(key);
+      if (!current || current.metadata.uid !== assumed.metadata.uid || current.spec.nodeName) this.assumed.delete(key);
     }
+    const priority = podPriority(pod);
     return this.pods.list().map((p) => {
       const key = objectKey(p);
-      return this.assumed.get(key) ?? (key === self ? undefined : this.reserved.get(key)) ?? p;
+      const laid = this.assumed.get(key) ?? (key === self ? undefined : this.reserved.get(key));
+      if (laid) return laid;
+      if (key === self || !this.needsScheduling(p) || podPriority(p) < priority) return p;
+      const node = this.nominated.get(key) ?? p.status?.nominatedNodeName;
+      return node ? { ...p, spec: { ...p.spec, nodeName: node } } : p;
     });
   }
 
@@ -383,30 +423,48 @@ class Scheduler {
     this.recorder.event(pod, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${node}`);
   }
 
-  private async handleFitError(key: string, pod: Pod, fitError: FitError): Promise<void> {
-    // Parked before the status write, so the informer's echo of that write finds it parked.
+  private async handleFitError(key: string, pod: Pod, fitError: FitError, nodeInfos: readonly NodeInfo[]): Promise<void> {
+    // Parked before any write (preemption's deletions, the status), so the informer's echoes find it parked.
     this.unschedulable.add(key);
-    log.info({ pod: key, reason: fitError.message }, "pod is unschedulable");
+    let message = fitError.message;
+    let nominatedNodeName: string | undefined;
     try {
-      await this.setUnschedulableCondition(pod, fitError.message);
+      const filter = (p: Pod, node: NodeInfo, nodes: readonly NodeInfo[]) => filterOnNodes(this.profile, p, node, nodes);
+      // As kube-scheduler: with no nodes at all there is no FitError, and no PostFilter runs.
+      for (const plugin of nodeInfos.length > 0 ? this.profile.postFilters : []) {
+        const result = await plugin.postFilter(pod, nodeInfos, fitError.nodeStatuses, filter);
+        if (result.message) message += ` ${result.message}`;
+        if (result.nominatedNodeName !== undefined) nominatedNodeName = result.nominatedNodeName;
+        if (result.nominatedNodeName) break; // as kube-scheduler, the first PostFilter that helps ends them
+      }
+      if (nominatedNodeName) this.nominated.set(key, nominatedNodeName);
+      else if (nominatedNodeName === "") this.nominated.delete(key);
+      log.info({ pod: key, reason: message, nominatedNodeName }, "pod is unschedulable");
+      await this.setUnschedulableStatus(pod, message, nominatedNodeName);
     } catch (err) {
       if (isNotFound(err)) return this.forgetPod(key);
       this.unschedulable.delete(key);
       throw err;
     }
-    if (this.reportedFailure.get(key) !== fitError.message) {
-      this.recorder.event(pod, "Warning", "FailedScheduling", fitError.message);
-      this.reportedFailure.set(key, fitError.message);
+    if (this.reportedFailure.get(key) !== message) {
+      this.recorder.event(pod, "Warning", "FailedScheduling", message);
+      this.reportedFailure.set(key, message);
     }
     this.queue.forget(key);
   }
 
-  private async setUnschedulableCondition(pod: Pod, message: string): Promise<void> {
+  /** PodScheduled=False with why, and the nominated node when preemption set or cleared one. */
+  private async setUnschedulableStatus(pod: Pod, message: string, nominatedNodeName: string | undefined): Promise<void> {
     // A merge patch replaces arrays whole, so the pod's other conditions are carried along.
     const status: PodStatus = { conditions: [...(pod.status?.conditions ?? [])] };
     const changed = setPodCondition(status, { type: "PodScheduled", status: "False", reason: "Unschedulable", message });
-    if (!changed) return;
-    await this.client.patch<Pod>(this.podsRes, pod.metadata.name ?? "", { status }, {
+    const current = pod.status?.nominatedNodeName ?? "";
+    const nominationChanged = nominatedNodeName !== undefined && nominatedNodeName !== current;
+    if (!changed && !nominationChanged) return;
+    const patch: { status: PodStatus | Record<string, unknown> } = nominationChanged
+      ? { status: { ...status, nominatedNodeName: nominatedNodeName === "" ? null : nominatedNodeName } }
+      : { status };
+    await this.client.patch<Pod>(this.podsRes, pod.metadata.name ?? "", patch, {
       namespace: pod.metadata.namespace ?? "default",
       type: "merge",
       subresource: "status",

@@ -13,7 +13,9 @@ type Stored =
   | "namespaces"
   | "services"
   | "replicasets"
-  | "statefulsets";
+  | "statefulsets"
+  | "poddisruptionbudgets"
+  | "replicationcontrollers";
 
 interface Logged {
   rv: number;
@@ -45,12 +47,18 @@ export class FakeCluster {
     services: new Map<string, KubeObject>(),
     replicasets: new Map<string, KubeObject>(),
     statefulsets: new Map<string, KubeObject>(),
+    poddisruptionbudgets: new Map<string, KubeObject>(),
+    replicationcontrollers: new Map<string, KubeObject>(),
   };
   private readonly log: Logged[] = [];
   private readonly wakers = new Set<() => void>();
   readonly binds: { namespace: string; name: string; node: string }[] = [];
   readonly statusPatches: { name: string; patch: unknown }[] = [];
   readonly claimPatches: { name: string; patch: unknown }[] = [];
+  /** Pods deleted through the client (preemption's victims), as "namespace/name". */
+  readonly deletes: string[] = [];
+  /** While true, a bound pod deleted through the client only gets a deletionTimestamp, as its agent would still be stopping it. */
+  gracefulDeletes = false;
   readonly events: RecordedEvent[] = [];
   readonly recorder: EventRecorder = {
     event: (object, type, reason, message) => {
@@ -69,6 +77,7 @@ export class FakeCluster {
     bind: async (namespace: string, name: string, node: string) => this.bind(namespace, name, node),
     patch: async (res: ResourceInfo, name: string, patch: unknown, opts: { namespace?: string; subresource?: string }) =>
       this.patch(res, name, patch, opts),
+    delete: async (res: ResourceInfo, name: string, opts: { namespace?: string }) => this.deleteThroughClient(res, name, opts.namespace),
   } as unknown as ApiClient;
 
   pod(key: string): Pod | undefined {
@@ -97,6 +106,18 @@ export class FakeCluster {
     if (!pod) throw new Error(`fake cluster has no pod ${key}`);
     this.store.pods.delete(key);
     this.emit({ rv: ++this.rv, resource: "pods", event: { type: "DELETED", object: pod } });
+  }
+
+  /** What a delete through the API does here: the pod goes at once, as an unbound or grace-0 pod does. */
+  private deleteThroughClient(res: ResourceInfo, name: string, namespace: string | undefined): Status {
+    if (res.resource !== "pods") throw new Error("the fake only deletes pods");
+    const key = `${namespace}/${name}`;
+    if (!this.store.pods.has(key)) throw apiError(404, "NotFound", `pods "${name}" not found`);
+    this.deletes.push(key);
+    const pod = this.store.pods.get(key)!;
+    if (this.gracefulDeletes && pod.spec.nodeName) this.put("pods", { ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString() } });
+    else this.deletePod(key);
+    return { apiVersion: "v1", kind: "Status", metadata: {}, status: "Success", code: 200 };
   }
 
   releaseBindEvents(): void {

@@ -6,8 +6,11 @@ import type {
   PersistentVolume,
   PersistentVolumeClaim,
   Pod,
+  PodDisruptionBudget,
+  PreemptionPolicy,
   Quantity,
   ReplicaSet,
+  ReplicationController,
   Service,
   StatefulSet,
   StorageClass,
@@ -23,10 +26,16 @@ export interface HandleObjects {
   classes?: StorageClass[];
   namespaces?: Namespace[];
   services?: Service[];
+  replicationControllers?: ReplicationController[];
   replicaSets?: ReplicaSet[];
   statefulSets?: StatefulSet[];
+  pods?: Pod[];
+  budgets?: PodDisruptionBudget[];
   /** Records the patches a pre-bind step makes. */
   patches?: { name: string; namespace: string | undefined; patch: unknown }[];
+  /** Records the pods deleted ("namespace/name") and the events recorded. */
+  deletes?: string[];
+  events?: { reason: string; message: string; object: string }[];
 }
 
 /** A handle whose listers read the given lists (live: changes to them show) and whose client only records patches. */
@@ -36,10 +45,21 @@ export function makeHandle(objects: HandleObjects = {}): Handle {
       objects.patches?.push({ name, namespace: opts.namespace, patch });
       return {};
     },
+    delete: async (_res: unknown, name: string, opts: { namespace?: string }) => {
+      objects.deletes?.push(`${opts.namespace}/${name}`);
+      return {};
+    },
   } as unknown as ApiClient;
   return {
     client,
+    recorder: {
+      event: (object, _type, reason, message) => {
+        objects.events?.push({ reason, message, object: `${object.metadata.namespace}/${object.metadata.name}` });
+      },
+    },
     listers: {
+      pods: () => objects.pods ?? [],
+      podDisruptionBudgets: () => objects.budgets ?? [],
       claim: (namespace, name) => objects.claims?.find((c) => c.metadata.namespace === namespace && c.metadata.name === name),
       volume: (name) => objects.volumes?.find((v) => v.metadata.name === name),
       volumes: () => objects.volumes ?? [],
@@ -47,6 +67,8 @@ export function makeHandle(objects: HandleObjects = {}): Handle {
       namespace: (name) => objects.namespaces?.find((n) => n.metadata.name === name),
       namespaces: () => objects.namespaces ?? [],
       services: (namespace) => (objects.services ?? []).filter((s) => s.metadata.namespace === namespace),
+      replicationController: (namespace, name) =>
+        objects.replicationControllers?.find((r) => r.metadata.namespace === namespace && r.metadata.name === name),
       replicaSet: (namespace, name) => objects.replicaSets?.find((r) => r.metadata.namespace === namespace && r.metadata.name === name),
       statefulSet: (namespace, name) => objects.statefulSets?.find((r) => r.metadata.namespace === namespace && r.metadata.name === name),
     },
@@ -93,6 +115,10 @@ export interface PodSpecOpts {
   schedulerName?: string;
   phase?: "Pending" | "Running" | "Succeeded" | "Failed";
   tolerations?: Toleration[];
+  priority?: number;
+  preemptionPolicy?: PreemptionPolicy;
+  /** status.startTime, for victim ordering. */
+  startTime?: string;
 }
 
 export function makePod(name: string, opts: PodSpecOpts = {}): Pod {
@@ -110,5 +136,8 @@ export function makePod(name: string, opts: PodSpecOpts = {}): Pod {
   if (opts.nodeSelector) pod.spec.nodeSelector = opts.nodeSelector;
   if (opts.schedulerName) pod.spec.schedulerName = opts.schedulerName;
   if (opts.tolerations) pod.spec.tolerations = opts.tolerations;
+  if (opts.priority !== undefined) pod.spec.priority = opts.priority;
+  if (opts.preemptionPolicy) pod.spec.preemptionPolicy = opts.preemptionPolicy;
+  if (opts.startTime) pod.status!.startTime = opts.startTime;
   return pod;
 }

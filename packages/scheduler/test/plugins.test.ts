@@ -16,7 +16,7 @@ test("NodeReady passes only nodes whose Ready condition is True", () => {
   assert.deepEqual(plugin.filter(pod, newNodeInfo(makeNode("a"), [])), { code: "Success" });
   for (const ready of ["False", "Unknown", "absent"] as const) {
     assert.deepEqual(plugin.filter(pod, newNodeInfo(makeNode("a", { ready }), [])), {
-      code: "Unschedulable",
+      code: "UnschedulableAndUnresolvable",
       reasons: ["node(s) were not ready"],
     });
   }
@@ -26,7 +26,7 @@ test("NodeUnschedulable refuses cordoned nodes", () => {
   const plugin = new NodeUnschedulable();
   assert.equal(plugin.filter(pod, newNodeInfo(makeNode("a"), [])).code, "Success");
   assert.deepEqual(plugin.filter(pod, newNodeInfo(makeNode("a", { unschedulable: true }), [])), {
-    code: "Unschedulable",
+    code: "UnschedulableAndUnresolvable",
     reasons: ["node(s) were unschedulable"],
   });
 });
@@ -115,7 +115,7 @@ test("NodeUnschedulable lets through pods that tolerate the unschedulable taint"
   assert.equal(plugin.filter(tolerant, cordoned).code, "Success");
   assert.equal(plugin.filter(makePod("all", { tolerations: [{ operator: "Exists" }] }), cordoned).code, "Success");
   const wrongEffect = makePod("w", { tolerations: [{ key: "node.kubernetes.io/unschedulable", operator: "Exists", effect: "NoExecute" }] });
-  assert.equal(plugin.filter(wrongEffect, cordoned).code, "Unschedulable");
+  assert.equal(plugin.filter(wrongEffect, cordoned).code, "UnschedulableAndUnresolvable");
 });
 
 test("TaintToleration filters on untolerated NoSchedule and NoExecute taints with kube-scheduler's reason", () => {
@@ -130,22 +130,22 @@ test("TaintToleration filters on untolerated NoSchedule and NoExecute taints wit
     [],
   );
   assert.deepEqual(plugin.filter(makePod("p"), unreachable), {
-    code: "Unschedulable",
+    code: "UnschedulableAndUnresolvable",
     reasons: ["node(s) had untolerated taint {node.kubernetes.io/unreachable: }"],
   });
   // Tolerating only the NoExecute one still leaves the NoSchedule one.
   const onlyExecute = makePod("p", { tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" }] });
-  assert.equal(plugin.filter(onlyExecute, unreachable).code, "Unschedulable");
+  assert.equal(plugin.filter(onlyExecute, unreachable).code, "UnschedulableAndUnresolvable");
   const both = makePod("p", { tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists" }] });
   assert.equal(plugin.filter(both, unreachable).code, "Success");
 
   const gpu = newNodeInfo(makeNode("g", { taints: [{ key: "dedicated", value: "gpu", effect: "NoSchedule" }] }), []);
   assert.deepEqual(plugin.filter(makePod("p"), gpu), {
-    code: "Unschedulable",
+    code: "UnschedulableAndUnresolvable",
     reasons: ["node(s) had untolerated taint {dedicated: gpu}"],
   });
   assert.equal(plugin.filter(makePod("p", { tolerations: [{ key: "dedicated", value: "gpu" }] }), gpu).code, "Success");
-  assert.equal(plugin.filter(makePod("p", { tolerations: [{ key: "dedicated", value: "cpu" }] }), gpu).code, "Unschedulable");
+  assert.equal(plugin.filter(makePod("p", { tolerations: [{ key: "dedicated", value: "cpu" }] }), gpu).code, "UnschedulableAndUnresolvable");
 
   // PreferNoSchedule never filters.
   const soft = newNodeInfo(makeNode("s", { taints: [{ key: "soft", effect: "PreferNoSchedule" }] }), []);

@@ -3,7 +3,7 @@
 // policies, matchLabelKeys, soft constraints' scores and the system defaults.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Node, Pod, ReplicaSet, Service, Taint, TopologySpreadConstraint } from "@bosun/api";
+import type { Node, Pod, ReplicaSet, ReplicationController, Service, Taint, TopologySpreadConstraint } from "@bosun/api";
 import { CycleState, type Status } from "../src/framework/interface.js";
 import { buildNodeInfos } from "../src/framework/node-info.js";
 import { PodTopologySpread } from "../src/plugins/pod-topology-spread.js";
@@ -170,4 +170,20 @@ test("without constraints of its own, a ReplicaSet's pod is spread by the system
   // A Service selecting the pod makes it part of that set, too.
   const service = { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "default" }, spec: { selector: labels } } as Service;
   assert.deepEqual(scoreAll(makePod("bare", { labels }), nodes, pods, { services: [service] }), { n1: 40, n2: 60, n3: 100 });
+});
+
+test("a ReplicationController's pods are spread by the system defaults over the pods its map selector matches", () => {
+  const labels = { app: "web" };
+  const rc = { apiVersion: "v1", kind: "ReplicationController", metadata: { name: "web", namespace: "default" }, spec: { selector: labels } } as ReplicationController;
+  const replica = (name: string, nodeName?: string): Pod => {
+    const p = makePod(name, { labels, ...(nodeName ? { nodeName } : {}) });
+    p.metadata.ownerReferences = [{ apiVersion: "v1", kind: "ReplicationController", name: "web", uid: "u", controller: true }];
+    return p;
+  };
+  const nodes = [node("n1"), node("n2"), node("n3")];
+  const pods = [replica("r1", "n1"), replica("r2", "n1"), replica("r3", "n2")];
+  // As for the ReplicaSet above: fewest matching pods scores highest.
+  assert.deepEqual(scoreAll(replica("p"), nodes, pods, { replicationControllers: [rc] }), { n1: 40, n2: 60, n3: 100 });
+  // Without the RC in the cache nothing selects the pod.
+  assert.deepEqual(scoreAll(replica("p"), nodes, pods), { n1: 0, n2: 0, n3: 0 });
 });

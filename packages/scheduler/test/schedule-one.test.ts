@@ -60,7 +60,7 @@ test("the first failing filter decides a node's reasons, and they make the FitEr
     result.fitError.message,
     "0/4 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were not ready, 2 Insufficient memory.",
   );
-  assert.deepEqual(result.fitError.nodeStatuses.get("down"), { code: "Unschedulable", reasons: ["node(s) were not ready"] });
+  assert.deepEqual(result.fitError.nodeStatuses.get("down"), { code: "UnschedulableAndUnresolvable", reasons: ["node(s) were not ready"] });
 });
 
 test("no nodes gives Kubernetes' no-nodes message", () => {

@@ -69,7 +69,7 @@ test("an assumed pod holds its slot until the informer shows the binding", async
     );
     assert.deepEqual(cluster.binds, [{ namespace: "default", name: "a", node: "only" }]);
     const failed = cluster.events.find((e) => e.reason === "FailedScheduling")!;
-    assert.equal(failed.message, "0/1 nodes are available: 1 Insufficient memory.");
+    assert.equal(failed.message, "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.");
     cluster.releaseBindEvents();
     await waitFor("the informer to see the binding", () => cluster.pod("default/a")?.spec.nodeName === "only");
     assert.equal(cluster.binds.length, 1);
@@ -81,7 +81,9 @@ test("an unschedulable pod gets PodScheduled=False and one event, then fits when
   cluster.putNode(makeNode("small", { memory: "1Gi", labels: { zone: "a" } }));
   cluster.putNode(makeNode("elsewhere", { memory: "64Gi", labels: { zone: "b" } }));
   cluster.putPod(makePod("big", { memory: "4Gi", nodeSelector: { zone: "a" } }));
-  const expected = "0/2 nodes are available: 1 Insufficient memory, 1 node(s) didn't match Pod's node affinity/selector.";
+  const expected =
+    "0/2 nodes are available: 1 Insufficient memory, 1 node(s) didn't match Pod's node affinity/selector. " +
+    "preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.";
   // Retry often, to show that retries neither re-patch nor re-record the same failure.
   await withScheduler(
     cluster,
@@ -116,7 +118,7 @@ test("a pod that fits nowhere is retried when a bound pod is deleted", async () 
   cluster.putPod(makePod("late", { cpu: "500m" }));
   await withScheduler(cluster, async () => {
     await waitFor("FailedScheduling", () => cluster.events.some((e) => e.reason === "FailedScheduling"));
-    assert.equal(cluster.events[0]!.message, "0/1 nodes are available: 1 Insufficient cpu.");
+    assert.equal(cluster.events[0]!.message, "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.");
     cluster.deletePod("default/hog");
     await waitFor("the late pod to be bound", () => cluster.pod("default/late")?.spec.nodeName === "n1");
   });
@@ -163,7 +165,7 @@ test("a tainted node takes only pods that tolerate its taint; the FailedScheduli
     const failed = cluster.events.find((e) => e.reason === "FailedScheduling")!;
     assert.equal(failed.type, "Warning");
     assert.equal(failed.object.metadata.name, "plain");
-    assert.equal(failed.message, "0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }.");
+    assert.equal(failed.message, "0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
     assert.equal(cluster.pod("default/plain")!.spec.nodeName, undefined);
 
     // The taint goes away (the node came back): the parked pod is retried at once.

@@ -61,7 +61,7 @@ test("a pod parked for want of its required pod affinity is bound once a matchin
   cluster.putPod(follower);
   await withScheduler(cluster, async () => {
     await waitFor("the follower to be reported unschedulable", () => cluster.events.some((e) => e.reason === "FailedScheduling"));
-    assert.equal(cluster.events[0]!.message, "0/2 nodes are available: 2 node(s) didn't match pod affinity rules.");
+    assert.equal(cluster.events[0]!.message, "0/2 nodes are available: 2 node(s) didn't match pod affinity rules. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.");
     cluster.putPod(makePod("db", { labels: { app: "db" }, nodeName: "n2" }));
     await waitFor("the follower to be bound", () => !!cluster.pod("default/follower")?.spec.nodeName);
     assert.equal(cluster.pod("default/follower")!.spec.nodeName, "n2");

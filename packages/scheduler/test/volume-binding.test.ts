@@ -87,8 +87,8 @@ test("a bound claim's volume decides the node; a missing volume is said so", () 
     volumes: [volumeOn("pv-a", "a", { claimName: "data" })],
   });
   assert.deepEqual(p.filter(podWithClaims("x", "data"), nodeA), { code: "Success" });
-  assert.deepEqual(p.filter(podWithClaims("x", "data"), nodeB), { code: "Unschedulable", reasons: [errReasonNodeConflict] });
-  assert.deepEqual(p.filter(podWithClaims("x", "lost"), nodeA), { code: "Unschedulable", reasons: [errReasonPVNotExist] });
+  assert.deepEqual(p.filter(podWithClaims("x", "data"), nodeB), { code: "UnschedulableAndUnresolvable", reasons: [errReasonNodeConflict] });
+  assert.deepEqual(p.filter(podWithClaims("x", "lost"), nodeA), { code: "UnschedulableAndUnresolvable", reasons: [errReasonPVNotExist] });
 });
 
 test("an unbound claim waiting for its consumer: a volume on the node, a provisioning class, or no node at all", () => {
@@ -100,10 +100,10 @@ test("an unbound claim waiting for its consumer: a volume on the node, a provisi
   // The class provisions anywhere.
   assert.deepEqual(p.filter(podWithClaims("x", "prov"), nodeA), { code: "Success" });
   // A class without a provisioner: only the node of a matching volume.
-  assert.deepEqual(p.filter(podWithClaims("x", "static"), nodeA), { code: "Unschedulable", reasons: [errReasonBindConflict] });
+  assert.deepEqual(p.filter(podWithClaims("x", "static"), nodeA), { code: "UnschedulableAndUnresolvable", reasons: [errReasonBindConflict] });
   assert.deepEqual(p.filter(podWithClaims("x", "static"), nodeB), { code: "Success" });
   // Provisioning began for node b: only b.
-  assert.deepEqual(p.filter(podWithClaims("x", "started"), nodeA), { code: "Unschedulable", reasons: [errReasonBindConflict] });
+  assert.deepEqual(p.filter(podWithClaims("x", "started"), nodeA), { code: "UnschedulableAndUnresolvable", reasons: [errReasonBindConflict] });
   assert.deepEqual(p.filter(podWithClaims("x", "started"), nodeB), { code: "Success" });
 });
 
@@ -173,7 +173,7 @@ test("a pod waiting on its volumes keeps its room on the chosen node: another po
     await waitFor("the claim to carry the chosen node", () => cluster.claimPatches.length === 1);
     cluster.putPod(makePod("late", { cpu: "500m" }));
     await waitFor("the late pod refused", () => cluster.events.some((e) => e.reason === "FailedScheduling" && e.object.metadata.name === "late"));
-    assert.equal(cluster.events.find((e) => e.object.metadata.name === "late")?.message, "0/1 nodes are available: 1 Insufficient cpu.");
+    assert.equal(cluster.events.find((e) => e.object.metadata.name === "late")?.message, "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.");
     cluster.putObject("persistentvolumes", volumeOn("pv-1", "a", { claimName: "data" }));
     cluster.putObject("persistentvolumeclaims", claim("data", { className: "local-path", volumeName: "pv-1", selectedNode: "a" }));
     await waitFor("the waiting pod bound on its own reservation", () => cluster.pod("default/db")?.spec.nodeName === "a");

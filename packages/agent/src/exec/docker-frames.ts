@@ -31,3 +31,16 @@ export async function* demuxDockerStream(source: AsyncIterable<Buffer>): AsyncIt
 export async function* rawDockerStream(source: AsyncIterable<Buffer>): AsyncIterable<ProcessOutput> {
   for await (const data of source) yield { stream: "stdout", data };
 }
+
+/**
+ * What Docker sends of a process (exec, attach) or a container's logs: with a tty one
+ * raw stream, as the terminal wrote it; without, frames split into stdout and stderr.
+ */
+export function dockerOutput(source: AsyncIterable<Buffer>, tty: boolean): AsyncIterable<ProcessOutput> {
+  return tty ? rawDockerStream(source) : demuxDockerStream(source);
+}
+
+/** A container's log bytes, stdout and stderr interleaved as written. */
+export async function* dockerLogBytes(source: AsyncIterable<Buffer>, tty: boolean): AsyncIterable<Buffer> {
+  for await (const out of dockerOutput(source, tty)) yield out.data;
+}

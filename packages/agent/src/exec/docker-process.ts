@@ -5,7 +5,7 @@ import type { Socket } from "node:net";
 import type Docker from "dockerode";
 import { createLogger } from "@bosun/client";
 import { RuntimeError, type ContainerProcess, type ProcessOutput, type StreamOptions } from "../runtime/runtime.js";
-import { demuxDockerStream, rawDockerStream } from "./docker-frames.js";
+import { dockerOutput } from "./docker-frames.js";
 
 const log = createLogger("agent/exec");
 
@@ -16,6 +16,8 @@ class DockerProcess implements ContainerProcess {
   readonly stdin: Socket | undefined;
   private readonly tty: boolean;
   private read = false;
+  /** The last resize asked for; resizes run one at a time, so the terminal ends at the last size. */
+  private resizing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly socket: Socket,
@@ -32,11 +34,15 @@ class DockerProcess implements ContainerProcess {
   output(): AsyncIterable<ProcessOutput> {
     if (this.read) throw new Error("the output of a container process can be read once");
     this.read = true;
-    return this.tty ? rawDockerStream(this.socket) : demuxDockerStream(this.socket);
+    return dockerOutput(this.socket, this.tty);
   }
 
   resize(width: number, height: number): Promise<void> {
-    return this.resizeFn(width, height);
+    // Two resize calls to Docker in flight may land in either order; kubectl attach sends
+    // its size plus one and then its size at once (to make the screen redraw).
+    const next = this.resizing.then(() => this.resizeFn(width, height));
+    this.resizing = next.catch(() => undefined);
+    return next;
   }
 
   exitCode(): Promise<number> {

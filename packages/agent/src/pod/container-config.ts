@@ -82,5 +82,16 @@ export function appContainerSpec(
     networkMode: `container:${infraContainerId}`,
     nanoCpus: cpu === undefined ? undefined : cpuToMillis(cpu) * 1_000_000,
     memoryBytes: memory === undefined ? undefined : memoryToBytes(memory),
+    ...interactiveOptions(container),
+  };
+}
+
+/** stdin, stdinOnce and tty as Docker takes them (dockershim's mapping: OpenStdin, StdinOnce, Tty). */
+export function interactiveOptions(container: Pick<Container, "stdin" | "stdinOnce" | "tty">): Pick<ContainerCreateSpec, "openStdin" | "stdinOnce" | "tty"> {
+  return {
+    ...(container.stdin === true ? { openStdin: true } : {}),
+    // Docker's StdinOnce means nothing without an open stdin, as in Kubernetes.
+    ...(container.stdin === true && container.stdinOnce === true ? { stdinOnce: true } : {}),
+    ...(container.tty === true ? { tty: true } : {}),
   };
 }

@@ -4,7 +4,7 @@
 // the kubelet's crash-loop back-off; its postStart hook run once it started.
 import type { Container, Pod, RestartPolicy } from "@bosun/api";
 import { createLogger } from "@bosun/client";
-import type { ContainerDetails, ContainerSummary } from "../runtime/runtime.js";
+import type { ContainerCreateSpec, ContainerDetails, ContainerSummary } from "../runtime/runtime.js";
 import { LABEL_SPEC_HASH, restartCountOf } from "../labels.js";
 import { crashLoopMessage } from "./backoff.js";
 import { appContainerSpec, specHash } from "./container-config.js";
@@ -34,6 +34,8 @@ export interface ContainerSyncInput {
   infraStarted: Promise<void>;
   /** The sandbox's addresses, for environment variables that name them. */
   podIPs: () => Promise<string[]>;
+  /** Settings of this container's own that go over the pod's (an ephemeral container's target PID namespace), applied last. */
+  finishSpec?: (create: ContainerCreateSpec) => void;
 }
 
 export class ContainerSync {
@@ -111,6 +113,7 @@ export class ContainerSync {
         pod,
         container: spec,
         objects: ctx.deps.envObjects,
+        services: ctx.deps.services,
         nodeAllocatable: ctx.deps.nodeAllocatable?.() ?? {},
         hostIPs: [ctx.deps.hostIP()],
         podIPs: input.podIPs,
@@ -123,6 +126,7 @@ export class ContainerSync {
     try {
       // What the hooks add (the volumes' mounts) may fail as the environment may.
       for (const hook of ctx.deps.hooks) await hook.containerSpec?.(pod, spec, create, environment);
+      input.finishSpec?.(create);
     } catch (err) {
       return this.failedToCreate(pod, spec, "CreateContainerConfigError", err);
     }

@@ -6,6 +6,7 @@ import type { ContainerDetails, ContainerRuntime } from "../runtime/runtime.js";
 import type { ExecRunner } from "../exec/exec-runner.js";
 import type { PodProbes } from "../probe/manager.js";
 import type { ContainerBackoff } from "./backoff.js";
+import type { ServiceLister } from "./env/service-links.js";
 import type { EnvObjectSource } from "./env/source.js";
 import type { PodHook } from "./hooks/hook.js";
 import type { PodEventRecord, PodEventSink, PodIdentity } from "./identity.js";
@@ -26,6 +27,8 @@ export interface WorkerDeps {
   hooks: readonly PodHook[];
   /** Reads the ConfigMaps and Secrets containers' environments name; without it (no API servers) none can be read. */
   envObjects?: EnvObjectSource;
+  /** The cluster's Services, whose variables containers get (enableServiceLinks); without it (no API servers) none. */
+  services?: ServiceLister;
   /** The node's allocatable resources: the limits a container does not set, as its environment sees them. */
   nodeAllocatable?: () => ResourceList;
   now?: () => number;
@@ -43,6 +46,8 @@ export class PodContext {
   podIP = "";
   /** The pod's init containers' names, so that events name them by their own field path. */
   initContainerNames: ReadonlySet<string> = new Set();
+  /** The pod's ephemeral containers' names, likewise. */
+  ephemeralContainerNames: ReadonlySet<string> = new Set();
 
   constructor(
     readonly uid: string,
@@ -60,7 +65,7 @@ export class PodContext {
       type,
       reason,
       message,
-      fieldPath: container ? containerFieldPath(container, this.initContainerNames.has(container)) : "",
+      fieldPath: container ? containerFieldPath(container, this.initContainerNames.has(container), this.ephemeralContainerNames.has(container)) : "",
     });
   }
 
@@ -71,8 +76,9 @@ export class PodContext {
   }
 }
 
-/** How an event names a container of the pod: spec.containers{web}, spec.initContainers{setup}. */
-export function containerFieldPath(name: string, isInit: boolean): string {
+/** How an event names a container of the pod: spec.containers{web}, spec.initContainers{setup}, spec.ephemeralContainers{debugger}. */
+export function containerFieldPath(name: string, isInit: boolean, isEphemeral = false): string {
+  if (isEphemeral) return `spec.ephemeralContainers{${name}}`;
   return isInit ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
 }
 

@@ -5,7 +5,8 @@ import type { Pod } from "@bosun/api";
 import type { ContainerDetails, ContainerSummary } from "../runtime/runtime.js";
 import { INFRA_CONTAINER_NAME, LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_UID, restartCountOf } from "../labels.js";
 import type { PodContext } from "./context.js";
-import type { ContainerObservation, Waiting } from "./status.js";
+import { isExited, type ContainerObservation, type Waiting } from "./status.js";
+import { readTerminationMessage } from "./termination-message.js";
 
 export interface PodObservation {
   /** The pod's infra container, when it has one. */
@@ -35,25 +36,23 @@ export class PodObserver {
     const out: ContainerDetails[] = [];
     for (const c of containers) {
       const cached = cache.get(c.id);
-      if (cached && cached.state === c.state) {
-        out.push(cached);
-        continue;
-      }
-      const d = await this.ctx.deps.runtime.inspectContainer(c.id);
+      const d = cached && cached.state === c.state ? cached : await this.ctx.deps.runtime.inspectContainer(c.id);
       if (!d) continue;
+      // A stopped container's message is read once; its details are kept while it stays stopped.
+      if (isExited(d) && d.terminationMessage === undefined) d.terminationMessage = await readTerminationMessage(this.ctx.deps.runtime, d);
       cache.set(c.id, d);
       out.push(d);
     }
     return out;
   }
 
-  /** Each spec container's (init containers' too) current and previous instance. */
+  /** Each spec container's (init and ephemeral containers' too) current and previous instance. */
   fromDetails(pod: Pod, details: ContainerDetails[]): Map<string, ContainerObservation> {
     const byName = new Map<string, ContainerObservation>();
     const sorted = [...details].sort(
       (a, b) => restartCountOf(b.labels) - restartCountOf(a.labels) || Date.parse(b.createdAt) - Date.parse(a.createdAt),
     );
-    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])]) {
       const mine = sorted.filter((d) => d.labels[LABEL_CONTAINER_NAME] === c.name);
       const current = mine[0];
       const killedByProbe = current !== undefined && this.ctx.probeKilled.has(current.id);

@@ -1,12 +1,14 @@
 // All of a pod's containers brought to their state inside its running sandbox, in
 // the kubelet's order: the init containers whose turn it is (init-containers.ts),
-// then, once the pod is initialized, the app containers. Each container's own work
+// then, once the pod is initialized, the app containers, then the ephemeral ones
+// (ephemeral-containers.ts). Each container's own work
 // (restart, back-off, hooks) is ContainerSync's.
 import type { Pod } from "@bosun/api";
 import type { ContainerDetails, ContainerSummary } from "../runtime/runtime.js";
 import { restartPolicyOf, shouldRestart } from "./backoff.js";
 import type { ContainerSync } from "./containers.js";
 import type { PodContext } from "./context.js";
+import { syncEphemeralContainers } from "./ephemeral-containers.js";
 import { planInitContainers } from "./init-containers.js";
 import type { ContainerObservation, Waiting } from "./status.js";
 
@@ -70,6 +72,9 @@ export async function syncPodContainers(ctx: PodContext, sync: ContainerSync, in
   };
   if (!input.finished) for (const spec of plan.toSync) await syncOne(spec);
   if (plan.initialized) for (const spec of pod.spec.containers) await syncOne(spec);
+  if (plan.initialized && !input.finished) {
+    for (const [name, w] of await syncEphemeralContainers(sync, input)) waiting.set(name, w);
+  }
   // The next init container waits for this one: look again once it runs, not a resync later.
   if (!plan.initialized && sync.starts > startsBefore) ctx.trigger();
   return { waiting, initFailed: plan.failed };

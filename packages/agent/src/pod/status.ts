@@ -5,6 +5,7 @@ import type { ContainerDetails } from "../runtime/runtime.js";
 import { restartCountOf, sandboxIP } from "../labels.js";
 import type { ContainerHealth } from "../probe/results.js";
 import { restartPolicyOf, shouldRestart } from "./backoff.js";
+import { stateMessage } from "./termination-message.js";
 
 export interface Waiting {
   reason: string;
@@ -55,11 +56,12 @@ export function effectiveExitCode(d: ContainerDetails): number {
 function terminatedState(d: ContainerDetails): ContainerState {
   const exitCode = effectiveExitCode(d);
   const reason = failedToStart(d) ? "StartError" : d.oomKilled ? "OOMKilled" : exitCode === 0 ? "Completed" : "Error";
+  const message = stateMessage(d);
   return {
     terminated: {
       exitCode,
       reason,
-      ...(d.error ? { message: d.error } : {}),
+      ...(message ? { message } : {}),
       ...(d.startedAt ? { startedAt: d.startedAt } : {}),
       ...(d.finishedAt ? { finishedAt: d.finishedAt } : {}),
       containerID: dockerContainerId(d.id),
@@ -221,6 +223,15 @@ function initContainerStatus(c: Container, obs: ContainerObservation): Container
   return { ...status, ready: status.state?.terminated?.exitCode === 0 };
 }
 
+/**
+ * An ephemeral container's status: as any container's, but never ready and without
+ * `started` (no probe runs on it), as the kubelet reports it.
+ */
+export function ephemeralContainerStatus(c: { name: string; image: string }, obs: ContainerObservation): ContainerStatus {
+  const { started: _started, ...status } = containerStatus(c.name, c.image, obs);
+  return { ...status, ready: false };
+}
+
 /** The kubelet's GeneratePodInitializedCondition. */
 function initializedCondition(pod: Pod, initStatuses: ContainerStatus[], statuses: ContainerStatus[], phase: PodPhase): [boolean, string?, string?] {
   const incomplete: string[] = [];
@@ -287,8 +298,15 @@ export function computePodStatus(input: StatusInput): PodStatus {
     startTime,
     ...(inits.length > 0 ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: statuses,
+    ...ephemeralStatuses(pod, containers),
     qosClass: qosClass(pod),
   };
+}
+
+function ephemeralStatuses(pod: Pod, containers: Map<string, ContainerObservation>): Pick<PodStatus, "ephemeralContainerStatuses"> {
+  const list = pod.spec.ephemeralContainers ?? [];
+  if (list.length === 0) return {};
+  return { ephemeralContainerStatuses: list.map((c) => ephemeralContainerStatus(c, containers.get(c.name) ?? {})) };
 }
 
 /** Kubernetes' QoS class from requests and limits. */

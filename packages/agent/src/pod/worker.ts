@@ -219,7 +219,8 @@ export class PodWorker {
     this.observer.forgetTerminal();
     const inits = pod.spec.initContainers ?? [];
     this.ctx.initContainerNames = new Set(inits.map((c) => c.name));
-    const specNames = new Set([...inits, ...pod.spec.containers].map((c) => c.name));
+    this.ctx.ephemeralContainerNames = new Set((pod.spec.ephemeralContainers ?? []).map((c) => c.name));
+    const specNames = new Set([...inits, ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])].map((c) => c.name));
     const byName = new Map<string, ContainerSummary[]>();
     for (const c of all) {
       const name = c.labels[LABEL_CONTAINER_NAME] ?? "";

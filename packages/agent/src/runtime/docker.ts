@@ -1,7 +1,8 @@
 // The Docker Engine adapter of ContainerRuntime, over dockerode.
 import { rfc3339 } from "@bosun/api";
 import Docker from "dockerode";
-import { PassThrough, Writable, type Readable } from "node:stream";
+import { stat } from "node:fs/promises";
+import { Readable, Writable } from "node:stream";
 import {
   ExecTimeoutError,
   RuntimeError,
@@ -22,6 +23,7 @@ import {
   type RuntimeEvent,
   type StreamOptions,
 } from "./runtime.js";
+import { dockerLogBytes } from "../exec/docker-frames.js";
 import { dockerAttach, dockerExec } from "../exec/docker-process.js";
 
 interface DockerError {
@@ -82,24 +84,6 @@ function labelFilters(labels: Record<string, string>): string[] {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 }
 
-/**
- * Splits Docker's multiplexed log format (8-byte frame headers: stream type, 3 zero
- * bytes, big-endian length) into the bare payload, for the non-follow logs call that
- * returns one buffer.
- */
-export function demuxBuffer(buf: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let off = 0;
-  while (off + 8 <= buf.length) {
-    const type = buf[off];
-    if (type !== 0 && type !== 1 && type !== 2) return buf; // not multiplexed after all
-    const len = buf.readUInt32BE(off + 4);
-    parts.push(buf.subarray(off + 8, off + 8 + len));
-    off += 8 + len;
-  }
-  return Buffer.concat(parts);
-}
-
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
 
@@ -156,6 +140,24 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  async containerDiskUsage(id: string): Promise<number | undefined> {
+    let layer: number;
+    let logPath: string;
+    try {
+      // size=1 makes Docker measure the writable layer (SizeRw), which costs a walk of it.
+      // dockerode passes the options as the query; its types do not list size.
+      const i = await this.docker.getContainer(id).inspect({ size: true } as Docker.ContainerInspectOptions);
+      layer = (i as Docker.ContainerInspectInfo & { SizeRw?: number }).SizeRw ?? 0;
+      logPath = i.LogPath;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw wrap(`measuring the disk use of container ${id} failed`, err);
+    }
+    // The log file lives on the node's disk too; an agent in a container may not see it.
+    const logs = logPath ? await stat(logPath).then((s) => s.size, () => 0) : 0;
+    return layer + logs;
+  }
+
   async createContainer(spec: ContainerCreateSpec): Promise<string> {
     try {
       const c = await this.docker.createContainer({
@@ -168,6 +170,10 @@ export class DockerRuntime implements ContainerRuntime {
         WorkingDir: spec.workingDir,
         Hostname: spec.hostname,
         User: spec.user,
+        OpenStdin: spec.openStdin,
+        StdinOnce: spec.stdinOnce,
+        AttachStdin: spec.openStdin,
+        Tty: spec.tty,
         HostConfig: {
           NetworkMode: spec.networkMode,
           ExtraHosts: spec.extraHosts,
@@ -280,36 +286,17 @@ export class DockerRuntime implements ContainerRuntime {
       tail: opts.tail >= 0 ? opts.tail : undefined,
       abortSignal: signal,
     };
-    let tty = false;
+    let source: AsyncIterable<Buffer>;
+    let tty: boolean;
     try {
       tty = (await container.inspect()).Config.Tty;
+      source = opts.follow ? ((await container.logs({ ...base, follow: true })) as unknown as Readable) : Readable.from([await container.logs({ ...base, follow: false })]);
     } catch (err) {
       throw wrap(`reading logs of container ${id} failed`, err);
     }
-    const out = new PassThrough();
-    if (!opts.follow) {
-      try {
-        const buf = await container.logs({ ...base, follow: false });
-        out.end(tty ? buf : demuxBuffer(buf));
-      } catch (err) {
-        throw wrap(`reading logs of container ${id} failed`, err);
-      }
-      return out;
-    }
-    let source: NodeJS.ReadableStream;
-    try {
-      source = await container.logs({ ...base, follow: true });
-    } catch (err) {
-      throw wrap(`reading logs of container ${id} failed`, err);
-    }
-    if (tty) {
-      source.pipe(out);
-    } else {
-      this.docker.modem.demuxStream(source, out, out);
-      source.on("end", () => out.end());
-    }
-    source.on("error", (err: Error) => out.destroy(err));
-    out.on("close", () => (source as Readable).destroy?.());
+    // A tty container's log is the terminal's one raw stream; another's is framed (exec/docker-frames.ts).
+    const out = Readable.from(dockerLogBytes(source, tty), { objectMode: false });
+    out.on("close", () => (source as Partial<Readable>).destroy?.());
     return out;
   }
 

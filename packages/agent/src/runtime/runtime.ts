@@ -34,6 +34,8 @@ export interface ContainerDetails {
   pid: number;
   tty: boolean;
   error: string;
+  /** What the stopped container left at its terminationMessagePath (or its logs' end); set by the pod observer, not the runtime. */
+  terminationMessage?: string;
 }
 
 /** A directory or file of the node bound into a container (a pod's volume). */
@@ -95,6 +97,12 @@ export interface ContainerCreateSpec {
   pidMode?: string;
   /** "host" for the node's IPC namespace; a private one when absent. */
   ipcMode?: string;
+  /** Keep the main process's stdin open for attaching clients (Kubernetes `stdin`). */
+  openStdin?: boolean;
+  /** Close that stdin once the first attached client closes its side (`stdinOnce`). */
+  stdinOnce?: boolean;
+  /** Give the main process a terminal (`tty`): its output is then one raw stream, not stdout and stderr frames. */
+  tty?: boolean;
 }
 
 /** A local image as an inspect call returns it: what a container's security settings need. */
@@ -209,6 +217,12 @@ export interface ContainerRuntime {
   listContainers(labels: Record<string, string>): Promise<ContainerSummary[]>;
   /** undefined when the container no longer exists. */
   inspectContainer(id: string): Promise<ContainerDetails | undefined>;
+  /**
+   * The node's disk a container uses: its writable layer and its log file, as the
+   * kubelet counts a container's ephemeral storage; undefined when it is gone.
+   * Optional: runtimes that cannot tell leave ephemeral-storage limits unenforced.
+   */
+  containerDiskUsage?(id: string): Promise<number | undefined>;
   createContainer(spec: ContainerCreateSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
   /** SIGTERM, then SIGKILL after timeoutSeconds. A stopped or missing container is fine. */

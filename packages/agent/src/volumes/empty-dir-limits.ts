@@ -3,8 +3,12 @@
 // active pod's emptyDir that has a sizeLimit is measured (usage.ts), and a pod one of
 // whose volumes uses more than its limit is evicted with the kubelet's message. A
 // Memory emptyDir needs no check: its tmpfs is made of its sizeLimit (tmpfs.ts), so
-// writes beyond it fail with ENOSPC instead.
+// writes beyond it fail with ENOSPC instead. In the same pass, as the kubelet's
+// localStorageEviction, a pod whose containers limit their ephemeral-storage has its
+// containers' writable layers and logs and its disk emptyDirs measured, and is
+// evicted when it uses more than its limits (pod/ephemeral-storage.ts decides).
 import { memoryToBytes, type Pod } from "@bosun/api";
+import { ephemeralStorageEviction, hasEphemeralStorageLimit } from "../pod/ephemeral-storage.js";
 import { createLogger } from "@bosun/client";
 import type { PodVolumeDirs } from "./paths.js";
 import { diskUsageBytes } from "./usage.js";
@@ -52,6 +56,11 @@ export interface EmptyDirLimitsOptions {
   intervalMs?: number;
   /** Bytes a directory takes on disk, undefined when it is not there; diskUsageBytes by default (tests pass a fake). */
   usage?: (dir: string) => Promise<number | undefined>;
+  /**
+   * The bytes each running container of the pod uses on the node's disk (writable
+   * layer and logs), by container name; without it ephemeral-storage limits are not enforced.
+   */
+  containerUsage?: (pod: Pod) => Promise<ReadonlyMap<string, number>>;
 }
 
 export class EmptyDirLimits {
@@ -84,10 +93,27 @@ export class EmptyDirLimits {
   private async checkAll(): Promise<void> {
     for (const pod of this.opts.activePods()) {
       const over = await this.overLimit(pod);
-      if (over === undefined) continue;
-      const message = emptyDirLimitMessage(over.name, over.limit);
-      log.warn({ pod: `${pod.metadata.namespace ?? ""}/${pod.metadata.name ?? ""}`, volume: over.name }, message.trim());
+      const message = over ? emptyDirLimitMessage(over.name, over.limit) : await this.ephemeralStorageOverLimit(pod);
+      if (message === undefined) continue;
+      log.warn({ pod: `${pod.metadata.namespace ?? ""}/${pod.metadata.name ?? ""}`, ...(over ? { volume: over.name } : {}) }, message.trim());
       this.opts.evict(pod, message);
+    }
+  }
+
+  /** The eviction message of a pod over its ephemeral-storage limits, as the kubelet checks them after the emptyDirs'. */
+  private async ephemeralStorageOverLimit(pod: Pod): Promise<string | undefined> {
+    const containerUsage = this.opts.containerUsage;
+    if (containerUsage === undefined || !hasEphemeralStorageLimit(pod)) return undefined;
+    try {
+      let volumes = 0;
+      for (const v of pod.spec.volumes ?? []) {
+        if (!v.emptyDir || (v.emptyDir.medium ?? "") !== "") continue;
+        volumes += (await this.usage(this.opts.dirs.volumeDir(podUid(pod), "emptyDir", v.name))) ?? 0;
+      }
+      return ephemeralStorageEviction(pod, { containers: await containerUsage(pod), volumes });
+    } catch (err) {
+      log.warn({ pod: podUid(pod), err: (err as Error).message }, "could not measure a pod's ephemeral storage; will try again at the next check");
+      return undefined;
     }
   }
 

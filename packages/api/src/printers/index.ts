@@ -3,13 +3,17 @@
 import type { KubeObject } from "../types/meta.js";
 import { column, nameColumn, creationTimestampDescription, type Printer } from "./columns.js";
 import { configMapPrinter } from "./configmaps.js";
+import { controllerRevisionPrinter } from "./controller-revisions.js";
 import { eventPrinter } from "./events.js";
 import { cronJobPrinter, jobPrinter } from "./jobs.js";
 import { namespacePrinter } from "./namespaces.js";
 import { nodePrinter } from "./nodes.js";
 import { podPrinter } from "./pods.js";
+import { podDisruptionBudgetPrinter } from "./policy.js";
 import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./networking.js";
+import { replicationControllerPrinter } from "./replication-controllers.js";
 import { secretPrinter } from "./secrets.js";
+import { priorityClassPrinter } from "./scheduling.js";
 import { serviceAccountPrinter } from "./service-accounts.js";
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from "./services.js";
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage.js";
@@ -36,14 +40,18 @@ const printers: Record<string, Printer> = {
   PersistentVolume: persistentVolumePrinter,
   PersistentVolumeClaim: persistentVolumeClaimPrinter,
   StorageClass: storageClassPrinter,
+  PriorityClass: priorityClassPrinter,
   Service: servicePrinter,
   Endpoints: endpointsPrinter,
   EndpointSlice: endpointSlicePrinter,
   Ingress: ingressPrinter,
   IngressClass: ingressClassPrinter,
   NetworkPolicy: networkPolicyPrinter,
+  PodDisruptionBudget: podDisruptionBudgetPrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
+  ReplicationController: replicationControllerPrinter,
+  ControllerRevision: controllerRevisionPrinter,
   DaemonSet: daemonSetPrinter,
   StatefulSet: statefulSetPrinter,
   Job: jobPrinter,

@@ -143,9 +143,9 @@ export const podPrinter: Printer<Pod> = {
   cells(pod, now) {
     const c = podColumns(pod, now);
     const ip = pod.status?.podIPs?.[0]?.ip || pod.status?.podIP || none;
-    // Bosun neither preempts (no nominatedNodeName) nor takes readinessGates (the
-    // schema refuses them), so those two cells are what Kubernetes prints without them.
-    return [pod.metadata.name ?? "", c.ready, c.status, c.restarts, age(pod.metadata.creationTimestamp, now), ip, pod.spec.nodeName || none, none, none];
+    // Bosun takes no readinessGates (the schema refuses them): that cell is what Kubernetes prints without them.
+    const nominated = pod.status?.nominatedNodeName || none;
+    return [pod.metadata.name ?? "", c.ready, c.status, c.restarts, age(pod.metadata.creationTimestamp, now), ip, pod.spec.nodeName || none, nominated, none];
   },
   conditions(pod) {
     switch (pod.status?.phase) {

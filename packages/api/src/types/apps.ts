@@ -1,4 +1,4 @@
-// apps/v1 kinds: ReplicaSet, Deployment, DaemonSet, StatefulSet. Field names and
+// apps/v1 kinds: ReplicaSet, Deployment, DaemonSet, StatefulSet, ControllerRevision. Field names and
 // nesting follow k8s.io/api/apps/v1; what is not here is not supported and is
 // refused by path (StatefulSet ordinals and scaleStrategy, for one).
 import { Type, type Static } from "@sinclair/typebox";
@@ -218,3 +218,23 @@ export const StatefulSet = kindSchema("apps/v1", "StatefulSet", {
   status: Type.Optional(StatefulSetStatus),
 });
 export type StatefulSet = Static<typeof StatefulSet>;
+
+// ---- ControllerRevision ----
+
+/**
+ * An immutable snapshot of a DaemonSet's or StatefulSet's pod template, numbered
+ * by `revision`. `data` is what Kubernetes stores: the strategic merge patch
+ * {"spec":{"template":{..., "$patch":"replace"}}} that puts the template back,
+ * which is how kubectl's rollout history and undo read and apply it.
+ */
+export const ControllerRevision = kindSchema("apps/v1", "ControllerRevision", {
+  data: Type.Optional(Type.Unknown()),
+  revision: Type.Integer(),
+});
+export type ControllerRevision = Static<typeof ControllerRevision>;
+
+/** The label of a ControllerRevision holding its hash (history.ControllerRevisionHashLabel). */
+export const controllerRevisionHashLabel = "controller.kubernetes.io/hash";
+
+/** The label of DaemonSet and StatefulSet pods naming their revision (apps.ControllerRevisionHashLabelKey). */
+export const podRevisionLabel = "controller-revision-hash";

@@ -1,6 +1,5 @@
-// batch/v1 kinds: Job and CronJob, with k8s.io/api/batch/v1 field names. Indexed
-// completion, pod failure policies and success policies are not supported and are
-// refused by path.
+// batch/v1 kinds: Job and CronJob, with k8s.io/api/batch/v1 field names. managedBy
+// (Jobs run by another controller) is not supported and is refused by path.
 import { Type, type Static } from "@sinclair/typebox";
 import { ConditionStatus, ObjectReference, PodTemplateSpec } from "./core.js";
 import { kindSchema, LabelSelectorSchema, ObjectMeta, Time, strict } from "./meta.js";
@@ -18,6 +17,55 @@ export const JobCondition = Type.Object(
 );
 export type JobCondition = Static<typeof JobCondition>;
 
+/** The actions validation lets a pod failure policy rule take. */
+export type PodFailurePolicyAction = "FailJob" | "FailIndex" | "Ignore" | "Count";
+
+export const PodFailurePolicyOnExitCodesRequirement = Type.Object(
+  {
+    containerName: Type.Optional(Type.String()),
+    operator: Type.String(),
+    values: Type.Array(Type.Integer()),
+  },
+  strict,
+);
+export type PodFailurePolicyOnExitCodesRequirement = Static<typeof PodFailurePolicyOnExitCodesRequirement>;
+
+export const PodFailurePolicyOnPodConditionsPattern = Type.Object(
+  {
+    type: Type.String(),
+    // Defaulted to True by the apiserver (SetDefaults_PodFailurePolicyOnPodConditionsPattern), in Jobs and CronJobs.
+    status: Type.Optional(Type.String()),
+  },
+  strict,
+);
+export type PodFailurePolicyOnPodConditionsPattern = Static<typeof PodFailurePolicyOnPodConditionsPattern>;
+
+export const PodFailurePolicyRule = Type.Object(
+  {
+    // A string, not the union, so an unknown action gets validation's message listing the supported ones.
+    action: Type.String(),
+    onExitCodes: Type.Optional(PodFailurePolicyOnExitCodesRequirement),
+    onPodConditions: Type.Optional(Type.Array(PodFailurePolicyOnPodConditionsPattern)),
+  },
+  strict,
+);
+export type PodFailurePolicyRule = Static<typeof PodFailurePolicyRule>;
+
+export const PodFailurePolicy = Type.Object({ rules: Type.Array(PodFailurePolicyRule) }, strict);
+export type PodFailurePolicy = Static<typeof PodFailurePolicy>;
+
+export const SuccessPolicyRule = Type.Object(
+  {
+    succeededIndexes: Type.Optional(Type.String()),
+    succeededCount: Type.Optional(Type.Integer()),
+  },
+  strict,
+);
+export type SuccessPolicyRule = Static<typeof SuccessPolicyRule>;
+
+export const SuccessPolicy = Type.Object({ rules: Type.Array(SuccessPolicyRule) }, strict);
+export type SuccessPolicy = Static<typeof SuccessPolicy>;
+
 export const JobSpec = Type.Object(
   {
     parallelism: Type.Optional(Type.Integer()),
@@ -28,12 +76,26 @@ export const JobSpec = Type.Object(
     manualSelector: Type.Optional(Type.Boolean()),
     template: PodTemplateSpec,
     ttlSecondsAfterFinished: Type.Optional(Type.Integer()),
-    completionMode: Type.Optional(Type.Literal("NonIndexed")),
+    // Strings, so that an unknown value gets validation's message listing the supported ones.
+    completionMode: Type.Optional(Type.String()),
     suspend: Type.Optional(Type.Boolean()),
+    podFailurePolicy: Type.Optional(PodFailurePolicy),
+    successPolicy: Type.Optional(SuccessPolicy),
+    backoffLimitPerIndex: Type.Optional(Type.Integer()),
+    maxFailedIndexes: Type.Optional(Type.Integer()),
+    podReplacementPolicy: Type.Optional(Type.String()),
   },
   strict,
 );
 export type JobSpec = Static<typeof JobSpec>;
+
+// Kubernetes tracks finished pods through it; Bosun, which keeps finished pods while
+// the Job runs, never sets it, but accepts it in a manifest copied from a cluster.
+export const UncountedTerminatedPods = Type.Object(
+  { succeeded: Type.Optional(Type.Array(Type.String())), failed: Type.Optional(Type.Array(Type.String())) },
+  strict,
+);
+export type UncountedTerminatedPods = Static<typeof UncountedTerminatedPods>;
 
 export const JobStatus = Type.Object(
   {
@@ -44,6 +106,12 @@ export const JobStatus = Type.Object(
     succeeded: Type.Optional(Type.Integer()),
     failed: Type.Optional(Type.Integer()),
     ready: Type.Optional(Type.Integer()),
+    terminating: Type.Optional(Type.Integer()),
+    /** Compressed ranges of the succeeded indexes of an Indexed Job: "1,3-5,7". */
+    completedIndexes: Type.Optional(Type.String()),
+    /** The indexes that used up backoffLimitPerIndex, in the same form. */
+    failedIndexes: Type.Optional(Type.String()),
+    uncountedTerminatedPods: Type.Optional(UncountedTerminatedPods),
   },
   strict,
 );

@@ -9,7 +9,9 @@ import { Affinity, PodSchedulingGate, TopologySpreadConstraint } from "./affinit
 import { EnvFromSource, EnvVar } from "./env.js";
 import { ExecAction, HTTPGetAction, Lifecycle } from "./lifecycle.js";
 import { DeleteOptions, IntOrString, kindSchema, ObjectMeta, Quantity, StringMap, Time, strict } from "./meta.js";
+import { ContainerResizePolicy, HostAlias, PodOS, PodReadinessGate, PodResourceClaim, ResourceClaim, VolumeDevice } from "./pod-fields.js";
 import { PodSecurityContext, SecurityContext } from "./security-context.js";
+import { PreemptionPolicy } from "./scheduling.js";
 import { LocalObjectReference, Volume, VolumeMount } from "./volumes.js";
 
 export const ResourceList = Type.Record(Type.String(), Quantity);
@@ -135,6 +137,8 @@ export const ResourceRequirements = Type.Object(
   {
     requests: Type.Optional(ResourceList),
     limits: Type.Optional(ResourceList),
+    /** Refused by name (validation-pod-fields.ts): Bosun has no dynamic resource allocation. */
+    claims: Type.Optional(Type.Array(ResourceClaim)),
   },
   strict,
 );
@@ -188,10 +192,31 @@ export const Container = Type.Object(
     /** Only "Always", only on init containers: the init container is a sidecar (validation-init-containers.ts). */
     restartPolicy: Type.Optional(Type.String()),
     securityContext: Type.Optional(SecurityContext),
+    /** Refused by name (validation-pod-fields.ts), as are resizePolicy and resources.claims. */
+    volumeDevices: Type.Optional(Type.Array(VolumeDevice)),
+    resizePolicy: Type.Optional(Type.Array(ContainerResizePolicy)),
+    /** Docker's OpenStdin, StdinOnce and Tty: for `kubectl run -it` and `attach`. */
+    stdin: Type.Optional(Type.Boolean()),
+    stdinOnce: Type.Optional(Type.Boolean()),
+    tty: Type.Optional(Type.Boolean()),
   },
   strict,
 );
 export type Container = Static<typeof Container>;
+
+/**
+ * A container added to a running pod through pods/{name}/ephemeralcontainers
+ * (`kubectl debug`): a Container's fields, those it may not set refused by
+ * validation-ephemeral-containers.ts, and the container whose PID namespace it joins.
+ */
+export const EphemeralContainer = Type.Object(
+  {
+    ...Container.properties,
+    targetContainerName: Type.Optional(Type.String()),
+  },
+  strict,
+);
+export type EphemeralContainer = Static<typeof EphemeralContainer>;
 
 export const RestartPolicy = Type.Union([Type.Literal("Always"), Type.Literal("OnFailure"), Type.Literal("Never")]);
 export type RestartPolicy = Static<typeof RestartPolicy>;
@@ -256,6 +281,25 @@ export const PodSpec = Type.Object(
     hostPID: Type.Optional(Type.Boolean()),
     hostIPC: Type.Optional(Type.Boolean()),
     shareProcessNamespace: Type.Optional(Type.Boolean()),
+    /** Added only through pods/{name}/ephemeralcontainers, never on create nor in templates. */
+    ephemeralContainers: Type.Optional(Type.Array(EphemeralContainer)),
+    /** Lines of the pod's /etc/hosts; enableServiceLinks (default true): the Services' variables; setHostnameAsFQDN: the hostname is the FQDN. */
+    hostAliases: Type.Optional(Type.Array(HostAlias)),
+    enableServiceLinks: Type.Optional(Type.Boolean()),
+    setHostnameAsFQDN: Type.Optional(Type.Boolean()),
+    /** name linux only; hostUsers true only (validation-pod-fields.ts). */
+    os: Type.Optional(PodOS),
+    hostUsers: Type.Optional(Type.Boolean()),
+    /** Refused by name (validation-pod-fields.ts). */
+    runtimeClassName: Type.Optional(Type.String()),
+    overhead: Type.Optional(ResourceList),
+    readinessGates: Type.Optional(Type.Array(PodReadinessGate)),
+    resourceClaims: Type.Optional(Type.Array(PodResourceClaim)),
+    resources: Type.Optional(ResourceRequirements),
+    /** The PriorityClass whose value the Priority admission writes into priority (and its preemptionPolicy). */
+    priorityClassName: Type.Optional(Type.String()),
+    priority: Type.Optional(Type.Integer()),
+    preemptionPolicy: Type.Optional(PreemptionPolicy),
   },
   strict,
 );
@@ -346,7 +390,10 @@ export const PodStatus = Type.Object(
     startTime: Type.Optional(Time),
     initContainerStatuses: Type.Optional(Type.Array(ContainerStatus)),
     containerStatuses: Type.Optional(Type.Array(ContainerStatus)),
+    ephemeralContainerStatuses: Type.Optional(Type.Array(ContainerStatus)),
     qosClass: Type.Optional(Type.String()),
+    /** The node the scheduler preempted pods on for this pod, which it will try first. */
+    nominatedNodeName: Type.Optional(Type.String()),
   },
   strict,
 );

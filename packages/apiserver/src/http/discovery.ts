@@ -29,10 +29,11 @@ const subresources: Record<string, { verbs: string[]; kind?: string; group?: str
   exec: { verbs: ["create", "get"], kind: "PodExecOptions" },
   attach: { verbs: ["create", "get"], kind: "PodAttachOptions" },
   portforward: { verbs: ["create", "get"], kind: "PodPortForwardOptions" },
+  ephemeralcontainers: { verbs: ["get", "patch", "update"], kind: "Pod" },
 };
 
 /** Kinds `kubectl get all` lists, as Kubernetes puts them in the "all" category. */
-const categoryAll = new Set(["Pod", "Service", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob"]);
+const categoryAll = new Set(["Pod", "ReplicationController", "Service", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob"]);
 
 /** metav1.APIResource: one entry of a group version's resource list. */
 export interface APIResource {

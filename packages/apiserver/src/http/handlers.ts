@@ -23,6 +23,7 @@ import { requestToken, tokenRequests } from "../registry/token-request.js";
 import type { ServiceAccountTokenSettings } from "../auth/service-account-tokens.js";
 import { deleteOptionsConflict } from "../registry/gc.js";
 import { scaleInfo, scaleOf, updateScale } from "../registry/scale.js";
+import { ephemeralContainersSubresource, updateEphemeralContainers } from "../registry/ephemeral-containers.js";
 import { mediaType, objectMediaTypes, parseBody, parseObjectBody, patchMediaTypes } from "./body.js";
 import { FieldValidation } from "./field-validation.js";
 import { first, logOptions, serveLogs, type PodLogSource, type Query } from "./logs.js";
@@ -81,6 +82,7 @@ export async function handleResource(ctx: HandlerContext, req: FastifyRequest, r
     return void reply.code(201).send(await requestToken(ctx.registry, ctx.serviceAccountTokens, route.namespace ?? "", name, body));
   }
   if (subresource === "scale") return scale(ctx, req, reply, route, query, method);
+  if (subresource === ephemeralContainersSubresource) return ephemeralContainers(ctx, req, reply, route, query, method);
   switch (method) {
     case "GET":
       return void reply.send(await ctx.registry.get(info, route.namespace, name, first(query, "resourceVersion") === "0"));
@@ -226,50 +228,69 @@ async function patch(ctx: HandlerContext, req: FastifyRequest, reply: FastifyRep
   reply.send(updated);
 }
 
-async function scale(
-  ctx: HandlerContext,
-  req: FastifyRequest,
-  reply: FastifyReply,
-  route: ResourceRoute,
-  query: Query,
-  method: string,
-): Promise<void> {
-  const { info, namespace } = route;
-  const name = route.name!;
-  const scales = scaleInfo(info);
+/**
+ * A subresource read whole and written by a function of what is stored: `/scale`
+ * (a Scale made from the parent) and `pods/{name}/ephemeralcontainers` (the Pod, of
+ * which only the ephemeral containers may change). PUT replaces it with the body,
+ * PATCH patches what is stored; `write` does the read-modify-write with its rules.
+ */
+interface WholeSubresource {
+  /** What a body and a patched result are checked against. */
+  info: ResourceInfo;
+  read(): Promise<unknown>;
+  /** The PUT body, parsed. */
+  parsePut(req: FastifyRequest): unknown;
+  write(next: (current: KubeObject) => KubeObject, dryRun: boolean, manager: string): Promise<unknown>;
+}
+
+async function readWriteWhole(req: FastifyRequest, reply: FastifyReply, route: ResourceRoute, query: Query, method: string, sub: WholeSubresource): Promise<void> {
   switch (method) {
     case "GET":
-      return void reply.send(scaleOf(await ctx.registry.get(info, namespace, name, first(query, "resourceVersion") === "0")));
+      return void reply.send(await sub.read());
     case "PUT": {
-      const dryRun = isDryRun(query);
-      const body = objectFromBody(scales, parseBody(req.body, req.headers["content-type"], objectMediaTypes), route, FieldValidation.of(req, reply));
+      const body = objectFromBody(sub.info, sub.parsePut(req), route, FieldValidation.of(req, reply));
       const manager = writeFieldManager(query, req.headers["user-agent"], "UpdateOptions");
-      return void reply.send(await updateScale(ctx.registry, info, namespace, name, () => structuredClone(body), dryRun, manager));
+      return void reply.send(await sub.write(() => structuredClone(body), isDryRun(query), manager));
     }
     case "PATCH": {
-      const dryRun = isDryRun(query);
       const type = mediaType(req.headers["content-type"]);
       const patch = parseBody(req.body, req.headers["content-type"], patchMediaTypes);
       const fields = FieldValidation.of(req, reply);
       const { manager } = patchOptions(query, req.headers["user-agent"], type);
-      const updated = await updateScale(
-        ctx.registry,
-        info,
-        namespace,
-        name,
-        (current) => {
-          // As for objects: a resourceVersion the patch sets is a precondition.
-          const patched = applyPatch(current, patch, type, scales.schema);
-          if (!isPlainObject(patched)) throw new StatusError(badRequest("the patch must leave an object, not replace it with another JSON value"));
-          return objectFromBody(scales, patched, route, fields);
-        },
-        dryRun,
-        manager,
-      );
-      return void reply.send(updated);
+      const next = (current: KubeObject): KubeObject => {
+        // As for objects: a resourceVersion the patch sets is a precondition.
+        const patched = applyPatch(current, patch, type, sub.info.schema);
+        if (!isPlainObject(patched)) throw new StatusError(badRequest("the patch must leave an object, not replace it with another JSON value"));
+        return objectFromBody(sub.info, patched, route, fields);
+      };
+      return void reply.send(await sub.write(next, isDryRun(query), manager));
     }
   }
-  throw new StatusError(methodNotAllowed(info, verbOf(method, true)));
+  throw new StatusError(methodNotAllowed(route.info, verbOf(method, true)));
+}
+
+function scale(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, route: ResourceRoute, query: Query, method: string): Promise<void> {
+  const { info, namespace } = route;
+  const name = route.name!;
+  const scales = scaleInfo(info);
+  return readWriteWhole(req, reply, route, query, method, {
+    info: scales,
+    read: async () => scaleOf(await ctx.registry.get(info, namespace, name, first(query, "resourceVersion") === "0")),
+    parsePut: (r) => parseBody(r.body, r.headers["content-type"], objectMediaTypes),
+    write: (next, dryRun, manager) => updateScale(ctx.registry, info, namespace, name, next, dryRun, manager),
+  });
+}
+
+/** pods/{name}/ephemeralcontainers: the whole Pod is read and written, only its ephemeral containers change. */
+function ephemeralContainers(ctx: HandlerContext, req: FastifyRequest, reply: FastifyReply, route: ResourceRoute, query: Query, method: string): Promise<void> {
+  const { info, namespace } = route;
+  const name = route.name!;
+  return readWriteWhole(req, reply, route, query, method, {
+    info,
+    read: () => ctx.registry.get(info, namespace, name, first(query, "resourceVersion") === "0"),
+    parsePut: (r) => parseObjectBody(r.body, r.headers["content-type"], info),
+    write: (next, dryRun, manager) => updateEphemeralContainers(ctx.registry, info, namespace, name, next, { dryRun, fieldManager: { manager } }),
+  });
 }
 
 function statusSubresource(route: ResourceRoute): "status" | undefined {

@@ -132,10 +132,15 @@ const kindDescriptions: Record<string, string> = {
   PersistentVolumeClaim: "PersistentVolumeClaim is a user's request for and claim to a persistent volume",
   StorageClass:
     "StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned.\n\nStorageClasses are non-namespaced; the name of the storage class according to etcd is in ObjectMeta.Name.",
+  PriorityClass:
+    "PriorityClass defines mapping from a priority class name to the priority integer value. The value can be any valid integer.",
   Binding: "Binding ties one object to another; for example, a pod is bound to a node by a scheduler.",
   Eviction: "Eviction evicts a pod from its node subject to certain policies and safety constraints. It is created by POSTing to .../pods/<pod name>/eviction.",
   Deployment: "Deployment enables declarative updates for Pods and ReplicaSets.",
   ReplicaSet: "ReplicaSet ensures that a specified number of pod replicas are running at any given time.",
+  ReplicationController: "ReplicationController represents the configuration of a replication controller.",
+  ControllerRevision:
+    "ControllerRevision implements an immutable snapshot of state data. Clients are responsible for serializing and deserializing the objects that contain their internal state. Once a ControllerRevision has been successfully created, it can not be updated. The API Server will fail validation of all requests that attempt to mutate the Data field. ControllerRevisions may, however, be deleted. Note that, due to its use by both the DaemonSet and StatefulSet controllers for update and rollback, this object is beta. However, it may be subject to name and representation changes in future releases, and clients should not depend on its stability. It is primarily for internal use by controllers.",
   DaemonSet: "DaemonSet represents the configuration of a daemon set.",
   StatefulSet: "StatefulSet represents a set of pods with consistent identities, maintaining one pod for each identity.",
   Job: "Job represents the configuration of a single job.",
@@ -152,6 +157,7 @@ const kindDescriptions: Record<string, string> = {
   IngressClass:
     "IngressClass represents the class of the Ingress, referenced by the Ingress Spec. The `ingressclass.kubernetes.io/is-default-class` annotation can be used to indicate that an IngressClass should be considered default. When a single IngressClass resource has this annotation set to true, new Ingress resources without a class specified will be assigned this default class.",
   NetworkPolicy: "NetworkPolicy describes what network traffic is allowed for a set of Pods",
+  PodDisruptionBudget: "PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods",
 };
 
 function kindOptions(gvk: GroupVersionKind) {
@@ -226,12 +232,14 @@ export function addResourcePaths(paths: Record<string, OpenApiSchema>, set: Defi
     const subId = `${id}${sub.charAt(0).toUpperCase()}${sub.slice(1)}`;
     const subParams = { parameters: [params.name, ...scopeParams] };
     switch (sub) {
+      // Both take and answer the whole parent object.
       case "status":
+      case "ephemeralcontainers":
         paths[subPath] = {
           ...subParams,
-          get: op("get", `read${subId}`, { description: `read status of the specified ${info.kind}`, responses: responses(object) }),
-          put: replaceOp(op, `replace${subId}`, `status of ${info.kind}`, object),
-          patch: patchOp(op, `patch${subId}`, `status of ${info.kind}`, patch, object),
+          get: op("get", `read${subId}`, { description: `read ${sub} of the specified ${info.kind}`, responses: responses(object) }),
+          put: replaceOp(op, `replace${subId}`, `${sub} of ${info.kind}`, object),
+          patch: patchOp(op, `patch${subId}`, `${sub} of ${info.kind}`, patch, object),
         };
         break;
       case "scale": {

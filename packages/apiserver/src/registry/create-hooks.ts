@@ -16,7 +16,9 @@ import {
   type KubeObject,
   type PersistentVolume,
   type Pod,
+  type PodDisruptionBudget,
 } from "@bosun/api";
+import { keepPodPriority } from "./priority-admission.js";
 import { protectClaim, protectVolume } from "./storage-protection.js";
 
 /**
@@ -69,7 +71,13 @@ function stampPhaseTransition(object: KubeObject, old: KubeObject): void {
   }
 }
 
+/** A new PodDisruptionBudget allows nothing until the disruption controller computes its status, as Kubernetes' PrepareForCreate leaves it. */
+function emptyBudgetStatus(object: KubeObject): void {
+  (object as PodDisruptionBudget).status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
+}
+
 const createHooks: Record<string, (object: KubeObject) => void> = {
+  PodDisruptionBudget: emptyBudgetStatus,
   Job: generateJobSelector,
   Pod: (object) => applySchedulingGatedCondition(object as Pod),
   Secret: mergeStringData,
@@ -86,6 +94,7 @@ const createHooks: Record<string, (object: KubeObject) => void> = {
 };
 
 const updateHooks: Record<string, (object: KubeObject, old: KubeObject) => void> = {
+  Pod: keepPodPriority,
   Secret: mergeStringData,
   PersistentVolume: stampPhaseTransition,
 };

@@ -17,6 +17,8 @@ const withoutGeneration = new Set([
   "PersistentVolume",
   "PersistentVolumeClaim",
   "StorageClass",
+  "PriorityClass",
+  "ControllerRevision",
 ]);
 
 function tracksGeneration(info: ResourceInfo): boolean {

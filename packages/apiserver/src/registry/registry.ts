@@ -19,6 +19,7 @@ import {
   type KubeObject,
   type PersistentVolumeClaim,
   type Pod,
+  type PriorityClass,
   type ResourceInfo,
   type Service,
   type Status,
@@ -36,12 +37,13 @@ import { admitClaimResize } from "./claim-resize.js";
 import { prepareForCreate, prepareForUpdate } from "./create-hooks.js";
 import { RangeFull, type Picked, type ServiceAllocator } from "./service-allocation.js";
 import type { ServiceAccountAdmission } from "./service-account-admission.js";
+import { admitPodPriority, admitPriorityClass, refuseSystemPriorityClassDelete, type PriorityClassLister } from "./priority-admission.js";
 import { finalizersForDelete } from "./gc.js";
 import { carryUpdateMeta, clone, initCreateMeta, markDeleting, readyToRemove } from "./meta.js";
 
 export const namespaces = resourceByPath("", "v1", "namespaces")!;
 
-const conflictMessage = "the object has been modified; please apply your changes to the latest version and try again";
+export const conflictMessage = "the object has been modified; please apply your changes to the latest version and try again";
 /**
  * How often a write decides again after losing a compare-and-swap. Every loss
  * means another write of the same object committed meanwhile, so this many are
@@ -95,6 +97,7 @@ export class Registry {
   async create(info: ResourceInfo, sent: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     const body = info.kind === "PersistentVolumeClaim" ? await withDefaultClass(sent, () => this.storageClasses()) : sent;
     const admitPod = await this.podAdmission(info, sent);
+    if (info.kind === "PriorityClass") await admitPriorityClass(sent, this.priorityClasses);
     const generated = !body.metadata.name && !!body.metadata.generateName;
     let object = this.prepareCreate(info, body, opts, admitPod);
     if (info.namespaced) await this.requireNamespace(object.metadata.namespace ?? "");
@@ -116,15 +119,37 @@ export class Registry {
   }
 
   /**
-   * A new pod's ServiceAccount admission: the account is looked up now (after
-   * NamespaceLifecycle: a pod of a missing namespace is a 404, not a missing
-   * account), and what admission changes is done in prepareCreate.
+   * A new pod's ServiceAccount and Priority admission, in Kubernetes' order: the
+   * account and the class are looked up now (after NamespaceLifecycle: a pod of a
+   * missing namespace is a 404, not a missing account), and what admission
+   * changes is done in prepareCreate.
    */
   private async podAdmission(info: ResourceInfo, sent: KubeObject): Promise<((pod: KubeObject) => void) | undefined> {
-    if (info.kind !== "Pod" || !this.serviceAccounts) return undefined;
+    if (info.kind !== "Pod") return undefined;
     await this.requireNamespace(sent.metadata.namespace ?? "");
-    return this.serviceAccounts.admission(sent);
+    const admitAccount = await this.serviceAccounts?.admission(sent);
+    const admitPriority = await admitPodPriority(sent, this.priorityClasses);
+    return (pod) => {
+      admitAccount?.(pod);
+      admitPriority(pod);
+    };
   }
+
+  /** PriorityClasses as the Priority admission reads them: the watch cache, and etcd for a name the cache has not seen yet. */
+  private readonly priorityClasses: PriorityClassLister = {
+    get: async (name) => {
+      try {
+        return (await this.get(mustResource("priorityclasses"), undefined, name, true)) as PriorityClass;
+      } catch (err) {
+        if (err instanceof StatusError && err.status.code === 404) return undefined;
+        throw err;
+      }
+    },
+    list: async () => {
+      const page = await this.list(mustResource("priorityclasses"), { predicate: () => true, selective: false }, { at: { kind: "any" }, limit: 0 });
+      return page.items as PriorityClass[];
+    },
+  };
 
   /** The StorageClasses the watch cache holds, as the admission plugins' listers see them. */
   private async storageClasses(): Promise<StorageClass[]> {
@@ -215,6 +240,7 @@ export class Registry {
       setManagedFields(next, managedFieldsAfterWrite(info, current, next, writer));
       const causes = validateObject(info, next, current);
       if (causes.length > 0) throw new StatusError(invalid(info, name, causes));
+      if (info.kind === "PriorityClass") await admitPriorityClass(next, this.priorityClasses);
       if (info.kind === "PersistentVolumeClaim" && subresource === undefined) {
         await admitClaimResize(this.store, info, next as PersistentVolumeClaim, current as PersistentVolumeClaim);
       }
@@ -242,6 +268,7 @@ export class Registry {
         }),
       );
     }
+    if (info.kind === "PriorityClass") refuseSystemPriorityClassDelete(name);
     const result = await this.guaranteedUpdate(info, namespace, name, opts, (current) => {
       checkPreconditions(info, name, current, options);
       const next = clone(current);
@@ -363,7 +390,7 @@ function withVersion(object: KubeObject, revision: number): KubeObject {
   return object;
 }
 
-function checkPreconditions(info: ResourceInfo, name: string, current: KubeObject, options: DeleteOptions): void {
+export function checkPreconditions(info: ResourceInfo, name: string, current: KubeObject, options: DeleteOptions): void {
   const pre = options.preconditions;
   if (pre?.uid && pre.uid !== current.metadata.uid) {
     throw new StatusError(

@@ -1,4 +1,4 @@
-// The /scale subresource of Deployments, ReplicaSets and StatefulSets: an
+// The /scale subresource of Deployments, ReplicaSets, ReplicationControllers and StatefulSets: an
 // autoscaling/v1 Scale view of the parent, as Kubernetes' scaleFromDeployment and
 // friends build it. Writing a Scale writes the parent's spec.replicas, compare-and-
 // swap like every update: a Scale carrying a stale resourceVersion is a conflict.
@@ -17,7 +17,14 @@ import { StatusError } from "../errors.js";
 import type { Registry } from "./registry.js";
 
 /** What a scalable parent holds that its Scale shows. */
-type Scalable = KubeObject & { spec: { replicas?: number; selector: LabelSelectorSpec }; status?: { replicas?: number } };
+type Scalable = KubeObject & { spec: { replicas?: number; selector?: LabelSelectorSpec | Record<string, string> }; status?: { replicas?: number } };
+
+/** The parent's selector as a label selector: a ReplicationController's is a plain map of labels. */
+function selectorOf(parent: Scalable): LabelSelectorSpec {
+  const sel = parent.spec.selector ?? {};
+  if (parent.kind === "ReplicationController") return { matchLabels: sel as Record<string, string> };
+  return sel as LabelSelectorSpec;
+}
 
 /** The Scale "resource" of a parent: what its bodies are validated as and errors name. */
 export function scaleInfo(parent: ResourceInfo): ResourceInfo {
@@ -27,7 +34,7 @@ export function scaleInfo(parent: ResourceInfo): ResourceInfo {
 export function scaleOf(object: KubeObject): Scale {
   const parent = object as Scalable;
   const meta = parent.metadata;
-  const sel = parent.spec.selector;
+  const sel = selectorOf(parent);
   return {
     apiVersion: "autoscaling/v1",
     kind: "Scale",

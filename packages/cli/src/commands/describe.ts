@@ -21,6 +21,7 @@ import {
   type PersistentVolumeClaim,
   type Pod,
   type ReplicaSet,
+  type ReplicationController,
   type Secret,
   type Service,
   type StatefulSet,
@@ -122,6 +123,13 @@ async function describeObject(client: ApiClient, kind: string, obj: KubeObject, 
     case "ReplicaSet": {
       const rs = obj as ReplicaSet;
       return describeReplicaSet(rs, await podsOf(client, rs, rs.spec.selector), events);
+    }
+    case "ReplicationController": {
+      // kubectl describes an RC as a ReplicaSet whose selector is the RC's label map.
+      const rc = obj as ReplicationController;
+      const selector = { matchLabels: rc.spec.selector ?? {} };
+      const asReplicaSet = { ...rc, spec: { ...rc.spec, selector } } as unknown as ReplicaSet;
+      return describeReplicaSet(asReplicaSet, await podsOf(client, rc, selector), events);
     }
     case "DaemonSet": {
       const ds = obj as DaemonSet;

@@ -23,11 +23,21 @@ export interface DrainOptions {
   podSelector?: string;
   /** How often to check whether evicted pods are gone (kubectl: 1s). */
   pollMs?: number;
-  /** Wait before retrying an eviction the server refused with 429 (kubectl: 5s). */
-  evictRetryMs?: number;
+  /** The time and the waits, so tests can move time instead of waiting for it. */
+  clock?: DrainClock;
   out: (line: string) => void;
   err: (line: string) => void;
 }
+
+export interface DrainClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: DrainClock = { now: () => Date.now(), sleep };
+
+/** How long kubectl waits before it asks again for an eviction a disruption budget refused (429). */
+export const evictRetryMs = 5000;
 
 function podRef(pod: Pod): { namespace: string; name: string } {
   return { namespace: pod.metadata.namespace ?? "", name: pod.metadata.name ?? "" };
@@ -41,12 +51,14 @@ function aggregate(messages: readonly string[]): string {
 class Drainer {
   private readonly deadline: number;
   private readonly pods = mustResource("pods");
+  private readonly clock: DrainClock;
 
   constructor(
     private readonly client: ApiClient,
     private readonly opts: DrainOptions,
   ) {
-    this.deadline = opts.timeoutMs > 0 ? Date.now() + opts.timeoutMs : Infinity;
+    this.clock = opts.clock ?? realClock;
+    this.deadline = opts.timeoutMs > 0 ? this.clock.now() + opts.timeoutMs : Infinity;
   }
 
   private timeoutText(): string {
@@ -68,8 +80,8 @@ class Drainer {
         if (isNotFound(err)) return true;
         throw err;
       }
-      if (Date.now() >= this.deadline) return false;
-      await sleep(Math.min(this.opts.pollMs ?? 1000, Math.max(0, this.deadline - Date.now())));
+      if (this.clock.now() >= this.deadline) return false;
+      await this.clock.sleep(Math.min(this.opts.pollMs ?? 1000, Math.max(0, this.deadline - this.clock.now())));
     }
   }
 
@@ -80,7 +92,7 @@ class Drainer {
     let active = pod;
     for (;;) {
       this.opts.out(`evicting pod ${namespace}/${name}`);
-      if (Date.now() >= this.deadline) return `error when evicting pods/"${name}" -n "${namespace}": ${this.timeoutText()}`;
+      if (this.clock.now() >= this.deadline) return `error when evicting pods/"${name}" -n "${namespace}": ${this.timeoutText()}`;
       try {
         await this.client.request("POST", this.client.path(this.pods, namespace, name, "eviction"), body);
         break;
@@ -88,9 +100,8 @@ class Drainer {
         if (isNotFound(err)) return undefined;
         if (!(err instanceof ApiError) || err.code !== 429) return `error when evicting pods/"${name}" -n "${namespace}": ${err instanceof Error ? err.message : String(err)}`;
         // A disruption budget refuses the eviction for now: try again later, as kubectl does.
-        const retryMs = this.opts.evictRetryMs ?? 5000;
-        this.opts.err(`error when evicting pods/"${name}" -n "${namespace}" (will retry after ${formatDuration(retryMs)}): ${err.message}`);
-        await sleep(retryMs);
+        this.opts.err(`error when evicting pods/"${name}" -n "${namespace}" (will retry after ${formatDuration(evictRetryMs)}): ${err.message}`);
+        await this.clock.sleep(evictRetryMs);
       }
       active = await this.client.get<Pod>(this.pods, name, namespace).catch(() => active);
     }

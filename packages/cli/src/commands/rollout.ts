@@ -91,7 +91,7 @@ export function registerRollout(program: Command): void {
 
   rollout
     .command("history")
-    .description("list a deployment's revisions, or show one with --revision")
+    .description("list the revisions of a deployment, daemonset or statefulset, or show one with --revision")
     .argument("<resource...>", "kind and name, or kind/name")
     .option("--revision <n>", "show this revision's pod template", integer, 0)
     .action(async (args: string[], o: { revision: number }, cmd: Command) => {
@@ -106,7 +106,7 @@ export function registerRollout(program: Command): void {
 
   rollout
     .command("undo")
-    .description("roll a deployment back to its previous revision, or to --to-revision")
+    .description("roll a deployment, daemonset or statefulset back to its previous revision, or to --to-revision")
     .argument("<resource...>", "kind and name, or kind/name")
     .option("--to-revision <n>", "the revision to roll back to (0: the previous one)", integer, 0)
     .action(async (args: string[], o: { toRevision: number }, cmd: Command) => {

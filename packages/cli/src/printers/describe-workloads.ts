@@ -2,6 +2,7 @@
 // (k8s.io/kubectl/pkg/describe): replicas, strategy, pod template, conditions,
 // the ReplicaSets of a Deployment, a StatefulSet's claim templates, and the recent events.
 import {
+  capIndexesListOrNone,
   humanDuration,
   persistentVolumeClaimClass,
   selectorText,
@@ -164,6 +165,7 @@ export function describeJob(job: Job, events: readonly Event[], now = Date.now()
   if (spec.activeDeadlineSeconds !== undefined) w.line(0, "Active Deadline Seconds:", `${spec.activeDeadlineSeconds}s`);
   const ready = status?.ready !== undefined ? ` (${status.ready} Ready)` : "";
   w.line(0, "Pods Statuses:", `${status?.active ?? 0} Active${ready} / ${status?.succeeded ?? 0} Succeeded / ${status?.failed ?? 0} Failed`);
+  if (spec.completionMode === "Indexed") w.line(0, "Completed Indexes:", capIndexesListOrNone(status?.completedIndexes));
   describePodTemplate(w, spec.template);
   return w.toString() + describeEvents(events, now);
 }

@@ -20,6 +20,8 @@ export function controlledBy(w: DescribeWriter, obj: KubeObject): void {
 export function describePod(pod: Pod, events: readonly Event[], now = Date.now()): string {
   const w = new DescribeWriter();
   commonMeta(w, pod);
+  if (pod.spec.priority !== undefined) w.line(0, "Priority:", String(pod.spec.priority));
+  if (pod.spec.priorityClassName) w.line(0, "Priority Class Name:", pod.spec.priorityClassName);
   const node = pod.spec.nodeName ? `${pod.spec.nodeName}${pod.status?.hostIP ? `/${pod.status.hostIP}` : ""}` : none;
   w.line(0, "Node:", node);
   if (pod.status?.startTime) w.line(0, "Start Time:", describeTime(pod.status.startTime));

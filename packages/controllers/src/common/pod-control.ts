@@ -24,8 +24,10 @@ export interface PodsToCreate {
   count: number;
   /** generateName "<owner>-" unless said otherwise. */
   naming?: PodNaming;
-  /** Binds the index-th pod to a node at once (spec.nodeName): DaemonSet pods, which the scheduler never sees. */
-  nodeName?: (index: number) => string;
+  /** Adjusts the index-th pod before it is created: a DaemonSet pod gets the node affinity of its node. */
+  customize?: (pod: Pod, index: number) => void;
+  /** A template and name of its own for the index-th pod: an Indexed Job's pods, one per completion index. */
+  each?: (index: number) => { template: PodTemplateSpec; naming?: PodNaming };
 }
 
 export interface PodToDelete {
@@ -87,8 +89,9 @@ export class PodControl {
   }
 
   private async createPod(owner: KubeObject, create: PodsToCreate, index: number): Promise<void> {
-    const pod = podFromTemplate(create.template, owner, create.naming);
-    if (create.nodeName) pod.spec.nodeName = create.nodeName(index);
+    const own = create.each?.(index);
+    const pod = own ? podFromTemplate(own.template, owner, own.naming) : podFromTemplate(create.template, owner, create.naming);
+    create.customize?.(pod, index);
     try {
       const created = await this.client.create<Pod>(podsRes, pod, owner.metadata.namespace);
       this.recorder.event(owner, "Normal", "SuccessfulCreate", `Created pod: ${created.metadata.name ?? ""}`);

@@ -1,8 +1,11 @@
-// The DaemonSet controller (pkg/controller/daemon): one pod per eligible node, placed
-// directly on its node through spec.nodeName (as Kubernetes did before 1.12), rolled
-// to a new template node by node within maxUnavailable (or maxSurge), and a status
-// that says how many nodes run which revision.
+// The DaemonSet controller (pkg/controller/daemon): one pod per eligible node, made
+// with a required node affinity for that node which the scheduler honours when it
+// binds the pod (as Kubernetes does since 1.12), rolled to a new template node by
+// node within maxUnavailable (or maxSurge), a ControllerRevision per template
+// (history.ts) whose hash labels the pods, and a status that says how many nodes run
+// which revision.
 import {
+  type ControllerRevision,
   isPodTerminal,
   matchesLabels,
   mustResource,
@@ -21,7 +24,6 @@ import {
   labelSelectorOf,
   PodControl,
   selectsAll,
-  templateHash,
   type ControllerContext,
   type PodToDelete,
   watchDependents,
@@ -29,6 +31,9 @@ import {
 } from "../common/index.js";
 import { withDaemonTolerations } from "./daemon-tolerations.js";
 import { daemonSetSettings, type DaemonSetSettings } from "./defaults.js";
+import { ControllerHistory, controllerRevisionsRes } from "../history/history-control.js";
+import { DaemonSetHistory, revisionHash } from "./history.js";
+import { targetNodeName, withNodeNameAffinity } from "./node-affinity.js";
 import { nodeShouldRunDaemonPod, type Placement } from "./node-placement.js";
 import { planManage, revisionLabel, type NodeState } from "./node-plan.js";
 import { planRollingUpdate } from "./rolling-update.js";
@@ -60,6 +65,7 @@ export class DaemonSetController extends QueueController {
   private readonly dsInformer: Informer<DaemonSet>;
   private readonly podInformer: Informer<Pod>;
   private readonly nodeInformer: Informer<Node>;
+  private readonly history: DaemonSetHistory;
 
   constructor(
     ctx: ControllerContext,
@@ -72,6 +78,9 @@ export class DaemonSetController extends QueueController {
     this.dsInformer = ctx.informers.for<DaemonSet>(daemonsets);
     this.podInformer = ctx.informers.for<Pod>(pods);
     this.nodeInformer = ctx.informers.for<Node>(nodes);
+    const revisions = new ControllerHistory(ctx.client, ctx.informers.for<ControllerRevision>(controllerRevisionsRes), daemonsets);
+    revisions.watch(this.dsInformer, (ds) => labelSelectorOf(ds.spec.selector), (key) => this.queue.add(key));
+    this.history = new DaemonSetHistory(ctx.client, revisions);
 
     this.dsInformer
       .onAdd((ds) => this.enqueue(ds))
@@ -130,7 +139,6 @@ export class DaemonSetController extends QueueController {
     if (ds.metadata.deletionTimestamp) return;
 
     const settings = daemonSetSettings(ds);
-    const hash = templateHash(ds.spec.template, ds.status?.collisionCount);
     const nodeStates: NodeState[] = this.nodeInformer.list().map((node) => ({
       name: node.metadata.name ?? "",
       placement: nodeShouldRunDaemonPod(node, ds.spec.template),
@@ -140,6 +148,8 @@ export class DaemonSetController extends QueueController {
       this.podInformer.list().filter((p) => p.metadata.namespace === ds.metadata.namespace),
     );
     const podsByNode = groupByNode(claimed);
+    const { current, old } = await this.history.construct(ds, selector, claimed);
+    const hash = revisionHash(current);
 
     if (!this.expectations.satisfied(key)) {
       // Its own creates and deletes are not all seen yet: counting now would double them.
@@ -159,6 +169,8 @@ export class DaemonSetController extends QueueController {
       log.warn({ daemonset: key, err: errorMessage(err) }, "status update failed after a failed sync");
     }
     if (syncError !== undefined) throw syncError;
+    // Old revisions go only once the pods are where this sync wanted them.
+    if (this.expectations.satisfied(key)) await this.history.cleanup(ds, old, claimed);
   }
 
   private async reconcile(
@@ -228,8 +240,8 @@ export class DaemonSetController extends QueueController {
         template: { ...template, spec: { ...template.spec, tolerations: withDaemonTolerations(template.spec.tolerations) } },
         count: creates.length,
         naming: { extraLabels: { [revisionLabel]: hash } },
-        // Bosun places daemon pods itself; the scheduler never sees them.
-        nodeName: (index) => creates[index]!,
+        // The scheduler binds the pod to the one node its affinity allows.
+        customize: (pod, index) => void (pod.spec.affinity = withNodeNameAffinity(pod.spec.affinity, creates[index]!)),
       },
       delete: deletions.slice(0, burstReplicas),
     });
@@ -268,14 +280,15 @@ export class DaemonSetController extends QueueController {
 }
 
 /**
- * The pods by the node they are bound to. Finished pods already being deleted are
- * left out: nothing remains to be done about them (getNodesToDaemonPods).
+ * The pods by the node they are bound to or meant for ("" for neither). Finished
+ * pods already being deleted are left out: nothing remains to be done about them
+ * (getNodesToDaemonPods).
  */
 function groupByNode(claimed: readonly Pod[]): Map<string, Pod[]> {
   const byNode = new Map<string, Pod[]>();
   for (const pod of claimed) {
     if (isPodTerminal(pod) && pod.metadata.deletionTimestamp) continue;
-    const node = pod.spec.nodeName ?? "";
+    const node = targetNodeName(pod) ?? "";
     const list = byNode.get(node);
     if (list) list.push(pod);
     else byNode.set(node, [pod]);

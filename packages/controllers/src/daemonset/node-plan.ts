@@ -1,10 +1,11 @@
 // Which nodes need a daemon pod and which daemon pods must go (pkg/controller/daemon
 // podsShouldBeOnNode and manage). Pure: the controller applies the plan.
 import { isPodAvailable, isPodReady } from "../common/index.js";
-import type { Pod } from "@bosun/api";
+import { podRevisionLabel, type Pod } from "@bosun/api";
 import type { Placement } from "./node-placement.js";
 
-export const revisionLabel = "controller-revision-hash";
+/** The hash of the revision a pod was made from. */
+export const revisionLabel = podRevisionLabel;
 
 export interface NodeState {
   name: string;

@@ -46,3 +46,25 @@ export function ensureJobCondition(
   }
   return { conditions: list, changed: false };
 }
+
+/**
+ * The condition that says a Job will finish once its pods are gone, as Kubernetes
+ * 1.33 writes it before Complete or Failed: SuccessCriteriaMet, or FailureTarget.
+ */
+export type JobInterimType = "SuccessCriteriaMet" | "FailureTarget";
+
+/** The interim condition that is True, SuccessCriteriaMet first, as syncJob reads them. */
+export function interimCondition(job: Job): (JobCondition & { type: JobInterimType }) | undefined {
+  const conditions = job.status?.conditions ?? [];
+  const c = conditions.find((c) => c.type === "SuccessCriteriaMet" && c.status === "True") ?? conditions.find((c) => c.type === "FailureTarget" && c.status === "True");
+  return c as (JobCondition & { type: JobInterimType }) | undefined;
+}
+
+/** The final condition an interim one becomes: Complete or Failed. */
+export function finalTypeOf(interim: JobInterimType): JobFinishedType {
+  return interim === "SuccessCriteriaMet" ? "Complete" : "Failed";
+}
+
+export function newJobCondition(type: string, reason: string, message: string, nowIso: string): JobCondition {
+  return { type, status: "True", reason, message, lastProbeTime: nowIso, lastTransitionTime: nowIso };
+}

@@ -2,7 +2,10 @@
 // enough of them succeed, or until it runs out of retries or time, and reports
 // progress in the Job's status. Finished pods are kept while the Job runs (Bosun has
 // no job-tracking finalizers): they are what succeeded and failed are counted from.
-import { mustResource, rfc3339, type Job, type JobCondition, type JobStatus, type LabelSelector, type Pod } from "@bosun/api";
+// As in Kubernetes 1.33, a Job that is done first gets SuccessCriteriaMet or
+// FailureTarget; its remaining pods are deleted, and once none is left running it
+// gets Complete or Failed with the same reason.
+import { countIndexes, formatIndexes, mergeIntervals, mustResource, rfc3339, type Job, type JobCondition, type JobStatus, type LabelSelector, type Pod } from "@bosun/api";
 import { createLogger, isConflict, objectKey, type EventType, type Informer } from "@bosun/client";
 import {
   claimObjects,
@@ -14,11 +17,25 @@ import {
   RequeueAt,
   watchDependents,
   type ControllerContext,
+  type PodsToCreate,
 } from "../common/index.js";
-import { ensureJobCondition, isJobFinished } from "./conditions.js";
+import { ensureJobCondition, finalTypeOf, interimCondition, isJobFinished, newJobCondition, type JobInterimType } from "./conditions.js";
 import { jobSelector, withJobDefaults, type DefaultedJob } from "./defaults.js";
-import { activeDeadlineAt, countPods, isComplete, pastBackoffLimit, podsToDelete, wantActive, type PodCounts } from "./job-math.js";
+import { indexProgress, type IndexProgress } from "./index-progress.js";
+import { firstPendingIndexes, indexedPodTemplate, indexesOf, isIndexedJob, surplusIndexPods } from "./indexed.js";
+import {
+  activeDeadlineAt,
+  countPods,
+  failJobMessage,
+  isComplete,
+  onlyReplaceFailedPods,
+  pastBackoffLimit,
+  podsToDelete,
+  wantActive,
+  type PodCounts,
+} from "./job-math.js";
 import { defaultPodFailureBackoffMs, failureRecord, maxPodFailureBackoffMs, remainingBackoffMs } from "./pod-failure-backoff.js";
+import { matchSuccessPolicy } from "./success-policy.js";
 
 const log = createLogger("controllers/job");
 const jobsResource = mustResource("jobs");
@@ -29,6 +46,9 @@ const maxPodChangesPerSync = 500;
 
 export const backoffLimitExceededMessage = "Job has reached the specified backoff limit";
 export const deadlineExceededMessage = "Job was active longer than specified deadline";
+export const maxFailedIndexesExceededMessage = "Job has exceeded the specified maximal number of failed indexes";
+export const failedIndexesMessage = "Job has failed indexes";
+export const completionsReachedMessage = "Reached expected number of succeeded pods";
 
 export interface JobControllerOptions {
   /** Jobs synced at the same time (Kubernetes' --concurrent-job-syncs). */
@@ -46,7 +66,8 @@ interface PendingEvent {
 
 interface FinishDecision {
   uid: string;
-  condition: JobCondition;
+  /** The SuccessCriteriaMet or FailureTarget condition decided. */
+  condition: JobCondition & { type: JobInterimType };
   failed: number;
 }
 
@@ -64,8 +85,8 @@ export class JobController extends QueueController {
   private readonly podControl: PodControl;
   private readonly requeue = new RequeueAt(this.queue, this.now);
   /**
-   * Jobs this controller decided are finished, until the informer shows the written
-   * condition. Deleting a failed Job's pods deletes the evidence (their restarts):
+   * Jobs this controller decided will finish, until the informer shows the written
+   * interim condition. Deleting a failed Job's pods deletes the evidence (their restarts):
    * a later sync on a stale cache, or after a lost status write, would otherwise
    * see a running Job without pods and start new ones.
    */
@@ -106,7 +127,9 @@ export class JobController extends QueueController {
       return;
     }
     const decided = this.decisions.get(key);
-    const decision = decided?.uid === cached.metadata.uid ? decided : undefined;
+    const recorded = interimCondition(cached);
+    if (recorded) this.decisions.delete(key);
+    const decision = !recorded && decided?.uid === cached.metadata.uid ? decided : undefined;
     const job = withJobDefaults(cached);
     // Read before the pods, so a pod observed in between is not counted twice.
     const mayManagePods = this.expectations.satisfied(key);
@@ -127,46 +150,41 @@ export class JobController extends QueueController {
     if (!status.startTime && !suspended) status.startTime = nowIso;
     const events: PendingEvent[] = [];
 
-    const counts = countPods(pods);
+    const counts = countPods(pods, job);
+    const progress = isIndexedJob(job) ? indexProgress(job, pods) : undefined;
     let active = counts.active.length;
     let ready = counts.ready;
+    let terminating = counts.terminating.length;
     let failed = counts.failed;
-    let finished: JobCondition | undefined;
+    const succeeded = progress ? countIndexes(progress.succeeded) : counts.succeeded;
+    let finishing: (JobCondition & { type: JobInterimType }) | undefined = recorded ?? decision?.condition;
     let podError: unknown;
 
-    if (decision) {
-      finished = decision.condition;
-    } else if (pastBackoffLimit(job, pods, failed)) {
-      finished = failedCondition("BackoffLimitExceeded", backoffLimitExceededMessage, nowIso);
-    } else {
-      const deadline = activeDeadlineAt(job, status.startTime);
-      if (deadline !== undefined && nowMs >= deadline) finished = failedCondition("DeadlineExceeded", deadlineExceededMessage, nowIso);
-      else if (deadline !== undefined) this.requeue.at(key, deadline);
-    }
+    if (!finishing) finishing = this.failureTarget(key, job, pods, failed, status.startTime, nowMs, nowIso);
+    if (!finishing && progress) finishing = indexedFinish(job, progress, nowIso);
 
-    if (finished) {
+    let allStopped = false;
+    if (finishing) {
       const removed = await this.deletePods(key, cached, counts.active);
       active -= removed.deleted;
       ready -= removed.deletedReady;
+      // A pod never bound to a node is gone at once; one on a node stops first.
+      terminating += removed.gone.filter((p) => p.spec.nodeName).length;
       podError = removed.error;
-      // Finished only once every active pod is gone; the pods stopped count as failed.
-      if (removed.deleted === counts.active.length) failed = Math.max(failed + removed.deleted, decision?.failed ?? 0);
-      else finished = undefined;
+      allStopped = removed.deleted === counts.active.length && mayManagePods;
+      if (finishing.type === "FailureTarget") {
+        // The pods stopped count as failed, and the count does not drop as they go.
+        failed = Math.max(failed + removed.deleted, decision?.failed ?? 0, cached.status?.failed ?? 0);
+      }
     } else {
       let managed = false;
       if (mayManagePods && !cached.metadata.deletionTimestamp) {
-        ({ active, ready, error: podError } = await this.manageJob(key, job, cached, counts, pods, nowMs));
+        ({ active, ready, error: podError } = await this.manageJob(key, job, cached, counts, pods, progress, nowMs));
         managed = true;
       }
-      if (isComplete(job, counts.succeeded, active)) {
-        finished = {
-          type: "Complete",
-          status: "True",
-          reason: "CompletionsReached",
-          message: "Reached expected number of succeeded pods",
-          lastProbeTime: nowIso,
-          lastTransitionTime: nowIso,
-        };
+      if (isComplete(job, succeeded, active)) {
+        finishing = { ...newJobCondition("SuccessCriteriaMet", "CompletionsReached", completionsReachedMessage, nowIso), type: "SuccessCriteriaMet" };
+        allStopped = true;
       } else if (managed) {
         const suspend = suspended
           ? ensureJobCondition(status.conditions, "Suspended", "True", "JobSuspended", "Job suspended", nowIso)
@@ -181,20 +199,35 @@ export class JobController extends QueueController {
     }
 
     setCount(status, "active", active);
-    setCount(status, "succeeded", counts.succeeded);
+    setCount(status, "succeeded", succeeded);
     setCount(status, "failed", failed);
     status.ready = ready;
-    if (finished) {
-      // A decision taken by an earlier sync keeps its time.
-      const at = finished.lastTransitionTime ?? nowIso;
-      status.conditions = ensureJobCondition(status.conditions, finished.type, "True", finished.reason ?? "", finished.message ?? "", at).conditions;
-      if (finished.type === "Complete") status.completionTime = at;
-      events.push(
-        finished.type === "Complete"
-          ? { type: "Normal", reason: "Completed", message: "Job completed" }
-          : { type: "Warning", reason: finished.reason ?? "Failed", message: finished.message ?? "" },
-      );
-      this.decisions.set(key, { uid: cached.metadata.uid ?? "", condition: finished, failed });
+    status.terminating = terminating;
+    if (progress) {
+      const completed = formatIndexes(progress.succeeded);
+      if (completed !== "") status.completedIndexes = completed;
+      else delete status.completedIndexes;
+      if (progress.failed) status.failedIndexes = formatIndexes(progress.failed);
+    }
+    let finished: JobCondition | undefined;
+    if (finishing) {
+      const interim = finishing;
+      if (!status.conditions?.some((c) => c.type === interim.type && c.status === "True")) {
+        status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== interim.type), interim];
+      }
+      this.decisions.set(key, { uid: cached.metadata.uid ?? "", condition: interim, failed });
+      // Complete or Failed only once no pod of the Job runs any more (delayTerminalCondition).
+      if (allStopped && terminating === 0) {
+        const type = finalTypeOf(interim.type);
+        status.conditions = ensureJobCondition(status.conditions, type, "True", interim.reason ?? "", interim.message ?? "", nowIso).conditions;
+        if (type === "Complete") status.completionTime = nowIso;
+        finished = status.conditions.find((c) => c.type === type);
+        events.push(
+          type === "Complete"
+            ? { type: "Normal", reason: "Completed", message: "Job completed" }
+            : { type: "Warning", reason: interim.reason ?? "Failed", message: interim.message ?? "" },
+        );
+      }
     }
     if (statusChanged(cached.status, status)) {
       try {
@@ -206,48 +239,133 @@ export class JobController extends QueueController {
         if (podError !== undefined) throw podError;
         return;
       }
-      if (finished) log.info({ job: key, condition: finished.type, reason: finished.reason, succeeded: counts.succeeded, failed }, "job finished");
+      if (finished) log.info({ job: key, condition: finished.type, reason: finished.reason, succeeded, failed }, "job finished");
     }
     for (const e of events) this.ctx.recorder.event(cached, e.type, e.reason, e.message);
     if (podError !== undefined) throw podError;
   }
 
+  /** FailureTarget when a FailJob rule matched, retries ran out or time did; else undefined (and a wake-up at the deadline). */
+  private failureTarget(
+    key: string,
+    job: DefaultedJob,
+    pods: readonly Pod[],
+    failed: number,
+    startTime: string | undefined,
+    nowMs: number,
+    nowIso: string,
+  ): (JobCondition & { type: "FailureTarget" }) | undefined {
+    const target = (reason: string, message: string) => ({ ...newJobCondition("FailureTarget", reason, message, nowIso), type: "FailureTarget" as const });
+    const policyMessage = failJobMessage(job, pods);
+    if (policyMessage !== undefined) return target("PodFailurePolicy", policyMessage);
+    if (pastBackoffLimit(job, pods, failed)) return target("BackoffLimitExceeded", backoffLimitExceededMessage);
+    const deadline = activeDeadlineAt(job, startTime);
+    if (deadline !== undefined && nowMs >= deadline) return target("DeadlineExceeded", deadlineExceededMessage);
+    if (deadline !== undefined) this.requeue.at(key, deadline);
+    return undefined;
+  }
+
   /** Creates or deletes pods toward the wanted number; answers the active and ready pods after it. */
-  private async manageJob(key: string, job: DefaultedJob, owner: Job, counts: PodCounts, pods: Pod[], nowMs: number): Promise<PodChanges> {
+  private async manageJob(
+    key: string,
+    job: DefaultedJob,
+    owner: Job,
+    counts: PodCounts,
+    pods: Pod[],
+    progress: IndexProgress | undefined,
+    nowMs: number,
+  ): Promise<PodChanges> {
     const active = counts.active.length;
-    if (job.spec.suspend === true) {
-      const removed = await this.deletePods(key, owner, counts.active);
+    const removeAndAnswer = async (excess: readonly Pod[]): Promise<PodChanges> => {
+      const removed = await this.deletePods(key, owner, excess.slice(0, maxPodChangesPerSync));
       return { active: active - removed.deleted, ready: counts.ready - removed.deletedReady, error: removed.error };
-    }
-    const want = wantActive(job, counts.succeeded, active);
-    if (active > want) {
-      const excess = podsToDelete(counts.active, Math.min(active - want, maxPodChangesPerSync));
-      const removed = await this.deletePods(key, owner, excess);
-      return { active: active - removed.deleted, ready: counts.ready - removed.deletedReady, error: removed.error };
-    }
-    const missing = Math.min(want - active, maxPodChangesPerSync);
+    };
+    if (job.spec.suspend === true) return removeAndAnswer(counts.active);
+    const succeeded = progress ? countIndexes(progress.succeeded) : counts.succeeded;
+    const want = wantActive(job, succeeded, active);
+    const completions = job.spec.completions ?? 0;
+    // An Indexed Job first drops pods without a valid index and an index's second pod.
+    const surplus = progress ? surplusIndexPods(counts.active, completions, (ps) => podsToDelete(ps, ps.length)) : { remove: [], keep: counts.active };
+    const excess = [...surplus.remove, ...podsToDelete(surplus.keep, surplus.keep.length - want)];
+    if (excess.length > 0) return removeAndAnswer(excess);
+
+    // With podReplacementPolicy Failed, a pod being deleted holds its place until it is gone.
+    const holding = onlyReplaceFailedPods(job) ? counts.terminating : [];
+    const missing = Math.min(want - holding.length - active, maxPodChangesPerSync);
     if (missing <= 0) return { active, ready: counts.ready };
-    const waitMs = remainingBackoffMs(failureRecord(pods), nowMs, this.backoffBaseMs, this.backoffMaxMs);
-    if (waitMs > 0) {
-      log.debug({ job: key, waitMs }, "delaying pod creation after failures");
-      this.requeue.at(key, nowMs + waitMs);
-      return { active, ready: counts.ready };
+    const perIndex = job.spec.backoffLimitPerIndex !== undefined;
+    if (!perIndex) {
+      const waitMs = remainingBackoffMs(failureRecord(pods), nowMs, this.backoffBaseMs, this.backoffMaxMs);
+      if (waitMs > 0) {
+        log.debug({ job: key, waitMs }, "delaying pod creation after failures");
+        this.requeue.at(key, nowMs + waitMs);
+        return { active, ready: counts.ready };
+      }
     }
-    const created = await this.createPods(key, job, owner, missing);
+    if (!progress) {
+      const created = await this.createPods(key, owner, { template: job.spec.template, count: missing });
+      return { active: active + created.created, ready: counts.ready, error: created.error };
+    }
+    const taken = mergeIntervals(mergeIntervals(progress.succeeded, indexesOf(counts.active, completions)), mergeIntervals(indexesOf(holding, completions), progress.failed ?? []));
+    let indexes = firstPendingIndexes(taken, missing, completions);
+    if (perIndex) {
+      // Each index waits out its own backoff, from its own last failure.
+      const waits = indexes.map((ix) => {
+        const f = progress.failures.get(ix);
+        return f ? remainingBackoffMs({ failuresAfterLastSuccess: f.failed + f.ignored, lastFailureAt: f.lastFailureAt }, nowMs, this.backoffBaseMs, this.backoffMaxMs) : 0;
+      });
+      const ready = indexes.filter((_, i) => waits[i] === 0);
+      if (ready.length === 0 && indexes.length > 0) {
+        const waitMs = Math.min(...waits);
+        log.debug({ job: key, waitMs }, "delaying pod creation of failed indexes");
+        this.requeue.at(key, nowMs + waitMs);
+      }
+      indexes = ready;
+    }
+    if (indexes.length === 0) return { active, ready: counts.ready };
+    const created = await this.createPods(key, owner, {
+      template: job.spec.template,
+      count: indexes.length,
+      each: (i) => {
+        const ix = indexes[i]!;
+        const f = progress.failures.get(ix);
+        return indexedPodTemplate(job, job.spec.template, ix, perIndex ? { failed: f?.failed ?? 0, ignored: f?.ignored ?? 0 } : undefined);
+      },
+    });
     return { active: active + created.created, ready: counts.ready, error: created.error };
   }
 
   /** Creates pods in slow-start batches, so a Job whose pods cannot be created fails one request, not hundreds. */
-  private async createPods(key: string, job: DefaultedJob, owner: Job, count: number): Promise<{ created: number; error?: unknown }> {
-    const { created, errors } = await this.podControl.apply(key, typedJob(owner), { create: { template: job.spec.template, count } });
+  private async createPods(key: string, owner: Job, create: PodsToCreate): Promise<{ created: number; error?: unknown }> {
+    const { created, errors } = await this.podControl.apply(key, typedJob(owner), { create });
     return errors.length === 0 ? { created } : { created, error: errors[0] };
   }
 
-  private async deletePods(key: string, owner: Job, pods: readonly Pod[]): Promise<{ deleted: number; deletedReady: number; error?: unknown }> {
+  private async deletePods(key: string, owner: Job, pods: readonly Pod[]): Promise<{ deleted: number; deletedReady: number; gone: Pod[]; error?: unknown }> {
     const { gone, errors } = await this.podControl.apply(key, typedJob(owner), { delete: pods.map((pod) => ({ pod })) });
-    const removed = { deleted: gone.length, deletedReady: gone.filter(isPodReady).length };
+    const removed = { deleted: gone.length, deletedReady: gone.filter(isPodReady).length, gone };
     return errors.length === 0 ? removed : { ...removed, error: errors[0] };
   }
+}
+
+/**
+ * How an Indexed Job ends early: failed indexes beyond maxFailedIndexes, or every
+ * index done with some failed (FailureTarget); or its successPolicy met
+ * (SuccessCriteriaMet).
+ */
+function indexedFinish(job: DefaultedJob, progress: IndexProgress, nowIso: string): (JobCondition & { type: JobInterimType }) | undefined {
+  const failedIndexes = countIndexes(progress.failed ?? []);
+  const succeeded = countIndexes(progress.succeeded);
+  const max = job.spec.maxFailedIndexes;
+  if (max !== undefined && failedIndexes > max) {
+    return { ...newJobCondition("FailureTarget", "MaxFailedIndexesExceeded", maxFailedIndexesExceededMessage, nowIso), type: "FailureTarget" };
+  }
+  if (failedIndexes > 0 && failedIndexes + succeeded >= (job.spec.completions ?? 0)) {
+    return { ...newJobCondition("FailureTarget", "FailedIndexes", failedIndexesMessage, nowIso), type: "FailureTarget" };
+  }
+  const met = matchSuccessPolicy(job.spec.successPolicy, job.spec.completions ?? 0, progress.succeeded);
+  if (met !== undefined) return { ...newJobCondition("SuccessCriteriaMet", "SuccessPolicy", met, nowIso), type: "SuccessCriteriaMet" };
+  return undefined;
 }
 
 /** The Job with its type, which the pods' controllerRef names. */
@@ -258,10 +376,6 @@ function typedJob(job: Job): Job {
 /** The selector a Job adopts orphan pods with: none once it is finished, or when its selector is invalid or empty. */
 function adoptingSelector(job: Job): LabelSelector | undefined {
   return isJobFinished(job) ? undefined : labelSelectorOf(jobSelector(job));
-}
-
-function failedCondition(reason: string, message: string, nowIso: string): JobCondition {
-  return { type: "Failed", status: "True", reason, message, lastProbeTime: nowIso, lastTransitionTime: nowIso };
 }
 
 /** Counters are left out when zero, as Kubernetes serialises them. */
@@ -279,6 +393,9 @@ function statusChanged(old: JobStatus | undefined, next: JobStatus): boolean {
     (o.succeeded ?? 0) !== (next.succeeded ?? 0) ||
     (o.failed ?? 0) !== (next.failed ?? 0) ||
     o.ready !== next.ready ||
+    o.terminating !== next.terminating ||
+    o.completedIndexes !== next.completedIndexes ||
+    o.failedIndexes !== next.failedIndexes ||
     JSON.stringify(o.conditions ?? []) !== JSON.stringify(next.conditions ?? [])
   );
 }

@@ -13,11 +13,15 @@ import {
 } from "@bosun/api";
 
 export const defaultBackoffLimit = 6;
+/** The Job's own limit when backoffLimitPerIndex limits each index (math.MaxInt32). */
+export const unlimitedBackoffLimit = 2147483647;
 
 export type DefaultedJobSpec = JobSpec & {
   parallelism: number;
   backoffLimit: number;
   selector: LabelSelectorSpec;
+  completionMode: string;
+  podReplacementPolicy: string;
 };
 export type DefaultedJob = Job & { spec: DefaultedJobSpec };
 
@@ -29,15 +33,18 @@ export function jobSelector(job: Job): LabelSelectorSpec {
 }
 
 /**
- * A copy of `job` with parallelism, completions, backoffLimit, selector and the
- * template's controller labels filled in where missing. Completions stays unset
- * when only parallelism is given: that is a work-queue Job, done when any pod succeeds.
+ * A copy of `job` with parallelism, completions, backoffLimit, completionMode,
+ * podReplacementPolicy, selector and the template's controller labels filled in
+ * where missing. Completions stays unset when only parallelism is given: that is a
+ * work-queue Job, done when any pod succeeds.
  */
 export function withJobDefaults(job: Job): DefaultedJob {
   const spec = structuredClone(job.spec);
   if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
   const parallelism = spec.parallelism ?? 1;
-  const backoffLimit = spec.backoffLimit ?? defaultBackoffLimit;
+  const backoffLimit = spec.backoffLimit ?? (spec.backoffLimitPerIndex !== undefined ? unlimitedBackoffLimit : defaultBackoffLimit);
+  const completionMode = spec.completionMode ?? "NonIndexed";
+  const podReplacementPolicy = spec.podReplacementPolicy ?? (spec.podFailurePolicy !== undefined ? "Failed" : "TerminatingOrFailed");
   if (!spec.selector && spec.manualSelector !== true) {
     const uid = job.metadata.uid ?? "";
     const name = job.metadata.name ?? "";
@@ -53,5 +60,5 @@ export function withJobDefaults(job: Job): DefaultedJob {
       },
     };
   }
-  return { ...job, spec: { ...spec, parallelism, backoffLimit, selector: jobSelector(job) } };
+  return { ...job, spec: { ...spec, parallelism, backoffLimit, completionMode, podReplacementPolicy, selector: jobSelector(job) } };
 }

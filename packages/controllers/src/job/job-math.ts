@@ -1,14 +1,19 @@
 // The arithmetic of a Job, after pkg/controller/job/job_controller.go: what its pods
 // add up to, whether it has failed, and how many pods it wants running. Pure, so
 // the rules are tested without an API server.
-import type { Pod } from "@bosun/api";
+import { isPodTerminal, type Pod } from "@bosun/api";
 import { isPodActive, isPodReady } from "../common/index.js";
 import type { DefaultedJob } from "./defaults.js";
+import { isIndexedJob, validIndexOf } from "./indexed.js";
+import { matchPodFailurePolicy } from "./pod-failure-policy.js";
 
 export interface PodCounts {
   /** Not finished and not being deleted. */
   active: Pod[];
+  /** Being deleted and not finished (status.terminating). */
+  terminating: Pod[];
   succeeded: number;
+  /** Failed pods that count toward backoffLimit: not those a pod failure policy ignores. */
   failed: number;
   /** Active pods whose Ready condition is True. */
   ready: number;
@@ -17,15 +22,51 @@ export interface PodCounts {
 /**
  * Counts the pods that exist. Bosun has no job-tracking finalizers, so finished
  * pods are never deleted while their Job runs: they are the record of its progress.
+ * An Indexed Job counts only the finished pods of its indexes.
  */
-export function countPods(pods: readonly Pod[]): PodCounts {
+export function countPods(pods: readonly Pod[], job?: DefaultedJob): PodCounts {
   const active = pods.filter(isPodActive);
+  const completions = job?.spec.completions ?? 0;
+  const counted = job && isIndexedJob(job) ? pods.filter((p) => validIndexOf(p, completions) !== undefined) : pods;
+  const policy = job?.spec.podFailurePolicy;
   return {
     active,
-    succeeded: pods.filter((p) => p.status?.phase === "Succeeded").length,
-    failed: pods.filter((p) => p.status?.phase === "Failed").length,
+    terminating: pods.filter(isPodTerminating),
+    succeeded: counted.filter((p) => p.status?.phase === "Succeeded").length,
+    failed: counted.filter((p) => p.status?.phase === "Failed" && matchPodFailurePolicy(policy, p).counts).length,
     ready: active.filter(isPodReady).length,
   };
+}
+
+/** Being deleted but not yet finished: its containers may still run (controller.IsPodTerminating). */
+export function isPodTerminating(pod: Pod): boolean {
+  return pod.metadata.deletionTimestamp !== undefined && !isPodTerminal(pod);
+}
+
+/**
+ * Whether a pod that is being deleted must be gone before it is replaced: with
+ * podReplacementPolicy Failed, and always with a pod failure policy, which needs
+ * to know how the pod ended (onlyReplaceFailedPods).
+ */
+export function onlyReplaceFailedPods(job: DefaultedJob): boolean {
+  return job.spec.podReplacementPolicy === "Failed" || job.spec.podFailurePolicy !== undefined;
+}
+
+/**
+ * The FailJob message of the first pod a FailJob rule matches: a failed pod by its
+ * exit codes or conditions, or a pod being deleted by its conditions (an evicted
+ * pod's DisruptionTarget), since Bosun removes deleted pods without a final phase.
+ */
+export function failJobMessage(job: DefaultedJob, pods: readonly Pod[]): string | undefined {
+  const policy = job.spec.podFailurePolicy;
+  if (!policy) return undefined;
+  for (const pod of pods) {
+    const failed = pod.status?.phase === "Failed";
+    if (!failed && !isPodTerminating(pod)) continue;
+    const match = matchPodFailurePolicy(policy, pod, { conditionsOnly: !failed });
+    if (match.message !== undefined) return match.message;
+  }
+  return undefined;
 }
 
 /** Container restarts of pods still running or pending: retries of restartPolicy OnFailure. */
@@ -34,7 +75,7 @@ export function restartsOfLivePods(pods: readonly Pod[]): number {
   for (const pod of pods) {
     const phase = pod.status?.phase;
     if (phase !== "Running" && phase !== "Pending") continue;
-    for (const c of pod.status?.containerStatuses ?? []) restarts += c.restartCount;
+    for (const c of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) restarts += c.restartCount;
   }
   return restarts;
 }

@@ -1,7 +1,8 @@
 // The ReplicaSet controller, after Kubernetes' pkg/controller/replicaset: keeps
 // spec.replicas active pods matching the selector, adopting orphans and releasing
-// pods it no longer selects, and reports what it sees in status.
-import { mustResource, objectKey, type Pod, type ReplicaSet, type ReplicaSetStatus } from "@bosun/api";
+// pods it no longer selects, and reports what it sees in status. The same
+// controller keeps ReplicationControllers, each read as a ReplicaSet (kinds.ts).
+import { mustResource, objectKey, type KubeObject, type Pod, type ReplicaSet, type ReplicaSetStatus } from "@bosun/api";
 import { createLogger, isConflict, isNotFound, type Informer } from "@bosun/client";
 import {
   claimObjects,
@@ -15,26 +16,29 @@ import {
   watchDependents,
   QueueController,
 } from "../common/index.js";
+import { replicaSetKind, replicationControllerKind, type ReplicatedKind } from "./kinds.js";
 import { podsToDelete } from "./pod-ranking.js";
 import { calculateReplicaSetStatus, nextAvailabilityCheckMs, sameReplicaSetStatus } from "./status.js";
 
 const log = createLogger("controllers/replicaset");
 
 export interface ReplicaSetControllerOptions {
+  /** What it keeps: ReplicaSets unless told otherwise. */
+  kind?: ReplicatedKind;
   workers?: number;
   /** At most this many pods are created or deleted per sync (Kubernetes' burstReplicas). */
   burstReplicas?: number;
 }
 
 const podsRes = mustResource("pods");
-const replicaSetsRes = mustResource("replicasets");
 
 export class ReplicaSetController extends QueueController {
-  readonly name = "replicaset";
+  readonly name: string;
+  private readonly kind: ReplicatedKind;
   private readonly expectations: Expectations;
   private readonly podControl: PodControl;
   private readonly pods: Informer<Pod>;
-  private readonly replicaSets: Informer<ReplicaSet>;
+  private readonly replicaSets: Informer<KubeObject>;
   private readonly burstReplicas: number;
 
   constructor(
@@ -42,10 +46,12 @@ export class ReplicaSetController extends QueueController {
     opts: ReplicaSetControllerOptions = {},
   ) {
     super(ctx, opts.workers ?? 2);
+    this.kind = opts.kind ?? replicaSetKind;
+    this.name = this.kind.controllerName;
     this.expectations = new Expectations(this.now);
     this.podControl = new PodControl(ctx.client, ctx.recorder, this.expectations);
     this.burstReplicas = opts.burstReplicas ?? 500;
-    this.replicaSets = ctx.informers.for<ReplicaSet>(replicaSetsRes);
+    this.replicaSets = ctx.informers.for<KubeObject>(this.kind.res);
     this.pods = ctx.informers.for<Pod>(podsRes);
     this.replicaSets
       .onAdd((rs) => this.queue.add(objectKey(rs)))
@@ -55,9 +61,9 @@ export class ReplicaSetController extends QueueController {
         this.queue.add(objectKey(rs));
       });
     watchDependents(this.pods, {
-      ownerRes: replicaSetsRes,
+      ownerRes: this.kind.res,
       owners: this.replicaSets,
-      selectorOf: (rs) => labelSelectorOf(rs.spec.selector),
+      selectorOf: (owner) => labelSelectorOf(this.kind.view(owner).spec.selector),
       enqueue: (key) => this.queue.add(key),
       expectations: this.expectations,
     });
@@ -66,14 +72,15 @@ export class ReplicaSetController extends QueueController {
   // ---- sync ----
 
   protected async sync(key: string): Promise<void> {
-    const rs = this.replicaSets.get(key);
-    if (!rs) {
+    const owner = this.replicaSets.get(key);
+    if (!owner) {
       this.expectations.delete(key);
       return;
     }
+    const rs = this.kind.view(owner);
     const selector = labelSelectorOf(rs.spec.selector);
     if (!selector) {
-      log.warn({ replicaSet: key }, "invalid or empty selector; not managing pods until spec.selector is fixed");
+      log.warn({ [this.kind.controllerName]: key }, "invalid or empty selector; not managing pods until spec.selector is fixed");
       return;
     }
     // Read before listing pods: what the informer shows is then at least as new as the expectations.
@@ -81,7 +88,7 @@ export class ReplicaSetController extends QueueController {
     const namespace = rs.metadata.namespace;
     const candidates = this.pods.list().filter((p) => p.metadata.namespace === namespace && isPodActive(p));
     const pods = await claimObjects(
-      { client: this.ctx.client, res: podsRes, ownerRes: replicaSetsRes, owner: rs, selector },
+      { client: this.ctx.client, res: podsRes, ownerRes: this.kind.res, owner: rs, selector },
       candidates,
     );
     let manageError: Error | undefined;
@@ -93,7 +100,7 @@ export class ReplicaSetController extends QueueController {
       }
     }
     const nowMs = this.now();
-    await this.writeStatus(rs, calculateReplicaSetStatus(rs, pods, manageError, nowMs));
+    await this.writeStatus(owner, calculateReplicaSetStatus(rs, pods, manageError, nowMs));
     if (manageError) throw manageError;
     const wait = nextAvailabilityCheckMs(pods, rs.spec.minReadySeconds ?? 0, nowMs);
     if (wait !== undefined) this.queue.addAfter(key, wait);
@@ -104,7 +111,7 @@ export class ReplicaSetController extends QueueController {
     let changes: PodChanges = {};
     if (diff < 0) {
       const template = rs.spec.template;
-      if (!template) throw new Error(`ReplicaSet ${key} has no spec.template to create pods from; add one`);
+      if (!template) throw new Error(`${rs.kind} ${key} has no spec.template to create pods from; add one`);
       changes = { create: { template, count: Math.min(-diff, this.burstReplicas) } };
     } else if (diff > 0) {
       const victims = podsToDelete(pods, this.relatedPods(rs, pods), Math.min(diff, this.burstReplicas));
@@ -131,20 +138,24 @@ export class ReplicaSetController extends QueueController {
     return this.pods.list().filter((p) => p.metadata.namespace === rs.metadata.namespace && siblings.has(controllerRefOf(p)?.uid));
   }
 
-  /** Writes status through /status when it changed; one retry on a fresh read after a conflict. */
-  private async writeStatus(rs: ReplicaSet, status: ReplicaSetStatus): Promise<void> {
+  /**
+   * Writes status through /status when it changed (an RC's status has the
+   * ReplicaSet's fields); one retry on a fresh read after a conflict.
+   */
+  private async writeStatus(owner: KubeObject, status: ReplicaSetStatus): Promise<void> {
+    const rs = owner as KubeObject & { status?: ReplicaSetStatus };
     if (sameReplicaSetStatus(rs.status, status)) return;
-    let target = rs;
+    let target: KubeObject = owner;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.ctx.client.update<ReplicaSet>(replicaSetsRes, { ...target, status }, { subresource: "status" });
+        await this.ctx.client.update<KubeObject>(this.kind.res, { ...target, status } as KubeObject, { subresource: "status" });
         return;
       } catch (err) {
         if (isNotFound(err)) return;
         if (!isConflict(err) || attempt > 0) throw err;
       }
       try {
-        target = await this.ctx.client.get<ReplicaSet>(replicaSetsRes, rs.metadata.name ?? "", rs.metadata.namespace);
+        target = await this.ctx.client.get<KubeObject>(this.kind.res, rs.metadata.name ?? "", rs.metadata.namespace);
       } catch (err) {
         if (isNotFound(err)) return;
         throw err;
@@ -152,4 +163,9 @@ export class ReplicaSetController extends QueueController {
       if (target.metadata.uid !== rs.metadata.uid) return;
     }
   }
+}
+
+/** The ReplicationController manager: the ReplicaSet controller over RCs, as Kubernetes' NewReplicationManager. */
+export function newReplicationControllerController(ctx: ControllerContext, opts: Omit<ReplicaSetControllerOptions, "kind"> = {}): ReplicaSetController {
+  return new ReplicaSetController(ctx, { ...opts, kind: replicationControllerKind });
 }

@@ -1,11 +1,13 @@
 // The StatefulSet controller (pkg/controller/statefulset): pods with stable names
 // "<set>-<ordinal>", created and removed in order (OrderedReady) or all at once
 // (Parallel), updated in reverse ordinal order down to the partition, and a status
-// that says which revision is current. Each pod's claims "<template>-<set>-<ordinal>"
+// that says which revision is current, with a ControllerRevision per template
+// (revisions.ts). Each pod's claims "<template>-<set>-<ordinal>"
 // are made before it, and owned as the retention policy says (claims.ts). The
 // decisions are in plan.ts; this file reads the caches, claims pods and carries
 // the plan out.
 import {
+  type ControllerRevision,
   matchesLabels,
   mustResource,
   objectKey,
@@ -30,7 +32,8 @@ import { statefulSetSettings, type StatefulSetSettings } from "./defaults.js";
 import { identityLabels, identityMatches, newStatefulSetPod, ordinalOf, podNameFor } from "./identity.js";
 import { planStatefulSet, type SetAction } from "./plan.js";
 import { isRunningAndAvailable, isRunningAndReady } from "./pod-conditions.js";
-import { currentRevisionOf, templateOfRevision, updateRevisionOf } from "./revisions.js";
+import { ControllerHistory, controllerRevisionsRes } from "../history/history-control.js";
+import { StatefulSetHistory, templateOfNamedRevision, type SetRevisions } from "./revisions.js";
 import { computeStatefulSetStatus, nextStatefulSetStatus } from "./status.js";
 
 const statefulsets = mustResource("statefulsets");
@@ -41,17 +44,13 @@ export interface StatefulSetControllerOptions {
   workers?: number;
 }
 
-interface Revisions {
-  current: string;
-  update: string;
-}
-
 export class StatefulSetController extends QueueController {
   readonly name = "statefulset";
   private readonly expectations: Expectations;
   private readonly setInformer: Informer<StatefulSet>;
   private readonly podInformer: Informer<Pod>;
   private readonly claimControl: StatefulClaimControl;
+  private readonly history: StatefulSetHistory;
 
   constructor(
     ctx: ControllerContext,
@@ -79,6 +78,9 @@ export class StatefulSetController extends QueueController {
       .onUpdate((_old, claim) => this.enqueueSetsOfClaim(claim))
       .onDelete((claim) => this.enqueueSetsOfClaim(claim));
     this.claimControl = new StatefulClaimControl(ctx.client, ctx.recorder, claimInformer);
+    const revisions = new ControllerHistory(ctx.client, ctx.informers.for<ControllerRevision>(controllerRevisionsRes), statefulsets);
+    revisions.watch(this.setInformer, (set) => labelSelectorOf(set.spec.selector), (key) => this.queue.add(key));
+    this.history = new StatefulSetHistory(revisions);
   }
 
   // ---- event handlers ----
@@ -118,8 +120,7 @@ export class StatefulSetController extends QueueController {
     // Only pods named after the set can be its members (isMemberOf).
     const members = this.podInformer.list().filter((p) => p.metadata.namespace === set.metadata.namespace && ordinalOf(setName, p) >= 0);
     const claimed = await claimObjects<Pod>({ client: this.ctx.client, res: pods, ownerRes: statefulsets, owner: set, selector }, members);
-    const update = updateRevisionOf(set);
-    const revisions: Revisions = { current: currentRevisionOf(set, update), update };
+    const revisions = await this.history.revisions(set, selector);
 
     // A set being deleted, or whose own creates and deletes are not all seen yet, only reports.
     let syncError: unknown;
@@ -137,6 +138,7 @@ export class StatefulSetController extends QueueController {
       log.warn({ statefulset: key, err: errorMessage(err) }, "status update failed after a failed sync");
     }
     if (syncError !== undefined) throw syncError;
+    if (!set.metadata.deletionTimestamp) await this.history.truncate(set, claimed, revisions);
   }
 
   private async reconcile(
@@ -145,7 +147,7 @@ export class StatefulSetController extends QueueController {
     selector: LabelSelector,
     settings: StatefulSetSettings,
     claimed: Pod[],
-    revisions: Revisions,
+    revisions: SetRevisions,
   ): Promise<void> {
     if (!matchesLabels(selector, set.spec.template.metadata?.labels)) {
       this.ctx.recorder.event(
@@ -165,7 +167,7 @@ export class StatefulSetController extends QueueController {
       partition: settings.partition,
       minReadySeconds: settings.minReadySeconds,
       pods: claimed,
-      updateRevision: revisions.update,
+      updateRevision: revisions.update.metadata.name ?? "",
       identityMatches: (pod) => identityMatches(set, pod),
       nowMs: this.now(),
     });
@@ -240,17 +242,17 @@ export class StatefulSetController extends QueueController {
     this.expectations.lowerExpectations(key, creates, deletes);
   }
 
-  private async apply(set: StatefulSet, key: string, action: SetAction, claimed: Pod[], revisions: Revisions): Promise<void> {
+  private async apply(set: StatefulSet, key: string, action: SetAction, claimed: Pod[], revisions: SetRevisions): Promise<void> {
     const setName = set.metadata.name ?? "";
     const ns = set.metadata.namespace ?? "";
     switch (action.kind) {
       case "create": {
-        // Below the partition a recreated pod stays at the current revision, if its template is still known.
-        let revision = action.revision === "current" ? revisions.current : revisions.update;
-        let template = templateOfRevision(set, revision, revisions.update, claimed);
+        // Below the partition a recreated pod stays at the current revision.
+        let revision = (action.revision === "current" ? revisions.current : revisions.update).metadata.name ?? "";
+        let template = revision === revisions.update.metadata.name ? set.spec.template : templateOfNamedRevision(revisions, revision);
         if (!template) {
-          log.info({ statefulset: key, revision }, "no live pod of the current revision to copy its template from; creating at the update revision");
-          revision = revisions.update;
+          log.info({ statefulset: key, revision }, "the current revision holds no pod template; creating at the update revision");
+          revision = revisions.update.metadata.name ?? "";
           template = set.spec.template;
         }
         const pod = newStatefulSetPod(set, template, action.ordinal, revision);
@@ -309,16 +311,16 @@ export class StatefulSetController extends QueueController {
     }
   }
 
-  private async writeStatus(set: StatefulSet, settings: StatefulSetSettings, claimed: Pod[], revisions: Revisions): Promise<void> {
+  private async writeStatus(set: StatefulSet, settings: StatefulSetSettings, claimed: Pod[], revisions: SetRevisions): Promise<void> {
     const nowMs = this.now();
     const computed = computeStatefulSetStatus({
       pods: claimed,
-      currentRevision: revisions.current,
-      updateRevision: revisions.update,
+      currentRevision: revisions.current.metadata.name ?? "",
+      updateRevision: revisions.update.metadata.name ?? "",
       rollingUpdate: settings.rollingUpdate,
       minReadySeconds: settings.minReadySeconds,
       generation: set.metadata.generation,
-      collisionCount: set.status?.collisionCount,
+      collisionCount: revisions.collisionCount,
       nowMs,
     });
     let current = set;

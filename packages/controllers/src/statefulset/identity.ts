@@ -1,12 +1,13 @@
 // A StatefulSet pod's stable identity (pkg/controller/statefulset stateful_set_utils.go):
 // its name "<set>-<ordinal>", the labels that name it, its hostname in the set's
 // governing service, and its claims "<template>-<set>-<ordinal>".
-import { volumesWithClaims, type KubeObject, type PersistentVolumeClaim, type Pod, type PodTemplateSpec, type StatefulSet } from "@bosun/api";
+import { podRevisionLabel, volumesWithClaims, type KubeObject, type PersistentVolumeClaim, type Pod, type PodTemplateSpec, type StatefulSet } from "@bosun/api";
 import { podFromTemplate } from "../common/index.js";
 
 export const podNameLabel = "statefulset.kubernetes.io/pod-name";
 export const podIndexLabel = "apps.kubernetes.io/pod-index";
-export const revisionLabel = "controller-revision-hash";
+/** The name of the revision a pod was made from. */
+export const revisionLabel = podRevisionLabel;
 
 const ordinalName = /^(.*)-(\d+)$/;
 

@@ -94,6 +94,30 @@ export interface PreBindPlugin {
   preBind(pod: Pod, node: string): Promise<PreBindResult>;
 }
 
+/**
+ * What a PostFilter step says about a pod that fits nowhere: the node it nominated
+ * for the pod (preemption made room there), "" to clear an earlier nomination,
+ * undefined to leave it; and what to add to the FitError's message.
+ */
+export interface PostFilterResult {
+  nominatedNodeName?: string;
+  message?: string;
+}
+
+/** Whether the pod passes the PreFilter and Filter plugins on `node`, with `nodes` as the whole cluster. */
+export type FilterRunner = (pod: Pod, node: NodeInfo, nodes: readonly NodeInfo[]) => Status;
+
+/**
+ * Runs when no node passed the filters (kube-scheduler's PostFilter): it may change
+ * the cluster (preemption deletes pods) so that the pod fits in a later attempt.
+ * `nodeStatuses` are the filters' verdicts per node; `filter` runs them again on a
+ * node changed in a dry run.
+ */
+export interface PostFilterPlugin {
+  readonly name: string;
+  postFilter(pod: Pod, nodes: readonly NodeInfo[], nodeStatuses: ReadonlyMap<string, Status>, filter: FilterRunner): Promise<PostFilterResult>;
+}
+
 export interface FilterPlugin {
   readonly name: string;
   filter(pod: Pod, nodeInfo: NodeInfo, state: CycleState): Status;
@@ -121,7 +145,8 @@ export type Plugin = Partial<PreEnqueuePlugin> &
   Partial<PreFilterPlugin> &
   Partial<FilterPlugin> &
   Partial<ScorePlugin> &
-  Partial<PreBindPlugin> & { readonly name: string };
+  Partial<PreBindPlugin> &
+  Partial<PostFilterPlugin> & { readonly name: string };
 
 export function isPreEnqueuePlugin(p: Plugin): p is PreEnqueuePlugin {
   return typeof p.preEnqueue === "function";
@@ -141,4 +166,8 @@ export function isPreFilterPlugin(p: Plugin): p is PreFilterPlugin {
 
 export function isPreBindPlugin(p: Plugin): p is PreBindPlugin {
   return typeof p.preBind === "function";
+}
+
+export function isPostFilterPlugin(p: Plugin): p is PostFilterPlugin {
+  return typeof p.postFilter === "function";
 }

@@ -5,7 +5,7 @@
 // points too, as kube-scheduler's multiPoint enables every point a plugin has.
 import type { Handle } from "./handle.js";
 import type { Plugin } from "./interface.js";
-import { isFilterPlugin, isPreBindPlugin, isPreEnqueuePlugin, isPreFilterPlugin, isScorePlugin } from "./interface.js";
+import { isFilterPlugin, isPostFilterPlugin, isPreBindPlugin, isPreEnqueuePlugin, isPreFilterPlugin, isScorePlugin } from "./interface.js";
 import type { Profile } from "./schedule-one.js";
 
 export type PluginFactory = (handle: Handle) => Plugin;
@@ -17,6 +17,8 @@ export interface ProfileConfig {
    * none when left out.
    */
   preEnqueue?: readonly string[];
+  /** Plugins that run when a pod fits nowhere (preemption), in order; none when left out. */
+  postFilter?: readonly string[];
   /** Filter plugin names, in the order they run. */
   filters: readonly string[];
   /** Score plugin names with the weight of each in the total. */
@@ -58,5 +60,17 @@ export function buildProfile(config: ProfileConfig, registry: Registry, handle: 
     if (!isPreEnqueuePlugin(p)) throw new Error(`plugin "${name}" is configured for preEnqueue but has no such check; remove it from preEnqueue`);
     return p;
   });
-  return { preEnqueues, preFilters: filterPlugins.filter(isPreFilterPlugin), filters, scores, preBinds: filterPlugins.filter(isPreBindPlugin) };
+  const postFilters = (config.postFilter ?? []).map((name) => {
+    const p = instance(name);
+    if (!isPostFilterPlugin(p)) throw new Error(`plugin "${name}" is configured for postFilter but has no such step; remove it from postFilter`);
+    return p;
+  });
+  return {
+    preEnqueues,
+    preFilters: filterPlugins.filter(isPreFilterPlugin),
+    filters,
+    postFilters,
+    scores,
+    preBinds: filterPlugins.filter(isPreBindPlugin),
+  };
 }

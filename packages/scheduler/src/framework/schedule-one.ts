@@ -7,6 +7,7 @@ import {
   CycleState,
   maxNodeScore,
   type FilterPlugin,
+  type PostFilterPlugin,
   type PreBindPlugin,
   type PreEnqueuePlugin,
   type PreFilterPlugin,
@@ -25,6 +26,7 @@ export interface Profile {
   preEnqueues: readonly PreEnqueuePlugin[];
   preFilters: readonly PreFilterPlugin[];
   filters: readonly FilterPlugin[];
+  postFilters: readonly PostFilterPlugin[];
   scores: readonly WeightedScorePlugin[];
   preBinds: readonly PreBindPlugin[];
 }
@@ -78,6 +80,22 @@ export function runFilters(filters: readonly FilterPlugin[], pod: Pod, info: Nod
     if (status.code !== "Success") return status;
   }
   return { code: "Success" };
+}
+
+/**
+ * The PreFilter and Filter plugins for one node, with `nodes` as the whole cluster:
+ * what preemption asks of a node it took pods off in a dry run. The PreFilter
+ * plugins count again over `nodes`, so cluster-wide rules (topology spread, pod
+ * affinity) see the change too.
+ */
+export function filterOnNodes(profile: Profile, pod: Pod, node: NodeInfo, nodes: readonly NodeInfo[]): Status {
+  const state = new CycleState();
+  const cluster = nodes.map((n) => (n.name === node.name ? node : n));
+  for (const p of profile.preFilters) {
+    const status = p.preFilter(pod, state, cluster);
+    if (status.code !== "Success") return status;
+  }
+  return runFilters(profile.filters, pod, node, state);
 }
 
 /**

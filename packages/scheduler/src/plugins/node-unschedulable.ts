@@ -2,7 +2,7 @@
 // that tolerates the node.kubernetes.io/unschedulable:NoSchedule taint may still go
 // there, as in kube-scheduler (DaemonSet pods do).
 import { taintKeys, tolerationsTolerateTaint, type Pod, type Taint } from "@bosun/api";
-import { success, unschedulable, type FilterPlugin, type Status } from "../framework/interface.js";
+import { success, unschedulableAndUnresolvable, type FilterPlugin, type Status } from "../framework/interface.js";
 import type { NodeInfo } from "../framework/node-info.js";
 
 export const nodeUnschedulableName = "NodeUnschedulable";
@@ -15,6 +15,6 @@ export class NodeUnschedulable implements FilterPlugin {
 
   filter(pod: Pod, nodeInfo: NodeInfo): Status {
     if (!nodeInfo.node.spec?.unschedulable) return success;
-    return tolerationsTolerateTaint(pod.spec.tolerations, unschedulableTaint) ? success : unschedulable(errReasonUnschedulable);
+    return tolerationsTolerateTaint(pod.spec.tolerations, unschedulableTaint) ? success : unschedulableAndUnresolvable(errReasonUnschedulable);
   }
 }

@@ -12,10 +12,11 @@
 //
 // A pod without constraints of its own is spread by the system defaults, as
 // Kubernetes does since it retired SelectorSpread: hostname with maxSkew 3 and zone
-// with maxSkew 5, both ScheduleAnyway, over the pods its Services, ReplicaSet or
+// with maxSkew 5, both ScheduleAnyway, over the pods its Services, ReplicationController, ReplicaSet or
 // StatefulSet select. Nodes without a zone label still spread by hostname.
 import {
   controllerRefOf,
+  labelSelectorFromMatch,
   labelSelectorOrUndefined,
   findUntoleratedTaint,
   podRequiredNodeAffinityMatches,
@@ -248,7 +249,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, ScorePl
 
   /**
    * The system default constraints over the pods "the same" as this one: those the
-   * selectors of its Services and of its controlling ReplicaSet or StatefulSet all
+   * selectors of its Services and of its controlling ReplicationController, ReplicaSet or StatefulSet all
    * match (kube-scheduler's DefaultSelector). None when nothing selects the pod.
    */
   private defaultConstraints(pod: Pod): Constraint[] {
@@ -261,13 +262,22 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, ScorePl
     }
     const requirements: LabelRequirement[] = Object.entries(merged).map(([key, value]) => ({ key, operator: "=", values: [value] }));
     const owner = controllerRefOf(pod);
-    if (owner?.apiVersion === "apps/v1" && (owner.kind === "ReplicaSet" || owner.kind === "StatefulSet")) {
-      const workload =
-        owner.kind === "ReplicaSet" ? this.handle.listers.replicaSet(namespace, owner.name) : this.handle.listers.statefulSet(namespace, owner.name);
-      const selector = labelSelectorOrUndefined(workload?.spec?.selector);
-      if (selector !== undefined) requirements.push(...selector.requirements);
-    }
+    const selector = owner ? this.ownerSelector(namespace, owner.apiVersion, owner.kind, owner.name) : undefined;
+    if (selector !== undefined) requirements.push(...selector.requirements);
     if (requirements.length === 0) return [];
     return constraintsOf(systemDefaultConstraints, pod, "ScheduleAnyway").map((c) => ({ ...c, selector: { requirements } }));
+  }
+
+  /** The selector of the pod's controller when it is one whose pods are "the same": an RC, ReplicaSet or StatefulSet. */
+  private ownerSelector(namespace: string, apiVersion: string, kind: string, name: string): LabelSelector | undefined {
+    const listers = this.handle.listers;
+    if (apiVersion === "v1" && kind === "ReplicationController") {
+      const selector = listers.replicationController(namespace, name)?.spec.selector ?? {};
+      return Object.keys(selector).length > 0 ? labelSelectorFromMatch(selector) : undefined;
+    }
+    if (apiVersion !== "apps/v1") return undefined;
+    if (kind === "ReplicaSet") return labelSelectorOrUndefined(listers.replicaSet(namespace, name)?.spec.selector);
+    if (kind === "StatefulSet") return labelSelectorOrUndefined(listers.statefulSet(namespace, name)?.spec.selector);
+    return undefined;
   }
 }

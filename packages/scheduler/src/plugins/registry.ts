@@ -1,5 +1,6 @@
 // The plugins built into Bosun, by the names configuration uses.
 import type { Registry } from "../framework/registry.js";
+import { DefaultPreemption, defaultPreemptionName } from "./default-preemption.js";
 import { InterPodAffinity, interPodAffinityName } from "./inter-pod-affinity.js";
 import { LeastAllocated, leastAllocatedName } from "./least-allocated.js";
 import { NodeAffinity, nodeAffinityName } from "./node-affinity.js";
@@ -22,4 +23,5 @@ export const inTreeRegistry: Registry = {
   [podTopologySpreadName]: (handle) => new PodTopologySpread(handle),
   [interPodAffinityName]: (handle) => new InterPodAffinity(handle),
   [leastAllocatedName]: () => new LeastAllocated(),
+  [defaultPreemptionName]: (handle) => new DefaultPreemption(handle),
 };

@@ -2,7 +2,7 @@
 // tolerate them; its PreferNoSchedule taints only make it less attractive
 // (kube-scheduler's TaintToleration plugin, filter and score).
 import { findUntoleratedTaint, tolerationsTolerateTaint, type Pod, type Taint } from "@bosun/api";
-import { maxNodeScore, success, unschedulable, type FilterPlugin, type ScorePlugin, type Status } from "../framework/interface.js";
+import { maxNodeScore, success, unschedulableAndUnresolvable, type FilterPlugin, type ScorePlugin, type Status } from "../framework/interface.js";
 import type { NodeInfo } from "../framework/node-info.js";
 
 export const taintTolerationName = "TaintToleration";
@@ -21,7 +21,7 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
 
   filter(pod: Pod, nodeInfo: NodeInfo): Status {
     const taint = findUntoleratedTaint(nodeInfo.node.spec?.taints, pod.spec.tolerations, isHardTaint);
-    return taint === undefined ? success : unschedulable(errReasonUntoleratedTaint(taint));
+    return taint === undefined ? success : unschedulableAndUnresolvable(errReasonUntoleratedTaint(taint));
   }
 
   /** The raw score is the number of PreferNoSchedule taints the pod does not tolerate. */

@@ -18,7 +18,7 @@ import {
   type Pod,
 } from "@bosun/api";
 import type { Handle } from "../framework/handle.js";
-import { success, unschedulable, type PreBindResult, type Status } from "../framework/interface.js";
+import { success, unschedulable, unschedulableAndUnresolvable, type PreBindResult, type Status } from "../framework/interface.js";
 import type { NodeInfo } from "../framework/node-info.js";
 
 export const volumeBindingName = "VolumeBinding";
@@ -62,7 +62,7 @@ export class VolumeBinding {
         reasons.add(errReasonBindConflict);
       }
     }
-    return reasons.size > 0 ? unschedulable(...reasons) : success;
+    return reasons.size > 0 ? unschedulableAndUnresolvable(...reasons) : success;
   }
 
   async preBind(pod: Pod, node: string): Promise<PreBindResult> {

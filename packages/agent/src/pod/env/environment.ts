@@ -2,12 +2,15 @@
 // pkg/kubelet/kubelet_pods.go): envFrom first, each ConfigMap's or Secret's keys
 // under the prefix; then env in order, each value either expanded against what is
 // defined so far or read from its source, a later definition replacing an earlier
-// one. A missing ConfigMap, Secret or key that is not optional is an error, which
-// keeps the container waiting with CreateContainerConfigError; an optional one is
-// skipped. Command and args are expanded against the result.
+// one; then the Services' variables (service-links.ts) the container does not
+// define itself, which $(VAR) references also see. A missing ConfigMap, Secret or
+// key that is not optional is an error, which keeps the container waiting with
+// CreateContainerConfigError; an optional one is skipped. Command and args are
+// expanded against the result.
 import { containerResourceValue, isEnvVarName, type ConfigMap, type Container, type EnvFromSource, type EnvVar, type Pod, type ResourceList, type Secret } from "@bosun/api";
 import { expand, lookupIn } from "./expansion.js";
 import { podFieldValue, type PodRuntimeAddresses } from "./field-ref.js";
+import { serviceLinkVariables, type ServiceLister } from "./service-links.js";
 import type { EnvObjectSource } from "./source.js";
 
 export interface EnvironmentInput extends PodRuntimeAddresses {
@@ -17,6 +20,8 @@ export interface EnvironmentInput extends PodRuntimeAddresses {
   nodeAllocatable: ResourceList;
   /** Undefined when the agent has no API client: then no ConfigMap or Secret can be read. */
   objects: EnvObjectSource | undefined;
+  /** The cluster's Services, for their variables; undefined when the agent has no API client: then there are none. */
+  services?: ServiceLister | undefined;
 }
 
 /** A pod event worth telling, such as keys skipped from an envFrom source. */
@@ -116,16 +121,19 @@ async function sourcedValue(ev: EnvVar, input: EnvironmentInput, cache: ObjectCa
 export async function makeEnvironment(input: EnvironmentInput): Promise<ContainerEnvironment> {
   const { pod, container } = input;
   const namespace = pod.metadata.namespace ?? "";
+  const serviceEnv = serviceLinkVariables(namespace, pod.spec.enableServiceLinks ?? true, input.services);
   const cache = new ObjectCache(input.objects, namespace);
   const env = new Map<string, string>();
   const warnings: EnvironmentWarning[] = [];
   for (const from of container.envFrom ?? []) await addEnvFrom(from, cache, namespace, env, warnings);
-  const defined = lookupIn(env);
+  const defined = lookupIn(env, serviceEnv);
   for (const ev of container.env ?? []) {
     const literal = ev.value ?? "";
     const value = literal !== "" ? expand(literal, defined) : await sourcedValue(ev, input, cache);
     if (value !== undefined) env.set(ev.name, value);
   }
+  // The Services' variables come after the container's own, which win.
+  for (const [name, value] of serviceEnv) if (!env.has(name)) env.set(name, value);
   const all = lookupIn(env);
   return {
     env: [...env].map(([name, value]) => `${name}=${value}`),

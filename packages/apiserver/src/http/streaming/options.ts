@@ -28,8 +28,8 @@ export function checkPodRunning(pod: Pod): void {
 
 function containerOf(pod: Pod, query: Query): string {
   const names = pod.spec.containers.map((c) => c.name);
-  // An init container may be named too (its logs, a sidecar's exec), though never picked by default.
-  const allNames = [...names, ...(pod.spec.initContainers ?? []).map((c) => c.name)];
+  // An init or ephemeral container may be named too (a sidecar's exec, kubectl debug's attach), though never picked by default.
+  const allNames = [...names, ...[...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])].map((c) => c.name)];
   const container = query.get("container") ?? "";
   if (!container) {
     if (names.length !== 1) {
