@@ -131,7 +131,7 @@ describe("pod fields", () => {
       podManifest(
         "messages",
         [
-          shContainer("fails", "echo first; echo second >&2; exit 3", { terminationMessagePolicy: "FallbackToLogsOnError" }),
+          shContainer("fails", "echo first; sleep 1; echo second >&2; exit 3", { terminationMessagePolicy: "FallbackToLogsOnError" }),
           shContainer("writes", "echo logged; printf 'written by me' > /dev/termination-log; exit 4", { terminationMessagePolicy: "FallbackToLogsOnError" }),
           shContainer("succeeds", "echo fine", { terminationMessagePolicy: "FallbackToLogsOnError" }),
           shContainer("custom", "printf done > /tmp/my-message", { terminationMessagePath: "/tmp/my-message" }),

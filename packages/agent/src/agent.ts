@@ -110,10 +110,13 @@ export class Agent {
         ...(opts.ingressHttps !== undefined ? { ingressHttps: opts.ingressHttps } : {}),
       });
     }
+    // Read once: the containers' environments and the volumes' sizes ask for it at
+    // every pod start, and the node's size does not change under a running agent.
+    const allocatable = nodeCapacity(opts);
     this.volumes = new VolumeManager({
       podsDir: join(opts.dataDir, "pods"),
       ...(this.services ? { objects: this.services.cluster.objects } : {}),
-      nodeAllocatable: () => nodeCapacity(opts),
+      nodeAllocatable: () => allocatable,
       onFailure: (pod, message) => this.reporter.reportEvent(podIdentity(pod), { type: "Warning", reason: "FailedMount", message, fieldPath: "" }),
     });
     this.pods = new PodManager({
@@ -128,7 +131,7 @@ export class Agent {
       onPodRemoved: (uid) => this.reporter.forget(uid),
       // Containers' environments read the ConfigMaps and Secrets they name through the cluster's API.
       ...(this.services ? { envObjects: this.services.cluster.objects, services: this.services.cluster.services } : {}),
-      nodeAllocatable: () => nodeCapacity(opts),
+      nodeAllocatable: () => allocatable,
       hooks: [
         new NetworkHook(this.network, () => hostIP),
         // Pods are pointed at the node's DNS as soon as the bridge exists, where it is about to serve.

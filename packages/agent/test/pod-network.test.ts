@@ -69,7 +69,6 @@ describe("pods on the node's pod network", { timeout: 60_000 }, () => {
     assert.ok(infra);
     assert.equal(infra.spec.networkMode, "none", "the agent plugs the sandbox in itself");
     assert.equal(infra.spec.labels[LABEL_POD_IP], running.podIP, "the sandbox carries its address");
-    assert.deepEqual(infra.spec.extraHosts, [`early:${running.podIP}`], "the pod's hosts file names its address");
     const veth = sandboxVeth(infra.id);
     assert.ok(host.ipWrites.some((w) => w[0] === `link add ${veth} mtu 1500 type veth peer name eth0 mtu 1500 netns ${infra.pid}` && w[1] === `link set ${veth} master ${nodeNetworkNames(nodeName).bridgeDevice} up`));
     assert.deepEqual(host.netnsWrites.find((w) => w.pid === infra.pid)?.commands, [`address add ${running.podIP}/24 dev eth0`, "link set eth0 up", "route add default via 10.244.7.1 dev eth0"]);

@@ -81,3 +81,4 @@ export * from "./unknown-fields.js";
 export * from "./json-duplicates.js";
 export * from "./openapi-schemas.js";
 export * from "./pod-warnings.js";
+export * from "./host-port.js";

@@ -14,3 +14,14 @@ export function objectField<T extends object>(holder: object, field: string): T 
   if (h[field] === undefined) h[field] = {};
   return isPlainObject(h[field]) ? (h[field] as T) : undefined;
 }
+
+/**
+ * Whether a value is more than empty objects and lists (Go's zero value of a
+ * struct, which Kubernetes' validation treats as unset).
+ */
+export function hasContent(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === "object") return Object.values(value).some(hasContent);
+  return true;
+}

@@ -7,6 +7,7 @@
 // never changed or removed.
 import { canonicalJson } from "./canonical-json.js";
 import { child, duplicate, forbidden, index, notFound } from "./field-errors.js";
+import { hasContent } from "./objects.js";
 import type { EphemeralContainer, PodSpec } from "./types/core.js";
 import type { StatusCause } from "./types/meta.js";
 import { validateContainer } from "./validation.js";
@@ -17,13 +18,6 @@ const notForEphemeral = "cannot be set for an Ephemeral Container";
 /** The Container fields Kubernetes' allowedEphemeralContainerFields leaves out. */
 const disallowedFields = ["ports", "resources", "resizePolicy", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "restartPolicy"] as const;
 
-/** Whether a value is more than empty objects and lists (Go's zero value of a struct). */
-function hasContent(value: unknown): boolean {
-  if (value === undefined || value === null) return false;
-  if (Array.isArray(value)) return value.length > 0;
-  if (typeof value === "object") return Object.values(value).some(hasContent);
-  return true;
-}
 
 /** spec.ephemeralContainers of a pod. */
 export function validateEphemeralContainers(spec: PodSpec, path: string, volumes: ReadonlySet<string>): StatusCause[] {

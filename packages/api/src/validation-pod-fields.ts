@@ -4,6 +4,7 @@
 // (types/pod-fields.ts keeps them in the schema for this).
 import { child, forbidden, index, invalidValue, notSupported, required } from "./field-errors.js";
 import { isDNS1123Subdomain } from "./naming.js";
+import { hasContent } from "./objects.js";
 import type { Container, PodSpec } from "./types/core.js";
 import type { StatusCause } from "./types/meta.js";
 import type { HostAlias } from "./types/pod-fields.js";
@@ -53,13 +54,14 @@ const refusedContainerFields: readonly (readonly [keyof Container, string])[] = 
 const volumeDevicesOnly = refusedContainerFields.filter(([name]) => name === "volumeDevices");
 
 function refused<T extends object>(value: T, fields: readonly (readonly [keyof T, string])[], path: string): StatusCause[] {
-  return fields.filter(([name]) => value[name] !== undefined).map(([name, why]) => forbidden(child(path, String(name)), why));
+  // An empty list or object asks for nothing, as Go's zero value, and is not refused.
+  return fields.filter(([name]) => hasContent(value[name])).map(([name, why]) => forbidden(child(path, String(name)), why));
 }
 
 /** The fields of one container (app, init) this file takes. */
 function validateContainerFields(c: Container, path: string): StatusCause[] {
   const causes = refused(c, refusedContainerFields, path);
-  if (c.resources?.claims !== undefined) {
+  if (hasContent(c.resources?.claims)) {
     causes.push(forbidden(child(path, "resources.claims"), "Bosun has no dynamic resource allocation (resource.k8s.io); leave it out"));
   }
   return causes;

@@ -64,10 +64,17 @@ describe("priority classes and the Priority admission", () => {
     const critical = podWith("critical", { priorityClassName: "system-node-critical", priority: 2_000_001_000 });
     assert.equal((await post(pods, critical)).status, 201, "a priority that agrees with the class is accepted");
 
-    // An update never changes what admission set, whatever it says.
-    const updated = await call<Pod>(server.url, "PATCH", `${pods}/with-class`, { metadata: { labels: { a: "b" } }, spec: { priority: 5 } }, "application/merge-patch+json");
-    assert.equal(updated.status, 200, JSON.stringify(updated.body));
-    assert.equal(updated.body.spec.priority, 1000);
+    // An update cannot change what admission set: the pod update validation refuses it, as Kubernetes'.
+    const changed = await call<Pod>(server.url, "PATCH", `${pods}/with-class`, { metadata: { labels: { a: "b" } }, spec: { priority: 5 } }, "application/merge-patch+json");
+    assert.equal(changed.status, 422, JSON.stringify(changed.body));
+    assert.match(JSON.stringify(changed.body), /pod updates may not change fields other than .*changed: spec\.priority/);
+    assert.equal((await get<Pod>(`${pods}/with-class`)).body.metadata.labels?.a, undefined, "nothing of the refused patch is stored");
+    // An update that leaves them out (a PUT of the pod as first sent) keeps them.
+    const current = (await get<Pod>(`${pods}/with-class`)).body;
+    const { priority: _priority, preemptionPolicy: _policy, ...specWithout } = current.spec;
+    const put = await call<Pod>(server.url, "PUT", `${pods}/with-class`, { ...current, metadata: { ...current.metadata, labels: { a: "b" } }, spec: specWithout });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.deepEqual([put.body.spec.priority, put.body.spec.preemptionPolicy, put.body.metadata.labels?.a], [1000, "Never", "b"]);
   });
 
   test("a missing class, or a priority or policy the class disagrees with, is refused in Kubernetes' words", async () => {

@@ -306,7 +306,7 @@ describe("protobuf request bodies", () => {
 
     const pod = refusal(protobufBody("v1", "Pod", Buffer.alloc(0)), mustResource("pods"));
     assert.equal(pod.code, 415);
-    assert.match(pod.message, /Bosun decodes Kubernetes protobuf for Namespace, ConfigMap, Secret, Service, ServiceAccount, TokenRequest, Deployment, Job, CronJob and Ingress, not for Pod/);
+    assert.match(pod.message, /Bosun decodes Kubernetes protobuf for Namespace, ConfigMap, Secret, Service, ServiceAccount, TokenRequest, Deployment, Job, CronJob, PodDisruptionBudget, PriorityClass and Ingress, not for Pod/);
     assert.match(pod.message, /kubectl create -f <file>/);
   });
 

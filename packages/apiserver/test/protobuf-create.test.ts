@@ -216,6 +216,11 @@ describe("protobuf request bodies", () => {
       { args: ["job", "once", "--image=bosun.local/busybox:1", "--", "echo", "hi"], created: "job.batch/once", path: (ns) => `/apis/batch/v1/namespaces/${ns}/jobs/once`, uidLabels: true },
       { args: ["cronjob", "tick", "--image=bosun.local/busybox:1", "--schedule=*/5 * * * *"], created: "cronjob.batch/tick", path: (ns) => `/apis/batch/v1/namespaces/${ns}/cronjobs/tick` },
       { args: ["ingress", "site", "--class=bosun", "--rule=a.example/*=web:80"], created: "ingress.networking.k8s.io/site", path: (ns) => `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/site` },
+      {
+        args: ["poddisruptionbudget", "web", "--selector=app=web", "--min-available=50%"],
+        created: "poddisruptionbudget.policy/web",
+        path: (ns) => `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/web`,
+      },
     ];
     const versions = ["1.33", "1.27"] as const;
     const ns = (version: string) => `via-${version.replace(".", "-")}`;
@@ -242,5 +247,20 @@ describe("protobuf request bodies", () => {
       assert.equal(a!.status, 200, `${args.join(" ")}: ${JSON.stringify(a!.body)}`);
       assert.deepEqual(comparable(a!.body, uidLabels), comparable(b!.body, uidLabels), `kubectl create ${args.join(" ")}`);
     }
+    // A PriorityClass is cluster-scoped, so each version makes its own; a value of 0 is kept.
+    const classes = await Promise.all(
+      versions.map(async (version) => {
+        const name = `zero-${version.replace(".", "-")}`;
+        const { stdout, stderr } = await kubectl(version, "-v=8", "create", "priorityclass", name, "--value=0", "--description=nothing special", "--preemption-policy=Never");
+        assert.equal(stdout, `priorityclass.scheduling.k8s.io/${name} created\n`);
+        sent(version, stderr, "create priorityclass");
+        const got = await call<Obj>(api.url, "GET", `/apis/scheduling.k8s.io/v1/priorityclasses/${name}`);
+        assert.equal(got.status, 200, JSON.stringify(got.body));
+        const { metadata: _metadata, ...rest } = got.body;
+        return rest;
+      }),
+    );
+    assert.deepEqual(classes[0], classes[1], "kubectl create priorityclass");
+    assert.deepEqual(classes[0], { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", value: 0, description: "nothing special", preemptionPolicy: "Never" });
   });
 });

@@ -70,6 +70,13 @@ test("pruning keeps the newest `limit` revisions that are not live, and every li
   assert.deepEqual(pruned.map((r) => r.revision), [2, 3], "revision 1 is live; of 2, 3, 4 the newest stays");
   assert.deepEqual(revisionsToPrune(revs, () => false, 10), []);
   assert.deepEqual(revisionsToPrune(revs, () => false, 0).map((r) => r.revision), [1, 2, 3, 4, 5]);
+  // The DaemonSet's rule counts the live revisions against the limit too, and still spares them.
+  assert.deepEqual(
+    revisionsToPrune(revs, (r) => live.has(r.metadata.name), 2, { countLive: true }).map((r) => r.revision),
+    [2, 3, 4],
+    "five old revisions against a limit of 2: three go, the oldest that are not live (1 and 5 are)",
+  );
+  assert.deepEqual(revisionsToPrune(revs, (r) => live.has(r.metadata.name), 2).map((r) => r.revision), [2], "the StatefulSet's rule keeps 2 besides the live ones");
 });
 
 test("a DaemonSet's revision is named and labelled with the template hash its pods carry", () => {

@@ -8,6 +8,8 @@ export * as apps from "./gen/k8s/apps/v1/apps.js";
 export * as batch from "./gen/k8s/batch/v1/batch.js";
 export * as networking from "./gen/k8s/networking/v1/networking.js";
 export * as authentication from "./gen/k8s/authentication/v1/authentication.js";
+export * as policy from "./gen/k8s/policy/v1/policy.js";
+export * as scheduling from "./gen/k8s/scheduling/v1/scheduling.js";
 export { messageTypeRegistry, type MessageType, type UnknownMessage } from "./gen/typeRegistry.js";
 // The reader the decoders take, so a caller can see where decoding stopped.
 export { BinaryReader } from "@bufbuild/protobuf/wire";

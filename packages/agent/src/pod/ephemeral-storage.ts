@@ -74,10 +74,11 @@ export function ephemeralStorageEviction(pod: Pod, usage: EphemeralStorageUsage)
   let used = usage.volumes;
   for (const bytes of usage.containers.values()) used += bytes;
   if (used > limit.bytes) return `Pod ephemeral local storage usage exceeds the total limit of containers ${limit.text}. `;
-  for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+  // As the kubelet's containerEphemeralStorageLimitEviction: app containers only, a zero limit is none.
+  for (const c of pod.spec.containers) {
     const q = limitOf(c);
     const bytes = usage.containers.get(c.name);
-    if (q !== undefined && bytes !== undefined && bytes > memoryToBytes(q)) {
+    if (q !== undefined && memoryToBytes(q) > 0 && bytes !== undefined && bytes > memoryToBytes(q)) {
       return `Container ${c.name} exceeded its local ephemeral storage limit ${JSON.stringify(String(q))}. `;
     }
   }

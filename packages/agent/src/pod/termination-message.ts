@@ -4,7 +4,7 @@
 // the last 4 KiB of that file is its state's message. With the policy
 // FallbackToLogsOnError, a container that failed and wrote nothing there gets the
 // end of its logs instead: the last 80 lines, at most 2048 bytes of them.
-import { chmod, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, open, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Container, Pod } from "@bosun/api";
 import type { ContainerCreateSpec, ContainerDetails, ContainerRuntime } from "../runtime/runtime.js";
@@ -22,6 +22,23 @@ export function lastBytes(data: Buffer, max: number): Buffer {
   return data.length <= max ? data : data.subarray(data.length - max);
 }
 
+/**
+ * The last `max` bytes of the file, read from its end: a container may have written
+ * gigabytes to its message file, and only the end is kept (the kubelet's tail.ReadAtMost).
+ */
+export async function readLastBytes(file: string, max: number): Promise<Buffer> {
+  const handle = await open(file, "r");
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, max);
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, size - length);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Whether a stopped container's message comes from its logs: it failed, wrote no message, and its policy says so. */
 export function fallsBackToLogs(policy: string | undefined, exitCode: number, fileMessage: string): boolean {
   return policy === "FallbackToLogsOnError" && exitCode !== 0 && fileMessage === "";
@@ -33,7 +50,7 @@ export async function readTerminationMessage(runtime: Pick<ContainerRuntime, "lo
   if (file === undefined) return "";
   let message = "";
   try {
-    message = lastBytes(await readFile(file), MAX_TERMINATION_MESSAGE_BYTES).toString("utf8");
+    message = (await readLastBytes(file, MAX_TERMINATION_MESSAGE_BYTES)).toString("utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") return `Error on reading termination log ${file}: ${(err as Error).message}`;
   }

@@ -4,7 +4,8 @@
 // a warning), at most 10 KiB of the body is read, and the User-Agent is kube-probe's.
 import http from "node:http";
 import https from "node:https";
-import { joinHostPort, MAX_PROBE_OUTPUT_BYTES, netErrorText, PROBE_USER_AGENT, type ProbeOutcome } from "./outcome.js";
+import { joinHostPort } from "@bosun/api";
+import { MAX_PROBE_OUTPUT_BYTES, netErrorText, PROBE_USER_AGENT, type ProbeOutcome } from "./outcome.js";
 
 export interface HttpProbeRequest {
   url: URL;

@@ -36,7 +36,3 @@ export function netErrorText(address: string, err: unknown): string {
   return `dial tcp ${address}: ${e?.message ?? String(err)}`;
 }
 
-/** host:port, with brackets around an IPv6 host. */
-export function joinHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}

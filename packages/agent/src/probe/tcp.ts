@@ -1,7 +1,8 @@
 // tcpSocket probes, after pkg/probe/tcp: the container is healthy when a TCP
 // connection to host:port opens within the timeout. The connection is closed at once.
 import net from "node:net";
-import { joinHostPort, netErrorText, type ProbeOutcome } from "./outcome.js";
+import { joinHostPort } from "@bosun/api";
+import { netErrorText, type ProbeOutcome } from "./outcome.js";
 
 export function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
   const address = joinHostPort(host, port);

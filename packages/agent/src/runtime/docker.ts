@@ -176,7 +176,6 @@ export class DockerRuntime implements ContainerRuntime {
         Tty: spec.tty,
         HostConfig: {
           NetworkMode: spec.networkMode,
-          ExtraHosts: spec.extraHosts,
           ...(spec.dns ? dockerDns(spec.dns) : {}),
           NanoCpus: spec.nanoCpus,
           Memory: spec.memoryBytes,

@@ -73,8 +73,6 @@ export interface ContainerCreateSpec {
    * "bridge" for one on Docker's default bridge, "container:<id>" to join its namespaces.
    */
   networkMode: string;
-  /** "name:ip" lines Docker adds to the container's /etc/hosts (shared by the containers joined to it). */
-  extraHosts?: string[];
   /** The container's resolv.conf (shared by the containers joined to it); Docker's from the host when absent. */
   dns?: { nameservers: string[]; searches: string[]; options: string[] };
   nanoCpus?: number;

@@ -4,6 +4,7 @@
 // shortened); clients choose which columns to show.
 import type { EndpointSlice, Endpoint, EndpointSlicePort } from "../types/discovery.js";
 import type { Endpoints, Service, ServicePort } from "../types/services.js";
+import { joinHostPort } from "../host-port.js";
 import { age } from "./age.js";
 import { ageColumn, column, labelsText, nameColumn, none, type Printer } from "./columns.js";
 
@@ -116,9 +117,6 @@ export function endpointsText(ep: Endpoints): string {
 }
 
 /** net.JoinHostPort: IPv6 addresses in brackets. */
-function joinHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 export const endpointsPrinter: Printer<Endpoints> = {
   columns: [

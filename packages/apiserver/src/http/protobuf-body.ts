@@ -1,6 +1,7 @@
 // Kubernetes protobuf request bodies (application/vnd.kubernetes.protobuf), which
 // kubectl 1.32 and later send from `kubectl create namespace|configmap|secret|
-// serviceaccount|service|deployment|job|cronjob|ingress|token`. The envelope (k8s.io/apimachinery's
+// serviceaccount|service|deployment|job|cronjob|poddisruptionbudget|priorityclass|
+// ingress|token`. The envelope (k8s.io/apimachinery's
 // protobuf serializer: the magic "k8s\0", then a runtime.Unknown naming the kind)
 // and the object's message are decoded with the messages of proto/k8s, and the
 // message becomes the JSON object kubectl would have sent for the same object, so
@@ -8,7 +9,7 @@
 // them. How a message reads as JSON follows the conventions of
 // proto/k8s/meta/v1/meta.proto.
 import { apiVersionOf, badRequest, rfc3339, unsupportedMediaType, type ResourceInfo } from "@bosun/api";
-import { apps, authentication, batch, BinaryReader, core, messageTypeRegistry, networking, runtime, type MessageType, type UnknownMessage } from "@bosun/proto/k8s";
+import { apps, authentication, batch, BinaryReader, core, messageTypeRegistry, networking, policy, runtime, scheduling, type MessageType, type UnknownMessage } from "@bosun/proto/k8s";
 import { StatusError } from "../errors.js";
 
 export const protobufMediaType = "application/vnd.kubernetes.protobuf";
@@ -27,6 +28,8 @@ const decoders = new Map<string, MessageType>([
   ["apps/v1/Deployment", apps.Deployment],
   ["batch/v1/Job", batch.Job],
   ["batch/v1/CronJob", batch.CronJob],
+  ["policy/v1/PodDisruptionBudget", policy.PodDisruptionBudget],
+  ["scheduling.k8s.io/v1/PriorityClass", scheduling.PriorityClass],
   ["networking.k8s.io/v1/Ingress", networking.Ingress],
 ]);
 

@@ -91,14 +91,15 @@ export async function admitPodPriority(sent: KubeObject, classes: PriorityClassL
   };
 }
 
-/** On update the pod keeps the priority and policy it was admitted with (Kubernetes ignores updates to them). */
+/** On update a pod that leaves out its priority or policy keeps the ones it was admitted with. */
 export function keepPodPriority(object: KubeObject, old: KubeObject): void {
   const spec = (object as { spec?: unknown }).spec;
   const before = (old as { spec?: unknown }).spec;
   if (!isPlainObject(spec) || !isPlainObject(before)) return;
+  // Filled in where the update leaves them out (an update is not admitted again);
+  // a different value is the pod update validation's to refuse, as on Kubernetes.
   for (const field of ["priority", "preemptionPolicy"] as const) {
-    if (before[field] === undefined) delete spec[field];
-    else spec[field] = before[field];
+    if (spec[field] === undefined && before[field] !== undefined) spec[field] = before[field];
   }
 }
 

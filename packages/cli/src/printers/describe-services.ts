@@ -3,6 +3,7 @@
 // describeIngressV1, describeNetworkPolicy). Endpoints come from the Service's
 // EndpointSlices, as kubectl has read them since 1.31 (Endpoints are deprecated).
 import {
+  joinHostPort,
   loadBalancerText,
   selectorText,
   type EndpointSlice,
@@ -24,9 +25,6 @@ import { DescribeWriter, none } from "./describe-writer.js";
 const listedAtMost = 3;
 
 /** net.JoinHostPort: IPv6 addresses in brackets. */
-function joinHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /**
  * The ready endpoints of the slices for one Service port, by its name:

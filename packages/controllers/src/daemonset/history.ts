@@ -71,7 +71,7 @@ export class DaemonSetHistory {
   async cleanup(ds: DaemonSet, old: readonly ControllerRevision[], dsPods: readonly Pod[]): Promise<void> {
     const liveHashes = new Set(dsPods.map((p) => p.metadata.labels?.[podRevisionLabel]).filter((h): h is string => !!h));
     const limit = ds.spec.revisionHistoryLimit ?? 10;
-    for (const revision of revisionsToPrune(old, (r) => liveHashes.has(revisionHash(r)), limit)) await this.history.delete(revision);
+    for (const revision of revisionsToPrune(old, (r) => liveHashes.has(revisionHash(r)), limit, { countLive: true })) await this.history.delete(revision);
   }
 
   /**
@@ -89,6 +89,13 @@ export class DaemonSetHistory {
     const existing = await this.client.get<ControllerRevision>(controllerRevisionsRes, revision.metadata.name ?? "", ds.metadata.namespace);
     if (revisionMatches(existing, ds.spec.template)) return existing;
     const fresh = await this.client.get<DaemonSet>(daemonsets, ds.metadata.name ?? "", ds.metadata.namespace);
+    // The hash came from this sync's copy: if its count is stale, the fresh one may
+    // already name a free revision, so retry with it rather than count a collision.
+    if ((fresh.status?.collisionCount ?? 0) !== (ds.status?.collisionCount ?? 0)) {
+      throw new Error(
+        `DaemonSet ${ds.metadata.namespace}/${ds.metadata.name}: found a stale collision count (${ds.status?.collisionCount ?? 0}, expected ${fresh.status?.collisionCount ?? 0}); the sync is retried with the stored one`,
+      );
+    }
     const collisionCount = (fresh.status?.collisionCount ?? 0) + 1;
     const status = { ...(fresh.status ?? { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }), collisionCount };
     await this.client.update<DaemonSet>(daemonsets, { ...fresh, status }, { subresource: "status" });

@@ -97,7 +97,16 @@ export function nextRevisionNumber(revisions: readonly ControllerRevision[]): nu
  * (those a pod or the owner's status still names), oldest first: Kubernetes'
  * truncateHistory and cleanupHistory.
  */
-export function revisionsToPrune(revisions: readonly ControllerRevision[], isLive: (r: ControllerRevision) => boolean, limit: number): ControllerRevision[] {
-  const history = sortRevisions(revisions).filter((r) => !isLive(r));
-  return history.slice(0, Math.max(0, history.length - Math.max(0, limit)));
+export function revisionsToPrune(
+  revisions: readonly ControllerRevision[],
+  isLive: (r: ControllerRevision) => boolean,
+  limit: number,
+  opts: { countLive?: boolean } = {},
+): ControllerRevision[] {
+  const sorted = sortRevisions(revisions);
+  const history = sorted.filter((r) => !isLive(r));
+  // The StatefulSet's truncateHistory keeps `limit` revisions no pod runs; the
+  // DaemonSet's cleanupHistory counts every old one against the limit (countLive).
+  const excess = (opts.countLive ? sorted.length : history.length) - Math.max(0, limit);
+  return history.slice(0, Math.max(0, excess));
 }

@@ -54,7 +54,10 @@ export class DefaultPreemption implements PostFilterPlugin {
       message: `${preemptor.spec.schedulerName ?? ""}: preempting to accommodate a higher priority pod`,
     });
     try {
-      if (changed) await this.handle.client.patch<Pod>(podsResource, name, { status }, { namespace, type: "merge", subresource: "status" });
+      // A strategic patch of that one condition (conditions merge by type), as Kubernetes'
+      // PatchPodStatus: the cache's copy of the others may be stale and must not win.
+      const condition = status.conditions?.find((c) => c.type === disruptionTargetCondition);
+      if (changed) await this.handle.client.patch<Pod>(podsResource, name, { status: { conditions: [condition] } }, { namespace, type: "strategic", subresource: "status" });
       await this.handle.client.delete(podsResource, name, { namespace, preconditions: { uid: victim.metadata.uid ?? "" } });
     } catch (err) {
       // Gone already, or replaced by another pod of the same name: nothing of it to preempt.

@@ -5,7 +5,7 @@
 // _ADDR. The `kubernetes` Service of `default` is always there, even with
 // enableServiceLinks false, since in-cluster clients find the API by it; the other
 // Services of the pod's own namespace only when enableServiceLinks is true.
-import type { Service } from "@bosun/api";
+import { joinHostPort, type Service } from "@bosun/api";
 
 /** Where the Services come from: the agent's informer (cluster/informers.ts); tests pass a fake. */
 export interface ServiceLister {
@@ -29,9 +29,6 @@ function hasClusterIP(service: Service): boolean {
 }
 
 /** host:port, with brackets around an IPv6 host, as Go's net.JoinHostPort. */
-function joinHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /** envvars.FromServices: the variables of each Service, in the order given. */
 export function serviceVariables(services: readonly Service[]): [string, string][] {

@@ -4,7 +4,8 @@
 // dir>/etc-hosts once the sandbox's address is known (its create spec), before the
 // first container is made, and each container gets it bound at /etc/hosts unless
 // it mounts something there itself, as the kubelet's makeMounts does. A pod whose
-// FQDN is too long for the kernel gets no sandbox, with the kubelet's message.
+// FQDN is too long for the kernel gets no sandbox, with the kubelet's message. This
+// file is the one /etc/hosts of the pod's containers; nothing else writes one.
 import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Container, Pod } from "@bosun/api";

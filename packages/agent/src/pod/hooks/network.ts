@@ -58,8 +58,6 @@ export class NetworkHook implements PodHook {
     spec.labels[LABEL_POD_IP] = ip;
     const hostPorts = podHostPorts(pod);
     if (hostPorts.length > 0) spec.labels[LABEL_HOST_PORTS] = formatHostPorts(hostPorts);
-    // The kubelet's hosts file names the pod's own address; the app containers share the sandbox's.
-    if (spec.hostname) spec.extraHosts = [...(spec.extraHosts ?? []), `${spec.hostname}:${ip}`];
   }
 
   async sandboxStarted(pod: Pod, containerId: string): Promise<void> {
