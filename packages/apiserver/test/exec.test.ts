@@ -83,6 +83,8 @@ class FakeSource implements PodStreamSource {
 interface WsResult {
   protocol: string;
   channels: Record<number, string>;
+  /** How many messages carried nothing but their channel byte. */
+  emptyMessages: number;
   closeCode: number;
 }
 
@@ -96,13 +98,15 @@ function wsExec(url: string, protocols: string[], drive?: (ws: WebSocket) => voi
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, protocols, tlsOptions());
     const channels: Record<number, string> = {};
+    let emptyMessages = 0;
     ws.on("open", () => drive?.(ws));
     ws.on("message", (data) => {
       const bytes = messageBytes(data);
       const ch = bytes[0]!;
+      if (bytes.length === 1) emptyMessages++;
       channels[ch] = (channels[ch] ?? "") + bytes.subarray(1).toString();
     });
-    ws.on("close", (code) => resolve({ protocol: ws.protocol, channels, closeCode: code }));
+    ws.on("close", (code) => resolve({ protocol: ws.protocol, channels, emptyMessages, closeCode: code }));
     ws.on("error", reject);
   });
 }
@@ -145,6 +149,8 @@ describe("pods/exec and pods/attach", () => {
     const r = await wsExec(`${wsBase}${execPath}&stdout=true&stderr=true`, ["v5.channel.k8s.io"]);
     assert.equal(r.protocol, "v5.channel.k8s.io");
     assert.equal(r.closeCode, 1000);
+    // No empty "connected" message under v5: kubectl may read it before it has its streams.
+    assert.equal(r.emptyMessages, 0);
     assert.equal(r.channels[1], "hello from main\n");
     assert.equal(r.channels[2], "running sh -c true\n");
     const status = JSON.parse(r.channels[3]!) as { status: string; reason: string; details: { causes: { reason: string; message: string }[] } };
@@ -168,6 +174,7 @@ describe("pods/exec and pods/attach", () => {
   test("attach names no command", async () => {
     const r = await wsExec(`${wsBase}/api/v1/namespaces/default/pods/p/attach?container=main&stdout=true`, ["v4.channel.k8s.io"]);
     assert.equal(r.protocol, "v4.channel.k8s.io");
+    assert.equal(r.emptyMessages, 1, "v4 starts with the kubelet's empty message on the first writable channel");
     assert.equal(r.channels[1], "hello from main\n");
     assert.deepEqual(source.requests.at(-1)?.attach, true);
     assert.deepEqual(source.requests.at(-1)?.command, []);

@@ -94,8 +94,11 @@ export async function relayExecOverWebSocket(ws: WebSocket, proc: RemoteProcess,
 
   try {
     // As the kubelet: an empty message on the first writable channel tells the
-    // client the streams are connected.
-    await send(ws, Buffer.from([req.stdout ? stdoutChannel : req.stderr ? stderrChannel : errorChannel]));
+    // client the streams are connected. Not under v5: client-go's v5 executor
+    // (kubectl 1.30 and later) reads messages before it has made its streams, so
+    // that message may reach it first and be logged as "Unknown stream id 1,
+    // discarding message" on the user's terminal; it needs no such sign.
+    if (protocol !== protocolV5) await send(ws, Buffer.from([req.stdout ? stdoutChannel : req.stderr ? stderrChannel : errorChannel]));
     for await (const ev of proc.events) {
       if (clientGone) return;
       if (ev.kind === "stdout" || ev.kind === "stderr") {
