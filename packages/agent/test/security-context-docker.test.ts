@@ -11,12 +11,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
-import type { Pod, PodStatus } from "@bosun/api";
+import type { PodStatus } from "@bosun/api";
 import { ContainerBackoff, DockerRuntime, LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_UID, PodManager, type PodEventRecord } from "../src/index.js";
 import { SecurityContextHook } from "../src/pod/hooks/security-context.js";
 import { VolumeHook } from "../src/pod/hooks/volumes.js";
 import { VolumeManager } from "../src/volumes/manager.js";
 import { FakeEnvObjects } from "./support/env-objects.js";
+import { dockerPodHelpers } from "./support/docker-pods.js";
 import { waitFor } from "./support/fake-master.js";
 import { ensureTestImages, PAUSE_IMAGE } from "./support/images.js";
 import { SERVE, testPod } from "./support/pods.js";
@@ -33,25 +34,7 @@ describe("security contexts on Docker", { timeout: 240_000 }, () => {
   const statuses = new Map<string, PodStatus>();
   const events: (PodEventRecord & { uid: string })[] = [];
 
-  const statusOf = (pod: Pod) => statuses.get(pod.metadata.uid ?? "");
-  const containerId = async (pod: Pod, name: string) => {
-    const list = await docker.listContainers({ filters: { label: [`${LABEL_POD_UID}=${pod.metadata.uid ?? ""}`, `${LABEL_CONTAINER_NAME}=${name}`] } });
-    const id = list[0]?.Id;
-    assert.ok(id, `container ${name} of ${pod.metadata.name ?? ""} runs`);
-    return id;
-  };
-  /** Runs a shell command in a pod's container; answers its output, failing on another exit code. */
-  const sh = async (pod: Pod, name: string, script: string, expectCode = 0) => {
-    const r = await runtime.exec(await containerId(pod, name), ["sh", "-c", script], { timeoutMs: 10_000, maxOutputBytes: 64 * 1024 });
-    const out = r.output.toString("utf8");
-    assert.equal(r.exitCode, expectCode, `sh -c ${JSON.stringify(script)} in ${name}: ${out}`);
-    return out;
-  };
-  const running = (pod: Pod) => waitFor(`${pod.metadata.name ?? ""} Running`, () => statusOf(pod)?.phase === "Running" && statusOf(pod)?.containerStatuses?.every((c) => c.state?.running));
-  const removed = async (pod: Pod) => {
-    pods.applyRemove(pod.metadata.uid ?? "");
-    await waitFor("the pod's containers removed", async () => (await docker.listContainers({ all: true, filters: { label: [`${LABEL_POD_UID}=${pod.metadata.uid ?? ""}`] } })).length === 0, 60_000);
-  };
+  const { statusOf, sh, running, removed } = dockerPodHelpers(docker, runtime, statuses, () => pods);
 
   before(async () => {
     ensureTestImages();

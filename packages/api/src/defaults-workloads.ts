@@ -2,6 +2,7 @@
 // pkg/apis/batch/v1 defaults.go set them. Like the pod defaults, they tolerate
 // malformed input: validation, not defaulting, reports problems.
 import { defaultStorage } from "./defaults-storage.js";
+import { jobSpecDefaults } from "./job-defaults.js";
 import { isPlainObject, objectField } from "./objects.js";
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "./types/apps.js";
 import type { CronJob, Job } from "./types/batch.js";
@@ -130,19 +131,14 @@ function defaultClaimTemplate(template: unknown): void {
 
 function defaultJob(job: Job): PodTemplateSpec | undefined {
   const spec = job.spec;
-  // A Job that sets neither runs one pod to one completion.
-  if (spec.completions === undefined && spec.parallelism === undefined) {
-    spec.completions = 1;
-    spec.parallelism = 1;
-  }
-  spec.parallelism ??= 1;
-  // With a limit per index, the Job as a whole is not limited unless asked.
-  spec.backoffLimit ??= spec.backoffLimitPerIndex !== undefined ? 2147483647 : 6;
-  spec.completionMode ??= "NonIndexed";
+  const defaults = jobSpecDefaults(spec);
+  if (defaults.completions !== undefined) spec.completions = defaults.completions;
+  spec.parallelism = defaults.parallelism;
+  spec.backoffLimit = defaults.backoffLimit;
+  spec.completionMode = defaults.completionMode;
+  spec.podReplacementPolicy = defaults.podReplacementPolicy;
   spec.suspend ??= false;
   defaultPodFailurePolicy(spec);
-  // A pod failure policy needs each pod's final state, so only failed pods are replaced.
-  spec.podReplacementPolicy ??= spec.podFailurePolicy !== undefined ? "Failed" : "TerminatingOrFailed";
   const template = templateOf(spec);
   // A Job without labels of its own carries its pods' labels, as SetDefaults_Job does.
   const templateLabels = isPlainObject(template?.metadata) ? template.metadata.labels : undefined;

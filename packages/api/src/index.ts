@@ -82,3 +82,4 @@ export * from "./json-duplicates.js";
 export * from "./openapi-schemas.js";
 export * from "./pod-warnings.js";
 export * from "./host-port.js";
+export * from "./job-defaults.js";

@@ -40,12 +40,12 @@ export function selectedPods(service: Service, selector: Record<string, string>,
 export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
   if (isPodTerminal(pod)) return false;
   if (podIPv4s(pod).length === 0) return false;
-  if (!includeTerminating && isPodTerminating(pod)) return false;
+  if (!includeTerminating && isPodBeingDeleted(pod)) return false;
   return true;
 }
 
 /** Being deleted: its containers are stopping, or about to. */
-export function isPodTerminating(pod: Pod): boolean {
+export function isPodBeingDeleted(pod: Pod): boolean {
   return !!pod.metadata.deletionTimestamp;
 }
 

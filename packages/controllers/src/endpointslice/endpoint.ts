@@ -7,7 +7,7 @@ import { canonicalJson, clusterIPNone, semanticEqual, type Endpoint, type Endpoi
 import {
   findPort,
   isPodReady,
-  isPodTerminating,
+  isPodBeingDeleted,
   podIPv4s,
   podReference,
   servicePortProtocol,
@@ -16,7 +16,7 @@ import {
 
 export function podToEndpoint(pod: Pod, service: Service, zone: string | undefined): Endpoint {
   const serving = isPodReady(pod);
-  const terminating = isPodTerminating(pod);
+  const terminating = isPodBeingDeleted(pod);
   const ready = service.spec?.publishNotReadyAddresses === true || (serving && !terminating);
   const ip = podIPv4s(pod)[0];
   const endpoint: Endpoint = {

@@ -4,6 +4,7 @@
 // before the apiserver defaulted, or restored from a backup) is handled the same.
 import {
   jobControllerUidLabel,
+  jobSpecDefaults,
   jobNameLabel,
   legacyJobControllerUidLabel,
   legacyJobNameLabel,
@@ -11,10 +12,6 @@ import {
   type JobSpec,
   type LabelSelectorSpec,
 } from "@bosun/api";
-
-export const defaultBackoffLimit = 6;
-/** The Job's own limit when backoffLimitPerIndex limits each index (math.MaxInt32). */
-export const unlimitedBackoffLimit = 2147483647;
 
 export type DefaultedJobSpec = JobSpec & {
   parallelism: number;
@@ -40,11 +37,8 @@ export function jobSelector(job: Job): LabelSelectorSpec {
  */
 export function withJobDefaults(job: Job): DefaultedJob {
   const spec = structuredClone(job.spec);
-  if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
-  const parallelism = spec.parallelism ?? 1;
-  const backoffLimit = spec.backoffLimit ?? (spec.backoffLimitPerIndex !== undefined ? unlimitedBackoffLimit : defaultBackoffLimit);
-  const completionMode = spec.completionMode ?? "NonIndexed";
-  const podReplacementPolicy = spec.podReplacementPolicy ?? (spec.podFailurePolicy !== undefined ? "Failed" : "TerminatingOrFailed");
+  const { completions, parallelism, backoffLimit, completionMode, podReplacementPolicy } = jobSpecDefaults(spec);
+  if (completions !== undefined) spec.completions = completions;
   if (!spec.selector && spec.manualSelector !== true) {
     const uid = job.metadata.uid ?? "";
     const name = job.metadata.name ?? "";
