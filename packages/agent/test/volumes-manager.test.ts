@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { Pod, Volume } from "@bosun/api";
 import { memoryVolumeSize } from "../src/volumes/tmpfs.js";
 import { VolumeManager, type VolumeState } from "../src/volumes/manager.js";
-import { parseMountInfo } from "../src/volumes/host-mounts.js";
+import { LinuxMounts, parseMountInfo } from "../src/volumes/host-mounts.js";
 import { pinSubPath, resolveSubPath } from "../src/volumes/subpath.js";
 import { FakeEnvObjects } from "./support/env-objects.js";
 import { FakeMounts } from "./support/fake-mounts.js";
@@ -190,6 +190,24 @@ describe("volume manager", () => {
     assert.deepEqual([...(await readFile(join(dir, "tls.key")))], [...Buffer.from("\u0000\u00ff")]);
   });
 
+  test("a refresh of a secret volume rewrites it on the tmpfs already there, without reading the mount table", async () => {
+    objects.putSecret("default", "db", { password: "one" });
+    const pod = volumePod([{ name: "creds", secret: { secretName: "db" } }]);
+    await manager.setUp(pod);
+    let tableReads = 0;
+    mounts.mountPoints = async () => {
+      tableReads++;
+      return new Set();
+    };
+    objects.putSecret("default", "db", { password: "two" });
+    clock += 20_000;
+    await manager.setUp(pod);
+    const dir = ok(manager.state(pod.metadata.uid ?? "", "creds"));
+    assert.equal(await text(join(dir, "password")), "two");
+    assert.deepEqual([...mounts.tmpfs.keys()], [dir], "one tmpfs, mounted once");
+    assert.equal(tableReads, 0);
+  });
+
   test("a secret volume whose tmpfs cannot be mounted fails: the Secret is never written to the node's disk", async () => {
     objects.putSecret("default", "db", { password: "s3cr3t" });
     mounts.mountFailure = new Error("mount: permission denied");
@@ -357,10 +375,21 @@ describe("volume manager", () => {
       reads++;
       return new Set();
     };
+    mounts.isFilesystemRoot = async () => {
+      reads++;
+      return false;
+    };
     assert.equal(await manager.setUp(pod), undefined);
     assert.equal(reads, 0);
     await assert.rejects(lstat(join(podsDir, pod.metadata.uid ?? "")), { code: "ENOENT" });
   });
+});
+
+test("a filesystem root is told from a plain directory by its device", async () => {
+  const mounts = new LinuxMounts();
+  assert.equal(await mounts.isFilesystemRoot("/proc"), true);
+  assert.equal(await mounts.isFilesystemRoot(scratch), false);
+  await assert.rejects(mounts.isFilesystemRoot(join(scratch, "missing")), { code: "ENOENT" });
 });
 
 test("mountinfo's mount points, with its octal escapes undone", () => {

@@ -7,12 +7,20 @@ import type { ContainerEnvironment } from "./env/environment.js";
 import { containerLabels, dockerContainerName, INFRA_CONTAINER_NAME, LABEL_TERMINATION_GRACE } from "../labels.js";
 import { podIdentity } from "./identity.js";
 
+/** Hashes by spec object: every sync of every pod asks, and the pods the master sends are never changed in place. */
+const specHashes = new WeakMap<Container, string>();
+
 /**
  * The hash of a container's spec. A running container whose hash differs from the
  * desired spec's is replaced, as the kubelet does; key order does not matter.
  */
 export function specHash(container: Container): string {
-  return createHash("sha256").update(canonicalJson(container)).digest("hex").slice(0, 16);
+  let hash = specHashes.get(container);
+  if (hash === undefined) {
+    hash = createHash("sha256").update(canonicalJson(container)).digest("hex").slice(0, 16);
+    specHashes.set(container, hash);
+  }
+  return hash;
 }
 
 /** The pod's policy; the apiserver defaults it, but a pod from an old master may lack it. */

@@ -17,6 +17,7 @@ export interface PodManagerOptions extends Omit<WorkerDeps, "probes" | "hooks" |
   execs?: ExecRunner;
   /** The pod set-up hooks (network, ...), in the order they run; none by default. */
   hooks?: readonly PodHook[];
+  /** How often every pod is synced whatever happened (5 s by default); each pod's sync falls at its own point of the interval. */
   resyncIntervalMs?: number;
   /** Called when the master no longer has a pod: nothing more is reported for it. */
   onPodRemoved?: (uid: string) => void;
@@ -49,11 +50,15 @@ export class PodManager {
     return this.opts.runtime;
   }
 
+  private get resyncIntervalMs(): number {
+    return this.opts.resyncIntervalMs ?? 5_000;
+  }
+
   /** Adopts the node's containers and starts watching them. Pods keep running untouched until the master speaks. */
   async start(): Promise<void> {
     await this.discover();
     void this.watchEvents();
-    const every = this.opts.resyncIntervalMs ?? 5_000;
+    const every = this.resyncIntervalMs;
     this.resyncTimer = setInterval(() => void this.resync(), every);
     this.resyncTimer.unref();
   }
@@ -142,8 +147,20 @@ export class PodManager {
     } catch (err) {
       log.warn({ err: (err as Error).message }, "listing the node's containers failed; will retry at the next resync");
     }
-    this.syncAll();
+    this.syncSpread();
     await this.sweep();
+  }
+
+  /**
+   * Asks every worker for a sync within the resync interval, each at its own point of
+   * it. Syncing 110 pods at once put 220 Docker calls in flight together, and what
+   * they held outlived the young generation and swelled the old one (the kubelet
+   * jitters each worker's resync for the same reason; docs/benchmarks.md, Density).
+   */
+  private syncSpread(): void {
+    const workers = [...this.workers.values()];
+    const step = this.resyncIntervalMs / Math.max(workers.length, 1);
+    workers.forEach((w, i) => w.syncWithin(i * step));
   }
 
   /**

@@ -93,6 +93,11 @@ export class PodWorker {
     this.loop.trigger();
   }
 
+  /** Asks for a sync in `ms` at the latest; a sync already due sooner serves. */
+  syncWithin(ms: number): void {
+    this.wakeIn(ms);
+  }
+
   /** Resolves when no sync is running. */
   idle(): Promise<void> {
     return this.loop.idle();

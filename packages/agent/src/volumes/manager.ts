@@ -167,7 +167,6 @@ export class VolumeManager {
         pod,
         dirs: this.dirs,
         mounts: this.mounts,
-        mountPoints: await this.mounts.mountPoints(),
         objects: this.opts.objects,
         nodeAllocatable: this.opts.nodeAllocatable?.() ?? {},
         tokens: this.tokens,

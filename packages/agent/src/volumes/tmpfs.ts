@@ -35,19 +35,18 @@ export function memoryVolumeSize(pod: Pod, sizeLimit: Quantity | undefined, node
 }
 
 /**
- * Makes `dir` a tmpfs of `sizeBytes` unless it is one already. `why` ends the error
- * an agent that cannot mount gets: what the tmpfs is for.
+ * Makes `dir` a tmpfs of `sizeBytes` unless one is mounted there already; true when
+ * it mounted one now. `why` ends the error an agent that cannot mount gets: what the
+ * tmpfs is for.
  */
-/** Mounts a tmpfs at `dir` unless one is there; true when it mounted one now. */
 export async function ensureTmpfs(ctx: VolumeSetUpContext, dir: string, sizeBytes: number | undefined, why: string): Promise<boolean> {
   await makeDir(dir, tmpfsMode);
-  if (ctx.mountPoints.has(dir)) return false;
+  if (await ctx.mounts.isFilesystemRoot(dir)) return false;
   try {
     await ctx.mounts.mountTmpfs(dir, { mode: tmpfsMode, ...(sizeBytes !== undefined ? { sizeBytes } : {}) });
   } catch (err) {
     throw new Error(`${(err as Error).message}; ${why}: run the agent as root so that it can mount a tmpfs`);
   }
-  ctx.mountPoints.add(dir);
   await chmod(dir, tmpfsMode);
   return true;
 }

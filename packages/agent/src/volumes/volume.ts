@@ -13,8 +13,6 @@ export interface VolumeSetUpContext {
   pod: Pod;
   dirs: PodVolumeDirs;
   mounts: HostMounts;
-  /** The node's mount points when this set-up began. */
-  mountPoints: Set<string>;
   /** Undefined when the agent knows no API server: then no ConfigMap, Secret or claim can be read. */
   objects: VolumeObjectSource | undefined;
   /** The node's allocatable resources: the memory a tmpfs may use at most. */

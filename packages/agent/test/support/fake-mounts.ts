@@ -20,6 +20,10 @@ export class FakeMounts implements HostMounts {
     return new Set([...this.tmpfs.keys(), ...this.binds.keys()]);
   }
 
+  async isFilesystemRoot(dir: string): Promise<boolean> {
+    return this.tmpfs.has(dir);
+  }
+
   async mountTmpfs(target: string, opts: TmpfsOptions): Promise<void> {
     if (this.mountFailure) throw this.mountFailure;
     if (this.tmpfs.has(target)) throw new Error(`${target} is mounted twice`);
