@@ -134,11 +134,12 @@ export class Agent {
       nodeAllocatable: () => allocatable,
       hooks: [
         new NetworkHook(this.network, () => hostIP),
-        // Pods are pointed at the node's DNS as soon as the bridge exists, where it is about to serve.
-        new DnsHook({ clusterDns: () => (this.services ? this.network.gateway() : undefined), domain: opts.clusterDomain ?? "cluster.local" }),
         new VolumeHook(this.volumes),
         // Localhost seccomp profiles live in <data-dir>/seccomp, as the kubelet's in <root-dir>/seccomp.
         new SecurityContextHook({ runtime: opts.runtime, seccompDir: join(opts.dataDir, "seccomp") }),
+        // After the volumes, whose mounts come first. Pods are pointed at the node's DNS as
+        // soon as the bridge exists, where it is about to serve.
+        new DnsHook({ clusterDns: () => (this.services ? this.network.gateway() : undefined), domain: opts.clusterDomain ?? "cluster.local", podDir: (uid) => this.volumes.dirs.podDir(uid) }),
         // After the network hook, which labels the sandbox with its address; after the volumes, whose mounts come first.
         new HostsHook({ podDir: (uid) => this.volumes.dirs.podDir(uid), clusterDomain: opts.clusterDomain ?? "cluster.local" }),
         new TerminationMessageHook((uid) => this.volumes.dirs.podDir(uid)),

@@ -1,10 +1,10 @@
 // Plugs a pod's sandbox into the node's pod bridge, as CNI's bridge plugin does for the
 // kubelet: a veth pair whose host end joins the bridge and whose other end becomes the
 // sandbox's eth0, with the pod's address and a default route via the bridge's gateway.
-// The sandbox runs with Docker's network mode "none": joining a Docker network instead
-// costs every pod start Docker's embedded DNS set-up (about 50 ms measured here), which
-// Kubernetes pods do not want anyway. The pair goes with the sandbox's network namespace,
-// so removing the sandbox removes it.
+// The sandbox has no network of Docker's (hooks/network.ts): joining a Docker network
+// instead costs every pod start Docker's embedded DNS set-up (about 50 ms measured
+// here), which Kubernetes pods do not want anyway. The pair goes with the sandbox's
+// network namespace, so removing the sandbox removes it.
 import type { HostNetwork } from "./host.js";
 
 export interface SandboxLink {

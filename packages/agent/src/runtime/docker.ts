@@ -55,18 +55,6 @@ function bridgeIP(networks: Record<string, { IPAddress?: string }> | undefined):
   return networks.bridge?.IPAddress || Object.values(networks).find((n) => n.IPAddress)?.IPAddress || "";
 }
 
-/**
- * Docker's fields for a resolv.conf. Docker fills an empty field from the host's
- * file, so "no search domains" is Docker's "." and no options an empty option.
- */
-function dockerDns(dns: { nameservers: string[]; searches: string[]; options: string[] }): { Dns: string[]; DnsSearch: string[]; DnsOptions: string[] } {
-  return {
-    Dns: dns.nameservers,
-    DnsSearch: dns.searches.length > 0 ? dns.searches : ["."],
-    DnsOptions: dns.options,
-  };
-}
-
 /** Docker's option naming a bridge network's Linux device; without it the device is br-<first 12 of the ID>. */
 const BRIDGE_NAME_OPTION = "com.docker.network.bridge.name";
 
@@ -174,9 +162,9 @@ export class DockerRuntime implements ContainerRuntime {
         StdinOnce: spec.stdinOnce,
         AttachStdin: spec.openStdin,
         Tty: spec.tty,
+        NetworkDisabled: spec.networkDisabled,
         HostConfig: {
           NetworkMode: spec.networkMode,
-          ...(spec.dns ? dockerDns(spec.dns) : {}),
           NanoCpus: spec.nanoCpus,
           Memory: spec.memoryBytes,
           // Mounts, not Binds: a source that is missing is an error rather than a new empty directory.

@@ -73,8 +73,12 @@ export interface ContainerCreateSpec {
    * "bridge" for one on Docker's default bridge, "container:<id>" to join its namespaces.
    */
   networkMode: string;
-  /** The container's resolv.conf (shared by the containers joined to it); Docker's from the host when absent. */
-  dns?: { nameservers: string[]; searches: string[]; options: string[] };
+  /**
+   * Docker makes no network of its own for the container: no libnetwork sandbox, no
+   * resolv.conf, hosts or network set-up hook, only a new namespace with a loopback.
+   * For a pod-network sandbox, which the agent plugs in itself.
+   */
+  networkDisabled?: boolean;
   nanoCpus?: number;
   memoryBytes?: number;
   /** The pod's volumes this container mounts; bound privately (no propagation). */

@@ -6,7 +6,7 @@
 // it mounts something there itself, as the kubelet's makeMounts does. A pod whose
 // FQDN is too long for the kernel gets no sandbox, with the kubelet's message. This
 // file is the one /etc/hosts of the pod's containers; nothing else writes one.
-import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Container, Pod } from "@bosun/api";
 import type { ContainerCreateSpec } from "../../runtime/runtime.js";
@@ -14,6 +14,7 @@ import { LABEL_POD_IP } from "../../labels.js";
 import { hostNetworkHostsFile, managedHostsFile } from "../hosts-file.js";
 import { kernelHostname, podHostNameAndDomain } from "../hostname.js";
 import type { PodIdentity } from "../identity.js";
+import { bindPodFile } from "./bind-file.js";
 import type { HookWait, PodHook } from "./hook.js";
 
 export const ETC_HOSTS_PATH = "/etc/hosts";
@@ -96,12 +97,8 @@ export class HostsHook implements PodHook {
   }
 
   async containerSpec(pod: Pod, container: Container, spec: ContainerCreateSpec): Promise<void> {
-    if ((container.volumeMounts ?? []).some((m) => m.mountPath === ETC_HOSTS_PATH)) return;
     await this.writePending(pod);
-    const file = this.hostsFile(pod.metadata.uid ?? "");
-    // A sandbox made before the agent wrote hosts files keeps Docker's.
-    if (!(await access(file).then(() => true, () => false))) return;
-    spec.mounts = [...(spec.mounts ?? []), { source: file, target: ETC_HOSTS_PATH, readOnly: false }];
+    await bindPodFile(container, spec, this.hostsFile(pod.metadata.uid ?? ""), ETC_HOSTS_PATH);
   }
 
   async destroy(pod: PodIdentity): Promise<void> {
