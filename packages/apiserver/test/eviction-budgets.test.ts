@@ -70,6 +70,7 @@ describe("pods/eviction with PodDisruptionBudgets", () => {
     await budget("blocked", "blocked", { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1 });
     const res = await call<StatusBody>(api.url, "POST", `${pods}/blocked-1/eviction`, eviction("blocked-1"));
     assert.equal(res.status, 429);
+    assert.equal(res.headers.get("retry-after"), null, "no retry time is promised for a budget with no disruption left");
     assert.equal(res.body.reason, "TooManyRequests");
     assert.equal(res.body.message, "Cannot evict pod as it would violate the pod's disruption budget.");
     assert.deepEqual(res.body.details?.causes, [{ reason: "DisruptionBudget", message: "The disruption budget blocked needs 1 healthy pods and has 1 currently" }]);
@@ -111,6 +112,7 @@ describe("pods/eviction with PodDisruptionBudgets", () => {
     assert.equal(res.status, 429);
     assert.deepEqual(res.body.details?.causes?.map((c) => c.message), ["The disruption budget stale is still being processed by the server."]);
     assert.equal(res.body.details?.retryAfterSeconds, 10);
+    assert.equal(res.headers.get("retry-after"), "10", "the header says it too, as Kubernetes' apiserver writes it");
   });
 
   test("a pod guarded by two budgets is refused with 500, as Kubernetes does", async () => {

@@ -132,5 +132,8 @@ function sendError(reply: FastifyReply, status: Status): void {
     reply.raw.end();
     return;
   }
+  // As Kubernetes' ErrorNegotiated: a status that says when to retry says it in the header too.
+  const retryAfter = status.details?.retryAfterSeconds;
+  if (retryAfter !== undefined && retryAfter > 0) reply.header("retry-after", String(retryAfter));
   void reply.code(status.code).type("application/json").send(status);
 }
