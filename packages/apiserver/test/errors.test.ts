@@ -91,6 +91,14 @@ describe("bad input", () => {
     const res = await call<StatusBody>(api.url, "POST", "/api/v1/namespaces/nowhere/pods", testPod("lost"));
     assertStatus(res, 404, "NotFound");
     assert.equal(res.body.message, 'namespaces "nowhere" not found');
+    // NamespaceLifecycle comes before validation, for every kind, as in Kubernetes.
+    const invalid = await call<StatusBody>(api.url, "POST", "/api/v1/namespaces/nowhere/configmaps", {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "Not_A_Name" },
+    });
+    assertStatus(invalid, 404, "NotFound");
+    assert.equal(invalid.body.message, 'namespaces "nowhere" not found');
   });
 
   test("an unknown path is 404, a wrong method 405", async () => {

@@ -95,12 +95,14 @@ export class Registry {
   }
 
   async create(info: ResourceInfo, sent: KubeObject, opts: WriteOptions): Promise<KubeObject> {
+    // NamespaceLifecycle comes first of Kubernetes' admission: an object of a missing
+    // namespace is a 404 before anything else is looked up or validated.
+    if (info.namespaced) await this.requireNamespace(sent.metadata.namespace ?? "");
     const body = info.kind === "PersistentVolumeClaim" ? await withDefaultClass(sent, () => this.storageClasses()) : sent;
     const admitPod = await this.podAdmission(info, sent);
     if (info.kind === "PriorityClass") await admitPriorityClass(sent, this.priorityClasses);
     const generated = !body.metadata.name && !!body.metadata.generateName;
     let object = this.prepareCreate(info, body, opts, admitPod);
-    if (info.namespaced) await this.requireNamespace(object.metadata.namespace ?? "");
     let picked = await this.allocate(info, object);
     if (opts.dryRun) return object;
     // A generated name can collide; Kubernetes retries with a new suffix too. The
@@ -126,7 +128,6 @@ export class Registry {
    */
   private async podAdmission(info: ResourceInfo, sent: KubeObject): Promise<((pod: KubeObject) => void) | undefined> {
     if (info.kind !== "Pod") return undefined;
-    await this.requireNamespace(sent.metadata.namespace ?? "");
     const admitAccount = await this.serviceAccounts?.admission(sent);
     const admitPriority = await admitPodPriority(sent, this.priorityClasses);
     return (pod) => {
