@@ -75,6 +75,18 @@ function ceilDiv(num: bigint, den: bigint): bigint {
   return num % den !== 0n && num > 0n ? q + 1n : q;
 }
 
+/** Bytes as Kubernetes prints a binary-SI Quantity: the largest power of 1024 that divides the amount, whole ("4Mi", "1536"). */
+export function formatBinaryQuantity(bytes: number): string {
+  let value = bytes;
+  let suffix = "";
+  for (const [next] of Object.entries(binarySuffixes)) {
+    if (value === 0 || value % 1024 !== 0) break;
+    value /= 1024;
+    suffix = next;
+  }
+  return `${value}${suffix}`;
+}
+
 /** The quantity as a plain number ("500m" is 0.5, "1Ki" is 1024). Throws QuantityError. */
 export function parseQuantity(q: string | number): number {
   const { num, den } = parseFraction(q);

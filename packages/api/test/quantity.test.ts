@@ -3,6 +3,7 @@ import { test } from "node:test";
 import {
   compareQuantities,
   cpuToMillis,
+  formatBinaryQuantity,
   isValidQuantity,
   memoryToBytes,
   parseQuantity,
@@ -69,4 +70,13 @@ test("compareQuantities compares across suffixes", () => {
   assert.equal(compareQuantities("1", "1000m"), 0);
   assert.equal(compareQuantities("1Ki", "1k"), 1);
   assert.equal(compareQuantities("500m", "1"), -1);
+});
+
+test("formatBinaryQuantity prints bytes as Kubernetes prints a binary-SI quantity", () => {
+  const MiB = 1024 * 1024;
+  assert.deepEqual(
+    [formatBinaryQuantity(4 * MiB), formatBinaryQuantity(3 * 1024 * MiB), formatBinaryQuantity(1536), formatBinaryQuantity(1000), formatBinaryQuantity(0)],
+    ["4Mi", "3Gi", "1536", "1000", "0"],
+  );
+  assert.equal(memoryToBytes(formatBinaryQuantity(5 * MiB)), 5 * MiB, "it reads back as the same amount");
 });

@@ -6,7 +6,7 @@
 // writable layer and logs use more than its own limit ("Container app exceeded its
 // local ephemeral storage limit "1Mi". "). Pure: the usage is measured by the caller
 // (volumes/empty-dir-limits.ts, the node's one measuring loop).
-import { isSidecar, memoryToBytes, type Container, type Pod, type Quantity } from "@bosun/api";
+import { formatBinaryQuantity, isSidecar, memoryToBytes, type Container, type Pod, type Quantity } from "@bosun/api";
 
 export const EPHEMERAL_STORAGE = "ephemeral-storage";
 
@@ -25,20 +25,6 @@ function limitOf(c: Container): Quantity | undefined {
 /** Whether any container of the pod limits its ephemeral storage: only such pods are measured. */
 export function hasEphemeralStorageLimit(pod: Pod): boolean {
   return [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some((c) => limitOf(c) !== undefined);
-}
-
-const binarySuffixes = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
-
-/** Bytes as Kubernetes' Quantity prints a binary amount: the largest power of 1024 that divides it. */
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let suffix = "";
-  for (const next of binarySuffixes) {
-    if (value === 0 || value % 1024 !== 0) break;
-    value /= 1024;
-    suffix = next;
-  }
-  return `${value}${suffix}`;
 }
 
 /**
@@ -64,7 +50,7 @@ export function podEphemeralStorageLimit(pod: Pod): { bytes: number; text: strin
   const running = pod.spec.containers.reduce((sum, c) => sum + bytes(c), sidecars);
   if (setters.length === 0) return undefined;
   const total = Math.max(running, initPeak);
-  return { bytes: total, text: setters.length === 1 ? String(setters[0]) : formatBytes(total) };
+  return { bytes: total, text: setters.length === 1 ? String(setters[0]) : formatBinaryQuantity(total) };
 }
 
 /** The eviction message when the pod or one of its containers uses more than its limit; undefined otherwise. */
