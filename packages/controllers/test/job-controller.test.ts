@@ -2,11 +2,11 @@
 // etcd. No agent runs: the test writes pod status as one would.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { jobControllerUidLabel, jobNameLabel, type Job, type JobSpec, type Pod } from "@bosun/api";
+import { jobControllerUidLabel, jobNameLabel, type Job, type Pod } from "@bosun/api";
 import { isNotFound, sleep } from "@bosun/client";
 import { startTestApiServer, type TestApiServer } from "@bosun/apiserver/testing";
 import { JobController, TtlAfterFinishedController } from "../src/index.js";
-import { eventReasons, jobsResource, podsOf, podsResource, reportPod, startScene, type Scene } from "./job-harness.js";
+import { activePods, condition, eventReasons, getJob, jobScene, jobsResource, newJob, podsOf, podsResource, reportPod, startScene } from "./job-harness.js";
 import { waitFor } from "./controller-harness.js";
 
 let server: TestApiServer;
@@ -17,33 +17,8 @@ after(async () => {
   await server.stop();
 });
 
-/** The Job controller with a short failure backoff, so tests need not wait 10 s per failure. */
-function jobScene(backoffMs = 50): Promise<Scene> {
-  return startScene(server, (ctx) => [new JobController(ctx, { podFailureBackoffMs: backoffMs })]);
-}
-
-/** A Job as a user writes it; the apiserver generates its selector from the uid. */
-function newJob(scene: Scene, name: string, spec: Partial<JobSpec> = {}, restartPolicy: "Never" | "OnFailure" = "Never"): Promise<Job> {
-  return scene.client.create<Job>(jobsResource, {
-    apiVersion: "batch/v1",
-    kind: "Job",
-    metadata: { name, namespace: scene.namespace },
-    spec: {
-      parallelism: 1,
-      completions: 1,
-      backoffLimit: 6,
-      template: { spec: { restartPolicy, containers: [{ name: "main", image: "bosun.local/busybox:1" }] } },
-      ...spec,
-    },
-  });
-}
-
-const getJob = (scene: Scene, name: string) => scene.client.get<Job>(jobsResource, name, scene.namespace);
-const activePods = async (scene: Scene) => (await podsOf(scene)).filter((p) => !["Succeeded", "Failed"].includes(p.status?.phase ?? ""));
-const condition = (job: Job, type: string) => job.status?.conditions?.find((c) => c.type === type && c.status === "True");
-
 test("a Job with completions 3 and parallelism 2 runs at most two pods at a time and completes", async () => {
-  const scene = await jobScene();
+  const scene = await jobScene(server);
   try {
     const job = await newJob(scene, "pi", { completions: 3, parallelism: 2 });
     const first = await waitFor("two pods", async () => {
@@ -96,7 +71,7 @@ test("a Job with completions 3 and parallelism 2 runs at most two pods at a time
 });
 
 test("a Job whose pods keep failing is retried after a backoff and stops at backoffLimit with Failed", async () => {
-  const scene = await jobScene(1000);
+  const scene = await jobScene(server, 1000);
   try {
     await newJob(scene, "flaky", { backoffLimit: 1 });
     const first = await waitFor("a pod", async () => (await activePods(scene))[0]);
@@ -127,7 +102,7 @@ test("a Job whose pods keep failing is retried after a backoff and stops at back
 });
 
 test("restartPolicy OnFailure: container restarts count toward backoffLimit and the running pod is deleted", async () => {
-  const scene = await jobScene();
+  const scene = await jobScene(server);
   try {
     await newJob(scene, "crashy", { backoffLimit: 2 }, "OnFailure");
     const p = await waitFor("a pod", async () => (await activePods(scene))[0]);
@@ -150,7 +125,7 @@ test("restartPolicy OnFailure: container restarts count toward backoffLimit and 
 });
 
 test("activeDeadlineSeconds fails the Job on time, without any pod event, and deletes its pods", async () => {
-  const scene = await jobScene();
+  const scene = await jobScene(server);
   try {
     await newJob(scene, "slow", { activeDeadlineSeconds: 2, parallelism: 2, completions: 4 });
     await waitFor("two pods", async () => (await activePods(scene)).length === 2);
@@ -174,7 +149,7 @@ test("activeDeadlineSeconds fails the Job on time, without any pod event, and de
 });
 
 test("suspending a Job deletes its running pods; resuming starts them again", async () => {
-  const scene = await jobScene();
+  const scene = await jobScene(server);
   try {
     await newJob(scene, "pausable", { suspend: true, parallelism: 2, completions: 2 });
     const suspended = await waitFor("the Suspended condition", async () => {
@@ -208,7 +183,7 @@ test("suspending a Job deletes its running pods; resuming starts them again", as
 });
 
 test("a Job with a manual selector adopts a matching orphan pod instead of creating one", async () => {
-  const scene = await jobScene();
+  const scene = await jobScene(server);
   try {
     const orphan = await scene.client.create<Pod>(podsResource, {
       apiVersion: "v1",

@@ -2,10 +2,10 @@
 // apiserver for a whole file with a namespace per test (a Scene), and the test
 // playing the agent by writing pod status with container restarts and exit codes,
 // which the Job controller counts failures from.
-import { mustResource, type Pod, type PodCondition, type PodStatus } from "@bosun/api";
+import { mustResource, type Job, type JobCondition, type JobSpec, type Pod, type PodCondition, type PodStatus } from "@bosun/api";
 import { ApiClient, SharedInformers } from "@bosun/client";
 import type { TestApiServer } from "@bosun/apiserver/testing";
-import type { Controller, ControllerContext } from "../src/index.js";
+import { JobController, type Controller, type ControllerContext } from "../src/index.js";
 import { createNamespace, listPods, RecordingRecorder } from "./controller-harness.js";
 
 export const jobsResource = mustResource("jobs");
@@ -43,6 +43,35 @@ export async function startScene(server: TestApiServer, make: (ctx: ControllerCo
       await client.delete(namespacesResource, namespace);
     },
   };
+}
+
+/** The Job controller with a short failure backoff, so tests need not wait 10 s per failure. */
+export function jobScene(server: TestApiServer, backoffMs = 50): Promise<Scene> {
+  return startScene(server, (ctx) => [new JobController(ctx, { podFailureBackoffMs: backoffMs })]);
+}
+
+/** A Job as a user writes it, of one busybox container; the apiserver defaults the rest and generates its selector. */
+export function newJob(scene: Scene, name: string, spec: Partial<JobSpec> = {}, restartPolicy: "Never" | "OnFailure" = "Never"): Promise<Job> {
+  return scene.client.create<Job>(jobsResource, {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name, namespace: scene.namespace },
+    spec: { template: { spec: { restartPolicy, containers: [{ name: "main", image: "bosun.local/busybox:1" }] } }, ...spec },
+  });
+}
+
+export function getJob(scene: Scene, name: string): Promise<Job> {
+  return scene.client.get<Job>(jobsResource, name, scene.namespace);
+}
+
+/** The Job's condition of `type` while it is True. */
+export function condition(job: Job, type: string): JobCondition | undefined {
+  return job.status?.conditions?.find((c) => c.type === type && c.status === "True");
+}
+
+/** The scene's pods that neither finished nor are being deleted. */
+export async function activePods(scene: Scene): Promise<Pod[]> {
+  return (await podsOf(scene)).filter((p) => !["Succeeded", "Failed"].includes(p.status?.phase ?? "") && !p.metadata.deletionTimestamp);
 }
 
 export function podsOf(scene: Scene): Promise<Pod[]> {

@@ -3,10 +3,9 @@
 // policies. No agent runs: the test writes pod status as one would.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { jobCompletionIndexAnnotation, jobIndexFailureCountAnnotation, type Job, type JobSpec, type Pod } from "@bosun/api";
+import { jobCompletionIndexAnnotation, jobIndexFailureCountAnnotation, type Job, type Pod } from "@bosun/api";
 import { startTestApiServer, type TestApiServer } from "@bosun/apiserver/testing";
-import { JobController } from "../src/index.js";
-import { jobsResource, podsOf, podsResource, reportPod, startScene, type Scene } from "./job-harness.js";
+import { activePods, condition, getJob, jobScene, newJob, podsOf, podsResource, reportPod, type Scene } from "./job-harness.js";
 import { waitFor } from "./controller-harness.js";
 
 let server: TestApiServer;
@@ -17,23 +16,7 @@ after(async () => {
   await server.stop();
 });
 
-function jobScene(backoffMs = 50): Promise<Scene> {
-  return startScene(server, (ctx) => [new JobController(ctx, { podFailureBackoffMs: backoffMs })]);
-}
-
-function newJob(scene: Scene, name: string, spec: Partial<JobSpec>): Promise<Job> {
-  return scene.client.create<Job>(jobsResource, {
-    apiVersion: "batch/v1",
-    kind: "Job",
-    metadata: { name, namespace: scene.namespace },
-    spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "main", image: "bosun.local/busybox:1" }] } }, ...spec },
-  });
-}
-
-const getJob = (scene: Scene, name: string) => scene.client.get<Job>(jobsResource, name, scene.namespace);
-const activePods = async (scene: Scene) => (await podsOf(scene)).filter((p) => !["Succeeded", "Failed"].includes(p.status?.phase ?? "") && !p.metadata.deletionTimestamp);
 const trueTypes = (job: Job) => (job.status?.conditions ?? []).filter((c) => c.status === "True").map((c) => c.type);
-const condition = (job: Job, type: string) => job.status?.conditions?.find((c) => c.type === type && c.status === "True");
 const indexOf = (p: Pod) => p.metadata.annotations?.[jobCompletionIndexAnnotation];
 
 async function finished(scene: Scene, name: string, type: "Complete" | "Failed"): Promise<Job> {
@@ -44,7 +27,7 @@ async function finished(scene: Scene, name: string, type: "Complete" | "Failed")
 }
 
 test("podFailurePolicy FailJob on exit code 42: FailureTarget then Failed with reason PodFailurePolicy, no retry", async () => {
-  const scene = await jobScene();
+  const scene = await jobScene(server);
   try {
     await newJob(scene, "answer", {
       backoffLimit: 6,
@@ -74,7 +57,7 @@ test("podFailurePolicy FailJob on exit code 42: FailureTarget then Failed with r
 });
 
 test("podFailurePolicy Ignore on DisruptionTarget: the failure is not counted toward backoffLimit 0 and the pod is replaced", async () => {
-  const scene = await jobScene();
+  const scene = await jobScene(server);
   try {
     await newJob(scene, "evictable", {
       backoffLimit: 0,
@@ -99,7 +82,7 @@ test("podFailurePolicy Ignore on DisruptionTarget: the failure is not counted to
 });
 
 test("an Indexed Job runs one pod per index at parallelism 2 and completes with completedIndexes 0-2", async () => {
-  const scene = await jobScene();
+  const scene = await jobScene(server);
   try {
     await newJob(scene, "idx", { completionMode: "Indexed", completions: 3, parallelism: 2 });
     const firstTwo = await waitFor("two pods", async () => {
@@ -136,7 +119,7 @@ test("an Indexed Job runs one pod per index at parallelism 2 and completes with 
 });
 
 test("backoffLimitPerIndex: an index that fails past its limit is not retried; the Job fails with FailedIndexes once the rest is done", async () => {
-  const scene = await jobScene();
+  const scene = await jobScene(server);
   try {
     await newJob(scene, "per", { completionMode: "Indexed", completions: 2, parallelism: 2, backoffLimitPerIndex: 1 });
     const pods = await waitFor("two pods", async () => {
@@ -166,7 +149,7 @@ test("backoffLimitPerIndex: an index that fails past its limit is not retried; t
 });
 
 test("maxFailedIndexes 0: the first failed index fails the Job with MaxFailedIndexesExceeded and stops the other pods", async () => {
-  const scene = await jobScene();
+  const scene = await jobScene(server);
   try {
     await newJob(scene, "strict", { completionMode: "Indexed", completions: 3, parallelism: 3, backoffLimitPerIndex: 0, maxFailedIndexes: 0 });
     const pods = await waitFor("three pods", async () => {
@@ -184,7 +167,7 @@ test("maxFailedIndexes 0: the first failed index fails the Job with MaxFailedInd
 });
 
 test("successPolicy: index 0 succeeding meets the rule; the other pods are deleted and the Job completes with reason SuccessPolicy", async () => {
-  const scene = await jobScene();
+  const scene = await jobScene(server);
   try {
     await newJob(scene, "leader", { completionMode: "Indexed", completions: 3, parallelism: 3, successPolicy: { rules: [{ succeededIndexes: "0" }] } });
     const pods = await waitFor("three pods", async () => {
@@ -207,7 +190,7 @@ test("successPolicy: index 0 succeeding meets the rule; the other pods are delet
 });
 
 test("podReplacementPolicy Failed: a pod being deleted holds its place until it is gone; status.terminating counts it", async () => {
-  const scene = await jobScene();
+  const scene = await jobScene(server);
   try {
     await newJob(scene, "patient", { podReplacementPolicy: "Failed" });
     const first = await waitFor("a pod", async () => (await activePods(scene))[0]);
@@ -229,7 +212,7 @@ test("podReplacementPolicy Failed: a pod being deleted holds its place until it 
 });
 
 test("podReplacementPolicy TerminatingOrFailed: a pod being deleted is replaced at once", async () => {
-  const scene = await jobScene();
+  const scene = await jobScene(server);
   try {
     await newJob(scene, "eager", {});
     const first = await waitFor("a pod", async () => (await activePods(scene))[0]);
