@@ -41,6 +41,9 @@ export function describePod(pod: Pod, events: readonly Event[], now = Date.now()
     describeContainers(w, 0, pod.spec.initContainers, pod.status?.initContainerStatuses ?? [], pod.metadata, "Init Containers");
   }
   describeContainers(w, 0, pod.spec.containers, pod.status?.containerStatuses ?? [], pod.metadata);
+  if (pod.spec.ephemeralContainers?.length) {
+    describeContainers(w, 0, pod.spec.ephemeralContainers, pod.status?.ephemeralContainerStatuses ?? [], pod.metadata, "Ephemeral Containers");
+  }
   const conditions = pod.status?.conditions ?? [];
   if (conditions.length > 0) {
     w.line(0, "Conditions:");

@@ -1,5 +1,6 @@
-// The "Init Containers:" section of `bosun describe pod`, as kubectl prints it: before
-// "Containers:", each init container with its state, readiness and restarts.
+// The "Init Containers:" and "Ephemeral Containers:" sections of `bosun describe pod`,
+// as kubectl prints them: before and after "Containers:", each container with its
+// state, readiness and restarts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { describePod } from "../src/printers/describe.js";
@@ -33,4 +34,21 @@ test("init containers are described before the app containers, with their state"
 
 test("a pod without init containers has no Init Containers section", () => {
   assert.doesNotMatch(describePod(pod("bare"), [], now), /Init Containers/);
+});
+
+test("ephemeral containers are described after the app containers, with their state, as kubectl prints them", () => {
+  const p = pod("web");
+  p.spec.ephemeralContainers = [{ name: "debugger", image: "busybox:1", targetContainerName: "web", stdin: true, tty: true }];
+  p.status = {
+    phase: "Running",
+    containerStatuses: [],
+    ephemeralContainerStatuses: [
+      { name: "debugger", image: "busybox:1", ready: false, restartCount: 0, containerID: "docker://dbg", state: { running: { startedAt: "2024-05-01T11:59:00Z" } } },
+    ],
+  };
+  const text = describePod(p, [], now);
+  assert.match(text, /\nEphemeral Containers:\n {2}debugger:\n {4}Container ID: +docker:\/\/dbg\n {4}Image: +busybox:1\n/);
+  assert.match(text, /\n {4}State: +Running\n/);
+  assert.ok(text.indexOf("\nContainers:") < text.indexOf("Ephemeral Containers:"), "after the app containers");
+  assert.doesNotMatch(describePod(pod("bare"), [], now), /Ephemeral Containers/);
 });
