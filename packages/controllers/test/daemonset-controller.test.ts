@@ -96,6 +96,7 @@ test("one pod per eligible node, meant for it by node affinity, and one more for
     assert.match(pod.metadata.name ?? "", /^agent-[a-z0-9]{5}$/);
     assert.equal(controllerRefOf(pod)?.uid, ds.metadata.uid);
     assert.ok(pod.metadata.labels?.["controller-revision-hash"], "pods carry the template hash");
+    assert.equal(pod.metadata.labels?.["pod-template-generation"], String(ds.metadata.generation), "and the DaemonSet's generation, as Kubernetes' pods do");
     assert.equal(pod.metadata.labels?.app, "agent");
     const tolerated = (pod.spec.tolerations ?? []).map((t) => `${t.key}:${t.effect}`);
     for (const t of ["node.kubernetes.io/not-ready:NoExecute", "node.kubernetes.io/unreachable:NoExecute", "node.kubernetes.io/unschedulable:NoSchedule"]) {

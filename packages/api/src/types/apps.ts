@@ -238,3 +238,6 @@ export const controllerRevisionHashLabel = "controller.kubernetes.io/hash";
 
 /** The label of DaemonSet and StatefulSet pods naming their revision (apps.ControllerRevisionHashLabelKey). */
 export const podRevisionLabel = "controller-revision-hash";
+
+/** The label of DaemonSet pods naming the DaemonSet's generation they were made from (extensions.DaemonSetTemplateGenerationKey, kept by Kubernetes though deprecated). */
+export const podTemplateGenerationLabel = "pod-template-generation";

@@ -10,6 +10,7 @@ import {
   matchesLabels,
   mustResource,
   objectKey,
+  podTemplateGenerationLabel,
   type DaemonSet,
   type LabelSelector,
   type Node,
@@ -239,7 +240,12 @@ export class DaemonSetController extends QueueController {
       create: {
         template: { ...template, spec: { ...template.spec, tolerations: withDaemonTolerations(template.spec.tolerations) } },
         count: creates.length,
-        naming: { extraLabels: { [revisionLabel]: hash } },
+        naming: {
+          extraLabels: {
+            [revisionLabel]: hash,
+            ...(ds.metadata.generation !== undefined ? { [podTemplateGenerationLabel]: String(ds.metadata.generation) } : {}),
+          },
+        },
         // The scheduler binds the pod to the one node its affinity allows.
         customize: (pod, index) => void (pod.spec.affinity = withNodeNameAffinity(pod.spec.affinity, creates[index]!)),
       },
