@@ -166,6 +166,8 @@ export class DefinitionSet {
       case "String":
         return withOptional({ type: "string" }, node, ["format", "pattern"]);
       case "Integer":
+        // As Kubernetes publishes them: int32 and int64 by format, whose range goes without saying.
+        if (node.format === "int32" || node.format === "int64") return { type: "integer", format: node.format };
         return withOptional({ type: "integer" }, node, ["minimum", "maximum"]);
       case "Number":
         return withOptional({ type: "number" }, node, ["minimum", "maximum"]);

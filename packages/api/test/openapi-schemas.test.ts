@@ -192,3 +192,11 @@ test("the Swagger (v2) form: plain $ref beside its siblings, no unions", () => {
   assert.ok(!JSON.stringify(v2).includes("#/components/schemas/"));
   assert.ok(!JSON.stringify(v2).includes('"allOf"'));
 });
+
+test("integer fields are published as int32 or int64, as Kubernetes' Go types declare them", () => {
+  const defs = deploymentDefinitions();
+  assert.deepEqual(props(defs, "io.k8s.api.apps.v1.DeploymentSpec").replicas, { type: "integer", format: "int32" });
+  assert.deepEqual(props(defs, "io.k8s.api.core.v1.PodSpec").terminationGracePeriodSeconds, { type: "integer", format: "int64" });
+  assert.deepEqual(props(defs, "io.k8s.api.core.v1.PodSecurityContext").runAsUser, { type: "integer", format: "int64" });
+  assert.deepEqual(props(defs, "io.k8s.api.core.v1.ContainerPort").containerPort, { type: "integer", format: "int32" });
+});

@@ -234,3 +234,27 @@ test("nodes and events", () => {
   ev.involvedObject.namespace = "default";
   assert.deepEqual(validateObject(events, ev), []);
 });
+
+test("a number too big for its field's Go type is refused by field, before anything could act on it", () => {
+  const deployments = resourceByName("deployments")!;
+  const deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: "default" },
+    spec: {
+      replicas: 3_000_000_000,
+      selector: { matchLabels: { app: "web" } },
+      template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "bosun.local/busybox:1" }] } },
+    },
+  };
+  assert.deepEqual(fields(validateStructure(deployments.schema, deployment)), [
+    "spec.replicas: Invalid value: 3000000000: does not fit the field's type, a 32-bit integer (-2147483648 to 2147483647)",
+  ]);
+  deployment.spec.replicas = 2_147_483_647;
+  assert.deepEqual(validateStructure(deployments.schema, deployment), [], "the largest int32 is one");
+  const p = pod({ spec: { securityContext: { runAsUser: 2 ** 60 }, terminationGracePeriodSeconds: -(2 ** 60), containers: [{ name: "app", image: "bosun.local/busybox:1" }] } });
+  assert.deepEqual(fields(validateStructure(pods.schema, p)).sort(), [
+    "spec.securityContext.runAsUser: Invalid value: 1152921504606847000: does not fit the field's type, a 64-bit integer as far as it is exact (-9007199254740991 to 9007199254740991)",
+    "spec.terminationGracePeriodSeconds: Invalid value: -1152921504606847000: does not fit the field's type, a 64-bit integer as far as it is exact (-9007199254740991 to 9007199254740991)",
+  ]);
+});

@@ -5,6 +5,7 @@
 // This file imports nothing from core.ts (which re-exports the node selectors), so
 // the PodSpec there can use these schemas without a cycle.
 import { Type, type Static } from "@sinclair/typebox";
+import { Int32 } from "./integers.js";
 import { LabelSelectorSchema, strict } from "./meta.js";
 
 // ---- Node selectors ----
@@ -43,7 +44,7 @@ export type NodeSelector = Static<typeof NodeSelector>;
 // ---- Node affinity ----
 
 /** A term the scheduler prefers, worth `weight` (1-100) on the nodes that satisfy it. */
-export const PreferredSchedulingTerm = Type.Object({ weight: Type.Integer(), preference: NodeSelectorTerm }, strict);
+export const PreferredSchedulingTerm = Type.Object({ weight: Int32(), preference: NodeSelectorTerm }, strict);
 export type PreferredSchedulingTerm = Static<typeof PreferredSchedulingTerm>;
 
 export const NodeAffinity = Type.Object(
@@ -75,7 +76,7 @@ export const PodAffinityTerm = Type.Object(
 );
 export type PodAffinityTerm = Static<typeof PodAffinityTerm>;
 
-export const WeightedPodAffinityTerm = Type.Object({ weight: Type.Integer(), podAffinityTerm: PodAffinityTerm }, strict);
+export const WeightedPodAffinityTerm = Type.Object({ weight: Int32(), podAffinityTerm: PodAffinityTerm }, strict);
 export type WeightedPodAffinityTerm = Static<typeof WeightedPodAffinityTerm>;
 
 export const PodAffinity = Type.Object(
@@ -117,11 +118,11 @@ export type NodeInclusionPolicy = Static<typeof NodeInclusionPolicy>;
 
 export const TopologySpreadConstraint = Type.Object(
   {
-    maxSkew: Type.Integer(),
+    maxSkew: Int32(),
     topologyKey: Type.String(),
     whenUnsatisfiable: UnsatisfiableConstraintAction,
     labelSelector: Type.Optional(LabelSelectorSchema),
-    minDomains: Type.Optional(Type.Integer()),
+    minDomains: Type.Optional(Int32()),
     nodeAffinityPolicy: Type.Optional(NodeInclusionPolicy),
     nodeTaintsPolicy: Type.Optional(NodeInclusionPolicy),
     matchLabelKeys: Type.Optional(Type.Array(Type.String())),

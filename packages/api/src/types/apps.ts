@@ -2,6 +2,7 @@
 // nesting follow k8s.io/api/apps/v1; what is not here is not supported and is
 // refused by path (StatefulSet ordinals and scaleStrategy, for one).
 import { Type, type Static } from "@sinclair/typebox";
+import { Int32, Int64 } from "./integers.js";
 import { ConditionStatus, PodTemplateSpec } from "./core.js";
 import { IntOrString, kindSchema, LabelSelectorSchema, Time, strict } from "./meta.js";
 import { PersistentVolumeClaim } from "./persistent-volumes.js";
@@ -24,8 +25,8 @@ export type AppsCondition = Static<typeof AppsCondition>;
 
 export const ReplicaSetSpec = Type.Object(
   {
-    replicas: Type.Optional(Type.Integer()),
-    minReadySeconds: Type.Optional(Type.Integer()),
+    replicas: Type.Optional(Int32()),
+    minReadySeconds: Type.Optional(Int32()),
     selector: LabelSelectorSchema,
     template: Type.Optional(PodTemplateSpec),
   },
@@ -35,11 +36,11 @@ export type ReplicaSetSpec = Static<typeof ReplicaSetSpec>;
 
 export const ReplicaSetStatus = Type.Object(
   {
-    replicas: Type.Integer(),
-    fullyLabeledReplicas: Type.Optional(Type.Integer()),
-    readyReplicas: Type.Optional(Type.Integer()),
-    availableReplicas: Type.Optional(Type.Integer()),
-    observedGeneration: Type.Optional(Type.Integer()),
+    replicas: Int32(),
+    fullyLabeledReplicas: Type.Optional(Int32()),
+    readyReplicas: Type.Optional(Int32()),
+    availableReplicas: Type.Optional(Int32()),
+    observedGeneration: Type.Optional(Int64()),
     conditions: Type.Optional(Type.Array(AppsCondition)),
   },
   strict,
@@ -70,14 +71,14 @@ export type DeploymentStrategy = Static<typeof DeploymentStrategy>;
 
 export const DeploymentSpec = Type.Object(
   {
-    replicas: Type.Optional(Type.Integer()),
+    replicas: Type.Optional(Int32()),
     selector: LabelSelectorSchema,
     template: PodTemplateSpec,
     strategy: Type.Optional(DeploymentStrategy),
-    minReadySeconds: Type.Optional(Type.Integer()),
-    revisionHistoryLimit: Type.Optional(Type.Integer()),
+    minReadySeconds: Type.Optional(Int32()),
+    revisionHistoryLimit: Type.Optional(Int32()),
     paused: Type.Optional(Type.Boolean()),
-    progressDeadlineSeconds: Type.Optional(Type.Integer()),
+    progressDeadlineSeconds: Type.Optional(Int32()),
   },
   strict,
 );
@@ -85,14 +86,14 @@ export type DeploymentSpec = Static<typeof DeploymentSpec>;
 
 export const DeploymentStatus = Type.Object(
   {
-    observedGeneration: Type.Optional(Type.Integer()),
-    replicas: Type.Optional(Type.Integer()),
-    updatedReplicas: Type.Optional(Type.Integer()),
-    readyReplicas: Type.Optional(Type.Integer()),
-    availableReplicas: Type.Optional(Type.Integer()),
-    unavailableReplicas: Type.Optional(Type.Integer()),
+    observedGeneration: Type.Optional(Int64()),
+    replicas: Type.Optional(Int32()),
+    updatedReplicas: Type.Optional(Int32()),
+    readyReplicas: Type.Optional(Int32()),
+    availableReplicas: Type.Optional(Int32()),
+    unavailableReplicas: Type.Optional(Int32()),
     conditions: Type.Optional(Type.Array(AppsCondition)),
-    collisionCount: Type.Optional(Type.Integer()),
+    collisionCount: Type.Optional(Int32()),
   },
   strict,
 );
@@ -121,8 +122,8 @@ export const DaemonSetSpec = Type.Object(
     selector: LabelSelectorSchema,
     template: PodTemplateSpec,
     updateStrategy: Type.Optional(DaemonSetUpdateStrategy),
-    minReadySeconds: Type.Optional(Type.Integer()),
-    revisionHistoryLimit: Type.Optional(Type.Integer()),
+    minReadySeconds: Type.Optional(Int32()),
+    revisionHistoryLimit: Type.Optional(Int32()),
   },
   strict,
 );
@@ -130,15 +131,15 @@ export type DaemonSetSpec = Static<typeof DaemonSetSpec>;
 
 export const DaemonSetStatus = Type.Object(
   {
-    currentNumberScheduled: Type.Integer(),
-    numberMisscheduled: Type.Integer(),
-    desiredNumberScheduled: Type.Integer(),
-    numberReady: Type.Integer(),
-    observedGeneration: Type.Optional(Type.Integer()),
-    updatedNumberScheduled: Type.Optional(Type.Integer()),
-    numberAvailable: Type.Optional(Type.Integer()),
-    numberUnavailable: Type.Optional(Type.Integer()),
-    collisionCount: Type.Optional(Type.Integer()),
+    currentNumberScheduled: Int32(),
+    numberMisscheduled: Int32(),
+    desiredNumberScheduled: Int32(),
+    numberReady: Int32(),
+    observedGeneration: Type.Optional(Int64()),
+    updatedNumberScheduled: Type.Optional(Int32()),
+    numberAvailable: Type.Optional(Int32()),
+    numberUnavailable: Type.Optional(Int32()),
+    collisionCount: Type.Optional(Int32()),
     conditions: Type.Optional(Type.Array(AppsCondition)),
   },
   strict,
@@ -157,7 +158,7 @@ export const StatefulSetUpdateStrategy = Type.Object(
   {
     type: Type.Optional(Type.Union([Type.Literal("RollingUpdate"), Type.Literal("OnDelete")])),
     rollingUpdate: Type.Optional(
-      Type.Object({ partition: Type.Optional(Type.Integer()), maxUnavailable: Type.Optional(IntOrString) }, strict),
+      Type.Object({ partition: Type.Optional(Int32()), maxUnavailable: Type.Optional(IntOrString) }, strict),
     ),
   },
   strict,
@@ -179,14 +180,14 @@ export type StatefulSetPersistentVolumeClaimRetentionPolicy = Static<typeof Stat
 
 export const StatefulSetSpec = Type.Object(
   {
-    replicas: Type.Optional(Type.Integer()),
+    replicas: Type.Optional(Int32()),
     selector: LabelSelectorSchema,
     template: PodTemplateSpec,
     serviceName: Type.Optional(Type.String()),
     podManagementPolicy: Type.Optional(Type.Union([Type.Literal("OrderedReady"), Type.Literal("Parallel")])),
     updateStrategy: Type.Optional(StatefulSetUpdateStrategy),
-    revisionHistoryLimit: Type.Optional(Type.Integer()),
-    minReadySeconds: Type.Optional(Type.Integer()),
+    revisionHistoryLimit: Type.Optional(Int32()),
+    minReadySeconds: Type.Optional(Int32()),
     // Whole claims, as in Kubernetes; defaulting gives each its apiVersion and kind,
     // which manifests leave out.
     volumeClaimTemplates: Type.Optional(Type.Array(PersistentVolumeClaim)),
@@ -198,15 +199,15 @@ export type StatefulSetSpec = Static<typeof StatefulSetSpec>;
 
 export const StatefulSetStatus = Type.Object(
   {
-    observedGeneration: Type.Optional(Type.Integer()),
-    replicas: Type.Integer(),
-    readyReplicas: Type.Optional(Type.Integer()),
-    currentReplicas: Type.Optional(Type.Integer()),
-    updatedReplicas: Type.Optional(Type.Integer()),
-    availableReplicas: Type.Optional(Type.Integer()),
+    observedGeneration: Type.Optional(Int64()),
+    replicas: Int32(),
+    readyReplicas: Type.Optional(Int32()),
+    currentReplicas: Type.Optional(Int32()),
+    updatedReplicas: Type.Optional(Int32()),
+    availableReplicas: Type.Optional(Int32()),
     currentRevision: Type.Optional(Type.String()),
     updateRevision: Type.Optional(Type.String()),
-    collisionCount: Type.Optional(Type.Integer()),
+    collisionCount: Type.Optional(Int32()),
     conditions: Type.Optional(Type.Array(AppsCondition)),
   },
   strict,
@@ -229,7 +230,7 @@ export type StatefulSet = Static<typeof StatefulSet>;
  */
 export const ControllerRevision = kindSchema("apps/v1", "ControllerRevision", {
   data: Type.Optional(Type.Unknown()),
-  revision: Type.Integer(),
+  revision: Int64(),
 });
 export type ControllerRevision = Static<typeof ControllerRevision>;
 

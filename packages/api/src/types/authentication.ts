@@ -2,6 +2,7 @@
 // POST .../serviceaccounts/{name}/token, which issues a signed token for the
 // service account, bound, if asked, to a pod so that it dies with the pod.
 import { Type, type Static } from "@sinclair/typebox";
+import { Int64 } from "./integers.js";
 import { kindSchema, Time, strict } from "./meta.js";
 
 /** The object a token is bound to: Bosun binds to pods (Kubernetes also to Secrets and Nodes). */
@@ -20,7 +21,7 @@ export const TokenRequestSpec = Type.Object(
   {
     /** Who the token is for; empty: the API server's own audiences. */
     audiences: Type.Optional(Type.Array(Type.String())),
-    expirationSeconds: Type.Optional(Type.Integer()),
+    expirationSeconds: Type.Optional(Int64()),
     boundObjectRef: Type.Optional(BoundObjectReference),
   },
   strict,

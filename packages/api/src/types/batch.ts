@@ -1,6 +1,7 @@
 // batch/v1 kinds: Job and CronJob, with k8s.io/api/batch/v1 field names. managedBy
 // (Jobs run by another controller) is not supported and is refused by path.
 import { Type, type Static } from "@sinclair/typebox";
+import { Int32, Int64 } from "./integers.js";
 import { ConditionStatus, ObjectReference, PodTemplateSpec } from "./core.js";
 import { kindSchema, LabelSelectorSchema, ObjectMeta, Time, strict } from "./meta.js";
 
@@ -24,7 +25,7 @@ export const PodFailurePolicyOnExitCodesRequirement = Type.Object(
   {
     containerName: Type.Optional(Type.String()),
     operator: Type.String(),
-    values: Type.Array(Type.Integer()),
+    values: Type.Array(Int32()),
   },
   strict,
 );
@@ -57,7 +58,7 @@ export type PodFailurePolicy = Static<typeof PodFailurePolicy>;
 export const SuccessPolicyRule = Type.Object(
   {
     succeededIndexes: Type.Optional(Type.String()),
-    succeededCount: Type.Optional(Type.Integer()),
+    succeededCount: Type.Optional(Int32()),
   },
   strict,
 );
@@ -68,21 +69,21 @@ export type SuccessPolicy = Static<typeof SuccessPolicy>;
 
 export const JobSpec = Type.Object(
   {
-    parallelism: Type.Optional(Type.Integer()),
-    completions: Type.Optional(Type.Integer()),
-    activeDeadlineSeconds: Type.Optional(Type.Integer()),
-    backoffLimit: Type.Optional(Type.Integer()),
+    parallelism: Type.Optional(Int32()),
+    completions: Type.Optional(Int32()),
+    activeDeadlineSeconds: Type.Optional(Int64()),
+    backoffLimit: Type.Optional(Int32()),
     selector: Type.Optional(LabelSelectorSchema),
     manualSelector: Type.Optional(Type.Boolean()),
     template: PodTemplateSpec,
-    ttlSecondsAfterFinished: Type.Optional(Type.Integer()),
+    ttlSecondsAfterFinished: Type.Optional(Int32()),
     // Strings, so that an unknown value gets validation's message listing the supported ones.
     completionMode: Type.Optional(Type.String()),
     suspend: Type.Optional(Type.Boolean()),
     podFailurePolicy: Type.Optional(PodFailurePolicy),
     successPolicy: Type.Optional(SuccessPolicy),
-    backoffLimitPerIndex: Type.Optional(Type.Integer()),
-    maxFailedIndexes: Type.Optional(Type.Integer()),
+    backoffLimitPerIndex: Type.Optional(Int32()),
+    maxFailedIndexes: Type.Optional(Int32()),
     podReplacementPolicy: Type.Optional(Type.String()),
   },
   strict,
@@ -102,11 +103,11 @@ export const JobStatus = Type.Object(
     conditions: Type.Optional(Type.Array(JobCondition)),
     startTime: Type.Optional(Time),
     completionTime: Type.Optional(Time),
-    active: Type.Optional(Type.Integer()),
-    succeeded: Type.Optional(Type.Integer()),
-    failed: Type.Optional(Type.Integer()),
-    ready: Type.Optional(Type.Integer()),
-    terminating: Type.Optional(Type.Integer()),
+    active: Type.Optional(Int32()),
+    succeeded: Type.Optional(Int32()),
+    failed: Type.Optional(Int32()),
+    ready: Type.Optional(Int32()),
+    terminating: Type.Optional(Int32()),
     /** Compressed ranges of the succeeded indexes of an Indexed Job: "1,3-5,7". */
     completedIndexes: Type.Optional(Type.String()),
     /** The indexes that used up backoffLimitPerIndex, in the same form. */
@@ -130,12 +131,12 @@ export const CronJobSpec = Type.Object(
   {
     schedule: Type.String(),
     timeZone: Type.Optional(Type.String()),
-    startingDeadlineSeconds: Type.Optional(Type.Integer()),
+    startingDeadlineSeconds: Type.Optional(Int64()),
     concurrencyPolicy: Type.Optional(Type.Union([Type.Literal("Allow"), Type.Literal("Forbid"), Type.Literal("Replace")])),
     suspend: Type.Optional(Type.Boolean()),
     jobTemplate: JobTemplateSpec,
-    successfulJobsHistoryLimit: Type.Optional(Type.Integer()),
-    failedJobsHistoryLimit: Type.Optional(Type.Integer()),
+    successfulJobsHistoryLimit: Type.Optional(Int32()),
+    failedJobsHistoryLimit: Type.Optional(Int32()),
   },
   strict,
 );

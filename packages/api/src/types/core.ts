@@ -5,6 +5,7 @@
 // Fields follow k8s.io/api/core/v1 exactly (names, nesting, JSON types); a field
 // that is not here is not supported and is refused by the apiserver, by path.
 import { Type, type Static } from "@sinclair/typebox";
+import { Int32, Int64 } from "./integers.js";
 import { Affinity, PodSchedulingGate, TopologySpreadConstraint } from "./affinity.js";
 import { EnvFromSource, EnvVar } from "./env.js";
 import { ExecAction, HTTPGetAction, Lifecycle } from "./lifecycle.js";
@@ -99,7 +100,7 @@ export const NodeStatus = Type.Object(
     addresses: Type.Optional(Type.Array(NodeAddress)),
     daemonEndpoints: Type.Optional(
       Type.Object(
-        { kubeletEndpoint: Type.Optional(Type.Object({ Port: Type.Integer() }, strict)) },
+        { kubeletEndpoint: Type.Optional(Type.Object({ Port: Int32() }, strict)) },
         strict,
       ),
     ),
@@ -124,8 +125,8 @@ export { NodeSelector, NodeSelectorOperator, NodeSelectorRequirement, NodeSelect
 export const ContainerPort = Type.Object(
   {
     name: Type.Optional(Type.String()),
-    containerPort: Type.Integer(),
-    hostPort: Type.Optional(Type.Integer()),
+    containerPort: Int32(),
+    hostPort: Type.Optional(Int32()),
     hostIP: Type.Optional(Type.String()),
     protocol: Type.Optional(Type.Union([Type.Literal("TCP"), Type.Literal("UDP"), Type.Literal("SCTP")])),
   },
@@ -156,12 +157,12 @@ export const Probe = Type.Object(
     exec: Type.Optional(ExecAction),
     httpGet: Type.Optional(HTTPGetAction),
     tcpSocket: Type.Optional(TCPSocketAction),
-    initialDelaySeconds: Type.Optional(Type.Integer()),
-    timeoutSeconds: Type.Optional(Type.Integer()),
-    periodSeconds: Type.Optional(Type.Integer()),
-    successThreshold: Type.Optional(Type.Integer()),
-    failureThreshold: Type.Optional(Type.Integer()),
-    terminationGracePeriodSeconds: Type.Optional(Type.Integer()),
+    initialDelaySeconds: Type.Optional(Int32()),
+    timeoutSeconds: Type.Optional(Int32()),
+    periodSeconds: Type.Optional(Int32()),
+    successThreshold: Type.Optional(Int32()),
+    failureThreshold: Type.Optional(Int32()),
+    terminationGracePeriodSeconds: Type.Optional(Int64()),
   },
   strict,
 );
@@ -229,7 +230,7 @@ export const Toleration = Type.Object(
     effect: Type.Optional(
       Type.Union([Type.Literal("NoSchedule"), Type.Literal("PreferNoSchedule"), Type.Literal("NoExecute"), Type.Literal("")]),
     ),
-    tolerationSeconds: Type.Optional(Type.Integer()),
+    tolerationSeconds: Type.Optional(Int64()),
   },
   strict,
 );
@@ -257,8 +258,8 @@ export const PodSpec = Type.Object(
     restartPolicy: Type.Optional(RestartPolicy),
     nodeSelector: Type.Optional(StringMap),
     nodeName: Type.Optional(Type.String()),
-    terminationGracePeriodSeconds: Type.Optional(Type.Integer()),
-    activeDeadlineSeconds: Type.Optional(Type.Integer()),
+    terminationGracePeriodSeconds: Type.Optional(Int64()),
+    activeDeadlineSeconds: Type.Optional(Int64()),
     schedulerName: Type.Optional(Type.String()),
     dnsPolicy: Type.Optional(Type.String()),
     dnsConfig: Type.Optional(PodDNSConfig),
@@ -298,7 +299,7 @@ export const PodSpec = Type.Object(
     resources: Type.Optional(ResourceRequirements),
     /** The PriorityClass whose value the Priority admission writes into priority (and its preemptionPolicy). */
     priorityClassName: Type.Optional(Type.String()),
-    priority: Type.Optional(Type.Integer()),
+    priority: Type.Optional(Int32()),
     preemptionPolicy: Type.Optional(PreemptionPolicy),
   },
   strict,
@@ -334,8 +335,8 @@ export const ContainerState = Type.Object(
     terminated: Type.Optional(
       Type.Object(
         {
-          exitCode: Type.Integer(),
-          signal: Type.Optional(Type.Integer()),
+          exitCode: Int32(),
+          signal: Type.Optional(Int32()),
           reason: Type.Optional(Type.String()),
           message: Type.Optional(Type.String()),
           startedAt: Type.Optional(Time),
@@ -356,7 +357,7 @@ export const ContainerStatus = Type.Object(
     state: Type.Optional(ContainerState),
     lastState: Type.Optional(ContainerState),
     ready: Type.Boolean(),
-    restartCount: Type.Integer(),
+    restartCount: Int32(),
     image: Type.String(),
     imageID: Type.Optional(Type.String()),
     containerID: Type.Optional(Type.String()),
@@ -442,7 +443,7 @@ export const Event = Type.Object(
     source: Type.Optional(EventSource),
     firstTimestamp: Type.Optional(Type.Union([Time, Type.Null()])),
     lastTimestamp: Type.Optional(Type.Union([Time, Type.Null()])),
-    count: Type.Optional(Type.Integer()),
+    count: Type.Optional(Int32()),
     type: Type.Optional(Type.Union([Type.Literal("Normal"), Type.Literal("Warning")])),
     eventTime: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     reportingComponent: Type.Optional(Type.String()),

@@ -3,6 +3,7 @@
 // Go types' names clash with core/v1's (EndpointPort), so the slice's port is
 // EndpointSlicePort here.
 import { Type, type Static } from "@sinclair/typebox";
+import { Int32 } from "./integers.js";
 import { ObjectReference } from "./core.js";
 import { kindSchema, StringMap, strict } from "./meta.js";
 import { Protocol } from "./services.js";
@@ -60,7 +61,7 @@ export const EndpointSlicePort = Type.Object(
   {
     name: Type.Optional(Type.String()),
     protocol: Type.Optional(Protocol),
-    port: Type.Optional(Type.Integer()),
+    port: Type.Optional(Int32()),
     appProtocol: Type.Optional(Type.String()),
   },
   strict,

@@ -4,6 +4,7 @@
 // only hooks have, and a container's postStart and preStop. They live apart from
 // core.ts, which imports them, so that neither file imports the other.
 import { Type, type Static } from "@sinclair/typebox";
+import { Int64 } from "./integers.js";
 import { IntOrString, strict } from "./meta.js";
 
 export const ExecAction = Type.Object({ command: Type.Optional(Type.Array(Type.String())) }, strict);
@@ -25,7 +26,7 @@ export const HTTPGetAction = Type.Object(
 export type HTTPGetAction = Static<typeof HTTPGetAction>;
 
 /** A hook that waits: the container gets that many seconds before SIGTERM (preStop), or after it started (postStart). */
-export const SleepAction = Type.Object({ seconds: Type.Integer() }, strict);
+export const SleepAction = Type.Object({ seconds: Int64() }, strict);
 export type SleepAction = Static<typeof SleepAction>;
 
 /**

@@ -3,6 +3,7 @@
 // derived from it, and the apiserver validates request bodies against it, so an
 // unknown field is refused by path rather than silently dropped.
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { Int32, Int64 } from "./integers.js";
 
 /** Objects refuse fields they do not know, as Kubernetes' strict field validation does. */
 export const strict = { additionalProperties: false } as const;
@@ -51,10 +52,10 @@ export const ObjectMeta = Type.Object(
     namespace: Type.Optional(Type.String()),
     uid: Type.Optional(Type.String()),
     resourceVersion: Type.Optional(Type.String()),
-    generation: Type.Optional(Type.Integer()),
+    generation: Type.Optional(Int64()),
     creationTimestamp: Type.Optional(Type.Union([Time, Type.Null()])),
     deletionTimestamp: Type.Optional(Type.Union([Time, Type.Null()])),
-    deletionGracePeriodSeconds: Type.Optional(Type.Integer()),
+    deletionGracePeriodSeconds: Type.Optional(Int64()),
     labels: Type.Optional(StringMap),
     annotations: Type.Optional(StringMap),
     ownerReferences: Type.Optional(Type.Array(OwnerReference)),
@@ -85,7 +86,7 @@ export const LabelSelectorSchema = Type.Object(
 export type LabelSelectorSpec = Static<typeof LabelSelectorSchema>;
 
 /** intstr.IntOrString: 1 or "25%". */
-export const IntOrString = Type.Union([Type.Integer(), Type.String()]);
+export const IntOrString = Type.Union([Int32(), Type.String()]);
 export type IntOrString = Static<typeof IntOrString>;
 
 /** resource.Quantity: "500m", "1", 2, "64Mi". Parsed by quantity.ts. */
@@ -96,7 +97,7 @@ export const ListMeta = Type.Object(
   {
     resourceVersion: Type.Optional(Type.String()),
     continue: Type.Optional(Type.String()),
-    remainingItemCount: Type.Optional(Type.Integer()),
+    remainingItemCount: Type.Optional(Int64()),
     selfLink: Type.Optional(Type.String()),
   },
   strict,
@@ -139,7 +140,7 @@ export const Status = Type.Object({
   status: Type.Union([Type.Literal("Success"), Type.Literal("Failure")]),
   message: Type.Optional(Type.String()),
   reason: Type.Optional(Type.String()),
-  code: Type.Integer(),
+  code: Int32(),
   details: Type.Optional(
     Type.Object({
       name: Type.Optional(Type.String()),
@@ -147,7 +148,7 @@ export const Status = Type.Object({
       kind: Type.Optional(Type.String()),
       uid: Type.Optional(Type.String()),
       causes: Type.Optional(Type.Array(StatusCause)),
-      retryAfterSeconds: Type.Optional(Type.Integer()),
+      retryAfterSeconds: Type.Optional(Int32()),
     }),
   ),
 });
@@ -162,7 +163,7 @@ export const DeleteOptions = Type.Object(
   {
     apiVersion: Type.Optional(Type.String()),
     kind: Type.Optional(Type.String()),
-    gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+    gracePeriodSeconds: Type.Optional(Int64({ minimum: 0 })),
     preconditions: Type.Optional(Preconditions),
     propagationPolicy: Type.Optional(
       Type.Union([Type.Literal("Orphan"), Type.Literal("Background"), Type.Literal("Foreground")]),

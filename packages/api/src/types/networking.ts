@@ -1,6 +1,7 @@
 // networking.k8s.io/v1 Ingress, IngressClass and NetworkPolicy, with
 // k8s.io/api/networking/v1 field names and nesting.
 import { Type, type Static } from "@sinclair/typebox";
+import { Int32 } from "./integers.js";
 import { IntOrString, kindSchema, LabelSelectorSchema, strict } from "./meta.js";
 import { Protocol } from "./services.js";
 
@@ -11,7 +12,7 @@ export const defaultIngressClassAnnotation = "ingressclass.kubernetes.io/is-defa
 
 /** A port of the backend Service, by name or by number (exactly one). */
 export const ServiceBackendPort = Type.Object(
-  { name: Type.Optional(Type.String()), number: Type.Optional(Type.Integer()) },
+  { name: Type.Optional(Type.String()), number: Type.Optional(Int32()) },
   strict,
 );
 export type ServiceBackendPort = Static<typeof ServiceBackendPort>;
@@ -73,7 +74,7 @@ export const IngressSpec = Type.Object(
 export type IngressSpec = Static<typeof IngressSpec>;
 
 export const IngressPortStatus = Type.Object(
-  { port: Type.Integer(), protocol: Protocol, error: Type.Optional(Type.String()) },
+  { port: Int32(), protocol: Protocol, error: Type.Optional(Type.String()) },
   strict,
 );
 export type IngressPortStatus = Static<typeof IngressPortStatus>;
@@ -154,7 +155,7 @@ export const NetworkPolicyPort = Type.Object(
     /** A number or a named container port; absent means every port. */
     port: Type.Optional(IntOrString),
     /** With a numeric port, the end of the range port..endPort. */
-    endPort: Type.Optional(Type.Integer()),
+    endPort: Type.Optional(Int32()),
   },
   strict,
 );

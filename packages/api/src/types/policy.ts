@@ -3,6 +3,7 @@
 // (evictions, drains, preemption). The disruption controller writes the status;
 // the eviction subresource reads it and records what it allows in disruptedPods.
 import { Type, type Static } from "@sinclair/typebox";
+import { Int32, Int64 } from "./integers.js";
 import { ConditionStatus } from "./core.js";
 import { IntOrString, kindSchema, LabelSelectorSchema, Time, strict } from "./meta.js";
 
@@ -33,7 +34,7 @@ export const MetaCondition = Type.Object(
   {
     type: Type.String(),
     status: ConditionStatus,
-    observedGeneration: Type.Optional(Type.Integer()),
+    observedGeneration: Type.Optional(Int64()),
     lastTransitionTime: Time,
     reason: Type.String(),
     message: Type.String(),
@@ -45,13 +46,13 @@ export type MetaCondition = Static<typeof MetaCondition>;
 export const PodDisruptionBudgetStatus = Type.Object(
   {
     /** The generation of the spec this status was computed from; an eviction waits (429) until it catches up. */
-    observedGeneration: Type.Optional(Type.Integer()),
+    observedGeneration: Type.Optional(Int64()),
     /** Pods the eviction subresource let go, by name, with when; the controller drops an entry once the pod is deleting or after 2 minutes. */
     disruptedPods: Type.Optional(Type.Record(Type.String(), Time)),
-    disruptionsAllowed: Type.Optional(Type.Integer()),
-    currentHealthy: Type.Optional(Type.Integer()),
-    desiredHealthy: Type.Optional(Type.Integer()),
-    expectedPods: Type.Optional(Type.Integer()),
+    disruptionsAllowed: Type.Optional(Int32()),
+    currentHealthy: Type.Optional(Int32()),
+    desiredHealthy: Type.Optional(Int32()),
+    expectedPods: Type.Optional(Int32()),
     conditions: Type.Optional(Type.Array(MetaCondition)),
   },
   strict,

@@ -2,13 +2,14 @@
 // selector (a map of labels) that defaults to the template's labels. Its controller
 // is the ReplicaSet controller's (controllers/src/replicaset), as in Kubernetes.
 import { Type, type Static } from "@sinclair/typebox";
+import { Int32, Int64 } from "./integers.js";
 import { ConditionStatus, PodTemplateSpec } from "./core.js";
 import { kindSchema, strict, Time } from "./meta.js";
 
 export const ReplicationControllerSpec = Type.Object(
   {
-    replicas: Type.Optional(Type.Integer()),
-    minReadySeconds: Type.Optional(Type.Integer()),
+    replicas: Type.Optional(Int32()),
+    minReadySeconds: Type.Optional(Int32()),
     /** Pods with all these labels are the controller's; defaults to the template's labels. */
     selector: Type.Optional(Type.Record(Type.String(), Type.String())),
     template: Type.Optional(PodTemplateSpec),
@@ -31,11 +32,11 @@ export type ReplicationControllerCondition = Static<typeof ReplicationController
 
 export const ReplicationControllerStatus = Type.Object(
   {
-    replicas: Type.Integer(),
-    fullyLabeledReplicas: Type.Optional(Type.Integer()),
-    readyReplicas: Type.Optional(Type.Integer()),
-    availableReplicas: Type.Optional(Type.Integer()),
-    observedGeneration: Type.Optional(Type.Integer()),
+    replicas: Int32(),
+    fullyLabeledReplicas: Type.Optional(Int32()),
+    readyReplicas: Type.Optional(Int32()),
+    availableReplicas: Type.Optional(Int32()),
+    observedGeneration: Type.Optional(Int64()),
     conditions: Type.Optional(Type.Array(ReplicationControllerCondition)),
   },
   strict,

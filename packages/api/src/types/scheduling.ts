@@ -2,6 +2,7 @@
 // a name that pods give in spec.priorityClassName, and the integer priority (and
 // preemption policy) the Priority admission writes into them from it.
 import { Type, type Static } from "@sinclair/typebox";
+import { Int32 } from "./integers.js";
 import { kindSchema } from "./meta.js";
 
 /** PreemptLowerPriority: a pod may evict lower-priority pods to fit; Never: it waits. */
@@ -11,7 +12,7 @@ export const preemptionPolicies: readonly PreemptionPolicy[] = ["Never", "Preemp
 export const preemptLowerPriority: PreemptionPolicy = "PreemptLowerPriority";
 
 export const PriorityClass = kindSchema("scheduling.k8s.io/v1", "PriorityClass", {
-  value: Type.Integer(),
+  value: Int32(),
   globalDefault: Type.Optional(Type.Boolean()),
   description: Type.Optional(Type.String()),
   preemptionPolicy: Type.Optional(PreemptionPolicy),

@@ -6,6 +6,7 @@
 // that validation-security-context.ts refuses them by name, with why, rather than the
 // decoder's bare "unknown field".
 import { Type, type Static } from "@sinclair/typebox";
+import { Int64 } from "./integers.js";
 import { strict } from "./meta.js";
 
 /** POSIX capabilities, named without the CAP_ prefix (NET_RAW, SYS_ADMIN, or ALL). */
@@ -72,8 +73,8 @@ export const SecurityContext = Type.Object(
     privileged: Type.Optional(Type.Boolean()),
     seLinuxOptions: Type.Optional(SELinuxOptions),
     windowsOptions: Type.Optional(WindowsSecurityContextOptions),
-    runAsUser: Type.Optional(Type.Integer()),
-    runAsGroup: Type.Optional(Type.Integer()),
+    runAsUser: Type.Optional(Int64()),
+    runAsGroup: Type.Optional(Int64()),
     runAsNonRoot: Type.Optional(Type.Boolean()),
     readOnlyRootFilesystem: Type.Optional(Type.Boolean()),
     allowPrivilegeEscalation: Type.Optional(Type.Boolean()),
@@ -90,14 +91,14 @@ export const PodSecurityContext = Type.Object(
   {
     seLinuxOptions: Type.Optional(SELinuxOptions),
     windowsOptions: Type.Optional(WindowsSecurityContextOptions),
-    runAsUser: Type.Optional(Type.Integer()),
-    runAsGroup: Type.Optional(Type.Integer()),
+    runAsUser: Type.Optional(Int64()),
+    runAsGroup: Type.Optional(Int64()),
     runAsNonRoot: Type.Optional(Type.Boolean()),
-    supplementalGroups: Type.Optional(Type.Array(Type.Integer())),
+    supplementalGroups: Type.Optional(Type.Array(Int64())),
     /** Merge (the image's /etc/group memberships are kept), or Strict (refused: Docker always merges). */
     supplementalGroupsPolicy: Type.Optional(Type.String()),
     /** The group of the pod's writable volumes, and a supplemental group of every container. */
-    fsGroup: Type.Optional(Type.Integer()),
+    fsGroup: Type.Optional(Int64()),
     /** Always, or OnRootMismatch: skip a volume whose root already has the group and mode. */
     fsGroupChangePolicy: Type.Optional(Type.String()),
     sysctls: Type.Optional(Type.Array(Sysctl)),

@@ -4,6 +4,7 @@
 // (type LoadBalancer, protocol SCTP, the load-balancer fields) are refused by
 // name in validation-services.ts rather than silently dropped.
 import { Type, type Static } from "@sinclair/typebox";
+import { Int32 } from "./integers.js";
 import { ObjectReference } from "./core.js";
 import { IntOrString, kindSchema, StringMap, strict } from "./meta.js";
 
@@ -47,17 +48,17 @@ export const ServicePort = Type.Object(
     protocol: Type.Optional(Protocol),
     /** The IANA or "domain/name" application protocol; informational for the proxy. */
     appProtocol: Type.Optional(Type.String()),
-    port: Type.Integer(),
+    port: Int32(),
     /** A number, or the name of a container port looked up in each backing pod. Defaults to port. */
     targetPort: Type.Optional(IntOrString),
     /** The port on every node, for type NodePort; allocated from 30000-32767 when not given. */
-    nodePort: Type.Optional(Type.Integer()),
+    nodePort: Type.Optional(Int32()),
   },
   strict,
 );
 export type ServicePort = Static<typeof ServicePort>;
 
-export const ClientIPConfig = Type.Object({ timeoutSeconds: Type.Optional(Type.Integer()) }, strict);
+export const ClientIPConfig = Type.Object({ timeoutSeconds: Type.Optional(Int32()) }, strict);
 export const SessionAffinityConfig = Type.Object({ clientIP: Type.Optional(ClientIPConfig) }, strict);
 export type SessionAffinityConfig = Static<typeof SessionAffinityConfig>;
 
@@ -85,7 +86,7 @@ export const ServiceSpec = Type.Object(
     loadBalancerIP: Type.Optional(Type.String()),
     loadBalancerSourceRanges: Type.Optional(Type.Array(Type.String())),
     loadBalancerClass: Type.Optional(Type.String()),
-    healthCheckNodePort: Type.Optional(Type.Integer()),
+    healthCheckNodePort: Type.Optional(Int32()),
     allocateLoadBalancerNodePorts: Type.Optional(Type.Boolean()),
   },
   strict,
@@ -93,7 +94,7 @@ export const ServiceSpec = Type.Object(
 export type ServiceSpec = Static<typeof ServiceSpec>;
 
 export const PortStatus = Type.Object(
-  { port: Type.Integer(), protocol: Protocol, error: Type.Optional(Type.String()) },
+  { port: Int32(), protocol: Protocol, error: Type.Optional(Type.String()) },
   strict,
 );
 export type PortStatus = Static<typeof PortStatus>;
@@ -137,7 +138,7 @@ export type EndpointAddress = Static<typeof EndpointAddress>;
 export const EndpointPort = Type.Object(
   {
     name: Type.Optional(Type.String()),
-    port: Type.Integer(),
+    port: Int32(),
     protocol: Type.Optional(Protocol),
     appProtocol: Type.Optional(Type.String()),
   },

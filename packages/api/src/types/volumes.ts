@@ -8,6 +8,7 @@
 // This file imports no other kind's types: the pod (core.ts) and the persistent
 // volume (persistent-volumes.ts) both build on it.
 import { Type, type Static, type TObject, type TOptional } from "@sinclair/typebox";
+import { Int32, Int64 } from "./integers.js";
 import { ObjectFieldSelector, ResourceFieldSelector } from "./env.js";
 import { Quantity, strict } from "./meta.js";
 
@@ -72,7 +73,7 @@ export function openSourceFields<const N extends string>(names: readonly N[], de
 // ---- a pod's own sources ----
 
 /** A key of a ConfigMap or Secret as a file of the volume: at `path`, with `mode` (else the volume's defaultMode). */
-export const KeyToPath = Type.Object({ key: Type.String(), path: Type.String(), mode: Type.Optional(Type.Integer()) }, strict);
+export const KeyToPath = Type.Object({ key: Type.String(), path: Type.String(), mode: Type.Optional(Int32()) }, strict);
 export type KeyToPath = Static<typeof KeyToPath>;
 
 /** A directory that lives as long as the pod: on the node's disk, or a tmpfs with medium Memory. */
@@ -84,7 +85,7 @@ export const SecretVolumeSource = Type.Object(
   {
     secretName: Type.Optional(Type.String()),
     items: Type.Optional(Type.Array(KeyToPath)),
-    defaultMode: Type.Optional(Type.Integer()),
+    defaultMode: Type.Optional(Int32()),
     optional: Type.Optional(Type.Boolean()),
   },
   strict,
@@ -96,7 +97,7 @@ export const ConfigMapVolumeSource = Type.Object(
   {
     name: Type.Optional(Type.String()),
     items: Type.Optional(Type.Array(KeyToPath)),
-    defaultMode: Type.Optional(Type.Integer()),
+    defaultMode: Type.Optional(Int32()),
     optional: Type.Optional(Type.Boolean()),
   },
   strict,
@@ -109,14 +110,14 @@ export const DownwardAPIVolumeFile = Type.Object(
     path: Type.String(),
     fieldRef: Type.Optional(ObjectFieldSelector),
     resourceFieldRef: Type.Optional(ResourceFieldSelector),
-    mode: Type.Optional(Type.Integer()),
+    mode: Type.Optional(Int32()),
   },
   strict,
 );
 export type DownwardAPIVolumeFile = Static<typeof DownwardAPIVolumeFile>;
 
 export const DownwardAPIVolumeSource = Type.Object(
-  { items: Type.Optional(Type.Array(DownwardAPIVolumeFile)), defaultMode: Type.Optional(Type.Integer()) },
+  { items: Type.Optional(Type.Array(DownwardAPIVolumeFile)), defaultMode: Type.Optional(Int32()) },
   strict,
 );
 export type DownwardAPIVolumeSource = Static<typeof DownwardAPIVolumeSource>;
@@ -141,7 +142,7 @@ export type DownwardAPIProjection = Static<typeof DownwardAPIProjection>;
  * the API for it (TokenRequest) and writes a new one before this one expires.
  */
 export const ServiceAccountTokenProjection = Type.Object(
-  { audience: Type.Optional(Type.String()), expirationSeconds: Type.Optional(Type.Integer()), path: Type.String() },
+  { audience: Type.Optional(Type.String()), expirationSeconds: Type.Optional(Int64()), path: Type.String() },
   strict,
 );
 export type ServiceAccountTokenProjection = Static<typeof ServiceAccountTokenProjection>;
@@ -164,7 +165,7 @@ export type VolumeProjection = Static<typeof VolumeProjection>;
 
 /** Several sources' files in one directory. */
 export const ProjectedVolumeSource = Type.Object(
-  { sources: Type.Optional(Type.Array(VolumeProjection)), defaultMode: Type.Optional(Type.Integer()) },
+  { sources: Type.Optional(Type.Array(VolumeProjection)), defaultMode: Type.Optional(Int32()) },
   strict,
 );
 export type ProjectedVolumeSource = Static<typeof ProjectedVolumeSource>;
