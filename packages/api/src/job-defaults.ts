@@ -1,11 +1,12 @@
 // The values SetDefaults_Job gives the fields of a Job's spec it leaves out, in one
 // place: the apiserver stores them, and the Job controller reads a Job through them.
 import type { JobSpec } from "./types/batch.js";
+import { int32Max } from "./types/integers.js";
 
 /** Retries of a Job as a whole, unless it says. */
 export const defaultBackoffLimit = 6;
-/** With a limit per index, the Job as a whole is not limited unless asked. */
-export const unlimitedBackoffLimit = 2147483647;
+/** With a limit per index, the Job as a whole is not limited unless asked (math.MaxInt32). */
+export const unlimitedBackoffLimit = int32Max;
 
 export interface JobSpecDefaults {
   /** Set only when the Job sets neither completions nor parallelism: one pod to one completion. */

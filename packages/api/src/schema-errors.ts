@@ -11,7 +11,7 @@ import { base64Problem } from "./base64.js";
 import "./formats.js";
 import { notSupported, required, typeInvalid, unknownField, invalidValue } from "./field-errors.js";
 import { Quantity } from "./types/core.js";
-import { int32Max, int32Min } from "./types/integers.js";
+import { integerRanges } from "./types/integers.js";
 import type { StatusCause } from "./types/meta.js";
 
 interface SchemaNode {
@@ -19,6 +19,8 @@ interface SchemaNode {
   type?: string;
   const?: unknown;
   format?: string;
+  minimum?: number;
+  maximum?: number;
   properties?: Record<string, TSchema>;
   patternProperties?: Record<string, TSchema>;
   items?: TSchema;
@@ -86,10 +88,18 @@ function unionCause(field: string, schema: SchemaNode, value: unknown): StatusCa
 
 /** Why a number does not fit an int32 or int64 field (types/integers.ts); undefined when it does. */
 function integerTypeProblem(format: string | undefined, value: unknown): string | undefined {
-  if (typeof value !== "number") return undefined;
-  const [min, max] = format === "int32" ? [int32Min, int32Max] : format === "int64" ? [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] : [-Infinity, Infinity];
+  if (typeof value !== "number" || (format !== "int32" && format !== "int64")) return undefined;
+  const [min, max] = integerRanges[format];
   if (value >= min && value <= max) return undefined;
   return `does not fit the field's type, ${format === "int32" ? "a 32-bit integer" : "a 64-bit integer as far as it is exact"} (${min} to ${max})`;
+}
+
+/** A number below the schema's minimum or above its maximum. */
+function boundProblem(e: ValueError, schema: SchemaNode): string {
+  const outOfType = integerTypeProblem(schema.format, e.value);
+  if (outOfType !== undefined) return outOfType;
+  const below = e.type === ValueErrorType.IntegerMinimum || e.type === ValueErrorType.NumberMinimum;
+  return below ? `must be greater than or equal to ${String(schema.minimum)}` : `must be less than or equal to ${String(schema.maximum)}`;
 }
 
 function toCause(root: TSchema, e: ValueError): StatusCause {
@@ -125,17 +135,9 @@ function toCause(root: TSchema, e: ValueError): StatusCause {
       return typeInvalid(field, e.value, `expected ${describeSchema(schema)}, got ${jsonType(e.value)}`);
     case ValueErrorType.IntegerMinimum:
     case ValueErrorType.IntegerMaximum:
-      {
-        const outOfType = integerTypeProblem(schema.format, e.value);
-        if (outOfType !== undefined) return invalidValue(field, e.value, outOfType);
-      }
-      return e.type === ValueErrorType.IntegerMinimum
-        ? invalidValue(field, e.value, `must be greater than or equal to ${String((schema as { minimum?: number }).minimum)}`)
-        : invalidValue(field, e.value, `must be less than or equal to ${String((schema as { maximum?: number }).maximum)}`);
     case ValueErrorType.NumberMinimum:
-      return invalidValue(field, e.value, `must be greater than or equal to ${String((schema as { minimum?: number }).minimum)}`);
     case ValueErrorType.NumberMaximum:
-      return invalidValue(field, e.value, `must be less than or equal to ${String((schema as { maximum?: number }).maximum)}`);
+      return invalidValue(field, e.value, boundProblem(e, schema));
     default:
       return invalidValue(field, e.value, e.message.toLowerCase());
   }

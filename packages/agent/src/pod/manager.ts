@@ -58,8 +58,7 @@ export class PodManager {
   async start(): Promise<void> {
     await this.discover();
     void this.watchEvents();
-    const every = this.resyncIntervalMs;
-    this.resyncTimer = setInterval(() => void this.resync(), every);
+    this.resyncTimer = setInterval(() => void this.resync(), this.resyncIntervalMs);
     this.resyncTimer.unref();
   }
 

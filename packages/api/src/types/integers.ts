@@ -6,6 +6,11 @@ import { Type, type IntegerOptions } from "@sinclair/typebox";
 
 export const int32Min = -2147483648;
 export const int32Max = 2147483647;
+export const int64Min = Number.MIN_SAFE_INTEGER;
+export const int64Max = Number.MAX_SAFE_INTEGER;
+
+/** The range of each integer format, for the schemas and their error messages. */
+export const integerRanges = { int32: [int32Min, int32Max], int64: [int64Min, int64Max] } as const;
 
 /** A field Kubernetes declares int32. */
 export function Int32(options: IntegerOptions = {}) {
@@ -14,5 +19,5 @@ export function Int32(options: IntegerOptions = {}) {
 
 /** A field Kubernetes declares int64. */
 export function Int64(options: IntegerOptions = {}) {
-  return Type.Integer({ format: "int64", minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, ...options });
+  return Type.Integer({ format: "int64", minimum: int64Min, maximum: int64Max, ...options });
 }
